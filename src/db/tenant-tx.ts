@@ -1,0 +1,47 @@
+/**
+ * The only doors to the database for module code.
+ *
+ * `TenantTx` is a Kysely transaction branded with a symbol that exists only
+ * as a type: nothing outside this folder can produce one, so a repository
+ * function that takes `TenantTx` first cannot be handed the bare pool (that
+ * is a compile error, proven in tenant-tx.test-d.ts). `SystemTx` is the same
+ * for cross-tenant work and carries the reason it was opened.
+ */
+import type { Transaction } from 'kysely';
+import type { DB } from './schema.js';
+
+declare const tenantScope: unique symbol;
+declare const systemScope: unique symbol;
+
+export type ActorType = 'user' | 'api_token' | 'agent' | 'system' | 'ops';
+
+/** Who is acting, for which workspace, under which request. */
+export interface Principal {
+  readonly tenantId: string;
+  readonly actorType: ActorType;
+  readonly actorId: string;
+  readonly correlationId: string;
+}
+
+export type TenantTx = Transaction<DB> & { readonly [tenantScope]: Principal };
+export type SystemTx = Transaction<DB> & { readonly [systemScope]: string };
+
+const principals = new WeakMap<object, Principal>();
+
+/** Brands a transaction as tenant-scoped. Only db/database.ts calls this. */
+export function brandTenantTx(trx: Transaction<DB>, principal: Principal): TenantTx {
+  principals.set(trx, principal);
+  return trx as TenantTx;
+}
+
+/** Brands a transaction as system-scoped. Only db/database.ts calls this. */
+export function brandSystemTx(trx: Transaction<DB>): SystemTx {
+  return trx as SystemTx;
+}
+
+/** The principal a TenantTx was opened for. */
+export function principalOf(tx: TenantTx): Principal {
+  const principal = principals.get(tx);
+  if (principal === undefined) throw new Error('transaction was not opened by withTenant()');
+  return principal;
+}

@@ -1,0 +1,56 @@
+/**
+ * The one error type. Every failure a caller can see carries a stable snake_case
+ * code; HTTP status is derived from the code in one table, so no handler picks
+ * a status by hand and no code changes meaning once shipped.
+ */
+
+export const errorStatus = {
+  bad_request: 400,
+  validation_failed: 400,
+  invalid_json: 400,
+  invalid_cursor: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  last_owner: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  decryption_failed: 500,
+  key_unavailable: 500,
+  config_invalid: 500,
+  database_unavailable: 503,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.details = options.details;
+  }
+
+  get status(): number {
+    return errorStatus[this.code];
+  }
+
+  /** Whether the message is safe to show to a client (5xx messages never are). */
+  get isExposable(): boolean {
+    return this.status < 500;
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}
