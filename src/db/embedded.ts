@@ -35,6 +35,8 @@ export async function ensureEmbeddedPostgres(
 ): Promise<EmbeddedHandle> {
   // 0o711: the postgres OS user must traverse into pgdata; secrets inside are 0o600.
   await fs.mkdir(dataDir, { recursive: true, mode: 0o711 });
+  // As root, PostgreSQL runs as the `postgres` OS user, which must traverse in.
+  if (process.getuid?.() === 0) await fs.chmod(dataDir, 0o711);
   const pgdata = path.join(dataDir, 'pgdata');
   const statePath = path.join(dataDir, 'embedded.json');
   const state = await readState(statePath);

@@ -1,0 +1,25 @@
+/**
+ * The `wardroom` command tree. Built as a function of (env, io) so tests run
+ * commands in process with their own environment and captured output.
+ */
+import { Command } from 'commander';
+import type { Output } from './context.js';
+import { registerDb } from './db.js';
+import { registerMigrate } from './migrate.js';
+import { registerStart } from './start.js';
+import { registerToken } from './token.js';
+import { registerWorkspace } from './workspace.js';
+
+export function buildProgram(env: NodeJS.ProcessEnv, io: Output): Command {
+  const program = new Command('wardroom')
+    .description(
+      'Wardroom: multi-tenant AI workspace backend (Postgres RLS isolation, per-workspace encryption).\n' +
+        'Configuration comes from the environment; see the README for every variable.',
+    )
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  for (const register of [registerStart, registerMigrate, registerDb, registerWorkspace, registerToken]) {
+    register(program, env, io);
+  }
+  return program;
+}

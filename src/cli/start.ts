@@ -1,0 +1,30 @@
+/**
+ * `wardroom start`: migrate, then serve HTTP until SIGINT/SIGTERM.
+ */
+import type { Command } from 'commander';
+import { createWardroom } from '../app.js';
+import { configFrom, type Output } from './context.js';
+
+export function registerStart(program: Command, env: NodeJS.ProcessEnv, io: Output): void {
+  program
+    .command('start')
+    .description(
+      'Start the API server. Without DATABASE_URL it starts an embedded PostgreSQL under ./.wardroom/ ' +
+        '(data survives restarts) and migrates it. Listens on HOST:PORT (default 127.0.0.1:8080).',
+    )
+    .action(async () => {
+      const config = configFrom(env);
+      const wardroom = await createWardroom(config);
+      const address = await wardroom.server.listen({ host: config.host, port: config.port });
+      const where = wardroom.target.embedded === undefined ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}`;
+      io.out(`Wardroom listening on ${address} (database: ${where})`);
+      io.out(`Create a workspace: npx wardroom workspace create --name Acme --region eu --owner-email you@example.com`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      io.out('Shutting down');
+      await wardroom.close();
+    });
+}

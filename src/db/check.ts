@@ -1,0 +1,399 @@
+/**
+ * `wardroom db check`: proves invariant 1 (tenant isolation in the database)
+ * against the live catalog, naming every table, view, function or role that
+ * breaks it. An empty result means the database passes.
+ *
+ * Tenant tables are every table in schema `wardroom` not on the allowlist in
+ * global-tables.ts. A policy is "tenant-bound" when one of its top-level AND
+ * conjuncts is `tenant_id = <the wardroom.tenant_id setting>`, where the right
+ * side may only be built from current_setting('wardroom.tenant_id'), NULLIF
+ * with '', a uuid cast and a scalar sub-select (the forms pg_get_expr prints
+ * for the policies in migrations/). Anything else (OR, COALESCE, another
+ * column) is not bound, so a lookalike cannot pass.
+ */
+import type pg from 'pg';
+import { GLOBAL_TABLES, globalTable } from './global-tables.js';
+import type { RoleNames } from './roles.js';
+
+export interface CheckFinding {
+  /** Stable snake_case rule id. */
+  readonly rule: string;
+  /** The offending object, e.g. `wardroom.messages` or a role name. */
+  readonly object: string;
+  readonly message: string;
+}
+
+interface TableRow {
+  name: string;
+  rls: boolean;
+  force: boolean;
+  tenant_type: string | null;
+  tenant_not_null: boolean | null;
+}
+
+interface PolicyRow {
+  tbl: string;
+  name: string;
+  cmd: string;
+  permissive: boolean;
+  qual: string | null;
+  check: string | null;
+  applies: boolean;
+}
+
+const COMMANDS = [
+  { cmd: 'SELECT', code: 'r', using: true, check: false },
+  { cmd: 'INSERT', code: 'a', using: false, check: true },
+  { cmd: 'UPDATE', code: 'w', using: true, check: true },
+  { cmd: 'DELETE', code: 'd', using: true, check: false },
+] as const;
+
+const SCHEMA = 'wardroom';
+
+export async function checkDatabase(
+  client: pg.ClientBase,
+  roles: RoleNames,
+): Promise<CheckFinding[]> {
+  const findings: CheckFinding[] = [];
+  const add = (rule: string, object: string, message: string): void => {
+    findings.push({ rule, object, message });
+  };
+  const q = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
+    (await client.query<R>(text, values)).rows;
+
+  const tables = await q<TableRow>(
+    `select c.relname as name, c.relrowsecurity as rls, c.relforcerowsecurity as force,
+            format_type(a.atttypid, a.atttypmod) as tenant_type, a.attnotnull as tenant_not_null
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       left join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped
+      where n.nspname = $1 and c.relkind in ('r', 'p') order by c.relname`,
+    [SCHEMA],
+  );
+  const isTenant = (name: string): boolean => globalTable(name) === undefined;
+  const tenantTables = new Set(tables.filter((t) => isTenant(t.name)).map((t) => t.name));
+
+  for (const t of tables) {
+    const object = `${SCHEMA}.${t.name}`;
+    if (globalTable(t.name)?.mode === 'no_app_access') continue;
+    if (!t.rls) add('rls_not_enabled', object, `${object} does not ENABLE row level security`);
+    if (!t.force) add('rls_not_forced', object, `${object} does not FORCE row level security`);
+    if (!isTenant(t.name)) continue;
+    if (t.tenant_type !== 'uuid' || t.tenant_not_null !== true) {
+      add('tenant_id_missing', object, `${object} lacks a "tenant_id uuid not null" column`);
+    }
+  }
+  for (const g of GLOBAL_TABLES) {
+    if (!tables.some((t) => t.name === g.name)) {
+      add('allowlist_stale', `${SCHEMA}.${g.name}`, `allowlisted ${g.name} does not exist`);
+    }
+  }
+
+  const uniques = await q<{ tbl: string; idx: string; leads: boolean }>(
+    `select c.relname as tbl, i.relname as idx, coalesce(x.indkey[0] = a.attnum, false) as leads
+       from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class c on c.oid = x.indrelid
+       join pg_namespace n on n.oid = c.relnamespace
+       left join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped
+      where n.nspname = $1 and x.indisunique order by 1, 2`,
+    [SCHEMA],
+  );
+  for (const u of uniques) {
+    if (tenantTables.has(u.tbl) && !u.leads) {
+      add(
+        'unique_key_without_tenant',
+        `${SCHEMA}.${u.tbl}`,
+        `unique index ${u.idx} on ${SCHEMA}.${u.tbl} does not lead with tenant_id`,
+      );
+    }
+  }
+
+  const fks = await q<{ tbl: string; ref: string; name: string; has_tenant: boolean }>(
+    `select c.relname as tbl, f.relname as ref, k.conname as name,
+            exists (select 1 from unnest(k.conkey, k.confkey) as u(a, b)
+                     where a = ca.attnum and b = fa.attnum) as has_tenant
+       from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_class f on f.oid = k.confrelid
+       left join pg_attribute ca on ca.attrelid = c.oid and ca.attname = 'tenant_id' and not ca.attisdropped
+       left join pg_attribute fa on fa.attrelid = f.oid and fa.attname = 'tenant_id' and not fa.attisdropped
+      where k.contype = 'f' and c.relnamespace = $1::regnamespace
+        and f.relnamespace = $1::regnamespace order by 1, 3`,
+    [SCHEMA],
+  );
+  for (const fk of fks) {
+    if (tenantTables.has(fk.tbl) && tenantTables.has(fk.ref) && !fk.has_tenant) {
+      add(
+        'foreign_key_without_tenant',
+        `${SCHEMA}.${fk.tbl}`,
+        `foreign key ${fk.name} from ${SCHEMA}.${fk.tbl} to ${SCHEMA}.${fk.ref} does not map tenant_id to tenant_id`,
+      );
+    }
+  }
+
+  const functions = await q<{
+    name: string;
+    definer: boolean;
+    leakproof: boolean;
+    fixed_path: boolean;
+    public_exec: boolean;
+  }>(
+    `select (pg_identify_object('pg_proc'::regclass, p.oid, 0)).identity as name,
+            p.prosecdef as definer, p.proleakproof as leakproof,
+            exists (select 1 from unnest(coalesce(p.proconfig, '{}')) s
+                     where s like 'search_path=%') as fixed_path,
+            exists (select 1 from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+                     where a.grantee = 0 and a.privilege_type = 'EXECUTE') as public_exec
+       from pg_proc p where p.pronamespace = $1::regnamespace order by 1`,
+    [SCHEMA],
+  );
+  for (const f of functions) {
+    if (f.leakproof) add('leakproof_function', f.name, `${f.name} is marked LEAKPROOF`);
+    if (!f.definer) continue;
+    if (!f.fixed_path) {
+      add(
+        'security_definer_without_search_path',
+        f.name,
+        `SECURITY DEFINER ${f.name} has no SET search_path`,
+      );
+    }
+    if (f.public_exec) {
+      add(
+        'security_definer_public_execute',
+        f.name,
+        `SECURITY DEFINER ${f.name} is executable by PUBLIC`,
+      );
+    }
+  }
+
+  const views = await q<{ name: string; kind: string; invoker: boolean }>(
+    `select format('%I.%I', $1::text, c.relname) as name, c.relkind as kind,
+            coalesce((select o.option_value::boolean from pg_options_to_table(c.reloptions) o
+                       where o.option_name = 'security_invoker'), false) as invoker
+       from pg_class c where c.relnamespace = $1::regnamespace and c.relkind = 'v' order by 1`,
+    [SCHEMA],
+  );
+  for (const v of views) {
+    if (!v.invoker) {
+      add('view_not_security_invoker', v.name, `view ${v.name} lacks security_invoker=true`);
+    }
+  }
+
+  const app = (
+    await q<{ oid: number; super: boolean; bypass: boolean }>(
+      `select oid::int8::float8 as oid, rolsuper as super, rolbypassrls as bypass
+       from pg_roles where rolname = $1`,
+      [roles.app],
+    )
+  )[0];
+  if (app === undefined) {
+    add('app_role_missing', roles.app, `app role ${roles.app} does not exist`);
+    return sortFindings(findings);
+  }
+  const appRole = roles.app;
+  if (app.super) add('app_role_superuser', appRole, `${appRole} is a superuser`);
+  if (app.bypass) add('app_role_bypassrls', appRole, `${appRole} has BYPASSRLS`);
+
+  const policies = await q<PolicyRow>(
+    `select c.relname as tbl, p.polname as name, p.polcmd as cmd, p.polpermissive as permissive,
+            pg_get_expr(p.polqual, p.polrelid) as qual, pg_get_expr(p.polwithcheck, p.polrelid) as check,
+            (0::oid = any (p.polroles) or exists (select 1 from unnest(p.polroles) r
+                                                  where pg_has_role($2::oid, r, 'USAGE'))) as applies
+       from pg_policy p join pg_class c on c.oid = p.polrelid
+      where c.relnamespace = $1::regnamespace order by 1, 2`,
+    [SCHEMA, app.oid],
+  );
+  for (const table of tenantTables) {
+    const object = `${SCHEMA}.${table}`;
+    const mine = policies.filter((p) => p.tbl === table && p.applies);
+    for (const c of COMMANDS) {
+      const ok = mine.some(
+        (p) =>
+          (p.cmd === c.code || p.cmd === '*') &&
+          (!c.using || isTenantBound(p.qual)) &&
+          (!c.check || isTenantBound(p.check ?? p.qual)),
+      );
+      if (!ok) {
+        add(
+          'policy_missing',
+          object,
+          `${object} has no tenant-bound ${c.cmd} policy for ${appRole}`,
+        );
+      }
+    }
+    for (const p of mine) {
+      const bound =
+        (p.qual === null || isTenantBound(p.qual)) && (p.check === null || isTenantBound(p.check));
+      if (p.permissive && !bound) {
+        add(
+          'policy_not_tenant_bound',
+          object,
+          `permissive policy ${p.name} on ${object} applies to ${appRole} but is not bound to wardroom.tenant_id`,
+        );
+      }
+    }
+  }
+
+  const owned = await q<{ type: string; identity: string }>(
+    `select o.type, o.identity
+       from pg_shdepend d, pg_identify_object(d.classid, d.objid, d.objsubid) o
+      where d.refclassid = 'pg_authid'::regclass and d.refobjid = $1::oid and d.deptype = 'o'
+        and d.dbid = (select oid from pg_database where datname = current_database())
+     union all
+     select 'database', quote_ident(datname) from pg_database
+      where datname = current_database() and datdba = $1::oid
+     order by 2`,
+    [app.oid],
+  );
+  for (const o of owned) {
+    add('app_role_owns_object', o.identity, `${appRole} owns ${o.type} ${o.identity}`);
+  }
+
+  const owners = await q<{ name: string }>(
+    `select r.rolname as name from pg_roles r
+      where r.oid <> $1::oid and pg_has_role($1::oid, r.oid, 'MEMBER')
+        and (exists (select 1 from pg_shdepend d where d.refobjid = r.oid and d.deptype = 'o'
+                       and d.dbid = (select oid from pg_database where datname = current_database()))
+             or exists (select 1 from pg_database where datname = current_database() and datdba = r.oid))
+      order by 1`,
+    [app.oid],
+  );
+  for (const o of owners) {
+    add(
+      'app_role_inherits_owner',
+      appRole,
+      `${appRole} is a member of ${o.name}, which owns objects`,
+    );
+  }
+
+  const reach = await q<{ kind: string; name: string }>(
+    `select 'truncate' as kind, format('%I.%I', n.nspname, c.relname) as name
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.relkind in ('r', 'p') and n.nspname !~ '^pg_' and n.nspname <> 'information_schema'
+        and has_table_privilege($1::oid, c.oid, 'TRUNCATE')
+     union all
+     select 'create', quote_ident(nspname) from pg_namespace
+      where nspname !~ '^pg_' and nspname <> 'information_schema'
+        and has_schema_privilege($1::oid, oid, 'CREATE')
+     union all
+     select 'create', quote_ident(current_database())
+      where has_database_privilege($1::oid, current_database(), 'CREATE')
+     union all
+     select 'matview', format('%I.%I', n.nspname, c.relname)
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where c.relkind = 'm' and n.nspname = $2 and has_table_privilege($1::oid, c.oid, 'SELECT')
+     order by 1, 2`,
+    [app.oid, SCHEMA],
+  );
+  for (const r of reach) {
+    if (r.kind === 'truncate') {
+      add('app_role_truncate', r.name, `${appRole} holds TRUNCATE on ${r.name}`);
+    } else if (r.kind === 'create') {
+      add('app_role_can_create', r.name, `${appRole} may CREATE in ${r.name}`);
+    } else {
+      add(
+        'materialized_view_app_access',
+        r.name,
+        `${appRole} can read ${r.name}, which has no RLS`,
+      );
+    }
+  }
+
+  const globals = await q<{ name: string; privs: string[]; seqs: string[] }>(
+    `select c.relname as name,
+            array(select p from unnest(array['SELECT', 'INSERT', 'UPDATE', 'REFERENCES']) p
+                   where has_any_column_privilege($1::oid, c.oid, p)
+                  union all
+                  select p from unnest(array['DELETE', 'TRUNCATE', 'TRIGGER']) p
+                   where has_table_privilege($1::oid, c.oid, p)) as privs,
+            array(select s.relname::text from pg_depend d join pg_class s on s.oid = d.objid
+                   where d.refobjid = c.oid and d.classid = 'pg_class'::regclass and s.relkind = 'S'
+                     and has_sequence_privilege($1::oid, s.oid, 'USAGE, SELECT, UPDATE')) as seqs
+       from pg_class c where c.relnamespace = $2::regnamespace and c.relkind in ('r', 'p')
+        and c.relname = any ($3::text[]) order by 1`,
+    [app.oid, SCHEMA, GLOBAL_TABLES.map((g) => g.name)],
+  );
+  for (const g of globals) {
+    const allowed: readonly string[] = globalTable(g.name)?.appPrivileges ?? [];
+    const extra = [
+      ...g.privs.filter((p) => !allowed.includes(p)),
+      ...g.seqs.map((s) => `sequence ${s}`),
+    ];
+    if (extra.length > 0) {
+      add(
+        'global_table_app_privilege',
+        `${SCHEMA}.${g.name}`,
+        `${appRole} holds ${extra.join(', ')} on allowlisted ${SCHEMA}.${g.name} (allowed: ${allowed.join(', ') || 'none'})`,
+      );
+    }
+  }
+  return sortFindings(findings);
+}
+
+function sortFindings(findings: CheckFinding[]): CheckFinding[] {
+  return findings.sort(
+    (a, b) =>
+      a.object.localeCompare(b.object) ||
+      a.rule.localeCompare(b.rule) ||
+      a.message.localeCompare(b.message),
+  );
+}
+
+/** The setting getter, with whitespace and parentheses removed (see the file comment). */
+const SETTING =
+  /^(?:SELECT)?(?:NULLIF)?current_setting'wardroom\.tenant_id'(?:::text)?(?:,(?:true|false))?(?:,''(?:::text)?)?::uuid(?:AS"?[a-z_]+"?)?$/i;
+
+/** Whether an expression printed by pg_get_expr pins rows to the wardroom.tenant_id setting. */
+export function isTenantBound(expr: string | null): boolean {
+  if (expr === null) return false;
+  return conjuncts(expr).some((c) => {
+    const sides = splitTopLevel(stripParens(c), ' = ');
+    if (sides.length !== 2) return false;
+    const [left, right] = sides.map((s) => stripParens(s.trim()));
+    const isSetting = (s: string | undefined) => SETTING.test((s ?? '').replace(/[\s()]/g, ''));
+    const isColumn = (s: string | undefined) => s === 'tenant_id';
+    return (isColumn(left) && isSetting(right)) || (isColumn(right) && isSetting(left));
+  });
+}
+
+function conjuncts(expr: string): string[] {
+  const parts = splitTopLevel(stripParens(expr.trim()), ' AND ');
+  return parts.length === 1 ? parts : parts.flatMap(conjuncts);
+}
+
+/** Removes parentheses that wrap the whole expression. */
+function stripParens(expr: string): string {
+  let s = expr.trim();
+  while (s.startsWith('(') && s.endsWith(')') && isBalanced(s.slice(1, -1)))
+    s = s.slice(1, -1).trim();
+  return s;
+}
+
+/** Whether parentheses outside string literals balance without ever closing early. */
+function isBalanced(s: string): boolean {
+  let depth = 0;
+  let quoted = false;
+  for (const ch of s) {
+    if (ch === "'") quoted = !quoted;
+    else if (!quoted && ch === '(') depth++;
+    else if (!quoted && ch === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/** Splits on `sep` where it occurs outside parentheses and string literals. */
+function splitTopLevel(s: string, sep: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (ch === "'") quoted = !quoted;
+    else if (!quoted && ch === '(') depth++;
+    else if (!quoted && ch === ')') depth--;
+    else if (!quoted && depth === 0 && s.startsWith(sep, i)) {
+      parts.push(s.slice(start, i));
+      start = i + sep.length;
+      i += sep.length - 1;
+    }
+  }
+  parts.push(s.slice(start));
+  return parts;
+}

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createDatabase } from './database.js';
+
+const db = createDatabase({ appUrl: inject('appUrl'), poolMax: 2 });
+afterAll(() => db.close());
+
+const principal = (tenantId: string) => ({
+  tenantId,
+  actorType: 'user' as const,
+  actorId: randomUUID(),
+  correlationId: randomUUID(),
+});
+
+describe('withTenant', () => {
+  it('sets tenant, actor and correlation id for the transaction only', async () => {
+    const p = principal(randomUUID());
+    const seen = await db.withTenant(p, async (tx) => {
+      const { rows } = await sql<{ t: string; a: string; c: string; k: string }>`
+        select current_setting('wardroom.tenant_id') as t, current_setting('wardroom.actor_type') as k,
+               current_setting('wardroom.actor_id') as a, current_setting('wardroom.correlation_id') as c`.execute(tx);
+      return rows[0];
+    });
+    expect(seen).toEqual({ t: p.tenantId, k: 'user', a: p.actorId, c: p.correlationId });
+    // Same pooled connections afterwards: nothing leaked past COMMIT.
+    for (let i = 0; i < 4; i++) {
+      const leaked = await db.withSystem('test: check for leaked tenant context', async (tx) => {
+        const { rows } = await sql<{ t: string | null }>`
+          select nullif(current_setting('wardroom.tenant_id', true), '') as t`.execute(tx);
+        return rows[0]?.t;
+      });
+      expect(leaked).toBeNull();
+    }
+  });
+
+  it('rejects a tenant id that is not a uuid before touching the database', async () => {
+    await expect(db.withTenant(principal("x' or '1'='1"), () => Promise.resolve(1))).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+
+  it('rolls back everything when the function throws', async () => {
+    const tenantId = randomUUID();
+    await expect(
+      db.withTenant(principal(tenantId), async (tx) => {
+        await tx.insertInto('workspaces').values({ tenant_id: tenantId, name: 'doomed', region: 'us', plan: 'team' }).execute();
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const count = await db.withTenant(principal(tenantId), (tx) =>
+      tx.selectFrom('workspaces').select((e) => e.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+    );
+    expect(Number(count.n)).toBe(0);
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * The allowlist of tables in schema `wardroom` that are NOT tenant tables.
+ * Every other table there must carry `tenant_id` and the full set of tenant
+ * policies; `wardroom db check` (db/check.ts) enforces both this list's modes
+ * and the tenant rules. Adding a table here is a security decision: it needs
+ * a reason a reviewer can judge, and the narrowest mode that works.
+ *
+ * Modes:
+ * - `global_rls`: shared across tenants, but RLS must be ENABLE + FORCE and the
+ *   app role may hold at most `appPrivileges`.
+ * - `no_app_access`: the app role holds no privilege at all on it (nor on its
+ *   sequences); exempt from RLS because only the owner touches it.
+ */
+
+export type GlobalTableMode = 'global_rls' | 'no_app_access';
+
+export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'REFERENCES' | 'TRIGGER';
+
+export interface GlobalTable {
+  /** Unqualified table name in schema `wardroom`. */
+  readonly name: string;
+  readonly mode: GlobalTableMode;
+  readonly reason: string;
+  /** For `global_rls`: the only privileges the app role may hold. */
+  readonly appPrivileges: readonly TablePrivilege[];
+}
+
+export const GLOBAL_TABLES: readonly GlobalTable[] = [
+  {
+    name: 'users',
+    mode: 'global_rls',
+    reason:
+      'Global identity: one person belongs to many workspaces. RLS is enabled and forced; the app ' +
+      'sees only members of the current workspace and writes only via wardroom.ensure_user().',
+    appPrivileges: ['SELECT'],
+  },
+  {
+    name: 'schema_migrations',
+    mode: 'no_app_access',
+    reason:
+      'Migration bookkeeping written by node-pg-migrate as the owner role, which must read it, so ' +
+      'it is exempt from RLS; the app role has no privilege on it.',
+    appPrivileges: [],
+  },
+];
+
+export function globalTable(name: string): GlobalTable | undefined {
+  return GLOBAL_TABLES.find((t) => t.name === name);
+}

@@ -1,0 +1,27 @@
+/**
+ * Opaque pagination cursors. A cursor is the last row id of the previous page
+ * (UUIDv7, so id order is creation order), base64url-encoded so clients do
+ * not build them by hand.
+ */
+import { AppError } from '../errors.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function encodeCursor(lastId: string): string {
+  return Buffer.from(`v1:${lastId}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = decoded.startsWith('v1:') ? decoded.slice(3) : '';
+  if (!UUID.test(id)) throw new AppError('invalid_cursor', 'The cursor is not one this API issued');
+  return id;
+}
+
+/** Splits a page fetched with limit + 1 rows into items and the next cursor. */
+export function toPage<T extends { id: string }>(rows: T[], limit: number): { items: T[]; next_cursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, next_cursor: rows.length > limit && last !== undefined ? encodeCursor(last.id) : null };
+}

@@ -1,0 +1,54 @@
+/**
+ * API tokens: created for a member, shown once, stored as a hash, revocable.
+ * Verification runs inside the token's own workspace scope (RLS), so a token
+ * can never resolve to another workspace's member.
+ */
+import { randomUUID } from 'node:crypto';
+import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
+import { AppError } from '../../errors.js';
+import { isNamedRole, isRole, type Member } from './roles.js';
+import { mintToken, secretMatches, type ParsedToken } from './token-format.js';
+
+export interface CreatedToken {
+  readonly id: string;
+  readonly token: string;
+}
+
+export async function createApiToken(
+  tx: TenantTx,
+  input: { userId: string; name: string },
+): Promise<CreatedToken> {
+  const { tenantId } = principalOf(tx);
+  const id = randomUUID();
+  const { token, secretHash } = mintToken(tenantId, id);
+  await tx
+    .insertInto('api_tokens')
+    .values({ tenant_id: tenantId, id, user_id: input.userId, name: input.name, secret_hash: secretHash })
+    .execute();
+  return { id, token };
+}
+
+export async function revokeApiToken(tx: TenantTx, tokenId: string): Promise<void> {
+  const result = await tx
+    .updateTable('api_tokens')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', tokenId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) throw new AppError('not_found', 'Token not found or already revoked');
+}
+
+/** Resolves a parsed token to the member it acts for; throws `unauthenticated`. */
+export async function verifyApiToken(tx: TenantTx, token: ParsedToken): Promise<Member> {
+  const row = await tx
+    .selectFrom('api_tokens as t')
+    .innerJoin('memberships as m', (j) => j.onRef('m.tenant_id', '=', 't.tenant_id').onRef('m.user_id', '=', 't.user_id'))
+    .select(['t.secret_hash', 't.revoked_at', 'm.user_id', 'm.role', 'm.named_roles'])
+    .where('t.id', '=', token.tokenId)
+    .executeTakeFirst();
+  if (row === undefined || row.revoked_at !== null || !secretMatches(token.secret, row.secret_hash)) {
+    throw new AppError('unauthenticated', 'Invalid or revoked token');
+  }
+  if (!isRole(row.role)) throw new AppError('internal', 'Membership has an unknown role');
+  return { userId: row.user_id, role: row.role, namedRoles: row.named_roles.filter(isNamedRole) };
+}

@@ -1,0 +1,58 @@
+/**
+ * Creates a workspace (the tenant), its first owner, its data key and a first
+ * API token for that owner, in one transaction: either all exist or none.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Database } from '../../db/database.js';
+import type { TenantTx } from '../../db/tenant-tx.js';
+import { AppError } from '../../errors.js';
+import type { Keyring } from '../crypto/keyring.js';
+import { createApiToken } from './api-tokens.js';
+
+export const REGIONS = ['us', 'eu', 'me-south', 'ap-northeast'] as const;
+export type Region = (typeof REGIONS)[number];
+
+export interface CreateWorkspaceInput {
+  readonly name: string;
+  readonly region: Region;
+  readonly ownerEmail: string;
+  readonly ownerName?: string;
+}
+
+export interface CreatedWorkspace {
+  readonly workspaceId: string;
+  readonly ownerUserId: string;
+  readonly token: string;
+}
+
+export async function createWorkspace(
+  db: Pick<Database, 'withTenant'>,
+  keyring: Pick<Keyring, 'createWorkspaceKey'>,
+  input: CreateWorkspaceInput,
+): Promise<CreatedWorkspace> {
+  if (!(REGIONS as readonly string[]).includes(input.region)) {
+    throw new AppError('validation_failed', `Unknown region "${input.region}" (one of ${REGIONS.join(', ')})`);
+  }
+  const workspaceId = randomUUID();
+  const principal = { tenantId: workspaceId, actorType: 'system' as const, actorId: 'cli', correlationId: randomUUID() };
+  return db.withTenant(principal, async (tx) => {
+    await tx
+      .insertInto('workspaces')
+      .values({ tenant_id: workspaceId, name: input.name, region: input.region, plan: 'free_trial' })
+      .execute();
+    const ownerUserId = await ensureUser(tx, input.ownerEmail, input.ownerName ?? '');
+    await tx.insertInto('memberships').values({ tenant_id: workspaceId, user_id: ownerUserId, role: 'owner' }).execute();
+    await keyring.createWorkspaceKey(tx);
+    const { token } = await createApiToken(tx, { userId: ownerUserId, name: 'initial owner token' });
+    return { workspaceId, ownerUserId, token };
+  });
+}
+
+/** Finds or creates the global user for an email (through the definer function). */
+export async function ensureUser(tx: TenantTx, email: string, displayName: string): Promise<string> {
+  const { rows } = await sql<{ id: string }>`select wardroom.ensure_user(${email}, ${displayName}) as id`.execute(tx);
+  const id = rows[0]?.id;
+  if (id === undefined) throw new AppError('internal', 'ensure_user returned nothing');
+  return id;
+}

@@ -1,0 +1,67 @@
+/**
+ * Messages. Content is sealed under the workspace's data key before the row
+ * is written and opened after it is read; the database only ever holds the
+ * envelope. The envelope is bound to (workspace, messages, content, id).
+ */
+import { v7 as uuidv7 } from 'uuid';
+import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
+import { decodeCursor, toPage } from '../../http/cursor.js';
+import type { Keyring } from '../crypto/keyring.js';
+import { assertConversationExists } from './workrooms.js';
+
+export interface MessageView {
+  readonly id: string;
+  readonly conversation_id: string;
+  readonly author_type: 'user' | 'agent' | 'system';
+  readonly author_id: string | null;
+  readonly content: string;
+  readonly created_at: string;
+}
+
+const contentRef = (id: string) => ({ table: 'messages', column: 'content', rowId: id });
+
+export async function postMessage(
+  tx: TenantTx,
+  keyring: Pick<Keyring, 'seal'>,
+  input: { conversationId: string; authorId: string; content: string },
+): Promise<MessageView> {
+  await assertConversationExists(tx, input.conversationId);
+  const id = uuidv7();
+  const sealed = await keyring.seal(tx, contentRef(id), Buffer.from(input.content, 'utf8'));
+  const row = await tx
+    .insertInto('messages')
+    .values({
+      tenant_id: principalOf(tx).tenantId,
+      id,
+      conversation_id: input.conversationId,
+      author_type: 'user',
+      author_id: input.authorId,
+      content: sealed,
+    })
+    .returning(['id', 'conversation_id', 'author_type', 'author_id', 'created_at'])
+    .executeTakeFirstOrThrow();
+  return { ...row, content: input.content, created_at: row.created_at.toISOString() };
+}
+
+export async function listMessages(
+  tx: TenantTx,
+  keyring: Pick<Keyring, 'open'>,
+  input: { conversationId: string; limit: number; cursor?: string | undefined },
+): Promise<{ items: MessageView[]; next_cursor: string | null }> {
+  await assertConversationExists(tx, input.conversationId);
+  const after = decodeCursor(input.cursor);
+  let query = tx
+    .selectFrom('messages')
+    .select(['id', 'conversation_id', 'author_type', 'author_id', 'content', 'created_at'])
+    .where('conversation_id', '=', input.conversationId);
+  if (after !== undefined) query = query.where('id', '>', after);
+  const rows = await query.orderBy('id').limit(input.limit + 1).execute();
+  const items = await Promise.all(
+    rows.map(async (r) => ({
+      ...r,
+      content: (await keyring.open(tx, contentRef(r.id), r.content)).toString('utf8'),
+      created_at: r.created_at.toISOString(),
+    })),
+  );
+  return toPage(items, input.limit);
+}

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import pg from 'pg';
+import { bearer, newWorkspace, startTestApp, type TestApp, type TestWorkspace } from '../support/app.js';
+
+let t: TestApp;
+let ws: TestWorkspace;
+beforeAll(async () => {
+  t = await startTestApp();
+  ws = await newWorkspace(t);
+});
+afterAll(() => t.close());
+
+async function post(url: string, body: unknown, token = ws.ownerToken) {
+  return t.app.inject({ method: 'POST', url, payload: body as object, headers: bearer(token) });
+}
+
+describe('workrooms, conversations and messages', () => {
+  it('creates a workroom, a conversation and messages, and lists them newest last with a cursor', async () => {
+    const wr = await post(`/api/v1/workspaces/${ws.id}/workrooms`, { name: 'Launch plan' });
+    expect(wr.statusCode).toBe(201);
+    const workroom = wr.json<{ id: string; name: string }>();
+    expect(workroom.name).toBe('Launch plan');
+
+    const got = await t.app.inject({ url: `/api/v1/workspaces/${ws.id}/workrooms/${workroom.id}`, headers: bearer(ws.ownerToken) });
+    expect(got.json()).toMatchObject({ id: workroom.id, name: 'Launch plan' });
+
+    const conv = await post(`/api/v1/workspaces/${ws.id}/workrooms/${workroom.id}/conversations`, { title: 'Q3' });
+    expect(conv.statusCode).toBe(201);
+    const conversationId = conv.json<{ id: string }>().id;
+
+    const texts = ['first', 'second — ünïcode ✓', 'third', 'fourth', 'fifth'];
+    for (const content of texts) {
+      const m = await post(`/api/v1/workspaces/${ws.id}/conversations/${conversationId}/messages`, { content });
+      expect(m.statusCode).toBe(201);
+      expect(m.json()).toMatchObject({ content, author_type: 'user', conversation_id: conversationId });
+    }
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const q: string = cursor === null ? '?limit=2' : `?limit=2&cursor=${cursor}`;
+      const res = await t.app.inject({
+        url: `/api/v1/workspaces/${ws.id}/conversations/${conversationId}/messages${q}`,
+        headers: bearer(ws.ownerToken),
+      });
+      expect(res.statusCode).toBe(200);
+      const body = res.json<{ items: { content: string }[]; next_cursor: string | null }>();
+      seen.push(...body.items.map((i) => i.content));
+      cursor = body.next_cursor;
+      pages += 1;
+    } while (cursor !== null);
+    expect(seen).toEqual(texts);
+    expect(pages).toBe(3);
+  });
+
+  it('stores message content only as ciphertext', async () => {
+    const wr = (await post(`/api/v1/workspaces/${ws.id}/workrooms`, { name: 'Secret room' })).json<{ id: string }>();
+    const conv = (await post(`/api/v1/workspaces/${ws.id}/workrooms/${wr.id}/conversations`, {})).json<{ id: string }>();
+    const secret = `unannounced launch ${Math.random()}`;
+    const m = (await post(`/api/v1/workspaces/${ws.id}/conversations/${conv.id}/messages`, { content: secret })).json<{ id: string }>();
+
+    const admin = new pg.Client({ connectionString: inject('adminUrl') });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ content: Buffer; dump: string }>(
+        'select content, m::text as dump from wardroom.messages m where tenant_id = $1 and id = $2',
+        [ws.id, m.id],
+      );
+      expect(rows).toHaveLength(1);
+      const row = rows[0]!;
+      expect(row.content.includes(Buffer.from(secret))).toBe(false);
+      expect(row.dump).not.toContain(secret);
+      expect(row.content[0]).toBe(1); // envelope format version
+    } finally {
+      await admin.end();
+    }
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * An in-process Wardroom for HTTP tests: the real server, database (the
+ * run's test database, as the app role) and keyring, with a random master
+ * key; requests go through `app.inject`, no sockets.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
+import { createDatabase, type Database } from '../../src/db/database.js';
+import { buildServer } from '../../src/http/server.js';
+import { createLogger } from '../../src/logger.js';
+import { localKek } from '../../src/modules/crypto/kek.js';
+import { createKeyring, type Keyring } from '../../src/modules/crypto/keyring.js';
+import { createWorkspace, type Region } from '../../src/modules/tenancy/create-workspace.js';
+import { createApiToken } from '../../src/modules/tenancy/api-tokens.js';
+import { ensureUser } from '../../src/modules/tenancy/create-workspace.js';
+import type { Role } from '../../src/modules/tenancy/roles.js';
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly db: Database;
+  readonly keyring: Keyring;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(options: { poolMax?: number; bodyLimit?: number } = {}): Promise<TestApp> {
+  const db = createDatabase({ appUrl: inject('appUrl'), poolMax: options.poolMax ?? 4 });
+  const keyring = createKeyring(localKek(randomBytes(32)));
+  const app = await buildServer(
+    { db, keyring },
+    { bodyLimit: options.bodyLimit ?? 1024 * 1024, logger: createLogger('silent') },
+  );
+  await app.ready();
+  return {
+    app,
+    db,
+    keyring,
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
+export interface TestWorkspace {
+  readonly id: string;
+  readonly ownerToken: string;
+  readonly ownerUserId: string;
+}
+
+let counter = 0;
+
+export async function newWorkspace(t: TestApp, region: Region = 'eu'): Promise<TestWorkspace> {
+  counter += 1;
+  const created = await createWorkspace(t.db, t.keyring, {
+    name: `Workspace ${counter}`,
+    region,
+    ownerEmail: `owner-${randomBytes(6).toString('hex')}@example.test`,
+  });
+  return { id: created.workspaceId, ownerToken: created.token, ownerUserId: created.ownerUserId };
+}
+
+/** Adds a member with the given role (and named roles) and returns a token for them. */
+export async function memberToken(
+  t: TestApp,
+  ws: TestWorkspace,
+  role: Role,
+  namedRoles: ('founder' | 'finance_lead')[] = [],
+): Promise<{ token: string; userId: string }> {
+  const principal = { tenantId: ws.id, actorType: 'system' as const, actorId: 'test', correlationId: 'test' };
+  return t.db.withTenant(principal, async (tx) => {
+    const userId = await ensureUser(tx, `${role}-${randomBytes(6).toString('hex')}@example.test`, role);
+    await tx.insertInto('memberships').values({ tenant_id: ws.id, user_id: userId, role, named_roles: namedRoles }).execute();
+    const { token } = await createApiToken(tx, { userId, name: role });
+    return { token, userId };
+  });
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
