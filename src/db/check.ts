@@ -49,6 +49,8 @@ const COMMANDS = [
 ] as const;
 
 const SCHEMA = 'wardroom';
+/** `schema.name(argtype, ...)` for pg_proc row `p`. */
+const FUNCTION_NAME = `format('%I.%I(%s)', p.pronamespace::regnamespace, p.proname, oidvectortypes(p.proargtypes))`;
 
 export async function checkDatabase(
   client: pg.ClientBase,
@@ -134,7 +136,7 @@ export async function checkDatabase(
     fixed_path: boolean;
     public_exec: boolean;
   }>(
-    `select (pg_identify_object('pg_proc'::regclass, p.oid, 0)).identity as name,
+    `select ${FUNCTION_NAME} as name,
             p.prosecdef as definer, p.proleakproof as leakproof,
             exists (select 1 from unnest(coalesce(p.proconfig, '{}')) s
                      where s like 'search_path=%') as fixed_path,
@@ -231,7 +233,9 @@ export async function checkDatabase(
   }
 
   const owned = await q<{ type: string; identity: string }>(
-    `select o.type, o.identity
+    `select o.type, coalesce((select ${FUNCTION_NAME} from pg_proc p
+                                where d.classid = 'pg_proc'::regclass and p.oid = d.objid),
+                              o.identity) as identity
        from pg_shdepend d, pg_identify_object(d.classid, d.objid, d.objsubid) o
       where d.refclassid = 'pg_authid'::regclass and d.refobjid = $1::oid and d.deptype = 'o'
         and d.dbid = (select oid from pg_database where datname = current_database())
@@ -303,8 +307,10 @@ export async function checkDatabase(
                   select p from unnest(array['DELETE', 'TRUNCATE', 'TRIGGER']) p
                    where has_table_privilege($1::oid, c.oid, p)) as privs,
             array(select s.relname::text from pg_depend d join pg_class s on s.oid = d.objid
-                   where d.refobjid = c.oid and d.classid = 'pg_class'::regclass and s.relkind = 'S'
-                     and has_sequence_privilege($1::oid, s.oid, 'USAGE, SELECT, UPDATE')) as seqs
+                   where d.refobjid = c.oid and d.classid = 'pg_class'::regclass
+                     and case when s.relkind = 'S'
+                              then has_sequence_privilege($1::oid, s.oid, 'USAGE, SELECT, UPDATE')
+                              else false end) as seqs
        from pg_class c where c.relnamespace = $2::regnamespace and c.relkind in ('r', 'p')
         and c.relname = any ($3::text[]) order by 1`,
     [app.oid, SCHEMA, GLOBAL_TABLES.map((g) => g.name)],

@@ -20,6 +20,16 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
   }
+  interface FastifyInstance {
+    /** Every registered route with its declared access rule (for the access test). */
+    readonly declaredRoutes: readonly DeclaredRoute[];
+  }
+}
+
+export interface DeclaredRoute {
+  readonly method: string;
+  readonly url: string;
+  readonly access: Access;
 }
 
 export interface ServerOptions {
@@ -35,7 +45,10 @@ export async function buildServer(deps: AppDeps, options: ServerOptions): Promis
     bodyLimit: options.bodyLimit,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    exposeHeadRoutes: false,
   });
+  const declared: DeclaredRoute[] = [];
+  app.decorate('declaredRoutes', declared);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
@@ -43,9 +56,11 @@ export async function buildServer(deps: AppDeps, options: ServerOptions): Promis
     void reply.status(404).send({ error: { code: 'not_found', message: 'Not found' } });
   });
   app.addHook('onRoute', (route) => {
-    if (route.config?.access === undefined) {
+    const access = route.config?.access;
+    if (access === undefined) {
       throw new Error(`Route ${String(route.method)} ${route.url} declares no access rule`);
     }
+    declared.push({ method: String(route.method), url: route.url, access });
   });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-correlation-id', request.id);

@@ -23,9 +23,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(options: { poolMax?: number; bodyLimit?: number } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { poolMax?: number; bodyLimit?: number; masterKey?: Buffer } = {},
+): Promise<TestApp> {
   const db = createDatabase({ appUrl: inject('appUrl'), poolMax: options.poolMax ?? 4 });
-  const keyring = createKeyring(localKek(randomBytes(32)));
+  const keyring = createKeyring(localKek(options.masterKey ?? randomBytes(32)));
   const app = await buildServer(
     { db, keyring },
     { bodyLimit: options.bodyLimit ?? 1024 * 1024, logger: createLogger('silent') },

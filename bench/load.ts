@@ -1,0 +1,32 @@
+/** One autocannon run against a target, connections spread over its workspaces. */
+import autocannon from 'autocannon';
+import type { RequestSpec } from './protocol.js';
+import type { Sample } from './stats.js';
+
+export interface LoadOptions {
+  readonly connections: number;
+  readonly seconds: number;
+}
+
+export async function load(port: number, specs: readonly RequestSpec[], options: LoadOptions): Promise<Sample> {
+  let next = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: options.connections,
+    duration: options.seconds,
+    // Each connection sticks to one workspace; connection k uses workspace k mod n.
+    setupClient: (client) => {
+      const spec = specs[next % specs.length]!;
+      next += 1;
+      client.setRequest({ method: spec.method, path: spec.path, headers: { ...spec.headers }, body: spec.body });
+    },
+  });
+  return {
+    rps: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * What the bench parent and its target processes say to each other. Each
+ * target (baseline or full stack) runs in a child process of its own, so the
+ * load generator never shares an event loop with the server it measures.
+ */
+export type TargetKind = 'baseline' | 'full';
+
+export interface TargetInit {
+  readonly kind: TargetKind;
+  /** Superuser URL of the bench database (baseline connects with it). */
+  readonly adminUrl: string;
+  /** App-role URL of the bench database (the full stack connects with it). */
+  readonly appUrl: string;
+  readonly workspaces: number;
+  readonly seedMessages: number;
+  readonly content: string;
+  readonly poolMax: number;
+  readonly logLevel: string;
+}
+
+export interface RequestSpec {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+/** One request per workspace and scenario; load is spread across them. */
+export interface TargetReady {
+  readonly type: 'ready';
+  readonly port: number;
+  readonly post: readonly RequestSpec[];
+  readonly read: readonly RequestSpec[];
+}
+
+export interface TargetFailed {
+  readonly type: 'failed';
+  readonly message: string;
+}
+
+export type TargetMessage = TargetReady | TargetFailed;
+
+export const INIT_ENV = 'WARDROOM_BENCH_TARGET';
+
+export function isTargetMessage(value: unknown): value is TargetMessage {
+  if (typeof value !== 'object' || value === null || !('type' in value)) return false;
+  return value.type === 'ready' || value.type === 'failed';
+}

@@ -1,0 +1,57 @@
+/**
+ * Drift test: the hand-kept Kysely schema (schema.ts) names exactly the
+ * tables and columns the migrations create. The `expected` object is typed
+ * from `DB`, so a table or column missing on either side fails here or in
+ * typecheck.
+ */
+import pg from 'pg';
+import { describe, expect, inject, it } from 'vitest';
+import type { DB } from './schema.js';
+
+const expected: { [T in keyof DB]: { [C in keyof DB[T]]-?: true } } = {
+  users: { id: true, email: true, display_name: true, language: true, created_at: true },
+  workspaces: { tenant_id: true, name: true, region: true, plan: true, created_at: true },
+  memberships: { tenant_id: true, user_id: true, role: true, named_roles: true, created_at: true },
+  api_tokens: { tenant_id: true, id: true, user_id: true, name: true, secret_hash: true, created_at: true, revoked_at: true },
+  workspace_keys: {
+    tenant_id: true,
+    version: true,
+    key_id: true,
+    kek_id: true,
+    kek_version: true,
+    wrapped_key: true,
+    is_primary: true,
+    created_at: true,
+  },
+  workrooms: { tenant_id: true, id: true, name: true, created_by: true, created_at: true },
+  conversations: { tenant_id: true, id: true, workroom_id: true, title: true, created_by: true, created_at: true },
+  messages: {
+    tenant_id: true,
+    id: true,
+    conversation_id: true,
+    author_type: true,
+    author_id: true,
+    content: true,
+    created_at: true,
+  },
+};
+
+describe('schema drift', () => {
+  it('schema.ts matches the live catalog', async () => {
+    const client = new pg.Client({ connectionString: inject('adminUrl') });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ table_name: string; column_name: string }>(
+        `select table_name, column_name from information_schema.columns
+          where table_schema = 'wardroom' and table_name <> 'schema_migrations'`,
+      );
+      const live: Record<string, string[]> = {};
+      for (const r of rows) (live[r.table_name] ??= []).push(r.column_name);
+      const typed = Object.fromEntries(Object.entries(expected).map(([t, cols]) => [t, Object.keys(cols).sort()]));
+      const liveSorted = Object.fromEntries(Object.entries(live).map(([t, cols]) => [t, cols.sort()]));
+      expect(liveSorted).toEqual(typed);
+    } finally {
+      await client.end();
+    }
+  });
+});

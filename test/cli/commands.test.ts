@@ -1,0 +1,82 @@
+/**
+ * The CLI in process, against the run's test database: workspace creation
+ * prints a working token, tokens are created and revoked, and `db url`,
+ * `migrate` and `db check` answer for the same database the server uses.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildProgram } from '../../src/cli/program.js';
+import { bearer, startTestApp, type TestApp } from '../support/app.js';
+
+let dataDir: string;
+let t: TestApp;
+const masterKey = randomBytes(32).toString('base64');
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'wardroom-cli-'));
+  t = await startTestApp({ masterKey: Buffer.from(masterKey, 'base64') });
+});
+afterAll(async () => {
+  await t.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function run(...args: string[]): Promise<{ out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const env = {
+    DATABASE_URL: inject('adminUrl'),
+    WARDROOM_DB_ROLE_PREFIX: inject('rolePrefix'),
+    WARDROOM_MASTER_KEY: masterKey,
+    WARDROOM_DATA_DIR: dataDir,
+    DATABASE_APP_URL: inject('appUrl'),
+    LOG_LEVEL: 'silent',
+  };
+  await buildProgram(env, { out: (l) => out.push(l), err: (l) => err.push(l) }).parseAsync(['node', 'wardroom', ...args]);
+  return { out, err };
+}
+
+describe('wardroom CLI', () => {
+  it('workspace create --json prints a workspace id and a token that works over HTTP', async () => {
+    const { out } = await run('workspace', 'create', '--name', 'Acme', '--region', 'eu', '--owner-email', 'Founder@Acme.test', '--json');
+    const created = JSON.parse(out.join('')) as { workspace_id: string; token: string };
+    expect(created.token).toMatch(/^wr_/);
+    const res = await t.app.inject({ url: `/api/v1/workspaces/${created.workspace_id}/members`, headers: bearer(created.token) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ items: [{ email: 'founder@acme.test', role: 'owner' }] });
+  });
+
+  it('creates and revokes tokens', async () => {
+    const { out } = await run('workspace', 'create', '--name', 'Beta', '--owner-email', 'o@beta.test', '--json');
+    const ws = JSON.parse(out.join('')) as { workspace_id: string };
+    const made = await run('token', 'create', '--workspace', ws.workspace_id, '--email', 'o@beta.test', '--json');
+    const token = (JSON.parse(made.out.join('')) as { token: string }).token;
+    const url = `/api/v1/workspaces/${ws.workspace_id}/workrooms`;
+    expect((await t.app.inject({ url, headers: bearer(token) })).statusCode).toBe(200);
+    await run('token', 'revoke', token);
+    expect((await t.app.inject({ url, headers: bearer(token) })).statusCode).toBe(401);
+    await expect(run('token', 'revoke', token)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('rejects bad input with a clear code and creates nothing', async () => {
+    await expect(run('workspace', 'create', '--name', 'X', '--region', 'mars', '--owner-email', 'a@b.test')).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    await expect(run('token', 'create', '--workspace', 'nope', '--email', 'a@b.test')).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+  });
+
+  it('db url prints the admin and app URLs of the database in use', async () => {
+    expect((await run('db', 'url')).out).toEqual([inject('adminUrl')]);
+    expect((await run('db', 'url', '--role', 'app')).out).toEqual([inject('appUrl')]);
+  });
+
+  it('migrate reports an up-to-date database, and db check passes', async () => {
+    expect((await run('migrate')).out).toEqual(['Database is up to date']);
+    expect((await run('db', 'check')).out).toEqual(['db check: ok']);
+  });
+});

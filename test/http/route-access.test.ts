@@ -1,0 +1,142 @@
+/**
+ * Every registered route declares who may call it, and this test proves each
+ * declaration against every role: allowed roles succeed, lower roles get 403
+ * and change nothing. A route with no fixture here, or registered without an
+ * access rule, fails the suite.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/http/server.js';
+import { createLogger } from '../../src/logger.js';
+import { hasAtLeast, ROLES, type NamedRole, type Role } from '../../src/modules/tenancy/roles.js';
+import type { Access } from '../../src/http/route.js';
+import { bearer, memberToken, newWorkspace, startTestApp, type TestApp, type TestWorkspace } from '../support/app.js';
+
+let t: TestApp;
+let ws: TestWorkspace;
+let workroomId: string;
+let conversationId: string;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ws = await newWorkspace(t);
+  const wr = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/workspaces/${ws.id}/workrooms`,
+    payload: { name: 'fixture' },
+    headers: bearer(ws.ownerToken),
+  });
+  workroomId = wr.json<{ id: string }>().id;
+  const conv = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/workspaces/${ws.id}/workrooms/${workroomId}/conversations`,
+    payload: {},
+    headers: bearer(ws.ownerToken),
+  });
+  conversationId = conv.json<{ id: string }>().id;
+});
+afterAll(() => t.close());
+
+interface Fixture {
+  /** Path parameters besides :ws, resolved per call (a fresh victim for destructive routes). */
+  params(): Promise<Record<string, string>>;
+  body?: () => unknown;
+}
+
+const freshMember = async () => ({ userId: (await memberToken(t, ws, 'viewer')).userId });
+
+const fixtures: Record<string, Fixture> = {
+  'GET /healthz': { params: () => Promise.resolve({}) },
+  'GET /api/v1/openapi.json': { params: () => Promise.resolve({}) },
+  'GET /api/v1/workspaces/:ws/members': { params: () => Promise.resolve({}) },
+  'POST /api/v1/workspaces/:ws/members': {
+    params: () => Promise.resolve({}),
+    body: () => ({ email: `new-${randomBytes(4).toString('hex')}@example.test`, role: 'viewer' }),
+  },
+  'PATCH /api/v1/workspaces/:ws/members/:userId': { params: freshMember, body: () => ({ role: 'member' }) },
+  'DELETE /api/v1/workspaces/:ws/members/:userId': { params: freshMember },
+  'POST /api/v1/workspaces/:ws/workrooms': { params: () => Promise.resolve({}), body: () => ({ name: 'r' }) },
+  'GET /api/v1/workspaces/:ws/workrooms': { params: () => Promise.resolve({}) },
+  'GET /api/v1/workspaces/:ws/workrooms/:id': { params: () => Promise.resolve({ id: workroomId }) },
+  'POST /api/v1/workspaces/:ws/workrooms/:id/conversations': {
+    params: () => Promise.resolve({ id: workroomId }),
+    body: () => ({ title: 't' }),
+  },
+  'POST /api/v1/workspaces/:ws/conversations/:id/messages': {
+    params: () => Promise.resolve({ id: conversationId }),
+    body: () => ({ content: 'hello' }),
+  },
+  'GET /api/v1/workspaces/:ws/conversations/:id/messages': { params: () => Promise.resolve({ id: conversationId }) },
+};
+
+function isAllowed(access: Access, role: Role, named: readonly NamedRole[]): boolean {
+  switch (access.kind) {
+    case 'public':
+    case 'token':
+      return true;
+    case 'role':
+      return hasAtLeast(role, access.role);
+    case 'named_role':
+      return access.anyOf.some((r) => named.includes(r));
+  }
+}
+
+async function call(method: string, url: string, token: string | undefined) {
+  const fixture = fixtures[`${method} ${url}`];
+  if (fixture === undefined) throw new Error(`no fixture for ${method} ${url}`);
+  let path = url.replace(':ws', ws.id);
+  for (const [name, value] of Object.entries(await fixture.params())) path = path.replace(`:${name}`, value);
+  return t.app.inject({
+    method: method as 'GET',
+    url: path,
+    headers: token === undefined ? {} : bearer(token),
+    ...(fixture.body === undefined ? {} : { payload: fixture.body() as object }),
+  });
+}
+
+const callers: { role: Role; named: NamedRole[] }[] = [
+  ...ROLES.map((role) => ({ role, named: [] })),
+  { role: 'viewer', named: ['founder'] },
+  { role: 'viewer', named: ['finance_lead'] },
+];
+
+describe('route access declarations', () => {
+  it('has a fixture for every registered route, and only for registered routes', () => {
+    const registered = t.app.declaredRoutes.map((r) => `${r.method} ${r.url}`).sort();
+    expect(registered.length).toBeGreaterThanOrEqual(12);
+    expect(registered).toEqual(Object.keys(fixtures).sort());
+  });
+
+  it('refuses to start when a route declares no access rule', async () => {
+    const app = await buildServer(
+      { db: t.db, keyring: t.keyring },
+      { bodyLimit: 1024, logger: createLogger('silent') },
+    );
+    expect(() => app.get('/api/v1/undeclared', () => 'x')).toThrow(/declares no access rule/);
+    await app.close();
+  });
+
+  it.each(callers)('enforces every route for $role $named', async ({ role, named }) => {
+    const { token } = await memberToken(t, ws, role, named);
+    for (const route of t.app.declaredRoutes) {
+      const res = await call(route.method, route.url, token);
+      const label = `${route.method} ${route.url} as ${role}`;
+      if (isAllowed(route.access, role, named)) {
+        expect(res.statusCode, label).toBeGreaterThanOrEqual(200);
+        expect(res.statusCode, label).toBeLessThan(300);
+      } else {
+        expect(res.statusCode, label).toBe(403);
+        expect(z.object({ error: z.object({ code: z.literal('forbidden') }) }).parse(res.json())).toBeTruthy();
+      }
+    }
+  });
+
+  it('answers 401 on every non-public route without a token', async () => {
+    for (const route of t.app.declaredRoutes.filter((r) => r.access.kind !== 'public')) {
+      const res = await call(route.method, route.url, undefined);
+      expect(res.statusCode, `${route.method} ${route.url}`).toBe(401);
+      expect(res.json()).toMatchObject({ error: { code: 'unauthenticated' } });
+    }
+  });
+});
