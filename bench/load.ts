@@ -8,7 +8,11 @@ export interface LoadOptions {
   readonly seconds: number;
 }
 
-export async function load(port: number, specs: readonly RequestSpec[], options: LoadOptions): Promise<Sample> {
+export async function load(
+  port: number,
+  specs: readonly RequestSpec[],
+  options: LoadOptions,
+): Promise<Sample> {
   let next = 0;
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
@@ -18,7 +22,12 @@ export async function load(port: number, specs: readonly RequestSpec[], options:
     setupClient: (client) => {
       const spec = specs[next % specs.length]!;
       next += 1;
-      client.setRequest({ method: spec.method, path: spec.path, headers: { ...spec.headers }, body: spec.body });
+      client.setRequest({
+        method: spec.method,
+        path: spec.path,
+        headers: { ...spec.headers },
+        body: spec.body,
+      });
     },
   });
   return {

@@ -34,7 +34,16 @@ export function ratioOf(row: Row): number {
 }
 
 export function formatTable(rows: readonly Row[]): string {
-  const header = ['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'req/s per round'];
+  const header = [
+    'scenario',
+    'target',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'non-2xx',
+    'errors',
+    'req/s per round',
+  ];
   const lines: string[][] = [header];
   for (const row of rows) {
     for (const [name, samples] of [
@@ -54,7 +63,16 @@ export function formatTable(rows: readonly Row[]): string {
     }
     const ratio = ratioOf(row);
     const verdict = ratio >= TARGET_RATIO ? 'PASS' : 'MISS';
-    lines.push(['', 'full/base', ratio.toFixed(2), '', '', '', '', `${verdict} (target >= ${TARGET_RATIO})`]);
+    lines.push([
+      '',
+      'full/base',
+      ratio.toFixed(2),
+      '',
+      '',
+      '',
+      '',
+      `${verdict} (target >= ${TARGET_RATIO})`,
+    ]);
   }
   const widths = header.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? '').length)));
   const render = (l: string[]) =>

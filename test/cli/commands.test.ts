@@ -35,24 +35,57 @@ async function run(...args: string[]): Promise<{ out: string[]; err: string[] }>
     DATABASE_APP_URL: inject('appUrl'),
     LOG_LEVEL: 'silent',
   };
-  await buildProgram(env, { out: (l) => out.push(l), err: (l) => err.push(l) }).parseAsync(['node', 'wardroom', ...args]);
+  await buildProgram(env, { out: (l) => out.push(l), err: (l) => err.push(l) }).parseAsync([
+    'node',
+    'wardroom',
+    ...args,
+  ]);
   return { out, err };
 }
 
 describe('wardroom CLI', () => {
   it('workspace create --json prints a workspace id and a token that works over HTTP', async () => {
-    const { out } = await run('workspace', 'create', '--name', 'Acme', '--region', 'eu', '--owner-email', 'Founder@Acme.test', '--json');
+    const { out } = await run(
+      'workspace',
+      'create',
+      '--name',
+      'Acme',
+      '--region',
+      'eu',
+      '--owner-email',
+      'Founder@Acme.test',
+      '--json',
+    );
     const created = JSON.parse(out.join('')) as { workspace_id: string; token: string };
     expect(created.token).toMatch(/^wr_/);
-    const res = await t.app.inject({ url: `/api/v1/workspaces/${created.workspace_id}/members`, headers: bearer(created.token) });
+    const res = await t.app.inject({
+      url: `/api/v1/workspaces/${created.workspace_id}/members`,
+      headers: bearer(created.token),
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ items: [{ email: 'founder@acme.test', role: 'owner' }] });
   });
 
   it('creates and revokes tokens', async () => {
-    const { out } = await run('workspace', 'create', '--name', 'Beta', '--owner-email', 'o@beta.test', '--json');
+    const { out } = await run(
+      'workspace',
+      'create',
+      '--name',
+      'Beta',
+      '--owner-email',
+      'o@beta.test',
+      '--json',
+    );
     const ws = JSON.parse(out.join('')) as { workspace_id: string };
-    const made = await run('token', 'create', '--workspace', ws.workspace_id, '--email', 'o@beta.test', '--json');
+    const made = await run(
+      'token',
+      'create',
+      '--workspace',
+      ws.workspace_id,
+      '--email',
+      'o@beta.test',
+      '--json',
+    );
     const token = (JSON.parse(made.out.join('')) as { token: string }).token;
     const url = `/api/v1/workspaces/${ws.workspace_id}/workrooms`;
     expect((await t.app.inject({ url, headers: bearer(token) })).statusCode).toBe(200);
@@ -62,10 +95,14 @@ describe('wardroom CLI', () => {
   });
 
   it('rejects bad input with a clear code and creates nothing', async () => {
-    await expect(run('workspace', 'create', '--name', 'X', '--region', 'mars', '--owner-email', 'a@b.test')).rejects.toMatchObject({
+    await expect(
+      run('workspace', 'create', '--name', 'X', '--region', 'mars', '--owner-email', 'a@b.test'),
+    ).rejects.toMatchObject({
       code: 'validation_failed',
     });
-    await expect(run('token', 'create', '--workspace', 'nope', '--email', 'a@b.test')).rejects.toMatchObject({
+    await expect(
+      run('token', 'create', '--workspace', 'nope', '--email', 'a@b.test'),
+    ).rejects.toMatchObject({
       code: 'validation_failed',
     });
   });

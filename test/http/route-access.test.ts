@@ -11,7 +11,14 @@ import { buildServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { hasAtLeast, ROLES, type NamedRole, type Role } from '../../src/modules/tenancy/roles.js';
 import type { Access } from '../../src/http/route.js';
-import { bearer, memberToken, newWorkspace, startTestApp, type TestApp, type TestWorkspace } from '../support/app.js';
+import {
+  bearer,
+  memberToken,
+  newWorkspace,
+  startTestApp,
+  type TestApp,
+  type TestWorkspace,
+} from '../support/app.js';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -54,9 +61,15 @@ const fixtures: Record<string, Fixture> = {
     params: () => Promise.resolve({}),
     body: () => ({ email: `new-${randomBytes(4).toString('hex')}@example.test`, role: 'viewer' }),
   },
-  'PATCH /api/v1/workspaces/:ws/members/:userId': { params: freshMember, body: () => ({ role: 'member' }) },
+  'PATCH /api/v1/workspaces/:ws/members/:userId': {
+    params: freshMember,
+    body: () => ({ role: 'member' }),
+  },
   'DELETE /api/v1/workspaces/:ws/members/:userId': { params: freshMember },
-  'POST /api/v1/workspaces/:ws/workrooms': { params: () => Promise.resolve({}), body: () => ({ name: 'r' }) },
+  'POST /api/v1/workspaces/:ws/workrooms': {
+    params: () => Promise.resolve({}),
+    body: () => ({ name: 'r' }),
+  },
   'GET /api/v1/workspaces/:ws/workrooms': { params: () => Promise.resolve({}) },
   'GET /api/v1/workspaces/:ws/workrooms/:id': { params: () => Promise.resolve({ id: workroomId }) },
   'POST /api/v1/workspaces/:ws/workrooms/:id/conversations': {
@@ -67,7 +80,9 @@ const fixtures: Record<string, Fixture> = {
     params: () => Promise.resolve({ id: conversationId }),
     body: () => ({ content: 'hello' }),
   },
-  'GET /api/v1/workspaces/:ws/conversations/:id/messages': { params: () => Promise.resolve({ id: conversationId }) },
+  'GET /api/v1/workspaces/:ws/conversations/:id/messages': {
+    params: () => Promise.resolve({ id: conversationId }),
+  },
 };
 
 function isAllowed(access: Access, role: Role, named: readonly NamedRole[]): boolean {
@@ -86,7 +101,8 @@ async function call(method: string, url: string, token: string | undefined) {
   const fixture = fixtures[`${method} ${url}`];
   if (fixture === undefined) throw new Error(`no fixture for ${method} ${url}`);
   let path = url.replace(':ws', ws.id);
-  for (const [name, value] of Object.entries(await fixture.params())) path = path.replace(`:${name}`, value);
+  for (const [name, value] of Object.entries(await fixture.params()))
+    path = path.replace(`:${name}`, value);
   return t.app.inject({
     method: method as 'GET',
     url: path,
@@ -127,7 +143,9 @@ describe('route access declarations', () => {
         expect(res.statusCode, label).toBeLessThan(300);
       } else {
         expect(res.statusCode, label).toBe(403);
-        expect(z.object({ error: z.object({ code: z.literal('forbidden') }) }).parse(res.json())).toBeTruthy();
+        expect(
+          z.object({ error: z.object({ code: z.literal('forbidden') }) }).parse(res.json()),
+        ).toBeTruthy();
       }
     }
   });

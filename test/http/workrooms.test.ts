@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
-import { bearer, newWorkspace, startTestApp, type TestApp, type TestWorkspace } from '../support/app.js';
+import {
+  bearer,
+  newWorkspace,
+  startTestApp,
+  type TestApp,
+  type TestWorkspace,
+} from '../support/app.js';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -21,18 +27,29 @@ describe('workrooms, conversations and messages', () => {
     const workroom = wr.json<{ id: string; name: string }>();
     expect(workroom.name).toBe('Launch plan');
 
-    const got = await t.app.inject({ url: `/api/v1/workspaces/${ws.id}/workrooms/${workroom.id}`, headers: bearer(ws.ownerToken) });
+    const got = await t.app.inject({
+      url: `/api/v1/workspaces/${ws.id}/workrooms/${workroom.id}`,
+      headers: bearer(ws.ownerToken),
+    });
     expect(got.json()).toMatchObject({ id: workroom.id, name: 'Launch plan' });
 
-    const conv = await post(`/api/v1/workspaces/${ws.id}/workrooms/${workroom.id}/conversations`, { title: 'Q3' });
+    const conv = await post(`/api/v1/workspaces/${ws.id}/workrooms/${workroom.id}/conversations`, {
+      title: 'Q3',
+    });
     expect(conv.statusCode).toBe(201);
     const conversationId = conv.json<{ id: string }>().id;
 
     const texts = ['first', 'second — ünïcode ✓', 'third', 'fourth', 'fifth'];
     for (const content of texts) {
-      const m = await post(`/api/v1/workspaces/${ws.id}/conversations/${conversationId}/messages`, { content });
+      const m = await post(`/api/v1/workspaces/${ws.id}/conversations/${conversationId}/messages`, {
+        content,
+      });
       expect(m.statusCode).toBe(201);
-      expect(m.json()).toMatchObject({ content, author_type: 'user', conversation_id: conversationId });
+      expect(m.json()).toMatchObject({
+        content,
+        author_type: 'user',
+        conversation_id: conversationId,
+      });
     }
 
     const seen: string[] = [];
@@ -55,10 +72,18 @@ describe('workrooms, conversations and messages', () => {
   });
 
   it('stores message content only as ciphertext', async () => {
-    const wr = (await post(`/api/v1/workspaces/${ws.id}/workrooms`, { name: 'Secret room' })).json<{ id: string }>();
-    const conv = (await post(`/api/v1/workspaces/${ws.id}/workrooms/${wr.id}/conversations`, {})).json<{ id: string }>();
+    const wr = (await post(`/api/v1/workspaces/${ws.id}/workrooms`, { name: 'Secret room' })).json<{
+      id: string;
+    }>();
+    const conv = (
+      await post(`/api/v1/workspaces/${ws.id}/workrooms/${wr.id}/conversations`, {})
+    ).json<{ id: string }>();
     const secret = `unannounced launch ${Math.random()}`;
-    const m = (await post(`/api/v1/workspaces/${ws.id}/conversations/${conv.id}/messages`, { content: secret })).json<{ id: string }>();
+    const m = (
+      await post(`/api/v1/workspaces/${ws.id}/conversations/${conv.id}/messages`, {
+        content: secret,
+      })
+    ).json<{ id: string }>();
 
     const admin = new pg.Client({ connectionString: inject('adminUrl') });
     await admin.connect();

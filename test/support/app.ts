@@ -69,10 +69,22 @@ export async function memberToken(
   role: Role,
   namedRoles: ('founder' | 'finance_lead')[] = [],
 ): Promise<{ token: string; userId: string }> {
-  const principal = { tenantId: ws.id, actorType: 'system' as const, actorId: 'test', correlationId: 'test' };
+  const principal = {
+    tenantId: ws.id,
+    actorType: 'system' as const,
+    actorId: 'test',
+    correlationId: 'test',
+  };
   return t.db.withTenant(principal, async (tx) => {
-    const userId = await ensureUser(tx, `${role}-${randomBytes(6).toString('hex')}@example.test`, role);
-    await tx.insertInto('memberships').values({ tenant_id: ws.id, user_id: userId, role, named_roles: namedRoles }).execute();
+    const userId = await ensureUser(
+      tx,
+      `${role}-${randomBytes(6).toString('hex')}@example.test`,
+      role,
+    );
+    await tx
+      .insertInto('memberships')
+      .values({ tenant_id: ws.id, user_id: userId, role, named_roles: namedRoles })
+      .execute();
     const { token } = await createApiToken(tx, { userId, name: role });
     return { token, userId };
   });

@@ -1,0 +1,197 @@
+/**
+ * `npm run bench`: throughput of the full Wardroom stack against a minimal
+ * baseline doing the same inserts and selects on the same PostgreSQL.
+ * Targets run in child processes; autocannon runs here. Rounds alternate
+ * baseline/full to spread drift on a shared machine; medians are reported.
+ *
+ * Env: BENCH_DATABASE_URL | TEST_DATABASE_URL (else embedded), BENCH_SECONDS
+ * (10), BENCH_ROUNDS (2), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (32),
+ * BENCH_WORKSPACES (20), BENCH_LOG_LEVEL (silent; the full stack's logger),
+ * BENCH_CPU_PROF (a directory: writes a V8 CPU profile of the full stack).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  type TestDatabase,
+} from '../test/support/databases.js';
+import { openCluster } from './cluster.js';
+import { load, type LoadOptions } from './load.js';
+import {
+  INIT_ENV,
+  isTargetMessage,
+  type RequestSpec,
+  type TargetInit,
+  type TargetKind,
+  type TargetReady,
+} from './protocol.js';
+import { failures, formatTable, type Row, type Sample } from './stats.js';
+
+const num = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be a positive number, got "${raw ?? ''}"`);
+  return value;
+};
+
+const settings = {
+  seconds: num('BENCH_SECONDS', 10),
+  rounds: num('BENCH_ROUNDS', 2),
+  warmup: num('BENCH_WARMUP_SECONDS', 2),
+  connections: num('BENCH_CONNECTIONS', 32),
+  workspaces: num('BENCH_WORKSPACES', 20),
+  poolMax: 10,
+  seedMessages: 50,
+  logLevel: process.env['BENCH_LOG_LEVEL'] ?? 'silent',
+};
+const CONTENT =
+  'The quarterly review moved to Thursday; please bring the updated revenue model, the hiring plan and '
+    .repeat(3)
+    .slice(0, 200);
+
+interface Target extends TargetReady {
+  readonly kind: TargetKind;
+  readonly child: ChildProcess;
+}
+
+async function startTarget(kind: TargetKind, db: TestDatabase): Promise<Target> {
+  const init: TargetInit = {
+    kind,
+    adminUrl: db.adminUrl,
+    appUrl: db.appUrl,
+    content: CONTENT,
+    ...settings,
+  };
+  const profDir = process.env['BENCH_CPU_PROF'];
+  const execArgv = [...process.execArgv];
+  if (kind === 'full' && profDir !== undefined && profDir !== '')
+    execArgv.push('--cpu-prof', `--cpu-prof-dir=${profDir}`);
+  const child = fork(fileURLToPath(new URL('./target.ts', import.meta.url)), [], {
+    env: { ...process.env, [INIT_ENV]: JSON.stringify(init) },
+    execArgv,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const [message] = (await Promise.race([
+    once(child, 'message'),
+    once(child, 'exit'),
+  ])) as unknown[];
+  if (!isTargetMessage(message)) throw new Error(`${kind} target exited before it was ready`);
+  if (message.type === 'failed')
+    throw new Error(`${kind} target failed to start:\n${message.message}`);
+  return { ...message, kind, child };
+}
+
+async function stopTarget(target: Target): Promise<void> {
+  if (target.child.exitCode !== null) return;
+  const exited = once(target.child, 'exit');
+  target.child.send('stop');
+  const timer = setTimeout(() => target.child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** One request per kind before any load: a 2xx, and a read returns the 50 seeded messages intact. */
+async function verify(target: Target): Promise<void> {
+  const call = async (spec: RequestSpec): Promise<unknown> => {
+    const init: RequestInit = { method: spec.method, headers: spec.headers };
+    if (spec.body !== undefined) init.body = spec.body;
+    const res = await fetch(`http://127.0.0.1:${target.port}${spec.path}`, init);
+    if (res.status < 200 || res.status > 299)
+      throw new Error(`${target.kind} ${spec.method} ${spec.path}: ${res.status}`);
+    return res.json();
+  };
+  const posted = (await call(target.post[0]!)) as { content?: unknown };
+  const page = (await call(target.read[0]!)) as { items?: { content?: unknown }[] };
+  const items = page.items ?? [];
+  if (
+    posted.content !== CONTENT ||
+    items.length !== settings.seedMessages ||
+    items.some((m) => m.content !== CONTENT)
+  ) {
+    throw new Error(`${target.kind}: responses do not carry the seeded content`);
+  }
+}
+
+async function measure(
+  targets: readonly Target[],
+  scenario: 'post' | 'read',
+): Promise<Map<TargetKind, Sample[]>> {
+  const samples = new Map<TargetKind, Sample[]>(targets.map((t) => [t.kind, []]));
+  const base: Omit<LoadOptions, 'seconds'> = { connections: settings.connections };
+  for (const t of targets) await load(t.port, t[scenario], { ...base, seconds: settings.warmup });
+  for (let round = 0; round < settings.rounds; round += 1) {
+    for (const t of targets) {
+      process.stderr.write(`  ${scenario} round ${round + 1}/${settings.rounds}: ${t.kind}...`);
+      const sample = await load(t.port, t[scenario], { ...base, seconds: settings.seconds });
+      process.stderr.write(` ${sample.rps.toFixed(0)} req/s\n`);
+      samples.get(t.kind)!.push(sample);
+    }
+  }
+  return samples;
+}
+
+async function main(): Promise<number> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse())
+      await fn().catch((e: unknown) => process.stderr.write(`cleanup: ${String(e)}\n`));
+    cleanups.length = 0;
+  };
+  process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+  try {
+    const cluster = await openCluster();
+    cleanups.push(() => cluster.stop());
+    const db = await createTestDatabase(cluster.url);
+    cleanups.push(() => dropTestDatabase(cluster.url, db));
+    process.stderr.write(
+      `bench: ${cluster.description}, database ${new URL(db.adminUrl).pathname.slice(1)}\n`,
+    );
+    const targets: Target[] = [];
+    for (const kind of ['baseline', 'full'] as const) {
+      const target = await startTarget(kind, db);
+      cleanups.push(() => stopTarget(target));
+      targets.push(target);
+    }
+    for (const t of targets) await verify(t);
+
+    const rows: Row[] = [];
+    for (const [scenario, label] of [
+      ['post', 'POST message (200 B)'],
+      ['read', 'GET 50 messages'],
+    ] as const) {
+      const samples = await measure(targets, scenario);
+      rows.push({
+        scenario: label,
+        baseline: samples.get('baseline')!,
+        full: samples.get('full')!,
+      });
+    }
+    const s = settings;
+    console.log(
+      `\nWardroom bench: ${s.connections} connections, ${s.seconds} s x ${s.rounds} rounds per target ` +
+        `(after ${s.warmup} s warm-up), pool ${s.poolMax}, ${s.workspaces} workspaces, log level ${s.logLevel}; medians\n`,
+    );
+    console.log(formatTable(rows));
+    const failed = rows.reduce((n, r) => n + failures(r.baseline) + failures(r.full), 0);
+    if (failed > 0) {
+      console.log(
+        `\nFAILED: ${failed} non-2xx responses or errors; the figures above are not meaningful.`,
+      );
+      return 1;
+    }
+    return 0;
+  } finally {
+    await cleanup();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,113 @@
+/**
+ * A realistic tenant, written the way the application writes: through
+ * createDatabase() as the app role and withTenant(), so RLS and grants apply.
+ * It must put at least one row in every tenant table; the isolation tests
+ * fail with "seed.ts must cover new table X" when a migration adds a table
+ * this file does not fill.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Database } from '../../src/db/database.js';
+import type { Principal } from '../../src/db/tenant-tx.js';
+
+export interface SeededTenant {
+  readonly tenantId: string;
+  readonly ownerId: string;
+  readonly memberId: string;
+  readonly tokenId: string;
+  readonly workroomId: string;
+  readonly conversationId: string;
+  readonly messageIds: readonly string[];
+}
+
+export function principalFor(tenantId: string, actorId: string = randomUUID()): Principal {
+  return { tenantId, actorType: 'user', actorId, correlationId: randomUUID() };
+}
+
+export async function seedTenant(db: Database, label = 'Tenant'): Promise<SeededTenant> {
+  const tenantId = randomUUID();
+  const tag = randomBytes(4).toString('hex');
+  return db.withTenant(principalFor(tenantId), async (tx) => {
+    await tx
+      .insertInto('workspaces')
+      .values({ tenant_id: tenantId, name: `${label} ${tag}`, region: 'eu', plan: 'team' })
+      .execute();
+    const ensureUser = async (email: string, name: string): Promise<string> => {
+      const { rows } = await sql<{ id: string }>`
+        select wardroom.ensure_user(${email}, ${name}) as id`.execute(tx);
+      const id = rows[0]?.id;
+      if (id === undefined) throw new Error('ensure_user returned no id');
+      return id;
+    };
+    const ownerId = await ensureUser(`owner-${tag}@example.test`, `Owner ${tag}`);
+    const memberId = await ensureUser(`member-${tag}@example.test`, `Member ${tag}`);
+    await tx
+      .insertInto('memberships')
+      .values([
+        { tenant_id: tenantId, user_id: ownerId, role: 'owner', named_roles: ['founder'] },
+        { tenant_id: tenantId, user_id: memberId, role: 'member' },
+      ])
+      .execute();
+    const tokenId = randomUUID();
+    await tx
+      .insertInto('api_tokens')
+      .values({
+        tenant_id: tenantId,
+        id: tokenId,
+        user_id: ownerId,
+        name: 'ci deploys',
+        secret_hash: randomBytes(32),
+      })
+      .execute();
+    await tx
+      .insertInto('workspace_keys')
+      .values({
+        tenant_id: tenantId,
+        version: 1,
+        key_id: randomUUID(),
+        kek_id: 'local-kek',
+        kek_version: 1,
+        wrapped_key: randomBytes(72),
+      })
+      .execute();
+    const workroomId = randomUUID();
+    await tx
+      .insertInto('workrooms')
+      .values({ tenant_id: tenantId, id: workroomId, name: 'Q3 board pack', created_by: ownerId })
+      .execute();
+    const conversationId = randomUUID();
+    await tx
+      .insertInto('conversations')
+      .values({
+        tenant_id: tenantId,
+        id: conversationId,
+        workroom_id: workroomId,
+        title: 'Runway scenarios',
+        created_by: memberId,
+      })
+      .execute();
+    const messageIds = [randomUUID(), randomUUID()];
+    await tx
+      .insertInto('messages')
+      .values([
+        {
+          tenant_id: tenantId,
+          id: messageIds[0]!,
+          conversation_id: conversationId,
+          author_type: 'user',
+          author_id: memberId,
+          content: randomBytes(96),
+        },
+        {
+          tenant_id: tenantId,
+          id: messageIds[1]!,
+          conversation_id: conversationId,
+          author_type: 'agent',
+          author_id: null,
+          content: randomBytes(160),
+        },
+      ])
+      .execute();
+    return { tenantId, ownerId, memberId, tokenId, workroomId, conversationId, messageIds };
+  });
+}
