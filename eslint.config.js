@@ -14,10 +14,11 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       'no-restricted-syntax': [
         'error',
         {
-          selector: "TemplateElement[value.raw=/\\bSET\\s+(SESSION\\s+)?wardroom\\./i]",
+          selector: 'TemplateElement[value.raw=/\\bSET\\s+(SESSION\\s+)?wardroom\\./i]',
           message: 'Tenant context is set only with set_config(..., true) inside withTenant().',
         },
       ],

@@ -1,5 +1,5 @@
 /** One autocannon run against a target, connections spread over its workspaces. */
-import autocannon from 'autocannon';
+import autocannon, { type Request } from 'autocannon';
 import type { RequestSpec } from './protocol.js';
 import type { Sample } from './stats.js';
 
@@ -22,12 +22,14 @@ export async function load(
     setupClient: (client) => {
       const spec = specs[next % specs.length]!;
       next += 1;
-      client.setRequest({
+      const request: Request = {
         method: spec.method,
         path: spec.path,
         headers: { ...spec.headers },
-        body: spec.body,
-      });
+      };
+      if (spec.body !== undefined) request.body = spec.body;
+      // setRequests, not setRequest: the latter lasts for one request only.
+      client.setRequests([request]);
     },
   });
   return {

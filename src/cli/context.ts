@@ -24,7 +24,10 @@ export function configFrom(env: NodeJS.ProcessEnv): Config {
 }
 
 /** Runs fn with the database target, stopping an embedded cluster this command started. */
-export async function withTarget<T>(config: Config, fn: (target: DatabaseTarget) => Promise<T>): Promise<T> {
+export async function withTarget<T>(
+  config: Config,
+  fn: (target: DatabaseTarget) => Promise<T>,
+): Promise<T> {
   const target = await resolveDatabase(config);
   try {
     return await fn(target);
@@ -35,7 +38,10 @@ export async function withTarget<T>(config: Config, fn: (target: DatabaseTarget)
 
 /** Runs fn with a full Wardroom (migrated, keys loaded) and closes it afterwards. */
 export async function withWardroom<T>(config: Config, fn: (w: Wardroom) => Promise<T>): Promise<T> {
-  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
+  const logger = createLogger(
+    config.logLevel === 'info' ? 'warn' : config.logLevel,
+    process.stderr,
+  );
   const wardroom = await createWardroom(config, { logger });
   try {
     return await fn(wardroom);

@@ -35,14 +35,19 @@ export function registerDb(program: Command, env: NodeJS.ProcessEnv, io: Output)
     });
   db.command('url')
     .description('Print the connection URL of the database in use')
-    .option('--role <role>', 'admin (migrations, checks) or app (what the server connects as)', 'admin')
+    .option(
+      '--role <role>',
+      'admin (migrations, checks) or app (what the server connects as)',
+      'admin',
+    )
     .action(async (opts: { role: string }) => {
       if (opts.role !== 'admin' && opts.role !== 'app') {
         throw new AppError('bad_request', '--role must be admin or app');
       }
       const config = configFrom(env);
       const url = await withTarget(config, (t) => {
-        if (t.embedded?.isOwner === true) io.err('note: the embedded PostgreSQL is not running; start it with `wardroom start`');
+        if (t.embedded?.isOwner === true)
+          io.err('note: the embedded PostgreSQL is not running; start it with `wardroom start`');
         return Promise.resolve(opts.role === 'app' ? t.appUrl : t.adminUrl);
       });
       io.out(url);

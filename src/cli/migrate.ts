@@ -9,7 +9,9 @@ import { configFrom, withTarget, type Output } from './context.js';
 export function registerMigrate(program: Command, env: NodeJS.ProcessEnv, io: Output): void {
   program
     .command('migrate')
-    .description('Apply pending migrations from migrations/ (roles and schema are created first if missing)')
+    .description(
+      'Apply pending migrations from migrations/ (roles and schema are created first if missing)',
+    )
     .action(async () => {
       const config = configFrom(env);
       const applied = await withTarget(config, (t) =>

@@ -17,8 +17,17 @@ export function buildProgram(env: NodeJS.ProcessEnv, io: Output): Command {
         'Configuration comes from the environment; see the README for every variable.',
     )
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
-  for (const register of [registerStart, registerMigrate, registerDb, registerWorkspace, registerToken]) {
+    .configureOutput({
+      writeOut: (s) => io.out(s.trimEnd()),
+      writeErr: (s) => io.err(s.trimEnd()),
+    });
+  for (const register of [
+    registerStart,
+    registerMigrate,
+    registerDb,
+    registerWorkspace,
+    registerToken,
+  ]) {
     register(program, env, io);
   }
   return program;

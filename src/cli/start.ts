@@ -16,9 +16,14 @@ export function registerStart(program: Command, env: NodeJS.ProcessEnv, io: Outp
       const config = configFrom(env);
       const wardroom = await createWardroom(config);
       const address = await wardroom.server.listen({ host: config.host, port: config.port });
-      const where = wardroom.target.embedded === undefined ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}`;
+      const where =
+        wardroom.target.embedded === undefined
+          ? 'DATABASE_URL'
+          : `embedded PostgreSQL in ${config.dataDir}`;
       io.out(`Wardroom listening on ${address} (database: ${where})`);
-      io.out(`Create a workspace: npx wardroom workspace create --name Acme --region eu --owner-email you@example.com`);
+      io.out(
+        `Create a workspace: npx wardroom workspace create --name Acme --region eu --owner-email you@example.com`,
+      );
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);

@@ -12,7 +12,8 @@ import { configFrom, withWardroom, type Output } from './context.js';
 const uuid = z.uuid();
 
 function requireUuid(value: string, flag: string): string {
-  if (!uuid.safeParse(value).success) throw new AppError('validation_failed', `${flag} must be a UUID`);
+  if (!uuid.safeParse(value).success)
+    throw new AppError('validation_failed', `${flag} must be a UUID`);
   return value;
 }
 
@@ -27,7 +28,7 @@ export function registerToken(program: Command, env: NodeJS.ProcessEnv, io: Outp
   const token = program.command('token').description('Manage API tokens');
   token
     .command('create')
-    .description("Create an API token for a workspace member (printed once; only a hash is kept)")
+    .description('Create an API token for a workspace member (printed once; only a hash is kept)')
     .requiredOption('--workspace <id>', 'workspace id')
     .requiredOption('--email <email>', "the member's email")
     .option('--name <name>', 'a label for the token', '')
@@ -42,11 +43,16 @@ export function registerToken(program: Command, env: NodeJS.ProcessEnv, io: Outp
             .select('m.user_id')
             .where((e) => e(e.fn('lower', ['u.email']), '=', opts.email.toLowerCase()))
             .executeTakeFirst();
-          if (member === undefined) throw new AppError('not_found', 'No member with that email in that workspace');
+          if (member === undefined)
+            throw new AppError('not_found', 'No member with that email in that workspace');
           return createApiToken(tx, { userId: member.user_id, name: opts.name });
         }),
       );
-      io.out(opts.json === true ? JSON.stringify({ token_id: created.id, token: created.token }) : created.token);
+      io.out(
+        opts.json === true
+          ? JSON.stringify({ token_id: created.id, token: created.token })
+          : created.token,
+      );
     });
   token
     .command('revoke')
@@ -56,10 +62,13 @@ export function registerToken(program: Command, env: NodeJS.ProcessEnv, io: Outp
     .option('--id <tokenId>', 'token id (with --workspace)')
     .action(async (raw: string | undefined, opts: { workspace?: string; id?: string }) => {
       const parsed = raw === undefined ? undefined : parseToken(raw);
-      if (raw !== undefined && parsed === undefined) throw new AppError('validation_failed', 'Not a Wardroom token');
+      if (raw !== undefined && parsed === undefined)
+        throw new AppError('validation_failed', 'Not a Wardroom token');
       const ws = parsed?.tenantId ?? requireUuid(opts.workspace ?? '', '--workspace');
       const id = parsed?.tokenId ?? requireUuid(opts.id ?? '', '--id');
-      await withWardroom(configFrom(env), (w) => w.db.withTenant(cliPrincipal(ws), (tx) => revokeApiToken(tx, id)));
+      await withWardroom(configFrom(env), (w) =>
+        w.db.withTenant(cliPrincipal(ws), (tx) => revokeApiToken(tx, id)),
+      );
       io.out(`Token ${id} revoked`);
     });
 }

@@ -40,7 +40,11 @@ export async function bootstrapRoles(
   await client.query(`GRANT CONNECT ON DATABASE ${db} TO ${app}`);
 }
 
-async function createRoleIfMissing(client: pg.ClientBase, name: string, login: string): Promise<void> {
+async function createRoleIfMissing(
+  client: pg.ClientBase,
+  name: string,
+  login: string,
+): Promise<void> {
   const found = await client.query('select 1 from pg_roles where rolname = $1', [name]);
   if (found.rowCount !== 0) return;
   try {

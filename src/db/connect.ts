@@ -25,7 +25,9 @@ export async function resolveDatabase(
 ): Promise<DatabaseTarget> {
   const roles = roleNames(config.rolePrefix);
   const embedded =
-    config.databaseUrl === undefined ? await ensureEmbeddedPostgres(config.dataDir, log) : undefined;
+    config.databaseUrl === undefined
+      ? await ensureEmbeddedPostgres(config.dataDir, log)
+      : undefined;
   const adminUrl = config.databaseUrl ?? embedded?.adminUrl;
   if (adminUrl === undefined) throw new Error('unreachable: no database URL');
   const appPassword =

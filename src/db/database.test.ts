@@ -19,7 +19,9 @@ describe('withTenant', () => {
     const seen = await db.withTenant(p, async (tx) => {
       const { rows } = await sql<{ t: string; a: string; c: string; k: string }>`
         select current_setting('wardroom.tenant_id') as t, current_setting('wardroom.actor_type') as k,
-               current_setting('wardroom.actor_id') as a, current_setting('wardroom.correlation_id') as c`.execute(tx);
+               current_setting('wardroom.actor_id') as a, current_setting('wardroom.correlation_id') as c`.execute(
+        tx,
+      );
       return rows[0];
     });
     expect(seen).toEqual({ t: p.tenantId, k: 'user', a: p.actorId, c: p.correlationId });
@@ -35,7 +37,9 @@ describe('withTenant', () => {
   });
 
   it('rejects a tenant id that is not a uuid before touching the database', async () => {
-    await expect(db.withTenant(principal("x' or '1'='1"), () => Promise.resolve(1))).rejects.toMatchObject({
+    await expect(
+      db.withTenant(principal("x' or '1'='1"), () => Promise.resolve(1)),
+    ).rejects.toMatchObject({
       code: 'not_found',
     });
   });
@@ -44,12 +48,18 @@ describe('withTenant', () => {
     const tenantId = randomUUID();
     await expect(
       db.withTenant(principal(tenantId), async (tx) => {
-        await tx.insertInto('workspaces').values({ tenant_id: tenantId, name: 'doomed', region: 'us', plan: 'team' }).execute();
+        await tx
+          .insertInto('workspaces')
+          .values({ tenant_id: tenantId, name: 'doomed', region: 'us', plan: 'team' })
+          .execute();
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
     const count = await db.withTenant(principal(tenantId), (tx) =>
-      tx.selectFrom('workspaces').select((e) => e.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+      tx
+        .selectFrom('workspaces')
+        .select((e) => e.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow(),
     );
     expect(Number(count.n)).toBe(0);
   });

@@ -43,7 +43,7 @@ export async function ensureEmbeddedPostgres(
 
   if (state && isInitialised && (await canConnect(state, 'postgres'))) {
     await ensureDatabase(state);
-    return { adminUrl: urlFor(state, DATABASE), isOwner: false, stop: async () => undefined };
+    return { adminUrl: urlFor(state, DATABASE), isOwner: false, stop: () => Promise.resolve() };
   }
 
   const next: EmbeddedState = {
@@ -62,7 +62,7 @@ export async function ensureEmbeddedPostgres(
     persistent: true,
     createPostgresUser: true,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    onLog: (m) => log(String(m).trim()),
+    onLog: (m) => log(m.trim()),
     onError: (e) => log(e instanceof Error ? e.message : String(e)),
   });
   try {
@@ -104,7 +104,10 @@ async function writeState(file: string, state: EmbeddedState): Promise<void> {
 }
 
 async function canConnect(state: EmbeddedState, database: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: urlFor(state, database), connectionTimeoutMillis: 2000 });
+  const client = new pg.Client({
+    connectionString: urlFor(state, database),
+    connectionTimeoutMillis: 2000,
+  });
   try {
     await client.connect();
     return true;

@@ -4,7 +4,11 @@
  */
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, dropTestDatabase, type TestDatabase } from '../../test/support/databases.js';
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  type TestDatabase,
+} from '../../test/support/databases.js';
 import { migrate } from './migrate.js';
 
 const made: TestDatabase[] = [];

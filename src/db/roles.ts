@@ -21,7 +21,10 @@ export function roleNames(prefix: string): RoleNames {
 /** Rewrites canonical role identifiers in migration SQL to the configured names. */
 export function mapRoleNames(sqlText: string, roles: RoleNames): string {
   if (roles.owner === `${CANONICAL_PREFIX}owner`) return sqlText;
-  return sqlText.replace(/\bwardroom_(owner|app|ops)\b/g, (_m, which: 'owner' | 'app' | 'ops') => roles[which]);
+  return sqlText.replace(
+    /\bwardroom_(owner|app|ops)\b/g,
+    (_m, which: 'owner' | 'app' | 'ops') => roles[which],
+  );
 }
 
 /** Quotes a role or other identifier for SQL text (names are validated by config already). */

@@ -12,7 +12,15 @@ const expected: { [T in keyof DB]: { [C in keyof DB[T]]-?: true } } = {
   users: { id: true, email: true, display_name: true, language: true, created_at: true },
   workspaces: { tenant_id: true, name: true, region: true, plan: true, created_at: true },
   memberships: { tenant_id: true, user_id: true, role: true, named_roles: true, created_at: true },
-  api_tokens: { tenant_id: true, id: true, user_id: true, name: true, secret_hash: true, created_at: true, revoked_at: true },
+  api_tokens: {
+    tenant_id: true,
+    id: true,
+    user_id: true,
+    name: true,
+    secret_hash: true,
+    created_at: true,
+    revoked_at: true,
+  },
   workspace_keys: {
     tenant_id: true,
     version: true,
@@ -24,7 +32,14 @@ const expected: { [T in keyof DB]: { [C in keyof DB[T]]-?: true } } = {
     created_at: true,
   },
   workrooms: { tenant_id: true, id: true, name: true, created_by: true, created_at: true },
-  conversations: { tenant_id: true, id: true, workroom_id: true, title: true, created_by: true, created_at: true },
+  conversations: {
+    tenant_id: true,
+    id: true,
+    workroom_id: true,
+    title: true,
+    created_by: true,
+    created_at: true,
+  },
   messages: {
     tenant_id: true,
     id: true,
@@ -47,8 +62,12 @@ describe('schema drift', () => {
       );
       const live: Record<string, string[]> = {};
       for (const r of rows) (live[r.table_name] ??= []).push(r.column_name);
-      const typed = Object.fromEntries(Object.entries(expected).map(([t, cols]) => [t, Object.keys(cols).sort()]));
-      const liveSorted = Object.fromEntries(Object.entries(live).map(([t, cols]) => [t, cols.sort()]));
+      const typed = Object.fromEntries(
+        Object.entries(expected).map(([t, cols]) => [t, Object.keys(cols).sort()]),
+      );
+      const liveSorted = Object.fromEntries(
+        Object.entries(live).map(([t, cols]) => [t, cols.sort()]),
+      );
       expect(liveSorted).toEqual(typed);
     } finally {
       await client.end();

@@ -4,6 +4,7 @@
  * passed where a TenantTx is required is a type error. If any of these ever
  * compiles, `@ts-expect-error` becomes unused and typecheck fails.
  */
+/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment -- misuse is the point */
 import type { Kysely, Transaction } from 'kysely';
 import { describe, expectTypeOf, it } from 'vitest';
 import type { DB } from './schema.js';

@@ -29,7 +29,10 @@ export function authorize(member: Member, access: Access): void {
     throw new AppError('forbidden', `This action needs the ${access.role} role or higher`);
   }
   if (access.kind === 'named_role' && !access.anyOf.some((r) => member.namedRoles.includes(r))) {
-    throw new AppError('forbidden', `This action needs one of the roles: ${access.anyOf.join(', ')}`);
+    throw new AppError(
+      'forbidden',
+      `This action needs one of the roles: ${access.anyOf.join(', ')}`,
+    );
   }
 }
 

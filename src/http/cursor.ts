@@ -20,8 +20,14 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
 }
 
 /** Splits a page fetched with limit + 1 rows into items and the next cursor. */
-export function toPage<T extends { id: string }>(rows: T[], limit: number): { items: T[]; next_cursor: string | null } {
+export function toPage<T extends { id: string }>(
+  rows: T[],
+  limit: number,
+): { items: T[]; next_cursor: string | null } {
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  return { items, next_cursor: rows.length > limit && last !== undefined ? encodeCursor(last.id) : null };
+  return {
+    items,
+    next_cursor: rows.length > limit && last !== undefined ? encodeCursor(last.id) : null,
+  };
 }

@@ -31,7 +31,8 @@ export function toAppError(error: unknown): AppError {
     });
     return new AppError('validation_failed', problems.join('; '));
   }
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
   const fastifyCode = FASTIFY_CODES[code];
   if (fastifyCode !== undefined) return new AppError(fastifyCode, (error as FastifyError).message);
   const pgCode = PG_CODES[code];

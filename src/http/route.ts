@@ -48,12 +48,18 @@ export interface RouteDef<
   readonly status: 200 | 201 | 204;
   readonly response: R;
   readonly errors: readonly ErrorCode[];
-  handler(ctx: RouteContext, input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B> }): Promise<z.infer<R>>;
+  handler(
+    ctx: RouteContext,
+    input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B> },
+  ): Promise<z.infer<R>>;
 }
 
 /** Declares an authenticated route; typing flows from the schemas to the handler. */
-export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
-  def: RouteDef<P, Q, B, R>,
-): RouteDef {
-  return def as unknown as RouteDef;
+export function defineRoute<
+  P extends z.ZodType,
+  Q extends z.ZodType,
+  B extends z.ZodType,
+  R extends z.ZodType,
+>(def: RouteDef<P, Q, B, R>): RouteDef {
+  return def;
 }

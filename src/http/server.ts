@@ -7,7 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, errorStatus } from '../errors.js';
 import { tenancyRoutes } from '../modules/tenancy/routes.js';
@@ -73,10 +77,14 @@ export async function buildServer(deps: AppDeps, options: ServerOptions): Promis
     transform: jsonSchemaTransform,
   });
 
-  app.get('/healthz', { config: { access: { kind: 'public' } }, schema: { hide: true } }, async () => {
-    await deps.db.ping();
-    return { status: 'ok' };
-  });
+  app.get(
+    '/healthz',
+    { config: { access: { kind: 'public' } }, schema: { hide: true } },
+    async () => {
+      await deps.db.ping();
+      return { status: 'ok' };
+    },
+  );
   for (const route of [...tenancyRoutes, ...workroomRoutes, openApiRoute(app)]) {
     registerRoute(app, deps, route);
   }
@@ -85,7 +93,13 @@ export async function buildServer(deps: AppDeps, options: ServerOptions): Promis
 
 function registerRoute(app: FastifyInstance, deps: AppDeps, route: RouteDef): void {
   const isWorkspaceRoute = route.url.includes(':ws');
-  const codes = new Set([...route.errors, 'unauthenticated', 'validation_failed', 'forbidden', 'not_found'] as const);
+  const codes = new Set([
+    ...route.errors,
+    'unauthenticated',
+    'validation_failed',
+    'forbidden',
+    'not_found',
+  ] as const);
   const errorResponses = Object.fromEntries([...codes].map((c) => [errorStatus[c], errorBody]));
   app.route({
     method: route.method,
@@ -101,14 +115,16 @@ function registerRoute(app: FastifyInstance, deps: AppDeps, route: RouteDef): vo
       ...(route.body === undefined ? {} : { body: route.body }),
       response: { ...errorResponses, [route.status]: route.response },
     },
-    onRequest: async (request) => {
+    onRequest: (request, _reply, done) => {
       request.token = parseBearer(request.headers.authorization);
+      done();
     },
     handler: async (request, reply) => {
       const token = request.token;
       if (token === undefined) throw new AppError('unauthenticated', 'Missing token');
       const params = request.params as { ws?: string };
-      if (isWorkspaceRoute && params.ws !== token.tenantId) {
+      // UUIDs are case-insensitive; the token's tenant id is always lower case.
+      if (isWorkspaceRoute && params.ws?.toLowerCase() !== token.tenantId) {
         throw new AppError('not_found', 'Workspace not found');
       }
       const principal = {

@@ -24,9 +24,12 @@ export interface TestApp {
 }
 
 export async function startTestApp(
-  options: { poolMax?: number; bodyLimit?: number; masterKey?: Buffer } = {},
+  options: { poolMax?: number; bodyLimit?: number; masterKey?: Buffer; appUrl?: string } = {},
 ): Promise<TestApp> {
-  const db = createDatabase({ appUrl: inject('appUrl'), poolMax: options.poolMax ?? 4 });
+  const db = createDatabase({
+    appUrl: options.appUrl ?? inject('appUrl'),
+    poolMax: options.poolMax ?? 4,
+  });
   const keyring = createKeyring(localKek(options.masterKey ?? randomBytes(32)));
   const app = await buildServer(
     { db, keyring },

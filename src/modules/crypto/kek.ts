@@ -37,12 +37,19 @@ export function localKek(masterKey: Uint8Array, version = 1): KekProvider {
     wrap(dek, context) {
       const nonce = randomNonce();
       const sealed = aeadSeal(key, nonce, dek, wrapAad(id, version, context));
-      return Promise.resolve({ kekId: id, kekVersion: version, wrapped: Buffer.concat([nonce, sealed]) });
+      return Promise.resolve({
+        kekId: id,
+        kekVersion: version,
+        wrapped: Buffer.concat([nonce, sealed]),
+      });
     },
     unwrap(wrapped, context) {
       if (wrapped.kekId !== id || wrapped.kekVersion !== version) {
         return Promise.reject(
-          new AppError('key_unavailable', `Data key is wrapped by ${wrapped.kekId} v${wrapped.kekVersion}, which is not configured`),
+          new AppError(
+            'key_unavailable',
+            `Data key is wrapped by ${wrapped.kekId} v${wrapped.kekVersion}, which is not configured`,
+          ),
         );
       }
       const nonce = wrapped.wrapped.subarray(0, NONCE_BYTES);
@@ -53,5 +60,7 @@ export function localKek(masterKey: Uint8Array, version = 1): KekProvider {
 }
 
 function wrapAad(kekId: string, kekVersion: number, c: WrapContext): Buffer {
-  return Buffer.from(`wardroom.dek.v1\0${kekId}\0${kekVersion}\0${c.tenantId}\0${c.keyId}\0${c.version}`);
+  return Buffer.from(
+    `wardroom.dek.v1\0${kekId}\0${kekVersion}\0${c.tenantId}\0${c.keyId}\0${c.version}`,
+  );
 }

@@ -7,12 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
 import { AppError } from '../../errors.js';
-import {
-  openEnvelope,
-  readEnvelopeHeader,
-  sealEnvelope,
-  type FieldPlace,
-} from './envelope.js';
+import { openEnvelope, readEnvelopeHeader, sealEnvelope, type FieldPlace } from './envelope.js';
 import type { KekProvider } from './kek.js';
 import { randomKey } from './primitives/aead.js';
 
@@ -57,10 +52,16 @@ export function createKeyring(kek: KekProvider, options: { primaryTtlMs?: number
       if (hit !== undefined) return hit;
     }
     let query = tx.selectFrom('workspace_keys').selectAll();
-    query = version === 'primary' ? query.where('is_primary', '=', true) : query.where('version', '=', version);
+    query =
+      version === 'primary'
+        ? query.where('is_primary', '=', true)
+        : query.where('version', '=', version);
     const row = await query.orderBy('version', 'desc').limit(1).executeTakeFirst();
     if (row === undefined) {
-      throw new AppError('key_unavailable', `No data key${version === 'primary' ? '' : ` version ${version}`} for this workspace`);
+      throw new AppError(
+        'key_unavailable',
+        `No data key${version === 'primary' ? '' : ` version ${version}`} for this workspace`,
+      );
     }
     const cached = entry(tenantId).versions.get(row.version);
     if (cached !== undefined) return cached;
@@ -111,7 +112,10 @@ export function createKeyring(kek: KekProvider, options: { primaryTtlMs?: number
       const header = readEnvelopeHeader(envelope);
       const key = await loadVersion(tx, header.keyVersion);
       if (key.keyId !== header.keyId) {
-        throw new AppError('decryption_failed', 'Sealed value names a key this workspace does not have');
+        throw new AppError(
+          'decryption_failed',
+          'Sealed value names a key this workspace does not have',
+        );
       }
       return openEnvelope(key.key, envelope, { ...ref, tenantId: principalOf(tx).tenantId });
     },

@@ -31,6 +31,7 @@ export async function loadMasterKey(config: Config): Promise<MasterKeySource> {
     if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
   }
   const key = Buffer.from((await fs.readFile(file, 'utf8')).trim(), 'base64');
-  if (key.length !== 32) throw new AppError('config_invalid', `${file} does not hold a 32-byte base64 key`);
+  if (key.length !== 32)
+    throw new AppError('config_invalid', `${file} does not hold a 32-byte base64 key`);
   return { key, isDevelopmentKey: true, file };
 }

@@ -23,7 +23,13 @@ export async function createApiToken(
   const { token, secretHash } = mintToken(tenantId, id);
   await tx
     .insertInto('api_tokens')
-    .values({ tenant_id: tenantId, id, user_id: input.userId, name: input.name, secret_hash: secretHash })
+    .values({
+      tenant_id: tenantId,
+      id,
+      user_id: input.userId,
+      name: input.name,
+      secret_hash: secretHash,
+    })
     .execute();
   return { id, token };
 }
@@ -35,18 +41,25 @@ export async function revokeApiToken(tx: TenantTx, tokenId: string): Promise<voi
     .where('id', '=', tokenId)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
-  if (result.numUpdatedRows === 0n) throw new AppError('not_found', 'Token not found or already revoked');
+  if (result.numUpdatedRows === 0n)
+    throw new AppError('not_found', 'Token not found or already revoked');
 }
 
 /** Resolves a parsed token to the member it acts for; throws `unauthenticated`. */
 export async function verifyApiToken(tx: TenantTx, token: ParsedToken): Promise<Member> {
   const row = await tx
     .selectFrom('api_tokens as t')
-    .innerJoin('memberships as m', (j) => j.onRef('m.tenant_id', '=', 't.tenant_id').onRef('m.user_id', '=', 't.user_id'))
+    .innerJoin('memberships as m', (j) =>
+      j.onRef('m.tenant_id', '=', 't.tenant_id').onRef('m.user_id', '=', 't.user_id'),
+    )
     .select(['t.secret_hash', 't.revoked_at', 'm.user_id', 'm.role', 'm.named_roles'])
     .where('t.id', '=', token.tokenId)
     .executeTakeFirst();
-  if (row === undefined || row.revoked_at !== null || !secretMatches(token.secret, row.secret_hash)) {
+  if (
+    row === undefined ||
+    row.revoked_at !== null ||
+    !secretMatches(token.secret, row.secret_hash)
+  ) {
     throw new AppError('unauthenticated', 'Invalid or revoked token');
   }
   if (!isRole(row.role)) throw new AppError('internal', 'Membership has an unknown role');

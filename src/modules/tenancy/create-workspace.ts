@@ -32,26 +32,51 @@ export async function createWorkspace(
   input: CreateWorkspaceInput,
 ): Promise<CreatedWorkspace> {
   if (!(REGIONS as readonly string[]).includes(input.region)) {
-    throw new AppError('validation_failed', `Unknown region "${input.region}" (one of ${REGIONS.join(', ')})`);
+    throw new AppError(
+      'validation_failed',
+      `Unknown region "${input.region}" (one of ${REGIONS.join(', ')})`,
+    );
   }
   const workspaceId = randomUUID();
-  const principal = { tenantId: workspaceId, actorType: 'system' as const, actorId: 'cli', correlationId: randomUUID() };
+  const principal = {
+    tenantId: workspaceId,
+    actorType: 'system' as const,
+    actorId: 'cli',
+    correlationId: randomUUID(),
+  };
   return db.withTenant(principal, async (tx) => {
     await tx
       .insertInto('workspaces')
-      .values({ tenant_id: workspaceId, name: input.name, region: input.region, plan: 'free_trial' })
+      .values({
+        tenant_id: workspaceId,
+        name: input.name,
+        region: input.region,
+        plan: 'free_trial',
+      })
       .execute();
     const ownerUserId = await ensureUser(tx, input.ownerEmail, input.ownerName ?? '');
-    await tx.insertInto('memberships').values({ tenant_id: workspaceId, user_id: ownerUserId, role: 'owner' }).execute();
+    await tx
+      .insertInto('memberships')
+      .values({ tenant_id: workspaceId, user_id: ownerUserId, role: 'owner' })
+      .execute();
     await keyring.createWorkspaceKey(tx);
-    const { token } = await createApiToken(tx, { userId: ownerUserId, name: 'initial owner token' });
+    const { token } = await createApiToken(tx, {
+      userId: ownerUserId,
+      name: 'initial owner token',
+    });
     return { workspaceId, ownerUserId, token };
   });
 }
 
 /** Finds or creates the global user for an email (through the definer function). */
-export async function ensureUser(tx: TenantTx, email: string, displayName: string): Promise<string> {
-  const { rows } = await sql<{ id: string }>`select wardroom.ensure_user(${email}, ${displayName}) as id`.execute(tx);
+export async function ensureUser(
+  tx: TenantTx,
+  email: string,
+  displayName: string,
+): Promise<string> {
+  const { rows } = await sql<{
+    id: string;
+  }>`select wardroom.ensure_user(${email}, ${displayName}) as id`.execute(tx);
   const id = rows[0]?.id;
   if (id === undefined) throw new AppError('internal', 'ensure_user returned nothing');
   return id;

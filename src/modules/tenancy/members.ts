@@ -56,7 +56,12 @@ export async function changeMemberRole(
 ): Promise<MemberView> {
   const current = await getMember(tx, userId);
   const touchesOwner = current.role === 'owner' || change.role === 'owner';
-  if (touchesOwner && change.role !== undefined && change.role !== current.role && actor.role !== 'owner') {
+  if (
+    touchesOwner &&
+    change.role !== undefined &&
+    change.role !== current.role &&
+    actor.role !== 'owner'
+  ) {
     throw new AppError('forbidden', 'Only an owner can grant or take away the owner role');
   }
   if (current.role === 'owner' && change.role !== undefined && change.role !== 'owner') {
@@ -76,7 +81,8 @@ export async function changeMemberRole(
 export async function removeMember(tx: TenantTx, actor: Member, userId: string): Promise<void> {
   const current = await getMember(tx, userId);
   if (current.role === 'owner') {
-    if (actor.role !== 'owner') throw new AppError('forbidden', 'Only an owner can remove an owner');
+    if (actor.role !== 'owner')
+      throw new AppError('forbidden', 'Only an owner can remove an owner');
     await assertNotLastOwner(tx);
   }
   await tx.deleteFrom('memberships').where('user_id', '=', userId).execute();
@@ -94,8 +100,14 @@ async function getMember(tx: TenantTx, userId: string): Promise<MemberView> {
 }
 
 async function assertNotLastOwner(tx: TenantTx): Promise<void> {
-  const owners = await tx.selectFrom('memberships').select('user_id').where('role', '=', 'owner').forUpdate().execute();
-  if (owners.length <= 1) throw new AppError('last_owner', 'The last owner cannot be removed or demoted');
+  const owners = await tx
+    .selectFrom('memberships')
+    .select('user_id')
+    .where('role', '=', 'owner')
+    .forUpdate()
+    .execute();
+  if (owners.length <= 1)
+    throw new AppError('last_owner', 'The last owner cannot be removed or demoted');
 }
 
 function toView(row: {

@@ -45,7 +45,11 @@ export const tenancyRoutes: RouteDef[] = [
     response: member,
     errors: ['conflict'],
     handler: ({ tx, member: actor }, { body }) =>
-      inviteMember(tx, actor, { email: body.email, role: body.role, displayName: body.display_name }),
+      inviteMember(tx, actor, {
+        email: body.email,
+        role: body.role,
+        displayName: body.display_name,
+      }),
   }),
   defineRoute({
     method: 'PATCH',
@@ -55,8 +59,14 @@ export const tenancyRoutes: RouteDef[] = [
     access: { kind: 'role', role: 'admin' },
     params: z.strictObject({ ws, userId: z.uuid() }),
     body: z
-      .strictObject({ role: z.enum(ROLES).optional(), named_roles: z.array(z.enum(NAMED_ROLES)).max(2).optional() })
-      .refine((b) => b.role !== undefined || b.named_roles !== undefined, 'Give role or named_roles'),
+      .strictObject({
+        role: z.enum(ROLES).optional(),
+        named_roles: z.array(z.enum(NAMED_ROLES)).max(2).optional(),
+      })
+      .refine(
+        (b) => b.role !== undefined || b.named_roles !== undefined,
+        'Give role or named_roles',
+      ),
     status: 200,
     response: member,
     errors: ['last_owner'],

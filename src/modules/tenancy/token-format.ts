@@ -15,7 +15,10 @@ export interface ParsedToken {
   readonly secret: Buffer;
 }
 
-export function mintToken(tenantId: string, tokenId: string): { token: string; secretHash: Buffer } {
+export function mintToken(
+  tenantId: string,
+  tokenId: string,
+): { token: string; secretHash: Buffer } {
   const secret = randomBytes(32);
   const body = Buffer.concat([uuidToBytes(tenantId), uuidToBytes(tokenId), secret]);
   return { token: TOKEN_PREFIX + body.toString('base64url'), secretHash: hashSecret(secret) };

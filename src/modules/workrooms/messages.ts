@@ -55,7 +55,10 @@ export async function listMessages(
     .select(['id', 'conversation_id', 'author_type', 'author_id', 'content', 'created_at'])
     .where('conversation_id', '=', input.conversationId);
   if (after !== undefined) query = query.where('id', '>', after);
-  const rows = await query.orderBy('id').limit(input.limit + 1).execute();
+  const rows = await query
+    .orderBy('id')
+    .limit(input.limit + 1)
+    .execute();
   const items = await Promise.all(
     rows.map(async (r) => ({
       ...r,

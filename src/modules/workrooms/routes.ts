@@ -14,7 +14,12 @@ const pageQuery = z.strictObject({
   cursor: z.string().min(1).max(200).optional(),
 });
 
-const workroom = z.object({ id: z.string(), name: z.string(), created_by: z.string(), created_at: timestamp });
+const workroom = z.object({
+  id: z.string(),
+  name: z.string(),
+  created_by: z.string(),
+  created_at: timestamp,
+});
 const conversation = z.object({
   id: z.string(),
   workroom_id: z.string(),
@@ -30,7 +35,8 @@ const message = z.object({
   content: z.string(),
   created_at: timestamp,
 });
-const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next_cursor: z.string().nullable() });
+const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), next_cursor: z.string().nullable() });
 
 export const workroomRoutes: RouteDef[] = [
   defineRoute({
@@ -44,7 +50,8 @@ export const workroomRoutes: RouteDef[] = [
     status: 201,
     response: workroom,
     errors: [],
-    handler: ({ tx, member }, { body }) => createWorkroom(tx, { name: body.name, createdBy: member.userId }),
+    handler: ({ tx, member }, { body }) =>
+      createWorkroom(tx, { name: body.name, createdBy: member.userId }),
   }),
   defineRoute({
     method: 'GET',
@@ -83,7 +90,11 @@ export const workroomRoutes: RouteDef[] = [
     response: conversation,
     errors: [],
     handler: ({ tx, member }, { params, body }) =>
-      createConversation(tx, { workroomId: params.id, title: body.title, createdBy: member.userId }),
+      createConversation(tx, {
+        workroomId: params.id,
+        title: body.title,
+        createdBy: member.userId,
+      }),
   }),
   defineRoute({
     method: 'POST',
@@ -97,7 +108,11 @@ export const workroomRoutes: RouteDef[] = [
     response: message,
     errors: ['payload_too_large'],
     handler: ({ tx, member, deps }, { params, body }) =>
-      postMessage(tx, deps.keyring, { conversationId: params.id, authorId: member.userId, content: body.content }),
+      postMessage(tx, deps.keyring, {
+        conversationId: params.id,
+        authorId: member.userId,
+        content: body.content,
+      }),
   }),
   defineRoute({
     method: 'GET',

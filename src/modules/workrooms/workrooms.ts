@@ -23,10 +23,18 @@ export interface ConversationView {
   readonly created_at: string;
 }
 
-export async function createWorkroom(tx: TenantTx, input: { name: string; createdBy: string }): Promise<WorkroomView> {
+export async function createWorkroom(
+  tx: TenantTx,
+  input: { name: string; createdBy: string },
+): Promise<WorkroomView> {
   const row = await tx
     .insertInto('workrooms')
-    .values({ tenant_id: principalOf(tx).tenantId, id: uuidv7(), name: input.name, created_by: input.createdBy })
+    .values({
+      tenant_id: principalOf(tx).tenantId,
+      id: uuidv7(),
+      name: input.name,
+      created_by: input.createdBy,
+    })
     .returning(['id', 'name', 'created_by', 'created_at'])
     .executeTakeFirstOrThrow();
   return { ...row, created_at: row.created_at.toISOString() };
@@ -39,7 +47,10 @@ export async function listWorkrooms(
   const after = decodeCursor(page.cursor);
   let query = tx.selectFrom('workrooms').select(['id', 'name', 'created_by', 'created_at']);
   if (after !== undefined) query = query.where('id', '>', after);
-  const rows = await query.orderBy('id').limit(page.limit + 1).execute();
+  const rows = await query
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
   return toPage(
     rows.map((r) => ({ ...r, created_at: r.created_at.toISOString() })),
     page.limit,
@@ -76,6 +87,10 @@ export async function createConversation(
 }
 
 export async function assertConversationExists(tx: TenantTx, id: string): Promise<void> {
-  const row = await tx.selectFrom('conversations').select('id').where('id', '=', id).executeTakeFirst();
+  const row = await tx
+    .selectFrom('conversations')
+    .select('id')
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (row === undefined) throw new AppError('not_found', 'Conversation not found');
 }

@@ -1,0 +1,265 @@
+/**
+ * Cross-tenant attempts over HTTP, for every workspace route the app
+ * registers: another workspace's token answers 404 (never 403), another
+ * workspace's resource ids answer 404, no response carries the other
+ * workspace's ids or content, and no attempt writes a row on either side.
+ * Then the token itself: revoked, forged, spliced or malformed → 401.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uuidToBytes } from '../../src/modules/crypto/envelope.js';
+import { revokeApiToken } from '../../src/modules/tenancy/api-tokens.js';
+import { tenancyRoutes } from '../../src/modules/tenancy/routes.js';
+import { mintToken, parseToken, TOKEN_PREFIX } from '../../src/modules/tenancy/token-format.js';
+import { workroomRoutes } from '../../src/modules/workrooms/routes.js';
+import { connectAdmin, type Admin } from '../support/admin.js';
+import {
+  memberToken,
+  newWorkspace,
+  startTestApp,
+  type TestApp,
+  type TestWorkspace,
+} from '../support/app.js';
+import { call, expectError, seedContent, type Method, type SeededContent } from '../support/http.js';
+
+interface Side extends SeededContent {
+  readonly ws: TestWorkspace;
+  readonly viewer: { token: string; userId: string };
+  readonly marker: string;
+}
+
+let t: TestApp;
+let admin: Admin;
+let A: Side;
+let B: Side;
+const attemptedEmails: string[] = [];
+
+async function makeSide(label: string): Promise<Side> {
+  const ws = await newWorkspace(t);
+  const marker = `${label}-secret-${randomBytes(6).toString('hex')}`;
+  const content = await seedContent(t, ws, marker);
+  return { ws, marker, ...content, viewer: await memberToken(t, ws, 'viewer') };
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  admin = await connectAdmin();
+  A = await makeSide('alpha');
+  B = await makeSide('bravo');
+});
+afterAll(async () => {
+  await admin.close();
+  await t.close();
+});
+
+const tokenId = (token: string): string => parseToken(token)!.tokenId;
+const secretsOf = (s: Side): string[] => [
+  s.ws.id,
+  s.ws.ownerUserId,
+  s.viewer.userId,
+  s.workroomId,
+  s.conversationId,
+  s.messageId,
+  s.marker,
+  tokenId(s.ws.ownerToken),
+  tokenId(s.viewer.token),
+];
+
+function expectNoneOf(body: string, secrets: string[], label: string): void {
+  for (const secret of secrets) expect(body, label).not.toContain(secret);
+}
+
+interface Fixture {
+  /** Values for the path parameters other than :ws, taken from one side. */
+  readonly ids: (s: Side) => Record<string, string>;
+  readonly body?: () => object;
+}
+
+const freshEmail = (): string => {
+  const email = `intruder-${randomBytes(6).toString('hex')}@example.test`;
+  attemptedEmails.push(email);
+  return email;
+};
+const none = (): Record<string, string> => ({});
+const ws = '/api/v1/workspaces/:ws';
+
+const fixtures: Record<string, Fixture> = {
+  [`GET ${ws}/members`]: { ids: none },
+  [`POST ${ws}/members`]: { ids: none, body: () => ({ email: freshEmail(), role: 'owner' }) },
+  [`PATCH ${ws}/members/:userId`]: {
+    ids: (s) => ({ userId: s.viewer.userId }),
+    body: () => ({ role: 'owner', named_roles: ['founder'] }),
+  },
+  [`DELETE ${ws}/members/:userId`]: { ids: (s) => ({ userId: s.viewer.userId }) },
+  [`POST ${ws}/workrooms`]: { ids: none, body: () => ({ name: 'intruder room' }) },
+  [`GET ${ws}/workrooms`]: { ids: none },
+  [`GET ${ws}/workrooms/:id`]: { ids: (s) => ({ id: s.workroomId }) },
+  [`POST ${ws}/workrooms/:id/conversations`]: {
+    ids: (s) => ({ id: s.workroomId }),
+    body: () => ({ title: 'intruder thread' }),
+  },
+  [`POST ${ws}/conversations/:id/messages`]: {
+    ids: (s) => ({ id: s.conversationId }),
+    body: () => ({ content: 'intruder message' }),
+  },
+  [`GET ${ws}/conversations/:id/messages`]: { ids: (s) => ({ id: s.conversationId }) },
+};
+const routeKeys = Object.keys(fixtures);
+
+/** Builds the request for one route: workspace from `wsOf`, resource ids from `idsOf`. */
+function request(key: string, wsId: string, idsOf: Side) {
+  const [method, template] = key.split(' ') as [Method, string];
+  const fixture = fixtures[key]!;
+  let url = template.replace(':ws', wsId);
+  for (const [name, value] of Object.entries(fixture.ids(idsOf))) url = url.replace(`:${name}`, value);
+  return { method, url, payload: fixture.body?.() };
+}
+
+describe('route coverage', () => {
+  it('has a fixture for exactly the registered workspace routes', () => {
+    const registered = t.app.declaredRoutes
+      .filter((r) => r.url.includes(':ws'))
+      .map((r) => `${r.method} ${r.url}`);
+    const declared = [...tenancyRoutes, ...workroomRoutes]
+      .filter((r) => r.url.includes(':ws'))
+      .map((r) => `${r.method} ${r.url}`);
+    expect(registered.sort()).toEqual([...routeKeys].sort());
+    expect(declared.sort()).toEqual([...routeKeys].sort());
+    for (const key of routeKeys) {
+      const [method, url] = key.split(' ') as [Method, string];
+      expect(t.app.hasRoute({ method, url }), key).toBe(true);
+    }
+  });
+});
+
+describe('another workspace', () => {
+  it.each([
+    ['bravo', 'alpha'],
+    ['alpha', 'bravo'],
+  ])(
+    "%s's tokens on %s's workspace URLs answer 404, leak nothing, write nothing",
+    async (attackerName, victimName) => {
+      const [attacker, victim] = attackerName === 'alpha' ? [A, B] : [B, A];
+      const before = [await admin.snapshot(A.ws.id), await admin.snapshot(B.ws.id)];
+      const nowhere = await call(t, 'GET', `/api/v1/workspaces/${randomUUID()}/workrooms`, {
+        token: attacker.ws.ownerToken,
+      });
+      const missing = expectError(nowhere, 404, 'not_found');
+      for (const token of [attacker.ws.ownerToken, attacker.viewer.token]) {
+        for (const key of routeKeys) {
+          const { method, url, payload } = request(key, victim.ws.id, victim);
+          const res = await call(t, method, url, { token, ...(payload ? { payload } : {}) });
+          const label = `${key} with ${attackerName}'s token`;
+          // Same answer as for a workspace that does not exist: not even 403.
+          expect(expectError(res, 404, 'not_found', label)).toEqual(missing);
+          expectNoneOf(res.body, [...secretsOf(victim), ...secretsOf(attacker)], label);
+        }
+      }
+      expect([await admin.snapshot(A.ws.id), await admin.snapshot(B.ws.id)]).toEqual(before);
+      for (const email of attemptedEmails) expect(await admin.userExists(email), email).toBe(false);
+    },
+  );
+
+  it("answers 404 for the other workspace's resource ids inside one's own workspace", async () => {
+    const before = [await admin.snapshot(A.ws.id), await admin.snapshot(B.ws.id)];
+    const withIds = routeKeys.filter((key) => Object.keys(fixtures[key]!.ids(B)).length > 0);
+    expect(withIds).toHaveLength(6);
+    for (const key of withIds) {
+      const { method, url, payload } = request(key, A.ws.id, B);
+      const res = await call(t, method, url, {
+        token: A.ws.ownerToken,
+        ...(payload ? { payload } : {}),
+      });
+      expectError(res, 404, 'not_found', key);
+      expectNoneOf(res.body, secretsOf(B), key);
+    }
+    expect([await admin.snapshot(A.ws.id), await admin.snapshot(B.ws.id)]).toEqual(before);
+  });
+
+  it("lists only one's own rows and never the other workspace's", async () => {
+    const lists: [string, string][] = [
+      [`/api/v1/workspaces/${A.ws.id}/members`, A.viewer.userId],
+      [`/api/v1/workspaces/${A.ws.id}/workrooms?limit=200`, A.workroomId],
+      [`/api/v1/workspaces/${A.ws.id}/conversations/${A.conversationId}/messages`, A.messageId],
+    ];
+    for (const [url, own] of lists) {
+      const res = await call(t, 'GET', url, { token: A.ws.ownerToken });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.body, url).toContain(own);
+      expectNoneOf(res.body, secretsOf(B), url);
+    }
+    const messages = await call(t, 'GET', lists[2]![0], { token: A.ws.ownerToken });
+    expect(messages.json()).toMatchObject({
+      items: [{ id: A.messageId, content: `${A.marker} message` }],
+    });
+  });
+
+  it('matches the workspace id in the URL case-insensitively, but only to the token’s own', async () => {
+    const upper = `/api/v1/workspaces/${A.ws.id.toUpperCase()}/workrooms/${A.workroomId}`;
+    const own = await call(t, 'GET', upper, { token: A.ws.ownerToken });
+    expect(own.statusCode, own.body).toBe(200);
+    expect(own.json()).toMatchObject({ id: A.workroomId, name: `${A.marker} room` });
+    expectError(await call(t, 'GET', upper, { token: B.ws.ownerToken }), 404, 'not_found');
+  });
+});
+
+describe('tokens', () => {
+  const createUrl = () => `/api/v1/workspaces/${A.ws.id}/workrooms`;
+
+  async function expectRefused(authorization: string | undefined, label: string): Promise<void> {
+    const before = await admin.snapshot(A.ws.id);
+    const res = await call(t, 'POST', createUrl(), {
+      payload: { name: 'should not exist' },
+      ...(authorization === undefined ? {} : { headers: { authorization } }),
+    });
+    expectError(res, 401, 'unauthenticated', label);
+    expectNoneOf(res.body, secretsOf(A), label);
+    expect(await admin.snapshot(A.ws.id), label).toEqual(before);
+  }
+
+  it('refuses a revoked token', async () => {
+    const m = await memberToken(t, A.ws, 'member');
+    const ok = await call(t, 'GET', createUrl(), { token: m.token });
+    expect(ok.statusCode).toBe(200);
+    const principal = {
+      tenantId: A.ws.id,
+      actorType: 'system' as const,
+      actorId: 'test',
+      correlationId: randomUUID(),
+    };
+    await t.db.withTenant(principal, (tx) => revokeApiToken(tx, tokenId(m.token)));
+    await expectRefused(`Bearer ${m.token}`, 'revoked');
+  });
+
+  it('refuses a well-formed token whose secret is forged', async () => {
+    const forged = mintToken(A.ws.id, tokenId(A.ws.ownerToken)).token;
+    expect(parseToken(forged)).toMatchObject({ tenantId: A.ws.id });
+    await expectRefused(`Bearer ${forged}`, 'forged secret');
+    await expectRefused(`Bearer ${mintToken(A.ws.id, randomUUID()).token}`, 'random id');
+  });
+
+  it("refuses another workspace's real token id and secret relabelled as this workspace", async () => {
+    const b = parseToken(B.ws.ownerToken)!;
+    const body = Buffer.concat([uuidToBytes(A.ws.id), uuidToBytes(b.tokenId), b.secret]);
+    await expectRefused(`Bearer ${TOKEN_PREFIX}${body.toString('base64url')}`, 'spliced');
+  });
+
+  it('refuses missing and malformed Authorization headers', async () => {
+    const real = A.ws.ownerToken;
+    const headers = [
+      undefined,
+      '',
+      'Bearer',
+      'Bearer ',
+      `Basic ${Buffer.from('owner:secret').toString('base64')}`,
+      `Token ${real}`,
+      'Bearer not-a-token',
+      `Bearer ${real}x`,
+      `Bearer ${real.slice(0, -1)}`,
+      `Bearer ${real} ${real}`,
+      `Bearer ${TOKEN_PREFIX}${'!'.repeat(86)}`,
+      `Bearer ${real.slice(TOKEN_PREFIX.length)}`,
+    ];
+    for (const header of headers) await expectRefused(header, String(header));
+  });
+});
