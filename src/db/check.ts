@@ -4,16 +4,16 @@
  * breaks it. An empty result means the database passes.
  *
  * Tenant tables are every table in schema `wardroom` not on the allowlist in
- * global-tables.ts. A policy is "tenant-bound" when one of its top-level AND
- * conjuncts is `tenant_id = <the wardroom.tenant_id setting>`, where the right
- * side may only be built from current_setting('wardroom.tenant_id'), NULLIF
- * with '', a uuid cast and a scalar sub-select (the forms pg_get_expr prints
- * for the policies in migrations/). Anything else (OR, COALESCE, another
- * column) is not bound, so a lookalike cannot pass.
+ * global-tables.ts. What counts as a policy bound to the tenant setting is
+ * defined in check-policy.ts.
  */
 import type pg from 'pg';
+import { isTenantBound } from './check-policy.js';
+import { checkAppRole, FUNCTION_NAME } from './check-role.js';
 import { GLOBAL_TABLES, globalTable } from './global-tables.js';
 import type { RoleNames } from './roles.js';
+
+export type AddFinding = (rule: string, object: string, message: string) => void;
 
 export interface CheckFinding {
   /** Stable snake_case rule id. */
@@ -49,19 +49,23 @@ const COMMANDS = [
 ] as const;
 
 const SCHEMA = 'wardroom';
-/** `schema.name(argtype, ...)` for pg_proc row `p`. */
-const FUNCTION_NAME = `format('%I.%I(%s)', p.pronamespace::regnamespace, p.proname, oidvectortypes(p.proargtypes))`;
 
 export async function checkDatabase(
   client: pg.ClientBase,
   roles: RoleNames,
 ): Promise<CheckFinding[]> {
   const findings: CheckFinding[] = [];
-  const add = (rule: string, object: string, message: string): void => {
+  const add: AddFinding = (rule, object, message) => {
     findings.push({ rule, object, message });
   };
   const q = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
     (await client.query<R>(text, values)).rows;
+
+  const schema = await q(`select 1 from pg_namespace where nspname = $1`, [SCHEMA]);
+  if (schema.length === 0) {
+    add('schema_missing', SCHEMA, `schema ${SCHEMA} does not exist (run the migrations)`);
+    return findings;
+  }
 
   const tables = await q<TableRow>(
     `select c.relname as name, c.relrowsecurity as rls, c.relforcerowsecurity as force,
@@ -232,103 +236,7 @@ export async function checkDatabase(
     }
   }
 
-  const owned = await q<{ type: string; identity: string }>(
-    `select o.type, coalesce((select ${FUNCTION_NAME} from pg_proc p
-                                where d.classid = 'pg_proc'::regclass and p.oid = d.objid),
-                              o.identity) as identity
-       from pg_shdepend d, pg_identify_object(d.classid, d.objid, d.objsubid) o
-      where d.refclassid = 'pg_authid'::regclass and d.refobjid = $1::oid and d.deptype = 'o'
-        and d.dbid = (select oid from pg_database where datname = current_database())
-     union all
-     select 'database', quote_ident(datname) from pg_database
-      where datname = current_database() and datdba = $1::oid
-     order by 2`,
-    [app.oid],
-  );
-  for (const o of owned) {
-    add('app_role_owns_object', o.identity, `${appRole} owns ${o.type} ${o.identity}`);
-  }
-
-  const owners = await q<{ name: string }>(
-    `select r.rolname as name from pg_roles r
-      where r.oid <> $1::oid and pg_has_role($1::oid, r.oid, 'MEMBER')
-        and (exists (select 1 from pg_shdepend d where d.refobjid = r.oid and d.deptype = 'o'
-                       and d.dbid = (select oid from pg_database where datname = current_database()))
-             or exists (select 1 from pg_database where datname = current_database() and datdba = r.oid))
-      order by 1`,
-    [app.oid],
-  );
-  for (const o of owners) {
-    add(
-      'app_role_inherits_owner',
-      appRole,
-      `${appRole} is a member of ${o.name}, which owns objects`,
-    );
-  }
-
-  const reach = await q<{ kind: string; name: string }>(
-    `select 'truncate' as kind, format('%I.%I', n.nspname, c.relname) as name
-       from pg_class c join pg_namespace n on n.oid = c.relnamespace
-      where c.relkind in ('r', 'p') and n.nspname !~ '^pg_' and n.nspname <> 'information_schema'
-        and has_table_privilege($1::oid, c.oid, 'TRUNCATE')
-     union all
-     select 'create', quote_ident(nspname) from pg_namespace
-      where nspname !~ '^pg_' and nspname <> 'information_schema'
-        and has_schema_privilege($1::oid, oid, 'CREATE')
-     union all
-     select 'create', quote_ident(current_database())
-      where has_database_privilege($1::oid, current_database(), 'CREATE')
-     union all
-     select 'matview', format('%I.%I', n.nspname, c.relname)
-       from pg_class c join pg_namespace n on n.oid = c.relnamespace
-      where c.relkind = 'm' and n.nspname = $2 and has_table_privilege($1::oid, c.oid, 'SELECT')
-     order by 1, 2`,
-    [app.oid, SCHEMA],
-  );
-  for (const r of reach) {
-    if (r.kind === 'truncate') {
-      add('app_role_truncate', r.name, `${appRole} holds TRUNCATE on ${r.name}`);
-    } else if (r.kind === 'create') {
-      add('app_role_can_create', r.name, `${appRole} may CREATE in ${r.name}`);
-    } else {
-      add(
-        'materialized_view_app_access',
-        r.name,
-        `${appRole} can read ${r.name}, which has no RLS`,
-      );
-    }
-  }
-
-  const globals = await q<{ name: string; privs: string[]; seqs: string[] }>(
-    `select c.relname as name,
-            array(select p from unnest(array['SELECT', 'INSERT', 'UPDATE', 'REFERENCES']) p
-                   where has_any_column_privilege($1::oid, c.oid, p)
-                  union all
-                  select p from unnest(array['DELETE', 'TRUNCATE', 'TRIGGER']) p
-                   where has_table_privilege($1::oid, c.oid, p)) as privs,
-            array(select s.relname::text from pg_depend d join pg_class s on s.oid = d.objid
-                   where d.refobjid = c.oid and d.classid = 'pg_class'::regclass
-                     and case when s.relkind = 'S'
-                              then has_sequence_privilege($1::oid, s.oid, 'USAGE, SELECT, UPDATE')
-                              else false end) as seqs
-       from pg_class c where c.relnamespace = $2::regnamespace and c.relkind in ('r', 'p')
-        and c.relname = any ($3::text[]) order by 1`,
-    [app.oid, SCHEMA, GLOBAL_TABLES.map((g) => g.name)],
-  );
-  for (const g of globals) {
-    const allowed: readonly string[] = globalTable(g.name)?.appPrivileges ?? [];
-    const extra = [
-      ...g.privs.filter((p) => !allowed.includes(p)),
-      ...g.seqs.map((s) => `sequence ${s}`),
-    ];
-    if (extra.length > 0) {
-      add(
-        'global_table_app_privilege',
-        `${SCHEMA}.${g.name}`,
-        `${appRole} holds ${extra.join(', ')} on allowlisted ${SCHEMA}.${g.name} (allowed: ${allowed.join(', ') || 'none'})`,
-      );
-    }
-  }
+  await checkAppRole(client, { name: roles.app, oid: app.oid }, add);
   return sortFindings(findings);
 }
 
@@ -339,67 +247,4 @@ function sortFindings(findings: CheckFinding[]): CheckFinding[] {
       a.rule.localeCompare(b.rule) ||
       a.message.localeCompare(b.message),
   );
-}
-
-/** The setting getter, with whitespace and parentheses removed (see the file comment). */
-const SETTING =
-  /^(?:SELECT)?(?:NULLIF)?current_setting'wardroom\.tenant_id'(?:::text)?(?:,(?:true|false))?(?:,''(?:::text)?)?::uuid(?:AS"?[a-z_]+"?)?$/i;
-
-/** Whether an expression printed by pg_get_expr pins rows to the wardroom.tenant_id setting. */
-export function isTenantBound(expr: string | null): boolean {
-  if (expr === null) return false;
-  return conjuncts(expr).some((c) => {
-    const sides = splitTopLevel(stripParens(c), ' = ');
-    if (sides.length !== 2) return false;
-    const [left, right] = sides.map((s) => stripParens(s.trim()));
-    const isSetting = (s: string | undefined) => SETTING.test((s ?? '').replace(/[\s()]/g, ''));
-    const isColumn = (s: string | undefined) => s === 'tenant_id';
-    return (isColumn(left) && isSetting(right)) || (isColumn(right) && isSetting(left));
-  });
-}
-
-function conjuncts(expr: string): string[] {
-  const parts = splitTopLevel(stripParens(expr.trim()), ' AND ');
-  return parts.length === 1 ? parts : parts.flatMap(conjuncts);
-}
-
-/** Removes parentheses that wrap the whole expression. */
-function stripParens(expr: string): string {
-  let s = expr.trim();
-  while (s.startsWith('(') && s.endsWith(')') && isBalanced(s.slice(1, -1)))
-    s = s.slice(1, -1).trim();
-  return s;
-}
-
-/** Whether parentheses outside string literals balance without ever closing early. */
-function isBalanced(s: string): boolean {
-  let depth = 0;
-  let quoted = false;
-  for (const ch of s) {
-    if (ch === "'") quoted = !quoted;
-    else if (!quoted && ch === '(') depth++;
-    else if (!quoted && ch === ')' && --depth < 0) return false;
-  }
-  return depth === 0;
-}
-
-/** Splits on `sep` where it occurs outside parentheses and string literals. */
-function splitTopLevel(s: string, sep: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === "'") quoted = !quoted;
-    else if (!quoted && ch === '(') depth++;
-    else if (!quoted && ch === ')') depth--;
-    else if (!quoted && depth === 0 && s.startsWith(sep, i)) {
-      parts.push(s.slice(start, i));
-      start = i + sep.length;
-      i += sep.length - 1;
-    }
-  }
-  parts.push(s.slice(start));
-  return parts;
 }

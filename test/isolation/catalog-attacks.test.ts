@@ -74,23 +74,38 @@ const denied = (o: Outcome, why: RegExp) => {
 const RLS = /row-level security/;
 const PRIVILEGE = /permission denied/;
 
-/** Update and delete that must touch nothing: 0 rows, or a privilege error when not granted. */
-async function expectNoChange(
+/**
+ * An UPDATE (setting a column to A's value, so it needs no SELECT right when
+ * `where` is empty: a "blind" write that only the UPDATE policy filters) and a
+ * DELETE, each of which must reach exactly `rows` rows, or be refused when the
+ * app role lacks the privilege. `where` may use $2, bound to `param`.
+ */
+async function expectWrites(
   client: pg.ClientBase,
   t: TenantTable,
-  where: string,
-  values: unknown[],
+  rows: number,
+  where = '',
+  param?: string,
 ): Promise<void> {
+  const extra = param === undefined ? [] : [param];
   const col = t.app.updatable;
-  const update = await attempt(
-    client,
-    `update ${t.qualified} set ${quoteIdent(col ?? 'tenant_id')} = ${quoteIdent(col ?? 'tenant_id')} ${where}`,
-    values,
-  );
-  if (col === undefined) denied(update, PRIVILEGE);
-  else expect(update).toMatchObject({ ok: true, rowCount: 0 });
-  const del = await attempt(client, `delete from ${t.qualified} ${where}`, values);
-  if (t.app.delete) expect(del).toMatchObject({ ok: true, rowCount: 0 });
+  if (col === undefined) {
+    denied(
+      await attempt(client, `update ${t.qualified} set tenant_id = $1 ${where}`, [A, ...extra]),
+      PRIVILEGE,
+    );
+  } else {
+    const value = `(jsonb_populate_record(null::${t.qualified}, $1)).${quoteIdent(col)}`;
+    const update = await attempt(
+      client,
+      `update ${t.qualified} set ${quoteIdent(col)} = ${value} ${where}`,
+      [copyOf(t, A), ...extra],
+    );
+    expect(update).toMatchObject({ ok: true, rowCount: rows });
+  }
+  const where1 = where.replaceAll('$2', '$1');
+  const del = await attempt(client, `delete from ${t.qualified} ${where1}`, extra);
+  if (t.app.delete) expect(del).toMatchObject({ ok: true, rowCount: rows });
   else denied(del, PRIVILEGE);
 }
 
@@ -148,17 +163,10 @@ describe.each([...tables])('$name', (t) => {
 
   it("with tenant A set, cannot update or delete B's rows", async () => {
     await inTenant(app, A, async () => {
-      await expectNoChange(app, t, 'where tenant_id = $1', [B]);
-      // Positive control: the same update reaches A's own rows, so 0 above means "invisible".
-      const col = t.app.updatable;
-      if (col !== undefined) {
-        const own = await attempt(
-          app,
-          `update ${t.qualified} set ${quoteIdent(col)} = ${quoteIdent(col)} where tenant_id = $1`,
-          [A],
-        );
-        expect(own).toMatchObject({ ok: true, rowCount: rowsOfA.get(t.name) });
-      }
+      await expectWrites(app, t, 0, 'where tenant_id = $2', B);
+      // Blind writes (no WHERE, so only the UPDATE/DELETE policies filter) reach A's rows
+      // and nothing else; this is also the positive control for the 0 above.
+      await expectWrites(app, t, rowsOfA.get(t.name) ?? -1);
     });
   });
 
@@ -192,7 +200,7 @@ describe.each([...tables])('$name', (t) => {
         expect(count.rows[0]?.n).toBe(0);
         const forged = await attempt(client, insertCopy(t), [copyOf(t, A)]);
         denied(forged, t.app.insert ? RLS : PRIVILEGE);
-        await expectNoChange(client, t, '', []);
+        await expectWrites(client, t, 0);
       });
     } finally {
       if (client !== app) await client.end();

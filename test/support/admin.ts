@@ -53,9 +53,10 @@ export async function connectAdmin(url: string = inject('adminUrl')): Promise<Ad
       >;
     },
     async userExists(email) {
-      const { rows } = await client.query('select 1 from wardroom.users where lower(email) = lower($1)', [
-        email,
-      ]);
+      const { rows } = await client.query(
+        'select 1 from wardroom.users where lower(email) = lower($1)',
+        [email],
+      );
       return rows.length > 0;
     },
     close: () => client.end(),
