@@ -20,6 +20,8 @@ const PG_CODES: Readonly<Record<string, ErrorCode>> = {
   '23503': 'not_found',
   '23514': 'validation_failed',
   '22001': 'validation_failed',
+  // character_not_in_repertoire: text Postgres cannot store (a NUL character).
+  '22021': 'validation_failed',
 };
 
 export function toAppError(error: unknown): AppError {
@@ -64,7 +66,7 @@ function defaultMessage(code: ErrorCode): string {
     case 'not_found':
       return 'Not found';
     case 'validation_failed':
-      return 'A value is out of range';
+      return 'A value is invalid or out of range';
     case 'database_unavailable':
       return 'Service temporarily unavailable';
     default:

@@ -53,6 +53,8 @@ export async function buildServer(deps: AppDeps, options: ServerOptions): Promis
   });
   const declared: DeclaredRoute[] = [];
   app.decorate('declaredRoutes', declared);
+  // The API speaks JSON only: a text/plain body is 415, not a string handed to validation.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);

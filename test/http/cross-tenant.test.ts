@@ -20,7 +20,13 @@ import {
   type TestApp,
   type TestWorkspace,
 } from '../support/app.js';
-import { call, expectError, seedContent, type Method, type SeededContent } from '../support/http.js';
+import {
+  call,
+  expectError,
+  seedContent,
+  type Method,
+  type SeededContent,
+} from '../support/http.js';
 
 interface Side extends SeededContent {
   readonly ws: TestWorkspace;
@@ -106,12 +112,13 @@ const fixtures: Record<string, Fixture> = {
 };
 const routeKeys = Object.keys(fixtures);
 
-/** Builds the request for one route: workspace from `wsOf`, resource ids from `idsOf`. */
+/** Builds the request for one route: workspace `wsId`, resource ids taken from `idsOf`. */
 function request(key: string, wsId: string, idsOf: Side) {
   const [method, template] = key.split(' ') as [Method, string];
   const fixture = fixtures[key]!;
   let url = template.replace(':ws', wsId);
-  for (const [name, value] of Object.entries(fixture.ids(idsOf))) url = url.replace(`:${name}`, value);
+  for (const [name, value] of Object.entries(fixture.ids(idsOf)))
+    url = url.replace(`:${name}`, value);
   return { method, url, payload: fixture.body?.() };
 }
 
@@ -138,7 +145,7 @@ describe('another workspace', () => {
     ['alpha', 'bravo'],
   ])(
     "%s's tokens on %s's workspace URLs answer 404, leak nothing, write nothing",
-    async (attackerName, victimName) => {
+    async (attackerName, _victimName) => {
       const [attacker, victim] = attackerName === 'alpha' ? [A, B] : [B, A];
       const before = [await admin.snapshot(A.ws.id), await admin.snapshot(B.ws.id)];
       const nowhere = await call(t, 'GET', `/api/v1/workspaces/${randomUUID()}/workrooms`, {

@@ -1,6 +1,7 @@
 /**
  * Workspace members: list, invite by email, change role, remove.
- * Rules: only an owner may grant, change or remove the owner role, and the
+ * Rules: only an owner may grant, change or remove the owner role or the
+ * named roles (founder, finance_lead), and the
  * last owner can be neither demoted nor removed. Owner rows are locked
  * (FOR UPDATE) before counting, so two concurrent demotions cannot both pass.
  */
@@ -63,6 +64,14 @@ export async function changeMemberRole(
     actor.role !== 'owner'
   ) {
     throw new AppError('forbidden', 'Only an owner can grant or take away the owner role');
+  }
+  // Named roles gate high-stakes actions (board packs, investor updates), so
+  // only an owner may hand them out or take them away.
+  if (change.namedRoles !== undefined && actor.role !== 'owner') {
+    throw new AppError(
+      'forbidden',
+      'Only an owner can grant or take away founder and finance_lead',
+    );
   }
   if (current.role === 'owner' && change.role !== undefined && change.role !== 'owner') {
     await assertNotLastOwner(tx);
