@@ -60,6 +60,9 @@ export function createDatabase(options: DatabaseOptions): Database {
           'wardroom.actor_type': principal.actorType,
           'wardroom.actor_id': principal.actorId,
           'wardroom.correlation_id': principal.correlationId,
+          'wardroom.actor_name': principal.actorName ?? '',
+          'wardroom.ip': principal.ip ?? '',
+          'wardroom.user_agent': principal.userAgent?.slice(0, 512) ?? '',
         });
         return fn(brandTenantTx(trx, principal));
       });

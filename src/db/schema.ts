@@ -79,6 +79,42 @@ export interface MessagesTable {
   created_at: CreatedAt;
 }
 
+export interface AuditLogTable {
+  tenant_id: string;
+  seq: ColumnType<string, never, never>;
+  occurred_at: ColumnType<Date, never, never>;
+  actor_type: 'user' | 'api_token' | 'agent' | 'system' | 'ops';
+  actor_id: string | null;
+  actor_name: string | null;
+  action: string;
+  targets: ColumnType<AuditTarget[], string | undefined, never>;
+  context: ColumnType<Record<string, string>, string | undefined, never>;
+  correlation_id: string | null;
+  metadata: ColumnType<Record<string, unknown>, string | undefined, never>;
+  prev_hash: ColumnType<Buffer, never, never>;
+  hash: ColumnType<Buffer, never, never>;
+}
+
+export interface AuditTarget {
+  type: string;
+  id: string;
+}
+
+export interface AuditHeadsTable {
+  tenant_id: string;
+  seq: ColumnType<string, never, never>;
+  hash: ColumnType<Buffer, never, never>;
+}
+
+export interface AuditCheckpointsTable {
+  tenant_id: string;
+  seq: ColumnType<string, string, never>;
+  hash: Buffer;
+  signed_at: CreatedAt;
+  key_id: string;
+  signature: Buffer;
+}
+
 export interface DB {
   users: UsersTable;
   workspaces: WorkspacesTable;
@@ -88,4 +124,7 @@ export interface DB {
   workrooms: WorkroomsTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
+  audit_log: AuditLogTable;
+  audit_heads: AuditHeadsTable;
+  audit_checkpoints: AuditCheckpointsTable;
 }

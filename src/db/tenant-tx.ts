@@ -21,6 +21,10 @@ export interface Principal {
   readonly actorType: ActorType;
   readonly actorId: string;
   readonly correlationId: string;
+  /** Recorded in audit events' context when known. */
+  readonly actorName?: string;
+  readonly ip?: string;
+  readonly userAgent?: string;
 }
 
 export type TenantTx = Transaction<DB> & { readonly [tenantScope]: Principal };

@@ -108,6 +108,12 @@ export async function seedTenant(db: Database, label = 'Tenant'): Promise<Seeded
         },
       ])
       .execute();
+    // audit_log and audit_heads fill themselves (triggers); a checkpoint row
+    // stands for the signed checkpoints the audit module writes.
+    await tx
+      .insertInto('audit_checkpoints')
+      .values({ tenant_id: tenantId, seq: '1', hash: randomBytes(32), key_id: 'seed', signature: randomBytes(64) })
+      .execute();
     return { tenantId, ownerId, memberId, tokenId, workroomId, conversationId, messageIds };
   });
 }

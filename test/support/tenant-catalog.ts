@@ -58,6 +58,7 @@ export async function tenantTables(admin: pg.ClientBase, appRole: string): Promi
             has_table_privilege($1::name, c.oid, 'DELETE') as can_delete
        from pg_class c
       where c.relnamespace = 'wardroom'::regnamespace and c.relkind in ('r', 'p')
+        and not c.relispartition
         and exists (select 1 from pg_attribute t where t.attrelid = c.oid
                      and t.attname = 'tenant_id' and not t.attisdropped)
       order by c.relname`,
@@ -94,7 +95,7 @@ export function columnList(table: TenantTable): string {
 
 /**
  * Copies every row of tenant `from` into tenant `to`, keeping all other
- * values (ids included). Returns the number of rows copied per table.
+ * values (ids included), through the parent of partitioned tables. Returns the number of rows copied per table.
  */
 export async function cloneTenant(
   admin: pg.ClientBase,
@@ -105,6 +106,9 @@ export async function cloneTenant(
   const copied = new Map<string, number>();
   await admin.query('begin');
   try {
+    // A pure copy: no triggers (the audit chain would re-stamp copied events
+    // and write events of its own). Tables are copied parents first.
+    await admin.query('set local session_replication_role = replica');
     for (const t of tables) {
       const select = t.columns.map((c) => (c === 'tenant_id' ? '$2::uuid' : quoteIdent(c)));
       const overriding = t.identityAlways ? 'overriding system value' : '';

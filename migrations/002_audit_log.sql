@@ -1,0 +1,289 @@
+-- Up Migration
+--
+-- Tamper-evident audit log.
+--
+--   * wardroom.audit_log is tenant-scoped like every tenant table, partitioned
+--     by month on occurred_at. The app role may INSERT and SELECT only.
+--   * Every row gets (seq, prev_hash, hash) from a BEFORE INSERT trigger that
+--     locks the tenant's chain head: writers in one tenant serialize, other
+--     tenants do not wait. hash = sha256(RFC 8785 canonical JSON of the event,
+--     which includes prev_hash), so any edit, deletion, insertion or reordering
+--     breaks the chain. Whoever inserts, the chain fields are computed here.
+--   * Every tenant table carries an AFTER ROW trigger writing one event per
+--     insert, update and delete in the same transaction. A change made by any
+--     role other than the app role is recorded with actor_type = 'ops'.
+--   * Metadata never holds column values, only names, so no sealed field or
+--     secret reaches the log.
+
+-- RFC 8785 (JCS) canonical JSON of a jsonb value. Numbers must be integers in
+-- the IEEE-754 safe range (their canonical form is then their decimal digits);
+-- keys are ordered by code point, which equals JCS's UTF-16 order for every
+-- key without characters above U+FFFF (such keys are refused).
+CREATE FUNCTION wardroom.jcs(v jsonb) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog
+AS $$
+DECLARE
+  kind text := jsonb_typeof(v);
+  result text;
+  n numeric;
+BEGIN
+  IF kind = 'object' THEN
+    IF EXISTS (SELECT 1 FROM jsonb_object_keys(v) k WHERE k ~ '[\U00010000-\U0010FFFF]') THEN
+      RAISE EXCEPTION 'audit json keys must not contain characters above U+FFFF' USING ERRCODE = '22023';
+    END IF;
+    SELECT '{' || coalesce(string_agg(to_json(e.key)::text || ':' || wardroom.jcs(e.value), ',' ORDER BY e.key COLLATE "C"), '') || '}'
+      INTO result FROM jsonb_each(v) e;
+    RETURN result;
+  ELSIF kind = 'array' THEN
+    SELECT '[' || coalesce(string_agg(wardroom.jcs(e.value), ',' ORDER BY e.ord), '') || ']'
+      INTO result FROM jsonb_array_elements(v) WITH ORDINALITY e(value, ord);
+    RETURN result;
+  ELSIF kind = 'string' THEN
+    RETURN to_json(v #>> '{}')::text;
+  ELSIF kind = 'number' THEN
+    n := (v #>> '{}')::numeric;
+    IF n <> trunc(n) OR abs(n) > 9007199254740991 THEN
+      RAISE EXCEPTION 'audit json numbers must be safe integers' USING ERRCODE = '22023';
+    END IF;
+    RETURN trunc(n)::bigint::text;
+  ELSE
+    RETURN v::text; -- true, false, null
+  END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION wardroom.jcs(jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wardroom.jcs(jsonb) TO wardroom_app;
+
+-- The head of each tenant's chain. Only the chaining trigger writes it.
+CREATE TABLE wardroom.audit_heads (
+  tenant_id uuid PRIMARY KEY,
+  seq bigint NOT NULL,
+  hash bytea NOT NULL
+);
+ALTER TABLE wardroom.audit_heads ENABLE ROW LEVEL SECURITY;
+ALTER TABLE wardroom.audit_heads FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON wardroom.audit_heads FOR ALL TO wardroom_app
+  USING (tenant_id = (SELECT nullif(current_setting('wardroom.tenant_id', true), '')::uuid))
+  WITH CHECK (tenant_id = (SELECT nullif(current_setting('wardroom.tenant_id', true), '')::uuid));
+CREATE POLICY chain_trigger ON wardroom.audit_heads FOR ALL TO wardroom_owner
+  USING (true) WITH CHECK (true);
+GRANT SELECT ON wardroom.audit_heads TO wardroom_app;
+
+CREATE TABLE wardroom.audit_log (
+  tenant_id uuid NOT NULL,
+  seq bigint NOT NULL DEFAULT 0,
+  occurred_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  actor_type text NOT NULL CHECK (actor_type IN ('user', 'api_token', 'agent', 'system', 'ops')),
+  actor_id text,
+  actor_name text,
+  action text NOT NULL CHECK (action ~ '^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$' AND length(action) <= 100),
+  targets jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(targets) = 'array'),
+  context jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(context) = 'object'),
+  correlation_id text,
+  metadata jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(metadata) = 'object'),
+  prev_hash bytea NOT NULL DEFAULT '\x',
+  hash bytea NOT NULL DEFAULT '\x',
+  PRIMARY KEY (tenant_id, seq, occurred_at)
+) PARTITION BY RANGE (occurred_at);
+CREATE INDEX audit_log_time_idx ON wardroom.audit_log (tenant_id, occurred_at);
+CREATE INDEX audit_log_correlation_idx ON wardroom.audit_log (tenant_id, correlation_id);
+CREATE INDEX audit_log_action_idx ON wardroom.audit_log (tenant_id, action, seq);
+ALTER TABLE wardroom.audit_log ENABLE ROW LEVEL SECURITY;
+ALTER TABLE wardroom.audit_log FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON wardroom.audit_log FOR ALL TO wardroom_app
+  USING (tenant_id = (SELECT nullif(current_setting('wardroom.tenant_id', true), '')::uuid))
+  WITH CHECK (tenant_id = (SELECT nullif(current_setting('wardroom.tenant_id', true), '')::uuid));
+CREATE POLICY row_change_trigger ON wardroom.audit_log FOR INSERT TO wardroom_owner
+  WITH CHECK (true);
+GRANT SELECT, INSERT ON wardroom.audit_log TO wardroom_app;
+
+-- Monthly partitions, each with RLS of its own (partitions are tables too).
+CREATE FUNCTION wardroom.ensure_audit_partition(p_month date) RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  first_day date := date_trunc('month', p_month)::date;
+  name text := 'audit_log_' || to_char(first_day, 'YYYY_MM');
+BEGIN
+  IF to_regclass('wardroom.' || name) IS NOT NULL THEN
+    RETURN name;
+  END IF;
+  EXECUTE format(
+    'CREATE TABLE wardroom.%I PARTITION OF wardroom.audit_log FOR VALUES FROM (%L) TO (%L)',
+    name, first_day, (first_day + interval '1 month')::date);
+  EXECUTE format('ALTER TABLE wardroom.%I ENABLE ROW LEVEL SECURITY', name);
+  EXECUTE format('ALTER TABLE wardroom.%I FORCE ROW LEVEL SECURITY', name);
+  EXECUTE format(
+    'CREATE POLICY tenant_isolation ON wardroom.%I FOR ALL TO wardroom_app '
+    'USING (tenant_id = (SELECT nullif(current_setting(''wardroom.tenant_id'', true), '''')::uuid)) '
+    'WITH CHECK (tenant_id = (SELECT nullif(current_setting(''wardroom.tenant_id'', true), '''')::uuid))',
+    name);
+  RETURN name;
+END
+$$;
+REVOKE ALL ON FUNCTION wardroom.ensure_audit_partition(date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wardroom.ensure_audit_partition(date) TO wardroom_app;
+
+-- Rows outside every monthly partition land here rather than fail.
+CREATE TABLE wardroom.audit_log_default PARTITION OF wardroom.audit_log DEFAULT;
+ALTER TABLE wardroom.audit_log_default ENABLE ROW LEVEL SECURITY;
+ALTER TABLE wardroom.audit_log_default FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON wardroom.audit_log_default FOR ALL TO wardroom_app
+  USING (tenant_id = (SELECT nullif(current_setting('wardroom.tenant_id', true), '')::uuid))
+  WITH CHECK (tenant_id = (SELECT nullif(current_setting('wardroom.tenant_id', true), '')::uuid));
+SELECT wardroom.ensure_audit_partition(current_date);
+SELECT wardroom.ensure_audit_partition((current_date + interval '1 month')::date);
+
+-- The canonical event that is hashed. Exported files carry exactly these
+-- fields, so `wardroom audit verify --file` recomputes the same bytes.
+-- (Explicit arguments, not a row: a partition's row type differs from the parent's.)
+CREATE FUNCTION wardroom.audit_canonical(
+  p_tenant_id uuid, p_seq bigint, p_occurred_at timestamptz, p_actor_type text, p_actor_id text,
+  p_actor_name text, p_action text, p_targets jsonb, p_context jsonb, p_correlation_id text,
+  p_metadata jsonb, p_prev_hash bytea) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog
+AS $$
+  SELECT wardroom.jcs(jsonb_build_object(
+    'v', 1,
+    'tenant_id', p_tenant_id,
+    'seq', p_seq,
+    'occurred_at', to_char(p_occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+    'actor', jsonb_build_object('type', p_actor_type, 'id', p_actor_id, 'name', p_actor_name),
+    'action', p_action,
+    'targets', p_targets,
+    'context', p_context,
+    'correlation_id', p_correlation_id,
+    'metadata', p_metadata,
+    'prev_hash', encode(p_prev_hash, 'hex')))
+$$;
+REVOKE ALL ON FUNCTION wardroom.audit_canonical(uuid, bigint, timestamptz, text, text, text, text, jsonb, jsonb, text, jsonb, bytea) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wardroom.audit_canonical(uuid, bigint, timestamptz, text, text, text, text, jsonb, jsonb, text, jsonb, bytea) TO wardroom_app;
+
+-- Chains every inserted event, whoever inserts it. The head row lock is held
+-- to commit, so within a tenant commit order is seq order and a rolled-back
+-- event leaves no gap; other tenants' heads are other rows.
+CREATE FUNCTION wardroom.audit_chain() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  head_seq bigint;
+  head_hash bytea;
+BEGIN
+  IF session_user::text <> 'wardroom_app' THEN
+    NEW.actor_type := 'ops';
+    NEW.actor_id := coalesce(NEW.actor_id, session_user::text);
+  ELSIF NEW.tenant_id IS DISTINCT FROM nullif(current_setting('wardroom.tenant_id', true), '')::uuid THEN
+    -- Refuse before touching (and waiting on) another tenant's chain head;
+    -- same SQLSTATE and message as the row-level security check.
+    RAISE EXCEPTION 'new row violates row-level security policy for table "audit_log"' USING ERRCODE = '42501';
+  END IF;
+  IF abs(extract(epoch FROM NEW.occurred_at - clock_timestamp())) > 300 THEN
+    RAISE EXCEPTION 'audit events are stamped by the database clock' USING ERRCODE = '22023';
+  END IF;
+  SELECT seq, hash INTO head_seq, head_hash FROM wardroom.audit_heads WHERE tenant_id = NEW.tenant_id FOR UPDATE;
+  IF NOT FOUND THEN
+    INSERT INTO wardroom.audit_heads (tenant_id, seq, hash)
+    VALUES (NEW.tenant_id, 0, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea)
+    ON CONFLICT (tenant_id) DO NOTHING;
+    SELECT seq, hash INTO head_seq, head_hash FROM wardroom.audit_heads WHERE tenant_id = NEW.tenant_id FOR UPDATE;
+  END IF;
+  NEW.seq := head_seq + 1;
+  NEW.prev_hash := head_hash;
+  NEW.hash := sha256(convert_to(wardroom.audit_canonical(
+    NEW.tenant_id, NEW.seq, NEW.occurred_at, NEW.actor_type, NEW.actor_id, NEW.actor_name, NEW.action,
+    NEW.targets, NEW.context, NEW.correlation_id, NEW.metadata, NEW.prev_hash), 'UTF8'));
+  UPDATE wardroom.audit_heads SET seq = NEW.seq, hash = NEW.hash WHERE tenant_id = NEW.tenant_id;
+  RETURN NEW;
+END
+$$;
+REVOKE ALL ON FUNCTION wardroom.audit_chain() FROM PUBLIC;
+CREATE TRIGGER audit_chain BEFORE INSERT ON wardroom.audit_log
+  FOR EACH ROW EXECUTE FUNCTION wardroom.audit_chain();
+
+-- One event per changed row of a tenant table. Arguments: the entity name
+-- used in the action (e.g. 'workroom' → workroom.created) and the column
+-- holding the row's id.
+CREATE FUNCTION wardroom.audit_row_change() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  row_new jsonb := CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE to_jsonb(NEW) END;
+  row_old jsonb := CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE to_jsonb(OLD) END;
+  subject jsonb := coalesce(row_new, row_old);
+  changed jsonb := '[]';
+  is_app boolean := session_user::text = 'wardroom_app';
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    SELECT coalesce(jsonb_agg(n.key ORDER BY n.key), '[]') INTO changed
+      FROM jsonb_each(row_new) n
+     WHERE n.value IS DISTINCT FROM row_old -> n.key;
+    IF changed = '[]'::jsonb THEN
+      RETURN NULL;
+    END IF;
+  END IF;
+  INSERT INTO wardroom.audit_log
+    (tenant_id, actor_type, actor_id, actor_name, action, targets, context, correlation_id, metadata)
+  VALUES (
+    (subject ->> 'tenant_id')::uuid,
+    CASE WHEN is_app THEN coalesce(nullif(current_setting('wardroom.actor_type', true), ''), 'system') ELSE 'ops' END,
+    CASE WHEN is_app THEN nullif(current_setting('wardroom.actor_id', true), '') ELSE session_user::text END,
+    nullif(current_setting('wardroom.actor_name', true), ''),
+    TG_ARGV[0] || '.' || CASE TG_OP WHEN 'INSERT' THEN 'created' WHEN 'UPDATE' THEN 'updated' ELSE 'deleted' END,
+    jsonb_build_array(jsonb_build_object('type', TG_ARGV[0], 'id', subject ->> TG_ARGV[1])),
+    jsonb_strip_nulls(jsonb_build_object(
+      'ip', nullif(current_setting('wardroom.ip', true), ''),
+      'user_agent', nullif(current_setting('wardroom.user_agent', true), ''))),
+    nullif(current_setting('wardroom.correlation_id', true), ''),
+    CASE WHEN TG_OP = 'UPDATE' THEN jsonb_build_object('changed', changed) ELSE '{}'::jsonb END);
+  RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION wardroom.audit_row_change() FROM PUBLIC;
+
+CREATE TRIGGER audit_row_change AFTER INSERT OR UPDATE OR DELETE ON wardroom.workspaces
+  FOR EACH ROW EXECUTE FUNCTION wardroom.audit_row_change('workspace', 'tenant_id');
+CREATE TRIGGER audit_row_change AFTER INSERT OR UPDATE OR DELETE ON wardroom.memberships
+  FOR EACH ROW EXECUTE FUNCTION wardroom.audit_row_change('membership', 'user_id');
+CREATE TRIGGER audit_row_change AFTER INSERT OR UPDATE OR DELETE ON wardroom.api_tokens
+  FOR EACH ROW EXECUTE FUNCTION wardroom.audit_row_change('api_token', 'id');
+CREATE TRIGGER audit_row_change AFTER INSERT OR UPDATE OR DELETE ON wardroom.workspace_keys
+  FOR EACH ROW EXECUTE FUNCTION wardroom.audit_row_change('workspace_key', 'version');
+CREATE TRIGGER audit_row_change AFTER INSERT OR UPDATE OR DELETE ON wardroom.workrooms
+  FOR EACH ROW EXECUTE FUNCTION wardroom.audit_row_change('workroom', 'id');
+CREATE TRIGGER audit_row_change AFTER INSERT OR UPDATE OR DELETE ON wardroom.conversations
+  FOR EACH ROW EXECUTE FUNCTION wardroom.audit_row_change('conversation', 'id');
+CREATE TRIGGER audit_row_change AFTER INSERT OR UPDATE OR DELETE ON wardroom.messages
+  FOR EACH ROW EXECUTE FUNCTION wardroom.audit_row_change('message', 'id');
+
+-- Signed checkpoints of each tenant's chain head (also written outside the
+-- database; see src/modules/audit/checkpoints.ts).
+CREATE TABLE wardroom.audit_checkpoints (
+  tenant_id uuid NOT NULL,
+  seq bigint NOT NULL,
+  hash bytea NOT NULL,
+  signed_at timestamptz NOT NULL DEFAULT now(),
+  key_id text NOT NULL,
+  signature bytea NOT NULL,
+  PRIMARY KEY (tenant_id, seq)
+);
+ALTER TABLE wardroom.audit_checkpoints ENABLE ROW LEVEL SECURITY;
+ALTER TABLE wardroom.audit_checkpoints FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON wardroom.audit_checkpoints FOR ALL TO wardroom_app
+  USING (tenant_id = (SELECT nullif(current_setting('wardroom.tenant_id', true), '')::uuid))
+  WITH CHECK (tenant_id = (SELECT nullif(current_setting('wardroom.tenant_id', true), '')::uuid));
+GRANT SELECT, INSERT ON wardroom.audit_checkpoints TO wardroom_app;
+
+-- System jobs (checkpoints, sweeps) iterate workspaces without seeing their
+-- rows: this returns ids only, and each workspace is then opened with
+-- withTenant().
+CREATE FUNCTION wardroom.list_workspace_ids() RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT tenant_id FROM wardroom.audit_heads ORDER BY tenant_id $$;
+REVOKE ALL ON FUNCTION wardroom.list_workspace_ids() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wardroom.list_workspace_ids() TO wardroom_app;

@@ -1,0 +1,144 @@
+/**
+ * Signed checkpoints of each workspace's chain head. Each checkpoint is
+ * stored in the database and appended to a file outside it
+ * (`<dir>/<workspace>.jsonl`), because no in-database chain can reveal that
+ * its newest events were deleted: `audit verify` compares the live chain
+ * with the last external checkpoint.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { sql } from 'kysely';
+import type { Database } from '../../db/database.js';
+import type { Principal } from '../../db/tenant-tx.js';
+import { AppError } from '../../errors.js';
+import { canonicalJson } from './event.js';
+import { verifySignature, type AuditSigner } from './signer.js';
+
+export interface Checkpoint {
+  readonly tenant_id: string;
+  readonly seq: number;
+  readonly hash: string;
+  readonly signed_at: string;
+  readonly key_id: string;
+  /** base64 Ed25519 signature over checkpointPayload(). */
+  readonly signature: string;
+}
+
+export function checkpointPayload(c: Omit<Checkpoint, 'signature'>): string {
+  return canonicalJson({
+    v: 1,
+    tenant_id: c.tenant_id,
+    seq: c.seq,
+    hash: c.hash,
+    signed_at: c.signed_at,
+    key_id: c.key_id,
+  });
+}
+
+export function isCheckpointSigned(c: Checkpoint, publicKeyBase64: string): boolean {
+  return verifySignature(publicKeyBase64, checkpointPayload(c), Buffer.from(c.signature, 'base64'));
+}
+
+const systemPrincipal = (tenantId: string): Principal => ({
+  tenantId,
+  actorType: 'system',
+  actorId: 'audit-checkpointer',
+  correlationId: randomUUID(),
+});
+
+/** Signs the current head of one workspace's chain; undefined when nothing new. */
+export async function createCheckpoint(
+  db: Pick<Database, 'withTenant'>,
+  signer: AuditSigner,
+  dir: string,
+  tenantId: string,
+): Promise<Checkpoint | undefined> {
+  const checkpoint = await db.withTenant(systemPrincipal(tenantId), async (tx) => {
+    const head = await tx.selectFrom('audit_heads').select(['seq', 'hash']).executeTakeFirst();
+    if (head === undefined || Number(head.seq) === 0) return undefined;
+    const last = await tx
+      .selectFrom('audit_checkpoints')
+      .select('seq')
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (last !== undefined && last.seq === head.seq) return undefined;
+    const unsigned = {
+      tenant_id: tenantId,
+      seq: Number(head.seq),
+      hash: head.hash.toString('hex'),
+      signed_at: new Date().toISOString(),
+      key_id: signer.keyId,
+    };
+    const signature = signer.sign(checkpointPayload(unsigned));
+    await tx
+      .insertInto('audit_checkpoints')
+      .values({
+        tenant_id: tenantId,
+        seq: String(unsigned.seq),
+        hash: head.hash,
+        signed_at: new Date(unsigned.signed_at),
+        key_id: signer.keyId,
+        signature,
+      })
+      .execute();
+    return { ...unsigned, signature: signature.toString('base64') };
+  });
+  if (checkpoint !== undefined) await appendExternal(dir, checkpoint);
+  return checkpoint;
+}
+
+/** Checkpoints every workspace; returns how many were written. */
+export async function checkpointAll(
+  db: Pick<Database, 'withTenant' | 'withSystem'>,
+  signer: AuditSigner,
+  dir: string,
+): Promise<number> {
+  const ids = await listWorkspaceIds(db);
+  let written = 0;
+  for (const id of ids)
+    if ((await createCheckpoint(db, signer, dir, id)) !== undefined) written += 1;
+  return written;
+}
+
+export async function listWorkspaceIds(db: Pick<Database, 'withSystem'>): Promise<string[]> {
+  return db.withSystem('audit: list workspaces for checkpoints and verification', async (tx) => {
+    const { rows } = await sql<{ id: string }>`select wardroom.list_workspace_ids() as id`.execute(
+      tx,
+    );
+    return rows.map((r) => r.id);
+  });
+}
+
+async function appendExternal(dir: string, checkpoint: Checkpoint): Promise<void> {
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  await fs.appendFile(externalFile(dir, checkpoint.tenant_id), `${JSON.stringify(checkpoint)}\n`, {
+    mode: 0o600,
+  });
+}
+
+function externalFile(dir: string, tenantId: string): string {
+  if (!/^[0-9a-f-]{36}$/.test(tenantId)) throw new AppError('bad_request', 'not a workspace id');
+  return path.join(dir, `${tenantId}.jsonl`);
+}
+
+/** The newest external checkpoint of a workspace, or undefined when none was written. */
+export async function latestExternalCheckpoint(
+  dir: string,
+  tenantId: string,
+): Promise<Checkpoint | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(externalFile(dir, tenantId), 'utf8');
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const lines = text
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '');
+  const last = lines[lines.length - 1];
+  return last === undefined ? undefined : (JSON.parse(last) as Checkpoint);
+}

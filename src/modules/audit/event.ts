@@ -1,0 +1,91 @@
+/**
+ * The audit event as it is hashed, exported and verified. The database
+ * computes each hash in its chaining trigger (migrations/002_audit_log.sql);
+ * this file recomputes the same bytes outside it: RFC 8785 canonical JSON of
+ * the event (which includes the previous hash), SHA-256.
+ */
+import { createHash } from 'node:crypto';
+import canonicalizeModule from 'canonicalize';
+import { sql, type RawBuilder } from 'kysely';
+import { AppError } from '../../errors.js';
+
+// The package is CommonJS (`module.exports = serialize`) but its typings
+// declare an ES default export; under NodeNext the import is the function.
+const canonicalize = canonicalizeModule as unknown as (input: unknown) => string | undefined;
+
+/** RFC 8785 canonical JSON. */
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new AppError('internal', 'value could not be canonicalized');
+  return text;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** One event with every field that is hashed, plus its hash; the export row. */
+export interface AuditRecord {
+  readonly tenant_id: string;
+  readonly seq: number;
+  /** UTC, microseconds: `YYYY-MM-DDTHH:MM:SS.ffffffZ` (exactly as hashed). */
+  readonly occurred_at: string;
+  readonly actor_type: string;
+  readonly actor_id: string | null;
+  readonly actor_name: string | null;
+  readonly action: string;
+  readonly targets: readonly { readonly type: string; readonly id: string | null }[];
+  readonly context: Readonly<Record<string, string>>;
+  readonly correlation_id: string | null;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  /** hex */
+  readonly prev_hash: string;
+  /** hex */
+  readonly hash: string;
+}
+
+export const AUDIT_COLUMNS = [
+  'tenant_id',
+  'seq',
+  'occurred_at',
+  'actor_type',
+  'actor_id',
+  'actor_name',
+  'action',
+  'targets',
+  'context',
+  'correlation_id',
+  'metadata',
+  'prev_hash',
+  'hash',
+] as const;
+
+/** SQL selecting an audit_log row (alias `a`) in AuditRecord form. */
+export function auditRecordSelect(): RawBuilder<AuditRecord> {
+  return sql<AuditRecord>`json_build_object(
+    'tenant_id', a.tenant_id, 'seq', a.seq,
+    'occurred_at', to_char(a.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+    'actor_type', a.actor_type, 'actor_id', a.actor_id, 'actor_name', a.actor_name,
+    'action', a.action, 'targets', a.targets, 'context', a.context,
+    'correlation_id', a.correlation_id, 'metadata', a.metadata,
+    'prev_hash', encode(a.prev_hash, 'hex'), 'hash', encode(a.hash, 'hex'))`;
+}
+
+/** The canonical bytes that are hashed (mirrors wardroom.audit_canonical in SQL). */
+export function canonicalEvent(e: AuditRecord): string {
+  return canonicalJson({
+    v: 1,
+    tenant_id: e.tenant_id,
+    seq: e.seq,
+    occurred_at: e.occurred_at,
+    actor: { type: e.actor_type, id: e.actor_id, name: e.actor_name },
+    action: e.action,
+    targets: e.targets,
+    context: e.context,
+    correlation_id: e.correlation_id,
+    metadata: e.metadata,
+    prev_hash: e.prev_hash,
+  });
+}
+
+export function eventHash(e: AuditRecord): string {
+  return createHash('sha256').update(canonicalEvent(e), 'utf8').digest('hex');
+}

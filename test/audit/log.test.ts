@@ -1,0 +1,258 @@
+/**
+ * What the log guarantees besides tamper evidence: the app role can only
+ * append and read; every data change is recorded in its transaction, and
+ * changes from any other role are marked `ops`; concurrent writers in one
+ * workspace make one unbroken chain without making other workspaces wait;
+ * external calls leave an intent that a rollback cannot erase; and the
+ * database's canonical JSON equals RFC 8785 as computed outside it.
+ */
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { auditRecordSelect, eventHash } from '../../src/modules/audit/event.js';
+import {
+  listPendingIntents,
+  recordEvent,
+  recordExternalCall,
+} from '../../src/modules/audit/record.js';
+import { verifyChain } from '../../src/modules/audit/verify.js';
+import { newWorkspace, startTestApp, type TestApp } from '../support/app.js';
+import { adminClient, systemPrincipal, workspaceWithHistory } from './support.js';
+
+let t: TestApp;
+let admin: pg.Client;
+beforeAll(async () => {
+  t = await startTestApp({ poolMax: 10 });
+  admin = await adminClient();
+});
+afterAll(async () => {
+  await admin.end();
+  await t.close();
+});
+
+async function events(tenantId: string) {
+  return t.db
+    .withTenant(systemPrincipal(tenantId), (tx) =>
+      tx
+        .selectFrom('audit_log as a')
+        .select(auditRecordSelect().as('r'))
+        .orderBy('a.seq')
+        .execute(),
+    )
+    .then((rows) => rows.map((x) => x.r));
+}
+
+async function asApp(tenantId: string, statement: string): Promise<string> {
+  const client = new pg.Client({ connectionString: inject('appUrl') });
+  await client.connect();
+  try {
+    await client.query('begin');
+    await client.query(`select set_config('wardroom.tenant_id', $1, true)`, [tenantId]);
+    await client.query(statement);
+    return 'ok';
+  } catch (error) {
+    return error instanceof Error && 'code' in error ? String(error.code) : 'unknown';
+  } finally {
+    await client.query('rollback').catch(() => undefined);
+    await client.end();
+  }
+}
+
+describe('the audit log', () => {
+  it('refuses UPDATE, DELETE and TRUNCATE to the app role', async () => {
+    const ws = await workspaceWithHistory(t, 1);
+    expect(await asApp(ws.id, `update wardroom.audit_log set action = 'x.y'`)).toBe('42501');
+    expect(await asApp(ws.id, 'delete from wardroom.audit_log')).toBe('42501');
+    expect(await asApp(ws.id, 'truncate wardroom.audit_log')).toBe('42501');
+    expect(await asApp(ws.id, `update wardroom.audit_heads set seq = 0`)).toBe('42501');
+    expect(await asApp(ws.id, `select count(*) from wardroom.audit_log`)).toBe('ok');
+  });
+
+  it('records data changes in the same transaction, with the actor and correlation id', async () => {
+    const ws = await newWorkspace(t);
+    const principal = {
+      ...systemPrincipal(ws.id),
+      actorType: 'user' as const,
+      actorId: ws.ownerUserId,
+    };
+    await expect(
+      t.db.withTenant(principal, async (tx) => {
+        await tx
+          .insertInto('workrooms')
+          .values({
+            tenant_id: ws.id,
+            id: randomUUID(),
+            name: 'doomed',
+            created_by: ws.ownerUserId,
+          })
+          .execute();
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect((await events(ws.id)).filter((e) => e.action === 'workroom.created')).toHaveLength(0);
+
+    const id = randomUUID();
+    await t.db.withTenant(principal, (tx) =>
+      tx
+        .insertInto('workrooms')
+        .values({ tenant_id: ws.id, id, name: 'kept', created_by: ws.ownerUserId })
+        .execute(),
+    );
+    const created = (await events(ws.id)).find((e) => e.action === 'workroom.created');
+    expect(created).toMatchObject({
+      actor_type: 'user',
+      actor_id: ws.ownerUserId,
+      correlation_id: principal.correlationId,
+      targets: [{ type: 'workroom', id }],
+      metadata: {},
+    });
+  });
+
+  it('marks changes by any other role as ops, whatever the session claims', async () => {
+    const ws = await workspaceWithHistory(t, 1);
+    await admin.query('begin');
+    await admin.query(`select set_config('wardroom.actor_type', 'user', true)`);
+    await admin.query(
+      `update wardroom.workrooms set name = 'renamed by ops' where tenant_id = $1`,
+      [ws.id],
+    );
+    await admin.query(
+      `insert into wardroom.audit_log (tenant_id, actor_type, actor_id, action) values ($1, 'user', 'mallory', 'note.added')`,
+      [ws.id],
+    );
+    await admin.query('commit');
+    const all = await events(ws.id);
+    const { rows } = await admin.query<{ u: string }>('select session_user as u');
+    expect(all.find((e) => e.action === 'workroom.updated')).toMatchObject({
+      actor_type: 'ops',
+      actor_id: rows[0]?.u,
+      metadata: { changed: ['name'] },
+    });
+    expect(all.find((e) => e.action === 'note.added')).toMatchObject({ actor_type: 'ops' });
+    expect(JSON.stringify(all)).not.toContain('renamed by ops'); // names of changed columns only, never values
+    expect(await verifyChain(all)).toMatchObject({ ok: true });
+  });
+
+  it('keeps one unbroken chain under 8 concurrent writers in one workspace', async () => {
+    const ws = await newWorkspace(t);
+    const before = (await events(ws.id)).length;
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, writer) => {
+        for (let i = 0; i < 15; i++) {
+          await t.db.withTenant(systemPrincipal(ws.id), (tx) =>
+            recordEvent(tx, { action: 'load.tested', metadata: { writer, i } }),
+          );
+        }
+      }),
+    );
+    const all = await events(ws.id);
+    expect(all).toHaveLength(before + 120);
+    expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i + 1));
+    expect(await verifyChain(all)).toMatchObject({ ok: true, lastSeq: before + 120 });
+  });
+
+  it('does not make another workspace wait on a busy chain', async () => {
+    const a = await newWorkspace(t);
+    const b = await newWorkspace(t);
+    const holder = new pg.Client({ connectionString: inject('appUrl') });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query(`select set_config('wardroom.tenant_id', $1, true)`, [a.id]);
+      await holder.query(
+        `insert into wardroom.audit_log (tenant_id, actor_type, action) values ($1, 'system', 'lock.held')`,
+        [a.id],
+      );
+      // A holds its head row lock until commit; B must still append at once.
+      const seq = await t.db.withTenant(systemPrincipal(b.id), async (tx) => {
+        await sql`set local lock_timeout = '2s'`.execute(tx);
+        return recordEvent(tx, { action: 'not.blocked' });
+      });
+      expect(seq).toBeGreaterThan(1);
+    } finally {
+      await holder.query('rollback');
+      await holder.end();
+    }
+  });
+
+  it('records external calls in two phases; an intent survives the caller rolling back', async () => {
+    const ws = await newWorkspace(t);
+    const principal = systemPrincipal(ws.id);
+    await expect(
+      t.db.withTenant(principal, async () => {
+        await recordExternalCall(
+          t.db,
+          principal,
+          { action: 'llm.fake.messages', metadata: { model: 'm1' } },
+          () => Promise.resolve('ok'),
+        );
+        throw new Error('caller failed after the call');
+      }),
+    ).rejects.toThrow('caller failed');
+    await expect(
+      recordExternalCall(t.db, principal, { action: 'connector.fake.fetch' }, () =>
+        Promise.reject(new Error('upstream down')),
+      ),
+    ).rejects.toThrow('upstream down');
+    // A crash between intent and outcome leaves an intent alone.
+    await t.db.withTenant(principal, (tx) => recordEvent(tx, { action: 'email.smtp.send.intent' }));
+
+    const all = await events(ws.id);
+    const names = all.map((e) => e.action);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'llm.fake.messages.intent',
+        'llm.fake.messages.outcome',
+        'connector.fake.fetch.intent',
+      ]),
+    );
+    const failed = all.find((e) => e.action === 'connector.fake.fetch.outcome');
+    expect(failed?.metadata).toMatchObject({ status: 'error', error_code: 'internal' });
+    const pending = await t.db.withTenant(principal, (tx) => listPendingIntents(tx));
+    expect(pending.map((p) => p.action)).toEqual(['email.smtp.send.intent']);
+  });
+
+  it('hashes exactly what RFC 8785 canonical JSON gives outside the database', async () => {
+    const ws = await newWorkspace(t);
+    const key = fc
+      .string({ minLength: 1, maxLength: 8 })
+      .filter((k) => !/[\ud800-\udfff]/.test(k) && k !== '__proto__');
+    const scalar = fc.oneof(
+      fc
+        .string({ maxLength: 30 })
+        .filter((s) => !s.includes('\u0000') && !/[\ud800-\udfff]/.test(s)),
+      fc.integer({ min: -1e15, max: 1e15 }),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof(
+        { depthSize: 'small' },
+        scalar,
+        fc.array(tie('v'), { maxLength: 3 }),
+        fc.dictionary(key, tie('v'), { maxKeys: 3 }),
+      ),
+    })).v;
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(key, value, { maxKeys: 5 }), async (metadata) => {
+        await t.db.withTenant(systemPrincipal(ws.id), (tx) =>
+          tx
+            .insertInto('audit_log')
+            .values({
+              tenant_id: ws.id,
+              actor_type: 'system',
+              action: 'prop.tested',
+              metadata: JSON.stringify(metadata),
+            })
+            .execute(),
+        );
+        const all = await events(ws.id);
+        const last = all[all.length - 1]!;
+        expect(eventHash(last)).toBe(last.hash);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
