@@ -5,7 +5,7 @@
  * well-formed additions produce no findings, and the real migration runner
  * with a bad migration leaves a database the check rejects.
  */
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -25,7 +25,9 @@ const GOOD_TABLE = `create table wardroom.notes (tenant_id uuid not null, id uui
   alter table wardroom.notes enable row level security;
   alter table wardroom.notes force row level security;
   create policy tenant_isolation on wardroom.notes for all to {app} using (${BOUND}) with check (${BOUND});
-  grant select, insert, update, delete on wardroom.notes to {app}`;
+  grant select, insert, update, delete on wardroom.notes to {app};
+  create trigger audit_row_change after insert or update or delete on wardroom.notes
+    for each row execute function wardroom.audit_row_change('note', 'id')`;
 
 interface Case {
   readonly name: string;
@@ -44,10 +46,23 @@ const cases: readonly Case[] = [
     sql: `create table wardroom.notes (tenant_id uuid not null, id uuid not null, primary key (tenant_id, id));
       grant select on wardroom.notes to {app}`,
     expected: [
+      'audit_trigger_missing wardroom.notes',
       'policy_missing wardroom.notes',
       'rls_not_enabled wardroom.notes',
       'rls_not_forced wardroom.notes',
     ],
+  },
+  {
+    name: 'a tenant table without the audit trigger',
+    as: 'owner',
+    sql: GOOD_TABLE.slice(0, GOOD_TABLE.indexOf(';\n  create trigger')),
+    expected: ['audit_trigger_missing wardroom.notes'],
+  },
+  {
+    name: 'a disabled audit trigger',
+    as: 'owner',
+    sql: 'alter table wardroom.messages disable trigger audit_row_change',
+    expected: ['audit_trigger_missing wardroom.messages'],
   },
   {
     name: 'ENABLE without FORCE',
@@ -298,12 +313,10 @@ describe('checkDatabase', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'wardroom-bad-migrations-'));
     const bad = await createTestDatabase(inject('clusterUrl'), { migrate: false });
     try {
-      await copyFile(
-        path.join(MIGRATIONS_DIR, '001_foundation.sql'),
-        path.join(dir, '001_foundation.sql'),
-      );
+      const real = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort();
+      for (const f of real) await copyFile(path.join(MIGRATIONS_DIR, f), path.join(dir, f));
       await writeFile(
-        path.join(dir, '002_bad.sql'),
+        path.join(dir, '999_bad.sql'),
         `-- Up Migration
 CREATE TABLE wardroom.invoices (tenant_id uuid NOT NULL, id uuid NOT NULL, PRIMARY KEY (tenant_id, id));
 GRANT SELECT, INSERT ON wardroom.invoices TO wardroom_app;
@@ -315,12 +328,13 @@ GRANT SELECT, INSERT ON wardroom.invoices TO wardroom_app;
         appPassword: bad.appPassword,
         dir,
       });
-      expect(ran).toEqual(['001_foundation', '002_bad']);
+      expect(ran).toEqual([...real.map((f) => f.replace(/\.sql$/, '')), '999_bad']);
       const client = new pg.Client({ connectionString: bad.adminUrl });
       await client.connect();
       try {
         const found = await checkDatabase(client, bad.roles);
         expect(keys(found)).toEqual([
+          'audit_trigger_missing wardroom.invoices',
           'policy_missing wardroom.invoices',
           'rls_not_enabled wardroom.invoices',
           'rls_not_forced wardroom.invoices',

@@ -7,6 +7,7 @@
  * global-tables.ts. What counts as a policy bound to the tenant setting is
  * defined in check-policy.ts.
  */
+import { checkAuditTriggers } from './check-audit.js';
 import type pg from 'pg';
 import { isTenantBound } from './check-policy.js';
 import { checkAppRole, FUNCTION_NAME } from './check-role.js';
@@ -132,6 +133,8 @@ export async function checkDatabase(
       );
     }
   }
+
+  await checkAuditTriggers(q, tenantTables, add);
 
   const functions = await q<{
     name: string;
