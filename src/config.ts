@@ -7,22 +7,78 @@ import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from './errors.js';
 
-const masterKey = z
+/** Base64 of exactly 32 bytes: one master key version. */
+export const masterKey = z
   .string()
   .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of exactly 32 bytes');
+
+/** A KEK id, recorded beside every wrapped data key (printable ASCII, no spaces: it is part of the AAD). */
+export const kekIdSchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,200}$/, 'printable ASCII without spaces, at most 200 characters');
+
+/** A master key version: a positive integer, chosen by configuration and never renumbered. */
+export const keyVersionSchema = z.coerce.number().int().min(1).max(2_147_483_647);
+
+/** `1:base64,2:base64`: older master key versions that still unwrap. */
+const previousMasterKeys = z.string().transform((value, ctx) => {
+  const keys = new Map<number, Buffer>();
+  for (const item of value.split(',')) {
+    const match = /^\s*([1-9][0-9]{0,9}):(\S+)\s*$/.exec(item);
+    const version = Number(match?.[1]);
+    const key = Buffer.from(match?.[2] ?? '', 'base64');
+    if (match === null || version > 2_147_483_647 || key.length !== 32) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be a comma-separated list of <version>:<base64 of 32 bytes>',
+      });
+      return z.NEVER;
+    }
+    if (keys.has(version)) {
+      ctx.addIssue({ code: 'custom', message: `version ${version} is listed twice` });
+      return z.NEVER;
+    }
+    keys.set(version, key);
+  }
+  return keys;
+});
+
+const kekProviders = ['env', 'file', 'aws-kms', 'vault-transit'] as const;
 
 const rolePrefix = z
   .string()
   .regex(/^[a-z][a-z0-9_]{0,40}_$/, 'lowercase letters, digits and _, ending in _');
 
-const envSchema = z.object({
+const envFields = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z.url().optional(),
   DATABASE_APP_URL: z.url().optional(),
   WARDROOM_APP_DB_PASSWORD: z.string().min(16).optional(),
   WARDROOM_DB_ROLE_PREFIX: rolePrefix.default('wardroom_'),
   WARDROOM_DATA_DIR: z.string().min(1).default('.wardroom'),
+  WARDROOM_KEK_PROVIDER: z.enum(kekProviders).optional(),
+  WARDROOM_KEK_ID: kekIdSchema.optional(),
   WARDROOM_MASTER_KEY: masterKey.optional(),
+  WARDROOM_MASTER_KEY_VERSION: keyVersionSchema.default(1),
+  WARDROOM_MASTER_KEY_PREVIOUS: previousMasterKeys.optional(),
+  WARDROOM_MASTER_KEY_FILE: z.string().min(1).optional(),
+  WARDROOM_AWS_KMS_KEY_ID: z.string().min(1).max(2048).optional(),
+  WARDROOM_AWS_KMS_KEY_VERSION: keyVersionSchema.default(1),
+  WARDROOM_AWS_KMS_ENDPOINT: z.url().optional(),
+  AWS_REGION: z
+    .string()
+    .regex(/^[a-z0-9-]{1,40}$/, 'an AWS region such as eu-west-1')
+    .optional(),
+  VAULT_ADDR: z.url().optional(),
+  VAULT_TOKEN: z.string().min(1).optional(),
+  WARDROOM_VAULT_TRANSIT_MOUNT: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'a Vault mount path such as transit')
+    .default('transit'),
+  WARDROOM_VAULT_TRANSIT_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,128}$/, 'a transit key name')
+    .optional(),
   WARDROOM_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
   WARDROOM_BODY_LIMIT: z.coerce
     .number()
@@ -30,10 +86,111 @@ const envSchema = z.object({
     .min(1024)
     .max(64 * 1024 * 1024)
     .default(1024 * 1024),
+  WARDROOM_AUDIT_SIGNING_KEY: masterKey.optional(),
+  WARDROOM_AUDIT_CHECKPOINT_DIR: z.string().min(1).optional(),
+  WARDROOM_AUDIT_CHECKPOINT_INTERVAL: z.coerce.number().int().min(0).max(86_400).default(300),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+const envSchema = envFields.superRefine((e, ctx) => {
+  const need = (variable: keyof typeof e, why: string) => {
+    if (e[variable] === undefined) ctx.addIssue({ code: 'custom', path: [variable], message: why });
+  };
+  const provider = e.WARDROOM_KEK_PROVIDER;
+  if (
+    provider === undefined &&
+    e.WARDROOM_MASTER_KEY !== undefined &&
+    e.WARDROOM_MASTER_KEY_FILE !== undefined
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WARDROOM_KEK_PROVIDER'],
+      message: 'both WARDROOM_MASTER_KEY and WARDROOM_MASTER_KEY_FILE are set: choose env or file',
+    });
+  }
+  if (provider === 'env') need('WARDROOM_MASTER_KEY', 'required by WARDROOM_KEK_PROVIDER=env');
+  if (provider === 'file')
+    need('WARDROOM_MASTER_KEY_FILE', 'required by WARDROOM_KEK_PROVIDER=file');
+  if (provider === 'aws-kms') {
+    need('WARDROOM_AWS_KMS_KEY_ID', 'required by WARDROOM_KEK_PROVIDER=aws-kms');
+    need('AWS_REGION', 'required by WARDROOM_KEK_PROVIDER=aws-kms');
+  }
+  if (provider === 'vault-transit') {
+    need('VAULT_ADDR', 'required by WARDROOM_KEK_PROVIDER=vault-transit');
+    need('VAULT_TOKEN', 'required by WARDROOM_KEK_PROVIDER=vault-transit');
+    need('WARDROOM_VAULT_TRANSIT_KEY', 'required by WARDROOM_KEK_PROVIDER=vault-transit');
+  }
+  const current = e.WARDROOM_MASTER_KEY_VERSION;
+  if (e.WARDROOM_MASTER_KEY_PREVIOUS?.has(current) === true) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WARDROOM_MASTER_KEY_PREVIOUS'],
+      message: `version ${current} is the current WARDROOM_MASTER_KEY_VERSION`,
+    });
+  }
+  const fileSelected =
+    provider === 'file' || (provider === undefined && e.WARDROOM_MASTER_KEY_FILE !== undefined);
+  if (fileSelected && e.WARDROOM_KEK_ID !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WARDROOM_KEK_ID'],
+      message: 'does not apply to the file provider: the id is the "id" field of the key file',
+    });
+  }
+});
+
+/** A configured secret: `reveal()` gives the value; JSON, pino and util.inspect see `[redacted]`. */
+export class Secret<T> {
+  readonly #value: T;
+  constructor(value: T) {
+    this.#value = value;
+  }
+  reveal(): T {
+    return this.#value;
+  }
+  toJSON(): string {
+    return '[redacted]';
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return 'Secret([redacted])';
+  }
+}
+
+/**
+ * Which master key (KEK) provider wraps the data keys, and its settings.
+ * `development` is the generated key file under the data directory, refused in production.
+ */
+export type KekConfig =
+  | {
+      readonly provider: 'env';
+      readonly id: string;
+      readonly current: number;
+      /** Every configured version (current and previous) → 32-byte key. */
+      readonly keys: Secret<ReadonlyMap<number, Buffer>>;
+    }
+  | { readonly provider: 'file'; readonly file: string }
+  | { readonly provider: 'development' }
+  | {
+      readonly provider: 'aws-kms';
+      readonly id: string | undefined;
+      readonly keyId: string;
+      readonly region: string;
+      readonly endpoint: string | undefined;
+      readonly version: number;
+    }
+  | {
+      readonly provider: 'vault-transit';
+      readonly id: string | undefined;
+      readonly addr: string;
+      readonly token: Secret<string>;
+      readonly mount: string;
+      readonly key: string;
+    };
 
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
@@ -42,9 +199,13 @@ export interface Config {
   readonly appDbPassword: string | undefined;
   readonly rolePrefix: string;
   readonly dataDir: string;
-  readonly masterKey: Buffer | undefined;
+  readonly kek: KekConfig;
   readonly poolMax: number;
   readonly bodyLimit: number;
+  readonly auditSigningKey: Buffer | undefined;
+  readonly auditCheckpointDir: string;
+  /** Seconds between automatic checkpoints; 0 turns them off. */
+  readonly auditCheckpointInterval: number;
   readonly host: string;
   readonly port: number;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -68,14 +229,64 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     appDbPassword: e.WARDROOM_APP_DB_PASSWORD,
     rolePrefix: e.WARDROOM_DB_ROLE_PREFIX,
     dataDir: path.resolve(e.WARDROOM_DATA_DIR),
-    masterKey:
-      e.WARDROOM_MASTER_KEY === undefined
-        ? undefined
-        : Buffer.from(e.WARDROOM_MASTER_KEY, 'base64'),
+    kek: kekConfig(e),
     poolMax: e.WARDROOM_POOL_MAX,
     bodyLimit: e.WARDROOM_BODY_LIMIT,
+    auditSigningKey:
+      e.WARDROOM_AUDIT_SIGNING_KEY === undefined
+        ? undefined
+        : Buffer.from(e.WARDROOM_AUDIT_SIGNING_KEY, 'base64'),
+    auditCheckpointDir: path.resolve(
+      e.WARDROOM_AUDIT_CHECKPOINT_DIR ?? path.join(e.WARDROOM_DATA_DIR, 'audit-checkpoints'),
+    ),
+    auditCheckpointInterval: e.WARDROOM_AUDIT_CHECKPOINT_INTERVAL,
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+function kekConfig(e: z.infer<typeof envSchema>): KekConfig {
+  const provider =
+    e.WARDROOM_KEK_PROVIDER ??
+    (e.WARDROOM_MASTER_KEY !== undefined
+      ? 'env'
+      : e.WARDROOM_MASTER_KEY_FILE !== undefined
+        ? 'file'
+        : 'development');
+  // The `!== undefined` guards below repeat what the schema's refinement already proved.
+  switch (provider) {
+    case 'env': {
+      const keys = new Map(e.WARDROOM_MASTER_KEY_PREVIOUS ?? []);
+      keys.set(e.WARDROOM_MASTER_KEY_VERSION, Buffer.from(e.WARDROOM_MASTER_KEY ?? '', 'base64'));
+      return {
+        provider,
+        id: e.WARDROOM_KEK_ID ?? 'env:default',
+        current: e.WARDROOM_MASTER_KEY_VERSION,
+        keys: new Secret(keys),
+      };
+    }
+    case 'file':
+      return { provider, file: path.resolve(e.WARDROOM_MASTER_KEY_FILE ?? '') };
+    case 'development':
+      return { provider };
+    case 'aws-kms':
+      return {
+        provider,
+        id: e.WARDROOM_KEK_ID,
+        keyId: e.WARDROOM_AWS_KMS_KEY_ID ?? '',
+        region: e.AWS_REGION ?? '',
+        endpoint: e.WARDROOM_AWS_KMS_ENDPOINT,
+        version: e.WARDROOM_AWS_KMS_KEY_VERSION,
+      };
+    case 'vault-transit':
+      return {
+        provider,
+        id: e.WARDROOM_KEK_ID,
+        addr: e.VAULT_ADDR ?? '',
+        token: new Secret(e.VAULT_TOKEN ?? ''),
+        mount: e.WARDROOM_VAULT_TRANSIT_MOUNT,
+        key: e.WARDROOM_VAULT_TRANSIT_KEY ?? '',
+      };
+  }
 }

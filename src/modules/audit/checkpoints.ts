@@ -123,22 +123,28 @@ function externalFile(dir: string, tenantId: string): string {
   return path.join(dir, `${tenantId}.jsonl`);
 }
 
+/** Every external checkpoint of a workspace, oldest first ([] when none was written). */
+export async function readExternalCheckpoints(
+  dir: string,
+  tenantId: string,
+): Promise<Checkpoint[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(externalFile(dir, tenantId), 'utf8');
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return [];
+    throw error;
+  }
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Checkpoint);
+}
+
 /** The newest external checkpoint of a workspace, or undefined when none was written. */
 export async function latestExternalCheckpoint(
   dir: string,
   tenantId: string,
 ): Promise<Checkpoint | undefined> {
-  let text: string;
-  try {
-    text = await fs.readFile(externalFile(dir, tenantId), 'utf8');
-  } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
-    throw error;
-  }
-  const lines = text
-    .trim()
-    .split('\n')
-    .filter((l) => l !== '');
-  const last = lines[lines.length - 1];
-  return last === undefined ? undefined : (JSON.parse(last) as Checkpoint);
+  return (await readExternalCheckpoints(dir, tenantId)).at(-1);
 }

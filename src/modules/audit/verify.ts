@@ -24,12 +24,18 @@ export interface VerifyResult {
 
 export async function verifyChain(
   events: AsyncIterable<AuditRecord> | Iterable<AuditRecord>,
-  options: { tenantId?: string; checkpoint?: CheckpointClaim } = {},
+  options: {
+    tenantId?: string;
+    /** Signed heads the chain must agree with wherever it covers their seq. */
+    checkpoints?: readonly CheckpointClaim[];
+    /** A seq the chain must reach (the newest external checkpoint, for the live log). */
+    mustReach?: number;
+  } = {},
 ): Promise<VerifyResult> {
+  const pinned = new Map((options.checkpoints ?? []).map((c) => [c.seq, c.hash]));
   let expected = 1;
   let prev = GENESIS_HASH;
   let count = 0;
-  let checkpointSeen = false;
   const fail = (seq: number, problem: string): VerifyResult => ({
     ok: false,
     events: count,
@@ -49,23 +55,21 @@ export async function verifyChain(
       return fail(e.seq, `event ${e.seq} does not link to event ${e.seq - 1}`);
     if (eventHash(e) !== e.hash)
       return fail(e.seq, `event ${e.seq} was altered (its hash does not match)`);
-    if (options.checkpoint?.seq === e.seq) {
-      if (options.checkpoint.hash !== e.hash) {
-        return fail(e.seq, `event ${e.seq} differs from the signed checkpoint`);
-      }
-      checkpointSeen = true;
+    const signed = pinned.get(e.seq);
+    if (signed !== undefined && signed !== e.hash) {
+      return fail(e.seq, `event ${e.seq} differs from the signed checkpoint`);
     }
     prev = e.hash;
     expected += 1;
   }
   const lastSeq = expected - 1;
-  if (options.checkpoint !== undefined && !checkpointSeen) {
+  if (options.mustReach !== undefined && lastSeq < options.mustReach) {
     return {
       ok: false,
       events: count,
       lastSeq,
       firstBadSeq: lastSeq + 1,
-      problem: `events ${lastSeq + 1}..${options.checkpoint.seq} were deleted (a signed checkpoint covers seq ${options.checkpoint.seq})`,
+      problem: `events ${lastSeq + 1}..${options.mustReach} were deleted (a signed checkpoint covers seq ${options.mustReach})`,
     };
   }
   return { ok: true, events: count, lastSeq };

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
 import { AppError } from '../../errors.js';
 import { openEnvelope, readEnvelopeHeader, sealEnvelope, type FieldPlace } from './envelope.js';
-import type { KekProvider } from './kek.js';
+import type { KekProvider, WrappedKey } from './kek.js';
 import { randomKey } from './primitives/aead.js';
 
 export type FieldRef = Omit<FieldPlace, 'tenantId'>;
@@ -88,9 +88,18 @@ export function createKeyring(kek: KekProvider, options: { primaryTtlMs?: number
     async createWorkspaceKey(tx) {
       const { tenantId } = principalOf(tx);
       const keyId = randomUUID();
-      const dek = randomKey();
-      const wrapped = await kek.wrap(dek, { tenantId, keyId, version: 1 });
-      dek.fill(0);
+      const context = { tenantId, keyId, version: 1 };
+      // A provider that generates data keys (KMS GenerateDataKey, Vault datakey) does so itself.
+      let wrapped: WrappedKey;
+      if (kek.generateDataKey === undefined) {
+        const dek = randomKey();
+        wrapped = await kek.wrap(dek, context);
+        dek.fill(0);
+      } else {
+        const generated = await kek.generateDataKey(context);
+        generated.plaintext.fill(0);
+        wrapped = generated.wrapped;
+      }
       await tx
         .insertInto('workspace_keys')
         .values({

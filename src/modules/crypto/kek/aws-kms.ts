@@ -1,0 +1,164 @@
+/**
+ * The `aws-kms` provider: AWS KMS through the official `@aws-sdk/client-kms`.
+ * The master key never leaves KMS. Wardroom's data keys are wrapped with
+ * `Encrypt` (or created with `GenerateDataKey`), unwrapped with `Decrypt`, and
+ * moved to the key's newest backing material with `ReEncrypt`, always with
+ * the encryption context {tenant_id, key_id, dek_version}, so a wrapped key
+ * copied to another workspace, key id or version fails to decrypt.
+ *
+ * Versions: KMS rotates a key's backing material internally and picks the
+ * right material from the ciphertext, so every version of the key stays
+ * decryptable and the KEK id is the version-less key id. Wardroom records
+ * WARDROOM_AWS_KMS_KEY_VERSION (default 1) as `kek_version`: raise it after an
+ * (on-demand) rotation and rewrap, and the rows still at a lower version are
+ * the ones ReEncrypt has not yet moved to the newest material.
+ *
+ * Credentials come from the SDK's standard chain (environment, shared config,
+ * web identity, ECS or EC2 roles).
+ */
+import {
+  DecryptCommand,
+  EncryptCommand,
+  GenerateDataKeyCommand,
+  IncorrectKeyException,
+  InvalidCiphertextException,
+  KMSClient,
+  ReEncryptCommand,
+  type KMSClientConfig,
+} from '@aws-sdk/client-kms';
+import { AppError } from '../../../errors.js';
+import {
+  assertKekId,
+  DATA_KEY_BYTES,
+  notConfigured,
+  type KekProvider,
+  type WrapContext,
+  type WrappedKey,
+} from './provider.js';
+
+export interface AwsKmsOptions {
+  /** Key id, key ARN, alias name or alias ARN of a symmetric encryption key. */
+  readonly keyId: string;
+  readonly region: string;
+  /** A KMS-compatible endpoint (a VPC endpoint, or a local fake in tests). */
+  readonly endpoint?: string | undefined;
+  /** Recorded as `kek_version` on new wraps (default 1). */
+  readonly version?: number;
+  /** Recorded as `kek_id` (default `aws-kms:<keyId>`). */
+  readonly id?: string | undefined;
+  /** Explicit credentials (tests); otherwise the SDK's default chain. */
+  readonly credentials?: KMSClientConfig['credentials'];
+}
+
+export function awsKmsKek(options: AwsKmsOptions): KekProvider {
+  const id = options.id ?? `aws-kms:${options.keyId}`;
+  const version = options.version ?? 1;
+  const keyId = options.keyId;
+  const clientConfig: KMSClientConfig = { region: options.region, maxAttempts: 3 };
+  if (options.endpoint !== undefined) clientConfig.endpoint = options.endpoint;
+  if (options.credentials !== undefined) clientConfig.credentials = options.credentials;
+  const client = new KMSClient(clientConfig);
+
+  const context = (c: WrapContext): Record<string, string> => ({
+    tenant_id: c.tenantId,
+    key_id: c.keyId,
+    dek_version: String(c.version),
+  });
+  const wrappedBy = (blob: Uint8Array | undefined): WrappedKey => {
+    if (blob === undefined || blob.byteLength === 0) {
+      throw new AppError('key_unavailable', `KMS key ${keyId} returned no ciphertext`);
+    }
+    return { kekId: id, kekVersion: version, wrapped: Buffer.from(blob) };
+  };
+  const checkKnown = (wrapped: WrappedKey): void => {
+    assertKekId({ id }, wrapped);
+    if (!Number.isSafeInteger(wrapped.kekVersion) || wrapped.kekVersion < 1) {
+      throw notConfigured(wrapped);
+    }
+  };
+
+  return {
+    id,
+    version,
+    async wrap(dek, c) {
+      const out = await call(keyId, () =>
+        client.send(
+          new EncryptCommand({ KeyId: keyId, Plaintext: dek, EncryptionContext: context(c) }),
+        ),
+      );
+      return wrappedBy(out.CiphertextBlob);
+    },
+    async unwrap(wrapped, c) {
+      checkKnown(wrapped);
+      const out = await call(keyId, () =>
+        client.send(
+          new DecryptCommand({
+            KeyId: keyId,
+            CiphertextBlob: wrapped.wrapped,
+            EncryptionContext: context(c),
+          }),
+        ),
+      );
+      if (out.Plaintext === undefined) {
+        throw new AppError('key_unavailable', `KMS key ${keyId} returned no plaintext`);
+      }
+      const dek = Buffer.from(out.Plaintext);
+      out.Plaintext.fill(0);
+      return dek;
+    },
+    async rewrap(wrapped, c) {
+      checkKnown(wrapped);
+      const out = await call(keyId, () =>
+        client.send(
+          new ReEncryptCommand({
+            CiphertextBlob: wrapped.wrapped,
+            SourceKeyId: keyId,
+            SourceEncryptionContext: context(c),
+            DestinationKeyId: keyId,
+            DestinationEncryptionContext: context(c),
+          }),
+        ),
+      );
+      return wrappedBy(out.CiphertextBlob);
+    },
+    async generateDataKey(c) {
+      const out = await call(keyId, () =>
+        client.send(
+          new GenerateDataKeyCommand({
+            KeyId: keyId,
+            KeySpec: 'AES_256',
+            EncryptionContext: context(c),
+          }),
+        ),
+      );
+      if (out.Plaintext?.byteLength !== DATA_KEY_BYTES) {
+        out.Plaintext?.fill(0);
+        throw new AppError('key_unavailable', `KMS key ${keyId} returned no 32-byte data key`);
+      }
+      const plaintext = Buffer.from(out.Plaintext);
+      out.Plaintext.fill(0);
+      return { plaintext, wrapped: wrappedBy(out.CiphertextBlob) };
+    },
+    close() {
+      client.destroy();
+    },
+  };
+}
+
+/** Maps KMS failures: a ciphertext that fails to decrypt is `decryption_failed`, anything else `key_unavailable`. */
+async function call<T>(keyId: string, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    if (error instanceof InvalidCiphertextException || error instanceof IncorrectKeyException) {
+      throw new AppError(
+        'decryption_failed',
+        `KMS key ${keyId} refused the wrapped data key: ${error.name}`,
+      );
+    }
+    const name = error instanceof Error ? error.name : 'unknown error';
+    throw new AppError('key_unavailable', `KMS key ${keyId} is unavailable: ${name}`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The KMS fake answers the official @aws-sdk/client-kms the way KMS does for
+ * the operations Wardroom uses: real authenticated encryption bound to the
+ * encryption context, KMS's error types, and rotation that keeps old material.
+ */
+import {
+  DecryptCommand,
+  DisabledException,
+  EncryptCommand,
+  GenerateDataKeyCommand,
+  IncorrectKeyException,
+  InvalidCiphertextException,
+  KMSClient,
+  KMSServiceException,
+  NotFoundException,
+  ReEncryptCommand,
+  RotateKeyOnDemandCommand,
+} from '@aws-sdk/client-kms';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeKms, type FakeKms } from './kms.js';
+
+let kms: FakeKms;
+let client: KMSClient;
+const context = { tenant_id: 't1', key_id: 'k1', dek_version: '1' };
+
+beforeAll(async () => {
+  kms = await startFakeKms();
+  client = new KMSClient({
+    region: kms.region,
+    endpoint: kms.endpoint,
+    credentials: kms.credentials,
+  });
+});
+afterAll(async () => {
+  client.destroy();
+  await kms.close();
+});
+
+describe('fake KMS', () => {
+  it('encrypts and decrypts under the same encryption context only', async () => {
+    const { arn } = kms.createKey({ alias: 'fake-test' });
+    const plaintext = randomBytes(32);
+    const enc = await client.send(
+      new EncryptCommand({
+        KeyId: 'alias/fake-test',
+        Plaintext: plaintext,
+        EncryptionContext: context,
+      }),
+    );
+    expect(enc.KeyId).toBe(arn);
+    const dec = await client.send(
+      new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: context }),
+    );
+    expect(Buffer.from(dec.Plaintext!)).toEqual(plaintext);
+    for (const other of [{ ...context, tenant_id: 't2' }, { tenant_id: 't1' }, undefined]) {
+      await expect(
+        client.send(
+          new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: other }),
+        ),
+      ).rejects.toBeInstanceOf(InvalidCiphertextException);
+    }
+  });
+
+  it('generates data keys, rotates on demand and re-encrypts onto the newest material', async () => {
+    const { keyId } = kms.createKey();
+    const generated = await client.send(
+      new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: context }),
+    );
+    expect(generated.Plaintext).toHaveLength(32);
+    await client.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
+    const moved = await client.send(
+      new ReEncryptCommand({
+        CiphertextBlob: generated.CiphertextBlob,
+        SourceEncryptionContext: context,
+        DestinationKeyId: keyId,
+        DestinationEncryptionContext: context,
+      }),
+    );
+    expect(kms.backingVersionOf(generated.CiphertextBlob!)).toBe(1);
+    expect(kms.backingVersionOf(moved.CiphertextBlob!)).toBe(2);
+    for (const blob of [generated.CiphertextBlob, moved.CiphertextBlob]) {
+      const dec = await client.send(
+        new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: context, KeyId: keyId }),
+      );
+      expect(dec.Plaintext).toEqual(generated.Plaintext);
+    }
+  });
+
+  it('answers with KMS error types', async () => {
+    const a = kms.createKey().keyId;
+    const b = kms.createKey().keyId;
+    const enc = await client.send(new EncryptCommand({ KeyId: a, Plaintext: randomBytes(8) }));
+    await expect(
+      client.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, KeyId: b })),
+    ).rejects.toBeInstanceOf(IncorrectKeyException);
+    await expect(
+      client.send(new EncryptCommand({ KeyId: 'alias/none', Plaintext: randomBytes(8) })),
+    ).rejects.toBeInstanceOf(NotFoundException);
+    kms.disable(a);
+    await expect(
+      client.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob })),
+    ).rejects.toBeInstanceOf(DisabledException);
+
+    const stranger = new KMSClient({
+      region: kms.region,
+      endpoint: kms.endpoint,
+      credentials: { accessKeyId: 'AKIASTRANGER00000000', secretAccessKey: 'x' },
+    });
+    const refused = await stranger
+      .send(new EncryptCommand({ KeyId: b, Plaintext: randomBytes(8) }))
+      .catch((error: unknown) => error);
+    stranger.destroy();
+    expect(refused).toBeInstanceOf(KMSServiceException);
+    expect((refused as KMSServiceException).name).toBe('UnrecognizedClientException');
+  });
+});
