@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+import { appNameOf } from './cpu.js';
 import type { Started } from './full.js';
 import type { RequestSpec, TargetInit } from './protocol.js';
 
@@ -33,7 +34,11 @@ interface MessageRow {
 const view = (r: MessageRow) => ({ ...r, created_at: r.created_at.toISOString() });
 
 export async function startBaseline(init: TargetInit): Promise<Started> {
-  const pool = new pg.Pool({ connectionString: init.adminUrl, max: init.poolMax });
+  const pool = new pg.Pool({
+    connectionString: init.adminUrl,
+    max: init.poolMax,
+    application_name: appNameOf('baseline'),
+  });
   pool.on('error', () => undefined);
   const app = Fastify({ logger: false });
   try {

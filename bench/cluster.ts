@@ -6,6 +6,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { ensureEmbeddedPostgres } from '../src/db/embedded.js';
 
 export interface Cluster {
@@ -34,5 +35,21 @@ export async function openCluster(): Promise<Cluster> {
   } catch (error) {
     await fs.rm(dir, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** The migrations applied to a bench database, to say which schema the figures are for. */
+export async function appliedMigrations(adminUrl: string): Promise<string> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string }>(
+      'select name from wardroom.schema_migrations order by run_on, id',
+    );
+    return rows.map((r) => r.name).join(', ');
+  } catch {
+    return 'unknown';
+  } finally {
+    await client.end();
   }
 }

@@ -14,7 +14,14 @@ import { createKeyring } from '../src/modules/crypto/keyring.js';
 import { createWorkspace } from '../src/modules/tenancy/create-workspace.js';
 import { postMessage } from '../src/modules/workrooms/messages.js';
 import { createConversation, createWorkroom } from '../src/modules/workrooms/workrooms.js';
+import { appNameOf } from './cpu.js';
 import type { RequestSpec, TargetInit, TargetReady } from './protocol.js';
+
+function withAppName(url: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set('application_name', appNameOf('full'));
+  return parsed.toString();
+}
 
 export interface Started {
   readonly ready: TargetReady;
@@ -22,7 +29,7 @@ export interface Started {
 }
 
 export async function startFull(init: TargetInit): Promise<Started> {
-  const db = createDatabase({ appUrl: init.appUrl, poolMax: init.poolMax });
+  const db = createDatabase({ appUrl: withAppName(init.appUrl), poolMax: init.poolMax });
   const keyring = createKeyring(localKek(randomBytes(32)));
   let app: FastifyInstance | undefined;
   try {

@@ -1,18 +1,26 @@
 /** One autocannon run against a target, connections spread over its workspaces. */
 import autocannon, { type Request } from 'autocannon';
 import type { RequestSpec } from './protocol.js';
-import type { Sample } from './stats.js';
 
 export interface LoadOptions {
   readonly connections: number;
   readonly seconds: number;
 }
 
+export interface LoadResult {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly requests: number;
+  readonly non2xx: number;
+  readonly errors: number;
+}
+
 export async function load(
   port: number,
   specs: readonly RequestSpec[],
   options: LoadOptions,
-): Promise<Sample> {
+): Promise<LoadResult> {
   let next = 0;
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,

@@ -17,7 +17,8 @@ import {
   dropTestDatabase,
   type TestDatabase,
 } from '../test/support/databases.js';
-import { openCluster } from './cluster.js';
+import { appliedMigrations, openCluster } from './cluster.js';
+import { appNameOf, openCpuMeter, type CpuMeter } from './cpu.js';
 import { load, type LoadOptions } from './load.js';
 import {
   INIT_ENV,
@@ -116,6 +117,7 @@ async function verify(target: Target): Promise<void> {
 }
 
 async function measure(
+  meter: CpuMeter,
   targets: readonly Target[],
   scenario: 'post' | 'read',
 ): Promise<Map<TargetKind, Sample[]>> {
@@ -125,7 +127,14 @@ async function measure(
   for (let round = 0; round < settings.rounds; round += 1) {
     for (const t of targets) {
       process.stderr.write(`  ${scenario} round ${round + 1}/${settings.rounds}: ${t.kind}...`);
-      const sample = await load(t.port, t[scenario], { ...base, seconds: settings.seconds });
+      const { result, cpu } = await meter.measure(t.child.pid!, appNameOf(t.kind), () =>
+        load(t.port, t[scenario], { ...base, seconds: settings.seconds }),
+      );
+      const sample = {
+        ...result,
+        nodeCpu: cpu.node / result.requests,
+        pgCpu: cpu.pg / result.requests,
+      };
       process.stderr.write(` ${sample.rps.toFixed(0)} req/s\n`);
       samples.get(t.kind)!.push(sample);
     }
@@ -146,9 +155,9 @@ async function main(): Promise<number> {
     cleanups.push(() => cluster.stop());
     const db = await createTestDatabase(cluster.url);
     cleanups.push(() => dropTestDatabase(cluster.url, db));
-    process.stderr.write(
-      `bench: ${cluster.description}, database ${new URL(db.adminUrl).pathname.slice(1)}\n`,
-    );
+    const dbName = new URL(db.adminUrl).pathname.slice(1);
+    const migrations = await appliedMigrations(db.adminUrl);
+    process.stderr.write(`bench: ${cluster.description}, database ${dbName}\n`);
     const targets: Target[] = [];
     for (const kind of ['baseline', 'full'] as const) {
       const target = await startTarget(kind, db);
@@ -156,13 +165,15 @@ async function main(): Promise<number> {
       targets.push(target);
     }
     for (const t of targets) await verify(t);
+    const meter = await openCpuMeter(db.adminUrl);
+    cleanups.push(() => meter.close());
 
     const rows: Row[] = [];
     for (const [scenario, label] of [
       ['post', 'POST message (200 B)'],
       ['read', 'GET 50 messages'],
     ] as const) {
-      const samples = await measure(targets, scenario);
+      const samples = await measure(meter, targets, scenario);
       rows.push({
         scenario: label,
         baseline: samples.get('baseline')!,
@@ -172,7 +183,8 @@ async function main(): Promise<number> {
     const s = settings;
     console.log(
       `\nWardroom bench: ${s.connections} connections, ${s.seconds} s x ${s.rounds} rounds per target ` +
-        `(after ${s.warmup} s warm-up), pool ${s.poolMax}, ${s.workspaces} workspaces, log level ${s.logLevel}; medians\n`,
+        `(after ${s.warmup} s warm-up), pool ${s.poolMax}, ${s.workspaces} workspaces, log level ${s.logLevel}; medians\n` +
+        `schema: ${migrations}\n`,
     );
     console.log(formatTable(rows));
     const failed = rows.reduce((n, r) => n + failures(r.baseline) + failures(r.full), 0);

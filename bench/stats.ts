@@ -6,6 +6,9 @@ export interface Sample {
   readonly requests: number;
   readonly non2xx: number;
   readonly errors: number;
+  /** CPU milliseconds per request: the target's Node process, its PostgreSQL backends. */
+  readonly nodeCpu: number;
+  readonly pgCpu: number;
 }
 
 export interface Row {
@@ -24,6 +27,8 @@ export function median(values: readonly number[]): number {
 }
 
 const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+const fixed = (value: number, digits: number) =>
+  Number.isNaN(value) ? '-' : value.toFixed(digits);
 
 export function failures(samples: readonly Sample[]): number {
   return sum(samples.map((s) => s.non2xx + s.errors));
@@ -33,31 +38,53 @@ export function ratioOf(row: Row): number {
   return median(row.full.map((s) => s.rps)) / median(row.baseline.map((s) => s.rps));
 }
 
+const HEADER = [
+  'scenario',
+  'target',
+  'req/s',
+  'p50 ms',
+  'p99 ms',
+  'non-2xx',
+  'errors',
+  'node CPU',
+  'pg CPU',
+  'req/s per round',
+];
+const NUMERIC = new Set([2, 3, 4, 5, 6, 7, 8]);
+
 export function formatTable(rows: readonly Row[]): string {
-  const header = [
-    'scenario',
-    'target',
-    'req/s',
-    'p50 ms',
-    'p99 ms',
-    'non-2xx',
-    'errors',
-    'req/s per round',
-  ];
-  const lines: string[][] = [header];
+  const lines: string[][] = [];
   for (const row of rows) {
     for (const [name, samples] of [
       ['baseline', row.baseline],
       ['full', row.full],
     ] as const) {
+      const med = (pick: (s: Sample) => number) => median(samples.map(pick));
       lines.push([
         name === 'baseline' ? row.scenario : '',
         name,
-        median(samples.map((s) => s.rps)).toFixed(0),
-        median(samples.map((s) => s.p50)).toFixed(1),
-        median(samples.map((s) => s.p99)).toFixed(1),
+        fixed(
+          med((s) => s.rps),
+          0,
+        ),
+        fixed(
+          med((s) => s.p50),
+          1,
+        ),
+        fixed(
+          med((s) => s.p99),
+          1,
+        ),
         String(sum(samples.map((s) => s.non2xx))),
         String(sum(samples.map((s) => s.errors))),
+        fixed(
+          med((s) => s.nodeCpu),
+          2,
+        ),
+        fixed(
+          med((s) => s.pgCpu),
+          2,
+        ),
         samples.map((s) => s.rps.toFixed(0)).join(' / '),
       ]);
     }
@@ -71,15 +98,19 @@ export function formatTable(rows: readonly Row[]): string {
       '',
       '',
       '',
+      '',
+      '',
       `${verdict} (target >= ${TARGET_RATIO})`,
     ]);
   }
-  const widths = header.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? '').length)));
-  const render = (l: string[]) =>
+  const widths = HEADER.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
+  const render = (l: readonly string[]) =>
     l
-      .map((cell, i) => (i >= 2 && i <= 6 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+      .map((cell, i) => (NUMERIC.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  return [render(header), rule, ...lines.slice(1).map(render)].join('\n');
+  return [render(HEADER), rule, ...lines.map(render), '(CPU columns: CPU ms per request)'].join(
+    '\n',
+  );
 }

@@ -23,7 +23,10 @@ async function main(): Promise<void> {
     });
     process.exit(1);
   }
+  let stopping = false;
   const stop = () => {
+    if (stopping) return;
+    stopping = true;
     void target.close().finally(() => process.exit(0));
   };
   process.on('message', (message) => {
