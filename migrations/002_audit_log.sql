@@ -4,11 +4,17 @@
 --
 --   * wardroom.audit_log is tenant-scoped like every tenant table, partitioned
 --     by month on occurred_at. The app role may INSERT and SELECT only.
---   * Every row gets (seq, prev_hash, hash) from a BEFORE INSERT trigger that
---     locks the tenant's chain head: writers in one tenant serialize, other
---     tenants do not wait. hash = sha256(RFC 8785 canonical JSON of the event,
---     which includes prev_hash), so any edit, deletion, insertion or reordering
---     breaks the chain. Whoever inserts, the chain fields are computed here.
+--   * Events are appended unsealed, with no lock, in the writer's own
+--     transaction. A sealer (wardroom.audit_seal, run continuously by the
+--     server and before every read of the chain) then assigns each
+--     workspace's committed events their seq and chains them:
+--     hash = sha256(RFC 8785 canonical JSON of the event, which includes
+--     prev_hash). Any edit, deletion, insertion or reordering of a sealed
+--     event breaks the chain. Sealing after commit means writers in one
+--     workspace never wait on each other's commits; the price is a short
+--     window (until the next seal, normally well under a second) in which a
+--     committed event is not yet chained, and verification reports events
+--     left unsealed for longer.
 --   * Every tenant table carries an AFTER ROW trigger writing one event per
 --     insert, update and delete in the same transaction. A change made by any
 --     role other than the app role is recorded with actor_type = 'ops'.
@@ -26,17 +32,39 @@ AS $$
 DECLARE
   kind text := jsonb_typeof(v);
   result text;
+  has_astral boolean;
   n numeric;
 BEGIN
+  -- Scalars inside containers are rendered inline; only nested containers and
+  -- numbers recurse, which keeps the per-event cost low.
   IF kind = 'object' THEN
-    IF EXISTS (SELECT 1 FROM jsonb_object_keys(v) k WHERE k ~ '[\U00010000-\U0010FFFF]') THEN
+    IF v = '{}'::jsonb THEN
+      RETURN '{}';
+    END IF;
+    SELECT '{' || string_agg(to_json(e.key)::text || ':' ||
+             CASE jsonb_typeof(e.value)
+               WHEN 'string' THEN to_json(e.value #>> '{}')::text
+               WHEN 'boolean' THEN e.value::text
+               WHEN 'null' THEN 'null'
+               ELSE wardroom.jcs(e.value) END,
+             ',' ORDER BY e.key COLLATE "C") || '}',
+           bool_or(e.key ~ '[\U00010000-\U0010FFFF]')
+      INTO result, has_astral FROM jsonb_each(v) e;
+    IF has_astral THEN
       RAISE EXCEPTION 'audit json keys must not contain characters above U+FFFF' USING ERRCODE = '22023';
     END IF;
-    SELECT '{' || coalesce(string_agg(to_json(e.key)::text || ':' || wardroom.jcs(e.value), ',' ORDER BY e.key COLLATE "C"), '') || '}'
-      INTO result FROM jsonb_each(v) e;
     RETURN result;
   ELSIF kind = 'array' THEN
-    SELECT '[' || coalesce(string_agg(wardroom.jcs(e.value), ',' ORDER BY e.ord), '') || ']'
+    IF v = '[]'::jsonb THEN
+      RETURN '[]';
+    END IF;
+    SELECT '[' || string_agg(
+             CASE jsonb_typeof(e.value)
+               WHEN 'string' THEN to_json(e.value #>> '{}')::text
+               WHEN 'boolean' THEN e.value::text
+               WHEN 'null' THEN 'null'
+               ELSE wardroom.jcs(e.value) END,
+             ',' ORDER BY e.ord) || ']'
       INTO result FROM jsonb_array_elements(v) WITH ORDINALITY e(value, ord);
     RETURN result;
   ELSIF kind = 'string' THEN
@@ -70,9 +98,15 @@ CREATE POLICY chain_trigger ON wardroom.audit_heads FOR ALL TO wardroom_owner
   USING (true) WITH CHECK (true);
 GRANT SELECT ON wardroom.audit_heads TO wardroom_app;
 
+-- Ids come from a sequence private to the log and are never exposed; the
+-- per-workspace seq assigned at sealing is what the chain and the API use.
+CREATE SEQUENCE wardroom.audit_log_id_seq;
+GRANT USAGE ON SEQUENCE wardroom.audit_log_id_seq TO wardroom_app;
+
 CREATE TABLE wardroom.audit_log (
   tenant_id uuid NOT NULL,
-  seq bigint NOT NULL DEFAULT 0,
+  id bigint NOT NULL DEFAULT nextval('wardroom.audit_log_id_seq'),
+  seq bigint,
   occurred_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   actor_type text NOT NULL CHECK (actor_type IN ('user', 'api_token', 'agent', 'system', 'ops')),
   actor_id text,
@@ -82,20 +116,23 @@ CREATE TABLE wardroom.audit_log (
   context jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(context) = 'object'),
   correlation_id text,
   metadata jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(metadata) = 'object'),
-  prev_hash bytea NOT NULL DEFAULT '\x',
-  hash bytea NOT NULL DEFAULT '\x',
-  PRIMARY KEY (tenant_id, seq, occurred_at)
+  prev_hash bytea,
+  hash bytea,
+  CHECK ((seq IS NULL) = (hash IS NULL) AND (hash IS NULL) = (prev_hash IS NULL)),
+  PRIMARY KEY (tenant_id, id, occurred_at)
 ) PARTITION BY RANGE (occurred_at);
+CREATE INDEX audit_log_seq_idx ON wardroom.audit_log (tenant_id, seq);
+CREATE INDEX audit_log_unsealed_idx ON wardroom.audit_log (tenant_id, id) WHERE seq IS NULL;
 CREATE INDEX audit_log_time_idx ON wardroom.audit_log (tenant_id, occurred_at);
 CREATE INDEX audit_log_correlation_idx ON wardroom.audit_log (tenant_id, correlation_id);
-CREATE INDEX audit_log_action_idx ON wardroom.audit_log (tenant_id, action, seq);
 ALTER TABLE wardroom.audit_log ENABLE ROW LEVEL SECURITY;
 ALTER TABLE wardroom.audit_log FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON wardroom.audit_log FOR ALL TO wardroom_app
   USING (tenant_id = (SELECT nullif(current_setting('wardroom.tenant_id', true), '')::uuid))
   WITH CHECK (tenant_id = (SELECT nullif(current_setting('wardroom.tenant_id', true), '')::uuid));
-CREATE POLICY row_change_trigger ON wardroom.audit_log FOR INSERT TO wardroom_owner
-  WITH CHECK (true);
+-- The row-change trigger (insert) and the sealer (select, update) run as the owner.
+CREATE POLICY trigger_and_sealer ON wardroom.audit_log FOR ALL TO wardroom_owner
+  USING (true) WITH CHECK (true);
 GRANT SELECT, INSERT ON wardroom.audit_log TO wardroom_app;
 
 -- Monthly partitions, each with RLS of its own (partitions are tables too).
@@ -146,63 +183,152 @@ CREATE FUNCTION wardroom.audit_canonical(
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog
 AS $$
-  SELECT wardroom.jcs(jsonb_build_object(
-    'v', 1,
-    'tenant_id', p_tenant_id,
-    'seq', p_seq,
-    'occurred_at', to_char(p_occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-    'actor', jsonb_build_object('type', p_actor_type, 'id', p_actor_id, 'name', p_actor_name),
-    'action', p_action,
-    'targets', p_targets,
-    'context', p_context,
-    'correlation_id', p_correlation_id,
-    'metadata', p_metadata,
-    'prev_hash', encode(p_prev_hash, 'hex')))
+  -- RFC 8785 of {v, tenant_id, seq, occurred_at, actor {type, id, name},
+  -- action, targets, context, correlation_id, metadata, prev_hash}, written
+  -- out with the keys already in canonical order.
+  SELECT '{"action":' || to_json(p_action)::text
+      || ',"actor":{"id":' || coalesce(to_json(p_actor_id)::text, 'null')
+      || ',"name":' || coalesce(to_json(p_actor_name)::text, 'null')
+      || ',"type":' || to_json(p_actor_type)::text
+      || '},"context":' || wardroom.jcs(p_context)
+      || ',"correlation_id":' || coalesce(to_json(p_correlation_id)::text, 'null')
+      || ',"metadata":' || wardroom.jcs(p_metadata)
+      || ',"occurred_at":"' || to_char(p_occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+      || '","prev_hash":"' || encode(p_prev_hash, 'hex')
+      || '","seq":' || p_seq::text
+      || ',"targets":' || wardroom.jcs(p_targets)
+      || ',"tenant_id":"' || p_tenant_id::text
+      || '","v":1}'
 $$;
 REVOKE ALL ON FUNCTION wardroom.audit_canonical(uuid, bigint, timestamptz, text, text, text, text, jsonb, jsonb, text, jsonb, bytea) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION wardroom.audit_canonical(uuid, bigint, timestamptz, text, text, text, text, jsonb, jsonb, text, jsonb, bytea) TO wardroom_app;
 
--- Chains every inserted event, whoever inserts it. The head row lock is held
--- to commit, so within a tenant commit order is seq order and a rolled-back
--- event leaves no gap; other tenants' heads are other rows.
-CREATE FUNCTION wardroom.audit_chain() RETURNS trigger
+-- Stamps every inserted event, whoever inserts it: the actor of a session
+-- that is not the app role is `ops`, the time is the database's, and chain
+-- fields are left for the sealer (a writer cannot pre-seal its own event).
+CREATE FUNCTION wardroom.audit_stamp() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-  head_seq bigint;
-  head_hash bytea;
 BEGIN
   IF session_user::text <> 'wardroom_app' THEN
     NEW.actor_type := 'ops';
     NEW.actor_id := coalesce(NEW.actor_id, session_user::text);
   ELSIF NEW.tenant_id IS DISTINCT FROM nullif(current_setting('wardroom.tenant_id', true), '')::uuid THEN
-    -- Refuse before touching (and waiting on) another tenant's chain head;
-    -- same SQLSTATE and message as the row-level security check.
+    -- Same SQLSTATE and message as the row-level security check.
     RAISE EXCEPTION 'new row violates row-level security policy for table "audit_log"' USING ERRCODE = '42501';
   END IF;
   IF abs(extract(epoch FROM NEW.occurred_at - clock_timestamp())) > 300 THEN
     RAISE EXCEPTION 'audit events are stamped by the database clock' USING ERRCODE = '22023';
   END IF;
-  SELECT seq, hash INTO head_seq, head_hash FROM wardroom.audit_heads WHERE tenant_id = NEW.tenant_id FOR UPDATE;
-  IF NOT FOUND THEN
-    INSERT INTO wardroom.audit_heads (tenant_id, seq, hash)
-    VALUES (NEW.tenant_id, 0, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea)
-    ON CONFLICT (tenant_id) DO NOTHING;
-    SELECT seq, hash INTO head_seq, head_hash FROM wardroom.audit_heads WHERE tenant_id = NEW.tenant_id FOR UPDATE;
+  -- Refuse now what the sealer could not canonicalize later (non-integer or
+  -- unsafe numbers, keys above U+FFFF), so no event can stall sealing. Events
+  -- written by the row-change trigger (depth > 1) have a fixed, valid shape.
+  IF pg_trigger_depth() = 1 THEN
+    IF jsonb_path_exists(jsonb_build_array(NEW.targets, NEW.context, NEW.metadata),
+         'strict $.** ? (@.type() == "number" && (@ != @.floor() || @ > 9007199254740991 || @ < -9007199254740991))') THEN
+      RAISE EXCEPTION 'audit json numbers must be safe integers' USING ERRCODE = '22023';
+    END IF;
+    IF (NEW.targets::text || NEW.context::text || NEW.metadata::text) ~ '[\U00010000-\U0010FFFF]' THEN
+      PERFORM wardroom.jcs(NEW.targets), wardroom.jcs(NEW.context), wardroom.jcs(NEW.metadata);
+    END IF;
   END IF;
-  NEW.seq := head_seq + 1;
-  NEW.prev_hash := head_hash;
-  NEW.hash := sha256(convert_to(wardroom.audit_canonical(
-    NEW.tenant_id, NEW.seq, NEW.occurred_at, NEW.actor_type, NEW.actor_id, NEW.actor_name, NEW.action,
-    NEW.targets, NEW.context, NEW.correlation_id, NEW.metadata, NEW.prev_hash), 'UTF8'));
-  UPDATE wardroom.audit_heads SET seq = NEW.seq, hash = NEW.hash WHERE tenant_id = NEW.tenant_id;
+  NEW.seq := NULL;
+  NEW.prev_hash := NULL;
+  NEW.hash := NULL;
   RETURN NEW;
 END
 $$;
-REVOKE ALL ON FUNCTION wardroom.audit_chain() FROM PUBLIC;
-CREATE TRIGGER audit_chain BEFORE INSERT ON wardroom.audit_log
-  FOR EACH ROW EXECUTE FUNCTION wardroom.audit_chain();
+REVOKE ALL ON FUNCTION wardroom.audit_stamp() FROM PUBLIC;
+CREATE TRIGGER audit_stamp BEFORE INSERT ON wardroom.audit_log
+  FOR EACH ROW EXECUTE FUNCTION wardroom.audit_stamp();
+
+-- Seals a workspace's committed, unsealed events in insertion order. The
+-- head row lock makes concurrent sealers of one workspace take turns; other
+-- workspaces are other rows.
+CREATE FUNCTION wardroom.audit_seal_workspace(p_tenant uuid, p_limit integer, p_skip_locked boolean DEFAULT false) RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  head_seq bigint;
+  head_hash bytea;
+  next_hash bytea;
+  e record;
+  sealed integer := 0;
+BEGIN
+  INSERT INTO wardroom.audit_heads (tenant_id, seq, hash)
+  VALUES (p_tenant, 0, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea)
+  ON CONFLICT (tenant_id) DO NOTHING;
+  IF p_skip_locked THEN
+    SELECT seq, hash INTO head_seq, head_hash FROM wardroom.audit_heads
+     WHERE tenant_id = p_tenant FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+      RETURN 0; -- another sealer holds this workspace; it will be sealed next pass
+    END IF;
+  ELSE
+    SELECT seq, hash INTO head_seq, head_hash FROM wardroom.audit_heads WHERE tenant_id = p_tenant FOR UPDATE;
+  END IF;
+  FOR e IN
+    SELECT id, occurred_at, actor_type, actor_id, actor_name, action, targets, context, correlation_id, metadata
+      FROM wardroom.audit_log
+     WHERE tenant_id = p_tenant AND seq IS NULL
+     ORDER BY id
+     LIMIT p_limit
+  LOOP
+    head_seq := head_seq + 1;
+    next_hash := sha256(convert_to(wardroom.audit_canonical(
+      p_tenant, head_seq, e.occurred_at, e.actor_type, e.actor_id, e.actor_name, e.action,
+      e.targets, e.context, e.correlation_id, e.metadata, head_hash), 'UTF8'));
+    UPDATE wardroom.audit_log SET seq = head_seq, prev_hash = head_hash, hash = next_hash
+     WHERE tenant_id = p_tenant AND id = e.id AND occurred_at = e.occurred_at;
+    head_hash := next_hash;
+    sealed := sealed + 1;
+  END LOOP;
+  IF sealed > 0 THEN
+    UPDATE wardroom.audit_heads SET seq = head_seq, hash = head_hash WHERE tenant_id = p_tenant;
+  END IF;
+  RETURN sealed;
+END
+$$;
+REVOKE ALL ON FUNCTION wardroom.audit_seal_workspace(uuid, integer, boolean) FROM PUBLIC;
+
+-- The app seals its current workspace (before reading, exporting or
+-- checkpointing the chain).
+CREATE FUNCTION wardroom.audit_seal() RETURNS integer
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT wardroom.audit_seal_workspace(nullif(current_setting('wardroom.tenant_id', true), '')::uuid, 100000)
+   WHERE nullif(current_setting('wardroom.tenant_id', true), '') IS NOT NULL
+$$;
+REVOKE ALL ON FUNCTION wardroom.audit_seal() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wardroom.audit_seal() TO wardroom_app;
+
+-- The server's sealing loop: every workspace with unsealed events, a batch
+-- each. Returns how many events were sealed; reveals nothing else.
+CREATE FUNCTION wardroom.audit_seal_pending(p_batch integer) RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  t uuid;
+  total integer := 0;
+BEGIN
+  -- A workspace whose head is busy is skipped this pass, and one that fails
+  -- is reported and skipped, so no workspace can stall the others.
+  FOR t IN SELECT DISTINCT tenant_id FROM wardroom.audit_log WHERE seq IS NULL LOOP
+    BEGIN
+      total := total + wardroom.audit_seal_workspace(t, p_batch, true);
+    EXCEPTION WHEN OTHERS THEN
+      RAISE WARNING 'audit sealing failed for workspace %: %', t, SQLERRM;
+    END;
+  END LOOP;
+  RETURN total;
+END
+$$;
+REVOKE ALL ON FUNCTION wardroom.audit_seal_pending(integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wardroom.audit_seal_pending(integer) TO wardroom_app;
 
 -- One event per changed row of a tenant table. Arguments: the entity name
 -- used in the action (e.g. 'workroom' → workroom.created) and the column
@@ -278,12 +404,14 @@ CREATE POLICY tenant_isolation ON wardroom.audit_checkpoints FOR ALL TO wardroom
   WITH CHECK (tenant_id = (SELECT nullif(current_setting('wardroom.tenant_id', true), '')::uuid));
 GRANT SELECT, INSERT ON wardroom.audit_checkpoints TO wardroom_app;
 
--- System jobs (checkpoints, sweeps) iterate workspaces without seeing their
--- rows: this returns ids only, and each workspace is then opened with
--- withTenant().
+-- System jobs (checkpoints, sweeps, key rotation) iterate workspaces
+-- without seeing their rows: this returns ids only, and each workspace is
+-- then opened with withTenant(). The owner (this definer) may read
+-- workspace ids; the app role's own policy is unchanged.
+CREATE POLICY list_workspace_ids ON wardroom.workspaces FOR SELECT TO wardroom_owner USING (true);
 CREATE FUNCTION wardroom.list_workspace_ids() RETURNS SETOF uuid
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT tenant_id FROM wardroom.audit_heads ORDER BY tenant_id $$;
+AS $$ SELECT tenant_id FROM wardroom.workspaces ORDER BY tenant_id $$;
 REVOKE ALL ON FUNCTION wardroom.list_workspace_ids() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION wardroom.list_workspace_ids() TO wardroom_app;

@@ -10,11 +10,15 @@ import { resolveDatabase, type DatabaseTarget } from './db/connect.js';
 import { createDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { buildServer } from './http/server.js';
+import { startJobQueue, type JobQueue } from './jobs/queue.js';
 import { createLogger } from './logger.js';
 import { startAuditMaintenance } from './modules/audit/maintenance.js';
 import { loadAuditSigner, type AuditSigner } from './modules/audit/signer.js';
 import { createKekProvider } from './modules/crypto/kek/registry.js';
+import type { KekProvider } from './modules/crypto/kek.js';
 import { createKeyring, type Keyring } from './modules/crypto/keyring.js';
+import { subscribeKeyEvents } from './modules/crypto/rotation/key-events.js';
+import { startRotationWorker, type RotationWorker } from './modules/crypto/rotation/jobs.js';
 
 export interface Wardroom {
   readonly config: Config;
@@ -22,7 +26,11 @@ export interface Wardroom {
   readonly target: DatabaseTarget;
   readonly db: Database;
   readonly keyring: Keyring;
+  /** The master key provider (key rotation). */
+  readonly kek: KekProvider;
   readonly auditSigner: AuditSigner;
+  /** The job queue (pg-boss on the administrative connection), started on first use. */
+  jobs(): Promise<JobQueue>;
   readonly server: FastifyInstance;
   close(): Promise<void>;
 }
@@ -31,7 +39,11 @@ export interface CreateOptions {
   readonly logger?: Logger;
   /** Run migrations before starting (default true). */
   readonly migrate?: boolean;
-  /** Run background jobs: audit checkpoints and partitions (default true; the CLI turns them off). */
+  /**
+   * Run background jobs: audit checkpoints and partitions, and (unless
+   * WARDROOM_JOB_WORKER=off) the job worker for key re-encryption sweeps
+   * (default true; the CLI turns them off).
+   */
   readonly background?: boolean;
 }
 
@@ -50,6 +62,7 @@ export async function createWardroom(
   const target = await resolveDatabase(config, (msg) =>
     logger.debug({ component: 'embedded-postgres' }, msg),
   );
+  let opened: Database | undefined;
   try {
     if (options.migrate !== false) {
       const applied = await migrate({
@@ -68,40 +81,72 @@ export async function createWardroom(
     } else {
       logger.info({ kek: kek.description }, 'master key provider');
     }
-    const db = createDatabase({
+    const db = (opened = createDatabase({
       appUrl: target.appUrl,
       poolMax: config.poolMax,
       onSystemAccess: (reason) => logger.info({ reason }, 'system database access'),
-    });
+    }));
     if (audit.isDevelopmentKey) {
       logger.warn(
         'USING A DEVELOPMENT AUDIT SIGNING KEY. Set WARDROOM_AUDIT_SIGNING_KEY in production.',
       );
     }
     const keyring = createKeyring(kek.provider);
+    // Rotation, a new minimum version or a shred in any process reaches this keyring at once.
+    await subscribeKeyEvents(db, keyring, (event) => {
+      if (event === 'reconnected') logger.warn('key events reconnected: cached keys dropped');
+    });
     const auditSigner = audit.signer;
-    const maintenance =
-      options.background === false
-        ? undefined
-        : startAuditMaintenance({ db, signer: auditSigner, config, logger });
-    const server = await buildServer({ db, keyring }, { bodyLimit: config.bodyLimit, logger });
+    const background = options.background !== false;
+    const maintenance = background
+      ? startAuditMaintenance({ db, signer: auditSigner, config, logger })
+      : undefined;
+    let queue: Promise<JobQueue> | undefined;
+    const jobs = (): Promise<JobQueue> =>
+      (queue ??= startJobQueue(target.adminUrl, {
+        onError: (err) => logger.error({ err }, 'job queue error'),
+      }));
+    let worker: RotationWorker | undefined;
+    if (background && config.jobWorker) {
+      worker = await startRotationWorker(
+        await jobs(),
+        { db, keyring },
+        {
+          batchSize: config.keySweepBatchSize,
+          onError: (err) => logger.error({ err }, 'key rotation sweep failed; will retry'),
+        },
+      );
+    }
+    const server = await buildServer(
+      { db, keyring, auditSigner },
+      { bodyLimit: config.bodyLimit, logger },
+    );
     return {
       config,
       logger,
       target,
       db,
       keyring,
+      kek: kek.provider,
       auditSigner,
+      jobs,
       server,
       async close() {
         await maintenance?.stop();
+        await worker?.stop();
         await server.close();
+        await queue?.then(
+          (q) => q.stop({ graceful: true, timeout: 5000 }),
+          () => undefined,
+        );
         await db.close();
+        keyring.forgetAll();
         await target.embedded?.stop();
         kek.provider.close?.();
       },
     };
   } catch (error) {
+    await opened?.close();
     await target.embedded?.stop();
     kek.provider.close?.();
     throw error;

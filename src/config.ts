@@ -89,6 +89,9 @@ const envFields = z.object({
   WARDROOM_AUDIT_SIGNING_KEY: masterKey.optional(),
   WARDROOM_AUDIT_CHECKPOINT_DIR: z.string().min(1).optional(),
   WARDROOM_AUDIT_CHECKPOINT_INTERVAL: z.coerce.number().int().min(0).max(86_400).default(300),
+  WARDROOM_AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+  WARDROOM_JOB_WORKER: z.enum(['on', 'off']).default('on'),
+  WARDROOM_KEY_SWEEP_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -206,6 +209,12 @@ export interface Config {
   readonly auditCheckpointDir: string;
   /** Seconds between automatic checkpoints; 0 turns them off. */
   readonly auditCheckpointInterval: number;
+  /** Milliseconds between sealing passes over unsealed audit events; 0 turns the loop off. */
+  readonly auditSealIntervalMs: number;
+  /** Whether `wardroom start` runs the background job worker (key re-encryption sweeps). */
+  readonly jobWorker: boolean;
+  /** Rows re-sealed per transaction by the key rotation sweep. */
+  readonly keySweepBatchSize: number;
   readonly host: string;
   readonly port: number;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -240,6 +249,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       e.WARDROOM_AUDIT_CHECKPOINT_DIR ?? path.join(e.WARDROOM_DATA_DIR, 'audit-checkpoints'),
     ),
     auditCheckpointInterval: e.WARDROOM_AUDIT_CHECKPOINT_INTERVAL,
+    auditSealIntervalMs: e.WARDROOM_AUDIT_SEAL_INTERVAL_MS,
+    jobWorker: e.WARDROOM_JOB_WORKER === 'on',
+    keySweepBatchSize: e.WARDROOM_KEY_SWEEP_BATCH_SIZE,
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,

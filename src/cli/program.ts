@@ -4,7 +4,10 @@
  */
 import { Command } from 'commander';
 import type { Output } from './context.js';
+import { registerAudit } from './audit.js';
+import { registerCredentials } from './credentials.js';
 import { registerDb } from './db.js';
+import { registerKeys } from './keys.js';
 import { registerMigrate } from './migrate.js';
 import { registerStart } from './start.js';
 import { registerToken } from './token.js';
@@ -26,7 +29,10 @@ export function buildProgram(env: NodeJS.ProcessEnv, io: Output): Command {
     registerMigrate,
     registerDb,
     registerWorkspace,
+    registerKeys,
     registerToken,
+    registerAudit,
+    registerCredentials,
   ]) {
     register(program, env, io);
   }

@@ -6,9 +6,11 @@
  * it lives exactly as long as the transaction and never leaks to the next
  * user of a pooled connection.
  */
-import { Kysely, PostgresDialect, sql, WithSchemaPlugin, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
+import Cursor from 'pg-cursor';
 import { AppError } from '../errors.js';
+import { listenOn, type ChannelHandler, type ChannelListener } from './listen.js';
 import type { DB } from './schema.js';
 import {
   brandSystemTx,
@@ -22,8 +24,19 @@ export interface Database {
   withTenant<T>(principal: Principal, fn: (tx: TenantTx) => Promise<T>): Promise<T>;
   withSystem<T>(reason: string, fn: (tx: SystemTx) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
+  /**
+   * LISTENs on a channel over a dedicated connection (kept open and
+   * re-opened after failures) until the returned function is called or the
+   * database is closed. Resolves after the first attempt to connect, even a
+   * failed one (the handler's `reconnected` runs once it gets through).
+   * NOTIFY is sent with `select pg_notify(...)` inside a transaction, so it
+   * is heard only if that transaction commits.
+   */
+  listen(channel: string, handler: ChannelHandler): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+export type { ChannelHandler } from './listen.js';
 
 export interface DatabaseOptions {
   readonly appUrl: string;
@@ -34,13 +47,21 @@ export interface DatabaseOptions {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createDatabase(options: DatabaseOptions): Database {
-  const pool = new pg.Pool({ connectionString: options.appUrl, max: options.poolMax });
+  // The schema is found through search_path (set when each connection opens)
+  // rather than a query-rewriting plugin: cheaper on every query, and pg_temp
+  // is named last so no temporary table can shadow a wardroom table.
+  const pool = new pg.Pool({
+    connectionString: options.appUrl,
+    max: options.poolMax,
+    options: '-c search_path=wardroom,pg_catalog,pg_temp',
+  });
   // An idle client's error (server restart) must not crash the process.
   pool.on('error', () => undefined);
   const db = new Kysely<DB>({
-    dialect: new PostgresDialect({ pool }),
-    plugins: [new WithSchemaPlugin('wardroom')],
+    // The cursor lets queries stream (`.stream()`) in constant memory (audit exports).
+    dialect: new PostgresDialect({ pool, cursor: Cursor }),
   });
+  const listeners = new Set<ChannelListener>();
 
   async function setContext(trx: Transaction<DB>, values: Record<string, string>): Promise<void> {
     const assignments = Object.entries(values).map(
@@ -83,7 +104,18 @@ export function createDatabase(options: DatabaseOptions): Database {
         await sql`select 1`.execute(trx);
       });
     },
+    async listen(channel, handler) {
+      const listener = listenOn(options.appUrl, channel, handler);
+      listeners.add(listener);
+      await listener.ready;
+      return async () => {
+        listeners.delete(listener);
+        await listener.stop();
+      };
+    },
     async close() {
+      await Promise.all([...listeners].map((l) => l.stop()));
+      listeners.clear();
       await db.destroy();
     },
   };

@@ -20,6 +20,8 @@ export interface WorkspacesTable {
   name: string;
   region: string;
   plan: string;
+  /** Data keys below this version open nothing (004_key_rotation.sql). */
+  min_key_version: Generated<number>;
   created_at: CreatedAt;
 }
 
@@ -81,7 +83,10 @@ export interface MessagesTable {
 
 export interface AuditLogTable {
   tenant_id: string;
-  seq: ColumnType<string, never, never>;
+  /** Private insertion order; never exposed. */
+  id: ColumnType<string, never, never>;
+  /** Per-workspace position in the chain, assigned when sealed (null until then). */
+  seq: ColumnType<string | null, never, never>;
   occurred_at: ColumnType<Date, never, never>;
   actor_type: 'user' | 'api_token' | 'agent' | 'system' | 'ops';
   actor_id: string | null;
@@ -91,8 +96,8 @@ export interface AuditLogTable {
   context: ColumnType<Record<string, string>, string | undefined, never>;
   correlation_id: string | null;
   metadata: ColumnType<Record<string, unknown>, string | undefined, never>;
-  prev_hash: ColumnType<Buffer, never, never>;
-  hash: ColumnType<Buffer, never, never>;
+  prev_hash: ColumnType<Buffer | null, never, never>;
+  hash: ColumnType<Buffer | null, never, never>;
 }
 
 export interface AuditTarget {
@@ -115,6 +120,59 @@ export interface AuditCheckpointsTable {
   signature: Buffer;
 }
 
+type CredentialKind = 'oauth' | 'webhook_api_key' | 'mcp_client' | 'whatsapp_token' | 'llm_api_key';
+
+/** Columns the app role may not UPDATE (column grants in 003_credentials.sql) are `never` on update. */
+export interface IntegrationCredentialsTable {
+  tenant_id: ColumnType<string, string, never>;
+  id: ColumnType<string, string, never>;
+  kind: ColumnType<CredentialKind, CredentialKind, never>;
+  provider: ColumnType<string, string, never>;
+  label: string;
+  secret: Buffer | null;
+  fingerprint: string;
+  last4: string | null;
+  status: ColumnType<'active' | 'revoked', 'active' | 'revoked' | undefined, 'active' | 'revoked'>;
+  created_by: ColumnType<string | null, string | null | undefined, never>;
+  created_at: CreatedAt;
+  replaced_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface CredentialFingerprintKeysTable {
+  tenant_id: ColumnType<string, string, never>;
+  key: Buffer;
+  created_at: CreatedAt;
+}
+
+export type KeyRotationStatus = 'pending' | 'running' | 'done' | 'failed' | 'superseded';
+
+export interface KeyRotationsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  from_versions: number[];
+  to_version: number;
+  status: ColumnType<KeyRotationStatus, KeyRotationStatus | undefined, KeyRotationStatus>;
+  rows_done: ColumnType<string, string | number | undefined, string | number>;
+  rows_total: ColumnType<string, string | number | undefined, string | number>;
+  last_table: string | null;
+  last_id: string | null;
+  passes: Generated<number>;
+  error: string | null;
+  created_at: CreatedAt;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export interface ShredReceiptsTable {
+  tenant_id: string;
+  id: string;
+  receipt: ColumnType<Record<string, unknown>, string, never>;
+  signing_key_id: string;
+  signature: Buffer;
+  created_at: CreatedAt;
+}
+
 export interface DB {
   users: UsersTable;
   workspaces: WorkspacesTable;
@@ -127,4 +185,8 @@ export interface DB {
   audit_log: AuditLogTable;
   audit_heads: AuditHeadsTable;
   audit_checkpoints: AuditCheckpointsTable;
+  key_rotations: KeyRotationsTable;
+  shred_receipts: ShredReceiptsTable;
+  integration_credentials: IntegrationCredentialsTable;
+  credential_fingerprint_keys: CredentialFingerprintKeysTable;
 }

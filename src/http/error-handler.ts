@@ -29,7 +29,12 @@ export function toAppError(error: unknown): AppError {
   if (hasZodFastifySchemaValidationErrors(error)) {
     const problems = error.validation.map((v) => {
       const where = `${error.validationContext ?? 'request'}${v.instancePath.replace(/\//g, '.')}`;
-      return `${where}: ${v.message ?? 'invalid'}`;
+      // zod names unknown keys in its message; a key can be a pasted secret, so never echo it.
+      const message =
+        v.keyword === 'unrecognized_keys'
+          ? 'unknown field (its name is not echoed back)'
+          : (v.message ?? 'invalid');
+      return `${where}: ${message}`;
     });
     return new AppError('validation_failed', problems.join('; '));
   }

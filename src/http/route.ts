@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { Database } from '../db/database.js';
 import type { Principal, TenantTx } from '../db/tenant-tx.js';
 import type { ErrorCode } from '../errors.js';
+import type { AuditSigner } from '../modules/audit/signer.js';
 import type { Keyring } from '../modules/crypto/keyring.js';
 import type { Member, NamedRole, Role } from '../modules/tenancy/roles.js';
 
@@ -20,6 +21,12 @@ export type Access =
 export interface AppDeps {
   readonly db: Database;
   readonly keyring: Keyring;
+  /**
+   * Signs audit checkpoints and shred receipts; its public half is served at
+   * /.well-known/wardroom-audit-key. A server built without it answers the
+   * shred route with config_invalid and publishes no key.
+   */
+  readonly auditSigner?: AuditSigner;
 }
 
 export interface RouteContext {
@@ -29,7 +36,7 @@ export interface RouteContext {
   readonly deps: AppDeps;
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteDef<
   P extends z.ZodType = z.ZodType,

@@ -5,8 +5,10 @@
  * back together, so a failed request leaves no partial write.
  */
 import { randomUUID } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -14,11 +16,15 @@ import {
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, errorStatus } from '../errors.js';
+import { auditRoutes } from '../modules/audit/routes.js';
+import { credentialRoutes } from '../modules/credentials/routes.js';
+import { keyRoutes } from '../modules/crypto/routes.js';
 import { tenancyRoutes } from '../modules/tenancy/routes.js';
 import { workroomRoutes } from '../modules/workrooms/routes.js';
 import { authenticate, authorize, describeAccess, parseBearer } from './auth.js';
 import { errorHandler } from './error-handler.js';
 import type { Access, AppDeps, RouteDef } from './route.js';
+import { StreamedBody, streamedContentTypes } from './streamed.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -87,7 +93,23 @@ export async function buildServer(deps: AppDeps, options: ServerOptions): Promis
       return { status: 'ok' };
     },
   );
-  for (const route of [...tenancyRoutes, ...workroomRoutes, openApiRoute(app)]) {
+  // The public half of the audit checkpoint key, so anyone can check a checkpoint.
+  const auditKey = deps.auditSigner;
+  if (auditKey !== undefined) {
+    app.get(
+      '/.well-known/wardroom-audit-key',
+      { config: { access: { kind: 'public' } }, schema: { hide: true } },
+      () => ({ key_id: auditKey.keyId, algorithm: 'Ed25519', public_key: auditKey.publicKey }),
+    );
+  }
+  for (const route of [
+    ...tenancyRoutes,
+    ...workroomRoutes,
+    ...auditRoutes,
+    ...credentialRoutes,
+    ...keyRoutes,
+    openApiRoute(app),
+  ]) {
     registerRoute(app, deps, route);
   }
   return app;
@@ -103,6 +125,14 @@ function registerRoute(app: FastifyInstance, deps: AppDeps, route: RouteDef): vo
     'not_found',
   ] as const);
   const errorResponses = Object.fromEntries([...codes].map((c) => [errorStatus[c], errorBody]));
+  const streamTypes = streamedContentTypes(route.response);
+  const success =
+    streamTypes === undefined
+      ? route.response
+      : {
+          description: `A file download (${streamTypes.join(' or ')}), streamed`,
+          content: Object.fromEntries(streamTypes.map((type) => [type, { schema: z.string() }])),
+        };
   app.route({
     method: route.method,
     url: route.url,
@@ -115,7 +145,7 @@ function registerRoute(app: FastifyInstance, deps: AppDeps, route: RouteDef): vo
       params: route.params,
       ...(route.query === undefined ? {} : { querystring: route.query }),
       ...(route.body === undefined ? {} : { body: route.body }),
-      response: { ...errorResponses, [route.status]: route.response },
+      response: { ...errorResponses, [route.status]: success },
     },
     onRequest: (request, _reply, done) => {
       request.token = parseBearer(request.headers.authorization);
@@ -134,18 +164,87 @@ function registerRoute(app: FastifyInstance, deps: AppDeps, route: RouteDef): vo
         actorType: 'api_token' as const,
         actorId: token.tokenId,
         correlationId: request.id,
+        ip: request.ip,
+        ...(request.headers['user-agent'] === undefined
+          ? {}
+          : { userAgent: request.headers['user-agent'] }),
       };
-      const result = await deps.db.withTenant(principal, async (tx) => {
-        const member = await authenticate(tx, token);
-        authorize(member, route.access);
-        return route.handler(
-          { tx, member, principal, deps },
-          { params: request.params, query: request.query, body: request.body },
-        );
-      });
-      return reply.status(route.status).send(route.status === 204 ? undefined : result);
+      // A streamed body is sent from inside the transaction; `response` is
+      // the stream the reply reads, ended only after the commit.
+      const stream: { response?: PassThrough } = {};
+      let result: unknown;
+      try {
+        result = await deps.db.withTenant(principal, async (tx) => {
+          const member = await authenticate(tx, token);
+          authorize(member, route.access);
+          const value: unknown = await route.handler(
+            { tx, member, principal, deps },
+            { params: request.params, query: request.query, body: request.body },
+          );
+          if (!(value instanceof StreamedBody)) return value;
+          stream.response = new PassThrough();
+          await sendStreamed(reply.status(route.status), value, stream.response);
+          return STREAMED;
+        });
+      } catch (error) {
+        if (stream.response === undefined) throw error;
+        // Nothing sent yet: Fastify answers with the error handler's body.
+        // Bytes already sent: Fastify cuts the connection, so a partial file
+        // never looks complete.
+        if (!reply.raw.headersSent) {
+          reply.removeHeader('content-type').removeHeader('content-disposition');
+        }
+        stream.response.destroy(error instanceof Error ? error : new Error(String(error)));
+        return reply;
+      }
+      if (result !== STREAMED) {
+        return reply.status(route.status).send(route.status === 204 ? undefined : result);
+      }
+      // Committed: only now does the download end.
+      if (stream.response?.destroyed === false) stream.response.end();
+      return reply;
     },
   });
+}
+
+const STREAMED = Symbol('streamed');
+
+/**
+ * Runs a StreamedBody's writer inside the request's open transaction. The
+ * writer fills `sink`, which is piped (with backpressure) into `response`,
+ * the stream the reply sends; `response` is not ended here but by the caller
+ * once the transaction has committed, so a download that completes means
+ * its audit events committed. Resolves when every byte has reached
+ * `response`. A client that goes away mid-stream destroys `response`; the
+ * writer is then stopped (its database cursor closes) and this resolves, so
+ * the events recording the (partial) download still commit. Any other
+ * failure rejects, and the transaction rolls back.
+ */
+async function sendStreamed(
+  reply: FastifyReply,
+  body: StreamedBody,
+  response: PassThrough,
+): Promise<void> {
+  const sink = new PassThrough();
+  // Only Fastify destroys `response` before it is ended: the client is gone.
+  const clientGone = (): boolean => response.destroyed && !response.writableEnded;
+  response.once('close', () => {
+    if (clientGone()) sink.destroy();
+  });
+  sink.pipe(response, { end: false });
+  void reply
+    .header('content-type', body.contentType)
+    .header('content-disposition', `attachment; filename="${body.filename}"`)
+    .header('cache-control', 'no-store')
+    .send(response);
+  try {
+    await body.write(sink);
+    if (!sink.writableEnded) sink.end();
+    await finished(sink);
+  } catch (error) {
+    if (!clientGone()) throw error;
+    reply.log.info({ err: error }, 'client closed a streamed response early');
+  }
 }
 
 function openApiRoute(app: FastifyInstance): RouteDef {

@@ -7,10 +7,16 @@
  * database's canonical JSON equals RFC 8785 as computed outside it.
  */
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  createCheckpoint,
+  isCheckpointSigned,
+  sealPending,
+} from '../../src/modules/audit/checkpoints.js';
 import { auditRecordSelect, eventHash } from '../../src/modules/audit/event.js';
 import {
   listPendingIntents,
@@ -19,7 +25,7 @@ import {
 } from '../../src/modules/audit/record.js';
 import { verifyChain } from '../../src/modules/audit/verify.js';
 import { newWorkspace, startTestApp, type TestApp } from '../support/app.js';
-import { adminClient, systemPrincipal, workspaceWithHistory } from './support.js';
+import { adminClient, checkpointDir, systemPrincipal, workspaceWithHistory } from './support.js';
 
 let t: TestApp;
 let admin: pg.Client;
@@ -33,11 +39,13 @@ afterAll(async () => {
 });
 
 async function events(tenantId: string) {
+  await t.db.withTenant(systemPrincipal(tenantId), (tx) => sealPending(tx));
   return t.db
     .withTenant(systemPrincipal(tenantId), (tx) =>
       tx
         .selectFrom('audit_log as a')
         .select(auditRecordSelect().as('r'))
+        .where('a.seq', 'is not', null)
         .orderBy('a.seq')
         .execute(),
     )
@@ -153,7 +161,7 @@ describe('the audit log', () => {
     expect(await verifyChain(all)).toMatchObject({ ok: true, lastSeq: before + 120 });
   });
 
-  it('does not make another workspace wait on a busy chain', async () => {
+  it("never makes writers wait on each other, nor one workspace's sealing wait on another", async () => {
     const a = await newWorkspace(t);
     const b = await newWorkspace(t);
     const holder = new pg.Client({ connectionString: inject('appUrl') });
@@ -165,12 +173,18 @@ describe('the audit log', () => {
         `insert into wardroom.audit_log (tenant_id, actor_type, action) values ($1, 'system', 'lock.held')`,
         [a.id],
       );
-      // A holds its head row lock until commit; B must still append at once.
-      const seq = await t.db.withTenant(systemPrincipal(b.id), async (tx) => {
+      await holder.query('select wardroom.audit_seal()'); // holds A's chain head until rollback
+      // Appending in A and sealing in B go ahead at once.
+      const appended = await t.db.withTenant(systemPrincipal(a.id), async (tx) => {
         await sql`set local lock_timeout = '2s'`.execute(tx);
         return recordEvent(tx, { action: 'not.blocked' });
       });
-      expect(seq).toBeGreaterThan(1);
+      expect(appended).toMatch(/^\d+$/);
+      const sealed = await t.db.withTenant(systemPrincipal(b.id), async (tx) => {
+        await sql`set local lock_timeout = '2s'`.execute(tx);
+        return sealPending(tx);
+      });
+      expect(sealed).toBeGreaterThan(0);
     } finally {
       await holder.query('rollback');
       await holder.end();
@@ -212,6 +226,47 @@ describe('the audit log', () => {
     expect(failed?.metadata).toMatchObject({ status: 'error', error_code: 'internal' });
     const pending = await t.db.withTenant(principal, (tx) => listPendingIntents(tx));
     expect(pending.map((p) => p.action)).toEqual(['email.smtp.send.intent']);
+  });
+
+  it('publishes the checkpoint key, and checkpoints verify with it', async () => {
+    const res = await t.app.inject({ url: '/.well-known/wardroom-audit-key' });
+    const key = res.json<{ key_id: string; algorithm: string; public_key: string }>();
+    expect(key).toEqual({
+      key_id: t.auditSigner.keyId,
+      algorithm: 'Ed25519',
+      public_key: t.auditSigner.publicKey,
+    });
+    const ws = await workspaceWithHistory(t, 1);
+    const dir = await checkpointDir();
+    const checkpoint = await createCheckpoint(t.db, t.auditSigner, dir, ws.id);
+    expect(checkpoint).toBeDefined();
+    expect(isCheckpointSigned(checkpoint!, key.public_key)).toBe(true);
+    expect(isCheckpointSigned({ ...checkpoint!, seq: checkpoint!.seq + 1 }, key.public_key)).toBe(
+      false,
+    );
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses at insert what could not be sealed, so no event can stall sealing', async () => {
+    const ws = await newWorkspace(t);
+    for (const metadata of ['{"x":1.5}', '{"\ud83d\ude00":1}', '{"big":9007199254740993}']) {
+      await expect(
+        t.db.withTenant(systemPrincipal(ws.id), (tx) =>
+          tx
+            .insertInto('audit_log')
+            .values({ tenant_id: ws.id, actor_type: 'system', action: 'bad.event', metadata })
+            .execute(),
+        ),
+      ).rejects.toMatchObject({ code: '22023' });
+    }
+    await t.db.withTenant(systemPrincipal(ws.id), (tx) =>
+      recordEvent(tx, { action: 'good.event' }),
+    );
+    const { rows } = await admin.query<{ n: number }>(
+      'select wardroom.audit_seal_pending(1000) as n',
+    );
+    expect(rows[0]?.n).toBeGreaterThan(0);
+    expect((await events(ws.id)).map((e) => e.action)).toContain('good.event');
   });
 
   it('hashes exactly what RFC 8785 canonical JSON gives outside the database', async () => {

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { sealPending } from '../../src/modules/audit/checkpoints.js';
 import { signerFromSeed } from '../../src/modules/audit/signer.js';
 import { bearer, newWorkspace, type TestApp, type TestWorkspace } from '../support/app.js';
 
@@ -46,6 +47,7 @@ export async function workspaceWithHistory(t: TestApp, rooms = 3): Promise<TestW
       headers: bearer(ws.ownerToken),
     });
   }
+  await t.db.withTenant(systemPrincipal(ws.id), (tx) => sealPending(tx));
   return ws;
 }
 

@@ -9,6 +9,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidToBytes } from '../../src/modules/crypto/envelope.js';
 import { revokeApiToken } from '../../src/modules/tenancy/api-tokens.js';
+import { auditRoutes } from '../../src/modules/audit/routes.js';
+import { credentialRoutes } from '../../src/modules/credentials/routes.js';
+import { keyRoutes } from '../../src/modules/crypto/routes.js';
 import { tenancyRoutes } from '../../src/modules/tenancy/routes.js';
 import { mintToken, parseToken, TOKEN_PREFIX } from '../../src/modules/tenancy/token-format.js';
 import { workroomRoutes } from '../../src/modules/workrooms/routes.js';
@@ -32,6 +35,8 @@ interface Side extends SeededContent {
   readonly ws: TestWorkspace;
   readonly viewer: { token: string; userId: string };
   readonly marker: string;
+  readonly credentialId: string;
+  readonly credentialSecret: string;
 }
 
 let t: TestApp;
@@ -44,7 +49,26 @@ async function makeSide(label: string): Promise<Side> {
   const ws = await newWorkspace(t);
   const marker = `${label}-secret-${randomBytes(6).toString('hex')}`;
   const content = await seedContent(t, ws, marker);
-  return { ws, marker, ...content, viewer: await memberToken(t, ws, 'viewer') };
+  const credentialSecret = `sk-ant-${marker}`;
+  const credential = await call(t, 'POST', `/api/v1/workspaces/${ws.id}/credentials`, {
+    token: ws.ownerToken,
+    payload: {
+      kind: 'llm_api_key',
+      provider: 'anthropic',
+      label: `${marker} key`,
+      secret: { value: credentialSecret },
+    },
+  });
+  expect(credential.statusCode, credential.body).toBe(201);
+  const credentialId = credential.json<{ id: string }>().id;
+  return {
+    ws,
+    marker,
+    ...content,
+    credentialId,
+    credentialSecret,
+    viewer: await memberToken(t, ws, 'viewer'),
+  };
 }
 
 beforeAll(async () => {
@@ -67,6 +91,8 @@ const secretsOf = (s: Side): string[] => [
   s.conversationId,
   s.messageId,
   s.marker,
+  s.credentialId,
+  s.credentialSecret,
   tokenId(s.ws.ownerToken),
   tokenId(s.viewer.token),
 ];
@@ -109,6 +135,26 @@ const fixtures: Record<string, Fixture> = {
     body: () => ({ content: 'intruder message' }),
   },
   [`GET ${ws}/conversations/:id/messages`]: { ids: (s) => ({ id: s.conversationId }) },
+  [`POST ${ws}/credentials`]: {
+    ids: none,
+    body: () => ({
+      kind: 'webhook_api_key',
+      provider: 'custom',
+      label: 'intruder hook',
+      secret: { value: 'intruder-webhook-key' },
+    }),
+  },
+  [`GET ${ws}/credentials`]: { ids: none },
+  [`GET ${ws}/credentials/:id`]: { ids: (s) => ({ id: s.credentialId }) },
+  [`PUT ${ws}/credentials/:id`]: {
+    ids: (s) => ({ id: s.credentialId }),
+    body: () => ({ secret: { value: 'sk-ant-intruder-replacement' } }),
+  },
+  [`DELETE ${ws}/credentials/:id`]: { ids: (s) => ({ id: s.credentialId }) },
+  // The other workspace's own name does not help: the token is checked first.
+  [`POST ${ws}/shred`]: { ids: none, body: () => ({ confirm: 'Workspace 1' }) },
+  [`GET ${ws}/activity`]: { ids: none },
+  [`GET ${ws}/activity/export`]: { ids: none },
 };
 const routeKeys = Object.keys(fixtures);
 
@@ -127,7 +173,13 @@ describe('route coverage', () => {
     const registered = t.app.declaredRoutes
       .filter((r) => r.url.includes(':ws'))
       .map((r) => `${r.method} ${r.url}`);
-    const declared = [...tenancyRoutes, ...workroomRoutes]
+    const declared = [
+      ...tenancyRoutes,
+      ...workroomRoutes,
+      ...credentialRoutes,
+      ...keyRoutes,
+      ...auditRoutes,
+    ]
       .filter((r) => r.url.includes(':ws'))
       .map((r) => `${r.method} ${r.url}`);
     expect(registered.sort()).toEqual([...routeKeys].sort());
@@ -170,7 +222,7 @@ describe('another workspace', () => {
   it("answers 404 for the other workspace's resource ids inside one's own workspace", async () => {
     const before = [await admin.snapshot(A.ws.id), await admin.snapshot(B.ws.id)];
     const withIds = routeKeys.filter((key) => Object.keys(fixtures[key]!.ids(B)).length > 0);
-    expect(withIds).toHaveLength(6);
+    expect(withIds).toHaveLength(9);
     for (const key of withIds) {
       const { method, url, payload } = request(key, A.ws.id, B);
       const res = await call(t, method, url, {
@@ -188,6 +240,7 @@ describe('another workspace', () => {
       [`/api/v1/workspaces/${A.ws.id}/members`, A.viewer.userId],
       [`/api/v1/workspaces/${A.ws.id}/workrooms?limit=200`, A.workroomId],
       [`/api/v1/workspaces/${A.ws.id}/conversations/${A.conversationId}/messages`, A.messageId],
+      [`/api/v1/workspaces/${A.ws.id}/credentials`, A.credentialId],
     ];
     for (const [url, own] of lists) {
       const res = await call(t, 'GET', url, { token: A.ws.ownerToken });

@@ -48,13 +48,34 @@ afterAll(() => t.close());
 interface Fixture {
   /** Path parameters besides :ws, resolved per call (a fresh victim for destructive routes). */
   params(): Promise<Record<string, string>>;
-  body?: () => unknown;
+  body?: (workspace: { id: string; name: string }) => unknown;
+  /**
+   * For routes that destroy the workspace itself (shred): each call runs in
+   * a new workspace, by a new member holding the caller's roles there.
+   */
+  freshWorkspace?: true;
 }
 
 const freshMember = async () => ({ userId: (await memberToken(t, ws, 'viewer')).userId });
+const llmKey = () => ({ value: `sk-ant-${randomBytes(16).toString('hex')}` });
+const freshCredential = async () => {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/workspaces/${ws.id}/credentials`,
+    payload: {
+      kind: 'llm_api_key',
+      provider: 'anthropic',
+      label: `fixture ${randomBytes(4).toString('hex')}`,
+      secret: llmKey(),
+    },
+    headers: bearer(ws.ownerToken),
+  });
+  return { id: res.json<{ id: string }>().id };
+};
 
 const fixtures: Record<string, Fixture> = {
   'GET /healthz': { params: () => Promise.resolve({}) },
+  'GET /.well-known/wardroom-audit-key': { params: () => Promise.resolve({}) },
   'GET /api/v1/openapi.json': { params: () => Promise.resolve({}) },
   'GET /api/v1/workspaces/:ws/members': { params: () => Promise.resolve({}) },
   'POST /api/v1/workspaces/:ws/members': {
@@ -83,7 +104,53 @@ const fixtures: Record<string, Fixture> = {
   'GET /api/v1/workspaces/:ws/conversations/:id/messages': {
     params: () => Promise.resolve({ id: conversationId }),
   },
+  'GET /api/v1/workspaces/:ws/activity': { params: () => Promise.resolve({}) },
+  'GET /api/v1/workspaces/:ws/activity/export': { params: () => Promise.resolve({}) },
+  'POST /api/v1/workspaces/:ws/credentials': {
+    params: () => Promise.resolve({}),
+    body: () => ({
+      kind: 'webhook_api_key',
+      provider: 'custom',
+      label: `hook ${randomBytes(4).toString('hex')}`,
+      secret: { value: randomBytes(12).toString('hex') },
+    }),
+  },
+  'GET /api/v1/workspaces/:ws/credentials': { params: () => Promise.resolve({}) },
+  'GET /api/v1/workspaces/:ws/credentials/:id': { params: freshCredential },
+  'PUT /api/v1/workspaces/:ws/credentials/:id': {
+    params: freshCredential,
+    body: () => ({ secret: llmKey() }),
+  },
+  'DELETE /api/v1/workspaces/:ws/credentials/:id': { params: freshCredential },
+  'POST /api/v1/workspaces/:ws/shred': {
+    params: () => Promise.resolve({}),
+    body: (w) => ({ confirm: w.name }),
+    freshWorkspace: true,
+  },
 };
+
+async function workspaceFor(
+  fixture: Fixture,
+  token: string | undefined,
+  caller: { role: Role; named: NamedRole[] } | undefined,
+): Promise<{ id: string; token: string | undefined }> {
+  if (fixture.freshWorkspace !== true || caller === undefined) return { id: ws.id, token };
+  const fresh = await newWorkspace(t);
+  return { id: fresh.id, token: (await memberToken(t, fresh, caller.role, caller.named)).token };
+}
+
+async function workspaceName(id: string): Promise<string> {
+  const principal = {
+    tenantId: id,
+    actorType: 'system' as const,
+    actorId: 'test',
+    correlationId: 'test',
+  };
+  const row = await t.db.withTenant(principal, (tx) =>
+    tx.selectFrom('workspaces').select('name').executeTakeFirstOrThrow(),
+  );
+  return row.name;
+}
 
 function isAllowed(access: Access, role: Role, named: readonly NamedRole[]): boolean {
   switch (access.kind) {
@@ -97,17 +164,25 @@ function isAllowed(access: Access, role: Role, named: readonly NamedRole[]): boo
   }
 }
 
-async function call(method: string, url: string, token: string | undefined) {
+async function call(
+  method: string,
+  url: string,
+  callerToken: string | undefined,
+  caller?: { role: Role; named: NamedRole[] },
+) {
   const fixture = fixtures[`${method} ${url}`];
   if (fixture === undefined) throw new Error(`no fixture for ${method} ${url}`);
-  let path = url.replace(':ws', ws.id);
+  const { id, token } = await workspaceFor(fixture, callerToken, caller);
+  let path = url.replace(':ws', id);
   for (const [name, value] of Object.entries(await fixture.params()))
     path = path.replace(`:${name}`, value);
+  const body =
+    fixture.body === undefined ? undefined : fixture.body({ id, name: await workspaceName(id) });
   return t.app.inject({
     method: method as 'GET',
     url: path,
     headers: token === undefined ? {} : bearer(token),
-    ...(fixture.body === undefined ? {} : { payload: fixture.body() as object }),
+    ...(body === undefined ? {} : { payload: body as object }),
   });
 }
 
@@ -136,7 +211,7 @@ describe('route access declarations', () => {
   it.each(callers)('enforces every route for $role $named', async ({ role, named }) => {
     const { token } = await memberToken(t, ws, role, named);
     for (const route of t.app.declaredRoutes) {
-      const res = await call(route.method, route.url, token);
+      const res = await call(route.method, route.url, token, { role, named });
       const label = `${route.method} ${route.url} as ${role}`;
       if (isAllowed(route.access, role, named)) {
         expect(res.statusCode, label).toBeGreaterThanOrEqual(200);

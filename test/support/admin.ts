@@ -14,6 +14,8 @@ export const TENANT_TABLES = [
   'workrooms',
   'conversations',
   'messages',
+  'integration_credentials',
+  'credential_fingerprint_keys',
 ] as const;
 export type TenantTable = (typeof TENANT_TABLES)[number];
 export type TenantSnapshot = Record<TenantTable, string[]>;

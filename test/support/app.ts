@@ -9,8 +9,10 @@ import { inject } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/database.js';
 import { buildServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
+import { signerFromSeed, type AuditSigner } from '../../src/modules/audit/signer.js';
 import { localKek } from '../../src/modules/crypto/kek.js';
 import { createKeyring, type Keyring } from '../../src/modules/crypto/keyring.js';
+import { subscribeKeyEvents } from '../../src/modules/crypto/rotation/key-events.js';
 import { createWorkspace, type Region } from '../../src/modules/tenancy/create-workspace.js';
 import { createApiToken } from '../../src/modules/tenancy/api-tokens.js';
 import { ensureUser } from '../../src/modules/tenancy/create-workspace.js';
@@ -20,6 +22,8 @@ export interface TestApp {
   readonly app: FastifyInstance;
   readonly db: Database;
   readonly keyring: Keyring;
+  /** Signs shred receipts (a random key per app). */
+  readonly auditSigner: AuditSigner;
   close(): Promise<void>;
 }
 
@@ -31,8 +35,11 @@ export async function startTestApp(
     poolMax: options.poolMax ?? 4,
   });
   const keyring = createKeyring(localKek(options.masterKey ?? randomBytes(32)));
+  // Like every server process: key rotations and shreds elsewhere reach this keyring at once.
+  await subscribeKeyEvents(db, keyring);
+  const auditSigner = signerFromSeed(randomBytes(32));
   const app = await buildServer(
-    { db, keyring },
+    { db, keyring, auditSigner },
     { bodyLimit: options.bodyLimit ?? 1024 * 1024, logger: createLogger('silent') },
   );
   await app.ready();
@@ -40,6 +47,7 @@ export async function startTestApp(
     app,
     db,
     keyring,
+    auditSigner,
     async close() {
       await app.close();
       await db.close();

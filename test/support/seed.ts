@@ -108,11 +108,67 @@ export async function seedTenant(db: Database, label = 'Tenant'): Promise<Seeded
         },
       ])
       .execute();
-    // audit_log and audit_heads fill themselves (triggers); a checkpoint row
-    // stands for the signed checkpoints the audit module writes.
+    // Credentials: sealed bytes stand for envelopes; one active, one revoked (wiped).
+    await tx
+      .insertInto('credential_fingerprint_keys')
+      .values({ tenant_id: tenantId, key: randomBytes(78) })
+      .execute();
+    await tx
+      .insertInto('integration_credentials')
+      .values([
+        {
+          tenant_id: tenantId,
+          id: randomUUID(),
+          kind: 'llm_api_key',
+          provider: 'anthropic',
+          label: 'Anthropic production',
+          secret: randomBytes(120),
+          fingerprint: randomBytes(8).toString('hex'),
+          last4: 'a1b2',
+          created_by: ownerId,
+        },
+        {
+          tenant_id: tenantId,
+          id: randomUUID(),
+          kind: 'oauth',
+          provider: 'notion',
+          label: 'Notion (old)',
+          secret: null,
+          fingerprint: randomBytes(8).toString('hex'),
+          last4: null,
+          status: 'revoked',
+          created_by: ownerId,
+          revoked_at: new Date(),
+        },
+      ])
+      .execute();
+    // audit_log fills itself (triggers) and sealing creates the chain head;
+    // a checkpoint row stands for the signed checkpoints the audit module writes.
+    await sql`select wardroom.audit_seal()`.execute(tx);
     await tx
       .insertInto('audit_checkpoints')
-      .values({ tenant_id: tenantId, seq: '1', hash: randomBytes(32), key_id: 'seed', signature: randomBytes(64) })
+      .values({
+        tenant_id: tenantId,
+        seq: '1',
+        hash: randomBytes(32),
+        key_id: 'seed',
+        signature: randomBytes(64),
+      })
+      .execute();
+    // A finished key rotation's checkpoint and a shred receipt (key rotation module).
+    await tx
+      .insertInto('key_rotations')
+      .values({ tenant_id: tenantId, from_versions: [1], to_version: 2, status: 'done' })
+      .execute();
+    await tx
+      .insertInto('shred_receipts')
+      .values({
+        tenant_id: tenantId,
+        id: randomUUID(),
+        receipt: JSON.stringify({ v: 1, tenant_id: tenantId }),
+        signing_key_id: 'seed',
+        signature: randomBytes(64),
+      })
       .execute();
     return { tenantId, ownerId, memberId, tokenId, workroomId, conversationId, messageIds };
   });

@@ -10,7 +10,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
-import type { Principal } from '../../db/tenant-tx.js';
+import type { Principal, TenantTx } from '../../db/tenant-tx.js';
 import { AppError } from '../../errors.js';
 import { canonicalJson } from './event.js';
 import { verifySignature, type AuditSigner } from './signer.js';
@@ -40,6 +40,12 @@ export function isCheckpointSigned(c: Checkpoint, publicKeyBase64: string): bool
   return verifySignature(publicKeyBase64, checkpointPayload(c), Buffer.from(c.signature, 'base64'));
 }
 
+/** Chains the workspace's committed, unsealed events (see migrations/002). */
+export async function sealPending(tx: TenantTx): Promise<number> {
+  const { rows } = await sql<{ n: number | null }>`select wardroom.audit_seal() as n`.execute(tx);
+  return rows[0]?.n ?? 0;
+}
+
 const systemPrincipal = (tenantId: string): Principal => ({
   tenantId,
   actorType: 'system',
@@ -55,6 +61,7 @@ export async function createCheckpoint(
   tenantId: string,
 ): Promise<Checkpoint | undefined> {
   const checkpoint = await db.withTenant(systemPrincipal(tenantId), async (tx) => {
+    await sealPending(tx);
     const head = await tx.selectFrom('audit_heads').select(['seq', 'hash']).executeTakeFirst();
     if (head === undefined || Number(head.seq) === 0) return undefined;
     const last = await tx

@@ -1,6 +1,7 @@
 /**
- * Background upkeep of the audit log in a running server: signs every
- * workspace's chain head each interval, and keeps next month's partition
+ * Background upkeep of the audit log in a running server: seals (chains)
+ * newly committed events every few hundred milliseconds, signs every
+ * workspace's chain head each checkpoint interval, and keeps next month's partition
  * created ahead of time (rows outside every partition land in the default
  * partition, which still works but is slower to archive).
  */
@@ -18,7 +19,7 @@ export interface Maintenance {
 export function startAuditMaintenance(deps: {
   db: Pick<Database, 'withTenant' | 'withSystem'>;
   signer: AuditSigner;
-  config: Pick<Config, 'auditCheckpointDir' | 'auditCheckpointInterval'>;
+  config: Pick<Config, 'auditCheckpointDir' | 'auditCheckpointInterval' | 'auditSealIntervalMs'>;
   logger: Pick<Logger, 'info' | 'error'>;
 }): Maintenance {
   const { db, signer, config, logger } = deps;
@@ -46,10 +47,44 @@ export function startAuditMaintenance(deps: {
       ? undefined
       : setInterval(tick, config.auditCheckpointInterval * 1000);
   timer?.unref();
+  const sealer = startSealer(db, config.auditSealIntervalMs, logger);
   return {
     async stop() {
       if (timer !== undefined) clearInterval(timer);
+      await sealer.stop();
       await running;
+    },
+  };
+}
+
+/** Seals pending events in a loop; one pass at a time, never overlapping. */
+function startSealer(
+  db: Pick<Database, 'withSystem'>,
+  intervalMs: number,
+  logger: Pick<Logger, 'error'>,
+): Maintenance {
+  let pass: Promise<void> | undefined;
+  const tick = () => {
+    pass ??= db
+      .withSystem('audit: seal committed events', (tx) =>
+        sql`select wardroom.audit_seal_pending(10000)`.execute(tx),
+      )
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          logger.error({ err: error }, 'audit sealing failed');
+        },
+      )
+      .finally(() => {
+        pass = undefined;
+      });
+  };
+  const timer = intervalMs === 0 ? undefined : setInterval(tick, intervalMs);
+  timer?.unref();
+  return {
+    async stop() {
+      if (timer !== undefined) clearInterval(timer);
+      await pass;
     },
   };
 }

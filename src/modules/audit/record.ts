@@ -6,7 +6,7 @@
  * External calls are recorded in two phases: the intent is committed on its
  * own transaction before the call (so a rollback of the caller's work cannot
  * erase the fact that data left), the outcome after, joined by correlation
- * id and the intent's seq. `listPendingIntents` finds intents with no outcome.
+ * id and the intent's id. `listPendingIntents` finds intents with no outcome.
  */
 import type { Database } from '../../db/database.js';
 import { principalOf, type Principal, type TenantTx } from '../../db/tenant-tx.js';
@@ -18,8 +18,8 @@ export interface EventInput {
   readonly metadata?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
-/** Appends one event for the transaction's principal; returns its seq. */
-export async function recordEvent(tx: TenantTx, event: EventInput): Promise<number> {
+/** Appends one event for the transaction's principal; returns its private id (seq comes at sealing). */
+export async function recordEvent(tx: TenantTx, event: EventInput): Promise<string> {
   const p = principalOf(tx);
   const context: Record<string, string> = {};
   if (p.ip !== undefined) context['ip'] = p.ip;
@@ -37,9 +37,9 @@ export async function recordEvent(tx: TenantTx, event: EventInput): Promise<numb
       correlation_id: p.correlationId,
       metadata: JSON.stringify(event.metadata ?? {}),
     })
-    .returning('seq')
+    .returning('id')
     .executeTakeFirstOrThrow();
-  return Number(row.seq);
+  return row.id;
 }
 
 export interface ExternalCall<T> {
@@ -56,7 +56,7 @@ export async function recordExternalCall<T>(
   call: ExternalCall<T>,
   fn: () => Promise<T>,
 ): Promise<T> {
-  const intentSeq = await db.withTenant(principal, (tx) =>
+  const intentId = await db.withTenant(principal, (tx) =>
     recordEvent(tx, { action: `${call.action}.intent`, ...pick(call) }),
   );
   const outcome = (metadata: Record<string, string | number | boolean | null>) =>
@@ -64,7 +64,7 @@ export async function recordExternalCall<T>(
       recordEvent(tx, {
         action: `${call.action}.outcome`,
         ...(call.targets === undefined ? {} : { targets: call.targets }),
-        metadata: { intent_seq: intentSeq, ...metadata },
+        metadata: { intent_id: intentId, ...metadata },
       }),
     );
   let result: T;
@@ -88,7 +88,8 @@ function pick(
 }
 
 export interface PendingIntent {
-  readonly seq: number;
+  /** Null until the sealer has chained the intent. */
+  readonly seq: number | null;
   readonly action: string;
   readonly correlation_id: string | null;
   readonly occurred_at: Date;
@@ -103,7 +104,7 @@ export async function listPendingIntents(
     throw new AppError('validation_failed', 'olderThanSeconds must be >= 0');
   const rows = await tx
     .selectFrom('audit_log as i')
-    .select(['i.seq', 'i.action', 'i.correlation_id', 'i.occurred_at'])
+    .select(['i.id', 'i.seq', 'i.action', 'i.correlation_id', 'i.occurred_at'])
     .where('i.action', 'like', '%.intent')
     .where('i.occurred_at', '<', new Date(Date.now() - olderThanSeconds * 1000))
     .where((eb) =>
@@ -111,20 +112,25 @@ export async function listPendingIntents(
         eb.exists(
           eb
             .selectFrom('audit_log as o')
-            .select('o.seq')
+            .select('o.id')
             .whereRef('o.correlation_id', '=', 'i.correlation_id')
             .where('o.action', 'like', '%.outcome')
             .where((eb) =>
               eb(
-                eb.cast(eb.ref('i.seq'), 'text'),
+                eb.cast(eb.ref('i.id'), 'text'),
                 '=',
-                eb.ref('o.metadata', '->>').key('intent_seq'),
+                eb.ref('o.metadata', '->>').key('intent_id'),
               ),
             ),
         ),
       ),
     )
-    .orderBy('i.seq')
+    .orderBy('i.id')
     .execute();
-  return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  return rows.map((r) => ({
+    seq: r.seq === null ? null : Number(r.seq),
+    action: r.action,
+    correlation_id: r.correlation_id,
+    occurred_at: r.occurred_at,
+  }));
 }

@@ -7,7 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { auditRecordSelect, type AuditRecord } from './event.js';
-import { isCheckpointSigned, latestExternalCheckpoint, type Checkpoint } from './checkpoints.js';
+import {
+  isCheckpointSigned,
+  latestExternalCheckpoint,
+  sealPending,
+  type Checkpoint,
+} from './checkpoints.js';
 import { verifyChain, type VerifyResult } from './verify.js';
 
 const PAGE = 5_000;
@@ -39,7 +44,10 @@ export async function verifyWorkspace(
     tenantId,
     ...(checkpoint === undefined
       ? {}
-      : { checkpoint: { seq: checkpoint.seq, hash: checkpoint.hash } }),
+      : {
+          checkpoints: [{ seq: checkpoint.seq, hash: checkpoint.hash }],
+          mustReach: checkpoint.seq,
+        }),
   });
   return { ...result, tenantId, checkpoint };
 }
@@ -56,12 +64,14 @@ async function* liveEvents(
   };
   // Keyset on (seq, occurred_at), the primary key after tenant_id, so a
   // duplicated seq (an inserted row) is never skipped at a page boundary.
+  await db.withTenant(principal, (tx) => sealPending(tx));
   let after = { seq: 0, at: '-infinity' };
   for (;;) {
     const rows = await db.withTenant(principal, (tx) =>
       tx
         .selectFrom('audit_log as a')
         .select(auditRecordSelect().as('record'))
+        .where('a.seq', 'is not', null)
         .where(
           sql<boolean>`(a.seq, a.occurred_at) > (${after.seq}::bigint, ${after.at}::timestamptz)`,
         )

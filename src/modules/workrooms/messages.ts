@@ -25,7 +25,9 @@ export async function postMessage(
   keyring: Pick<Keyring, 'seal'>,
   input: { conversationId: string; authorId: string; content: string },
 ): Promise<MessageView> {
-  await assertConversationExists(tx, input.conversationId);
+  // No existence check first: the composite foreign key (tenant_id,
+  // conversation_id) refuses an unknown or other-workspace conversation, and
+  // that error maps to not_found (saves a round trip per message).
   const id = uuidv7();
   const sealed = await keyring.seal(tx, contentRef(id), Buffer.from(input.content, 'utf8'));
   const row = await tx
@@ -48,7 +50,6 @@ export async function listMessages(
   keyring: Pick<Keyring, 'open'>,
   input: { conversationId: string; limit: number; cursor?: string | undefined },
 ): Promise<{ items: MessageView[]; next_cursor: string | null }> {
-  await assertConversationExists(tx, input.conversationId);
   const after = decodeCursor(input.cursor);
   let query = tx
     .selectFrom('messages')
@@ -59,6 +60,8 @@ export async function listMessages(
     .orderBy('id')
     .limit(input.limit + 1)
     .execute();
+  // Only an empty page needs to tell "no messages" from "no such conversation".
+  if (rows.length === 0) await assertConversationExists(tx, input.conversationId);
   const items = await Promise.all(
     rows.map(async (r) => ({
       ...r,

@@ -1,0 +1,136 @@
+/**
+ * `wardroom audit verify | checkpoint | pending`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { Wardroom } from '../app.js';
+import { AppError } from '../errors.js';
+import { checkpointAll, createCheckpoint, listWorkspaceIds } from '../modules/audit/checkpoints.js';
+import { listPendingIntents } from '../modules/audit/record.js';
+import { verifyExportFile } from '../modules/audit/verify-file.js';
+import { verifyWorkspace, type WorkspaceVerification } from '../modules/audit/verify-workspace.js';
+import { configFrom, withWardroom, type Output } from './context.js';
+
+const uuid = z.uuid();
+
+function workspaceOption(value: string | undefined): string | undefined {
+  if (value !== undefined && !uuid.safeParse(value).success) {
+    throw new AppError('validation_failed', '--workspace must be a UUID');
+  }
+  return value;
+}
+
+async function workspaces(w: Wardroom, only: string | undefined): Promise<string[]> {
+  return only === undefined ? listWorkspaceIds(w.db) : [only];
+}
+
+function report(
+  io: Output,
+  r: WorkspaceVerification | (Awaited<ReturnType<typeof verifyExportFile>> & { tenantId: string }),
+): boolean {
+  const checkpoint =
+    'checkpoint' in r && r.checkpoint !== undefined ? `, checkpoint seq ${r.checkpoint.seq}` : '';
+  if (r.ok) io.out(`ok ${r.tenantId}: ${r.events} events, head seq ${r.lastSeq}${checkpoint}`);
+  else io.err(`FAILED ${r.tenantId}: first bad seq ${r.firstBadSeq ?? '?'}: ${r.problem ?? ''}`);
+  return r.ok;
+}
+
+export function registerAudit(program: Command, env: NodeJS.ProcessEnv, io: Output): void {
+  const audit = program
+    .command('audit')
+    .description('Verify and checkpoint the tamper-evident audit log');
+  audit
+    .command('verify')
+    .description(
+      'Verify hash chains (the live database, or an exported .jsonl/.csv file offline) against the newest ' +
+        'signed external checkpoint. Exits 1 naming the first bad sequence number.',
+    )
+    .option('--workspace <id>', 'only this workspace (default: all)')
+    .option('--file <path>', 'verify an export from GET /activity/export instead of the database')
+    .option('--public-key <base64>', 'with --file: the key from /.well-known/wardroom-audit-key')
+    .option(
+      '--checkpoints <dir>',
+      'with --file: folder of external checkpoints (default: configured folder)',
+    )
+    .action(
+      async (opts: {
+        workspace?: string;
+        file?: string;
+        publicKey?: string;
+        checkpoints?: string;
+      }) => {
+        const only = workspaceOption(opts.workspace);
+        const config = configFrom(env);
+        if (opts.file !== undefined) {
+          const file = opts.file;
+          const result = await verifyExportFile(file, {
+            checkpointDir: opts.checkpoints ?? config.auditCheckpointDir,
+            ...(opts.publicKey === undefined ? {} : { publicKey: opts.publicKey }),
+            ...(only === undefined ? {} : { tenantId: only }),
+          });
+          if (!report(io, result))
+            throw new AppError('validation_failed', `audit verify failed for ${file}`);
+          return;
+        }
+        const failed = await withWardroom(config, async (w) => {
+          let bad = 0;
+          for (const id of await workspaces(w, only)) {
+            const r = await verifyWorkspace(w.db, id, {
+              checkpointDir: config.auditCheckpointDir,
+              publicKey: w.auditSigner.publicKey,
+            });
+            if (!report(io, r)) bad += 1;
+          }
+          return bad;
+        });
+        if (failed > 0)
+          throw new AppError('validation_failed', `audit verify failed for ${failed} workspace(s)`);
+      },
+    );
+  audit
+    .command('checkpoint')
+    .description(
+      'Sign the current head of each workspace chain now (also runs periodically in the server)',
+    )
+    .option('--workspace <id>', 'only this workspace (default: all)')
+    .action(async (opts: { workspace?: string }) => {
+      const only = workspaceOption(opts.workspace);
+      const config = configFrom(env);
+      const written = await withWardroom(config, async (w) => {
+        if (only === undefined)
+          return checkpointAll(w.db, w.auditSigner, config.auditCheckpointDir);
+        const c = await createCheckpoint(w.db, w.auditSigner, config.auditCheckpointDir, only);
+        return c === undefined ? 0 : 1;
+      });
+      io.out(`${written} checkpoint(s) written to ${config.auditCheckpointDir}`);
+    });
+  audit
+    .command('pending')
+    .description('List external-call intents that never got an outcome')
+    .option('--workspace <id>', 'only this workspace (default: all)')
+    .option('--older-than <seconds>', 'only intents at least this old', '60')
+    .action(async (opts: { workspace?: string; olderThan: string }) => {
+      const only = workspaceOption(opts.workspace);
+      const seconds = Number(opts.olderThan);
+      if (!Number.isInteger(seconds) || seconds < 0) {
+        throw new AppError('validation_failed', '--older-than must be a whole number of seconds');
+      }
+      await withWardroom(configFrom(env), async (w) => {
+        for (const id of await workspaces(w, only)) {
+          const principal = {
+            tenantId: id,
+            actorType: 'system' as const,
+            actorId: 'cli',
+            correlationId: randomUUID(),
+          };
+          const pending = await w.db.withTenant(principal, (tx) => listPendingIntents(tx, seconds));
+          for (const p of pending) {
+            io.out(
+              `${id} seq ${p.seq} ${p.action} correlation ${p.correlation_id ?? '-'} at ${p.occurred_at.toISOString()}`,
+            );
+          }
+        }
+      });
+    });
+}

@@ -1,0 +1,21 @@
+/**
+ * What the key commands share: workspace id arguments, and the operator
+ * principal their changes are recorded under (actor_type `ops`).
+ */
+import os from 'node:os';
+import { z } from 'zod';
+import type { Principal } from '../db/tenant-tx.js';
+import { AppError } from '../errors.js';
+import { keysPrincipal } from '../modules/crypto/rotation/workspaces.js';
+
+const uuid = z.uuid();
+
+export function workspaceId(value: string): string {
+  if (!uuid.safeParse(value).success) throw new AppError('validation_failed', 'not a workspace id');
+  return value.toLowerCase();
+}
+
+/** The operator running the CLI, as recorded in audit events. */
+export function operator(tenantId: string): Principal {
+  return keysPrincipal(tenantId, { type: 'ops', id: `cli:${os.userInfo().username}` });
+}

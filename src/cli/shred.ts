@@ -1,0 +1,63 @@
+/**
+ * `wardroom workspace shred ID --confirm NAME` and
+ * `wardroom keys verify-receipt FILE`: crypto-shredding by an operator, and
+ * offline verification of a shred receipt.
+ */
+import fs from 'node:fs/promises';
+import type { Command } from 'commander';
+import { AppError } from '../errors.js';
+import { shredWorkspace } from '../modules/crypto/shred.js';
+import { verifyShredReceipt } from '../modules/crypto/shred-receipt.js';
+import { configFrom, withWardroom, type Output } from './context.js';
+import { operator, workspaceId } from './operator.js';
+
+export function registerShred(program: Command, env: NodeJS.ProcessEnv, io: Output): void {
+  // `workspace` is registered by workspace.ts; shredding joins that group.
+  const workspace =
+    program.commands.find((c) => c.name() === 'workspace') ??
+    program.command('workspace').description('Manage workspaces');
+  workspace
+    .command('shred')
+    .description(
+      'Crypto-shred a workspace: destroy every version of its data key, so none of its sealed data ' +
+        'opens again (irreversible), and print the signed shred receipt as JSON',
+    )
+    .argument('<id>', 'workspace id')
+    .requiredOption('--confirm <name>', "the workspace's name, exactly")
+    .action(async (id: string, opts: { confirm: string }) => {
+      const tenantId = workspaceId(id);
+      const receipt = await withWardroom(configFrom(env), (w) =>
+        w.db.withTenant(operator(tenantId), (tx) =>
+          shredWorkspace(
+            tx,
+            { keyring: w.keyring, signer: w.auditSigner },
+            { confirm: opts.confirm },
+          ),
+        ),
+      );
+      io.out(JSON.stringify(receipt));
+    });
+  const keys = program.commands.find((c) => c.name() === 'keys');
+  if (keys === undefined) throw new Error('register the keys command group first');
+  keys
+    .command('verify-receipt')
+    .description('Check the signature of a shred receipt (the JSON printed by `workspace shred`)')
+    .argument('<file>', 'the receipt file')
+    .option('--public-key <base64>', 'the audit public key (/.well-known/wardroom-audit-key)')
+    .action(async (file: string, opts: { publicKey?: string }) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(await fs.readFile(file, 'utf8'));
+      } catch {
+        throw new AppError('validation_failed', `${file} is not a readable JSON file`);
+      }
+      if (!verifyShredReceipt(json, opts.publicKey)) {
+        throw new AppError('validation_failed', 'shred receipt signature is NOT valid');
+      }
+      io.out(
+        opts.publicKey === undefined
+          ? 'shred receipt: signature valid for the key it names (pass --public-key to check who signed)'
+          : 'shred receipt: signature valid',
+      );
+    });
+}

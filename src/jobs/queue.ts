@@ -1,0 +1,37 @@
+/**
+ * The job queue: pg-boss on the same PostgreSQL, in its own schema
+ * `wardroom_jobs`. pg-boss creates and migrates that schema itself, so it
+ * connects with the administrative URL (DATABASE_URL, or the embedded
+ * cluster's superuser), never as the app role, which must own nothing and
+ * create nothing. Job rows are outside RLS: payloads carry ids only, and
+ * anything tenant-specific is sealed with the tenant's key first
+ * (modules/crypto/job-payload.ts). Workers do all tenant work through
+ * withTenant() as the app role.
+ */
+import PgBoss from 'pg-boss';
+
+export const JOBS_SCHEMA = 'wardroom_jobs';
+
+export type JobQueue = PgBoss;
+
+export async function startJobQueue(
+  adminUrl: string,
+  options: {
+    onError?: (error: Error) => void;
+    supervise?: boolean;
+    /** Another schema than wardroom_jobs (tests keep their queues apart). */
+    schema?: string;
+  } = {},
+): Promise<JobQueue> {
+  const boss = new PgBoss({
+    connectionString: adminUrl,
+    schema: options.schema ?? JOBS_SCHEMA,
+    application_name: 'wardroom-jobs',
+    max: 3,
+    schedule: false,
+    supervise: options.supervise ?? true,
+  });
+  boss.on('error', (error) => options.onError?.(error));
+  await boss.start();
+  return boss;
+}

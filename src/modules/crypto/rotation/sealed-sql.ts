@@ -1,0 +1,122 @@
+/**
+ * SQL over the sealed-field registry. The key version sits in bytes 18..21
+ * of every envelope (big-endian uint32), so the database filters and counts
+ * by version itself: comparing the 4-byte substring as bytea is comparing
+ * the versions, since bytea compares bytewise. Table and column names come
+ * from the registry (never from input) and are quoted as identifiers.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { TenantTx } from '../../../db/tenant-tx.js';
+import { AppError } from '../../../errors.js';
+import {
+  KEY_VERSION_BYTES,
+  KEY_VERSION_OFFSET,
+  SEALED_FIELDS,
+  fieldName,
+  type SealedField,
+} from '../sealed-fields.js';
+
+export function versionBytes(version: number): Buffer {
+  const b = Buffer.alloc(KEY_VERSION_BYTES);
+  b.writeUInt32BE(version);
+  return b;
+}
+
+const table = (f: SealedField) => sql.id('wardroom', f.table);
+const column = (f: SealedField) => sql.ref(f.column);
+
+/** The envelope's key version bytes, as SQL. */
+export function versionOf(f: SealedField): RawBuilder<Buffer> {
+  return sql<Buffer>`substring(${column(f)} from ${sql.lit(KEY_VERSION_OFFSET + 1)} for ${sql.lit(KEY_VERSION_BYTES)})`;
+}
+
+/** The envelope's key version as an integer, as SQL. */
+function versionNumber(f: SealedField): RawBuilder<number> {
+  const b = (i: number) => sql`get_byte(${column(f)}, ${sql.lit(KEY_VERSION_OFFSET + i)})`;
+  return sql<number>`((${b(0)}::bigint << 24) | (${b(1)} << 16) | (${b(2)} << 8) | ${b(3)})::bigint`;
+}
+
+/** Rows of one field sealed under a version below `version`. */
+export async function countBelow(tx: TenantTx, f: SealedField, version: number): Promise<number> {
+  const { rows } = await sql<{ n: string }>`
+    select count(*) as n from ${table(f)}
+     where ${column(f)} is not null and ${versionOf(f)} < ${versionBytes(version)}`.execute(tx);
+  return Number(rows[0]?.n ?? 0);
+}
+
+export async function countAllBelow(tx: TenantTx, version: number): Promise<number> {
+  let total = 0;
+  for (const f of SEALED_FIELDS) total += await countBelow(tx, f, version);
+  return total;
+}
+
+/** Rows per key version of one field: `{version: rows}`. */
+export async function versionHistogram(
+  tx: TenantTx,
+  f: SealedField,
+): Promise<Record<string, number>> {
+  const { rows } = await sql<{ version: string; n: string }>`
+    select ${versionNumber(f)} as version, count(*) as n from ${table(f)}
+     where ${column(f)} is not null group by 1 order by 1`.execute(tx);
+  return Object.fromEntries(rows.map((r) => [String(Number(r.version)), Number(r.n)]));
+}
+
+export interface SealedRow {
+  readonly id: string;
+  readonly sealed: Buffer;
+}
+
+/**
+ * The next rows of a field, in id order after `afterId`, still below
+ * `version`, locked: a concurrent writer waits, and a row it moved to the
+ * new version meanwhile is skipped (the filter is re-checked on the locked row).
+ */
+export async function nextBelow(
+  tx: TenantTx,
+  f: SealedField,
+  version: number,
+  afterId: string | null,
+  limit: number,
+): Promise<SealedRow[]> {
+  const after = afterId === null ? sql`true` : sql`${sql.ref(f.idColumn)} > ${afterId}`;
+  const { rows } = await sql<SealedRow>`
+    select ${sql.ref(f.idColumn)}::text as id, ${column(f)} as sealed from ${table(f)}
+     where ${column(f)} is not null and ${versionOf(f)} < ${versionBytes(version)} and ${after}
+     order by ${sql.ref(f.idColumn)} limit ${limit}
+       for update`.execute(tx);
+  return rows;
+}
+
+const idTypes = new Map<string, string>();
+
+/** The SQL type of a field's id column, from the catalog (used in a cast). */
+async function idType(tx: TenantTx, f: SealedField): Promise<string> {
+  const key = `${f.table}.${f.idColumn}`;
+  const known = idTypes.get(key);
+  if (known !== undefined) return known;
+  const { rows } = await sql<{ type: string }>`
+    select format_type(a.atttypid, a.atttypmod) as type from pg_attribute a
+     where a.attrelid = ${`wardroom.${f.table}`}::regclass and a.attname = ${f.idColumn}
+       and not a.attisdropped`.execute(tx);
+  const type = rows[0]?.type;
+  if (type === undefined || !/^[a-z][a-z0-9 _]*$/.test(type)) {
+    throw new AppError('internal', `Sealed field ${fieldName(f)}: no id column ${f.idColumn}`);
+  }
+  idTypes.set(key, type);
+  return type;
+}
+
+/** Writes re-sealed envelopes back, one statement per batch. */
+export async function writeSealed(
+  tx: TenantTx,
+  f: SealedField,
+  rows: readonly SealedRow[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const type = sql.raw(await idType(tx, f));
+  const result = await sql`
+    update ${table(f)} as t set ${column(f)} = v.sealed
+      from unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.sealed)}::bytea[]) as v(id, sealed)
+     where t.${sql.ref(f.idColumn)} = v.id::${type}`.execute(tx);
+  return Number(result.numAffectedRows ?? 0);
+}

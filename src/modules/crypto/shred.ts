@@ -1,0 +1,89 @@
+/**
+ * Crypto-shredding a workspace: every version of its data key is deleted
+ * (the audit trigger records each as workspace_key.deleted), so no sealed
+ * value of the workspace opens again, wherever a copy of it lives (backups,
+ * replicas, exports of ciphertext). Every process is told to drop and zero
+ * its cached keys (NOTIFY at commit), this one at once. A signed receipt
+ * of what was destroyed is stored and returned. The caller must repeat
+ * the workspace's name.
+ */
+import { randomUUID } from 'node:crypto';
+import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
+import { AppError } from '../../errors.js';
+import type { AuditSigner } from '../audit/signer.js';
+import type { Keyring } from './keyring.js';
+import { notifyKeyEvent } from './rotation/key-events.js';
+import {
+  RECEIPT_TYPE,
+  shredReceipt,
+  signShredReceipt,
+  type SignedShredReceipt,
+} from './shred-receipt.js';
+
+export async function shredWorkspace(
+  tx: TenantTx,
+  deps: { keyring: Pick<Keyring, 'forget'>; signer: AuditSigner },
+  input: { confirm: string; userId?: string },
+): Promise<SignedShredReceipt> {
+  const principal = principalOf(tx);
+  const ws = await tx.selectFrom('workspaces').select('name').forUpdate().executeTakeFirst();
+  if (ws === undefined) throw new AppError('not_found', 'Workspace not found');
+  if (input.confirm !== ws.name) {
+    throw new AppError('validation_failed', 'confirm must be exactly the workspace name');
+  }
+  const destroyed = await tx
+    .deleteFrom('workspace_keys')
+    .returning(['key_id', 'version', 'kek_id', 'kek_version'])
+    .execute();
+  if (destroyed.length === 0) {
+    throw new AppError('conflict', "This workspace's keys were already destroyed");
+  }
+  destroyed.sort((a, b) => a.version - b.version);
+  await tx
+    .updateTable('key_rotations')
+    .set({ status: 'failed', error: 'shredded', finished_at: new Date() })
+    .where('status', 'in', ['pending', 'running'])
+    .execute();
+  const signed = signShredReceipt(deps.signer, {
+    type: RECEIPT_TYPE,
+    receipt_id: randomUUID(),
+    workspace_id: principal.tenantId,
+    destroyed,
+    shredded_at: new Date().toISOString(),
+    actor: { type: principal.actorType, id: principal.actorId, user_id: input.userId ?? null },
+    correlation_id: principal.correlationId,
+    signing_key_id: deps.signer.keyId,
+  });
+  await tx
+    .insertInto('shred_receipts')
+    .values({
+      tenant_id: principal.tenantId,
+      id: signed.receipt.receipt_id,
+      receipt: JSON.stringify(signed.receipt),
+      signing_key_id: deps.signer.keyId,
+      signature: Buffer.from(signed.signature, 'base64'),
+    })
+    .execute();
+  await notifyKeyEvent(tx, 'shredded');
+  // Drop them here now; should the transaction roll back, they are only re-read.
+  deps.keyring.forget(principal.tenantId);
+  return signed;
+}
+
+/** The stored receipts of a workspace, newest first, as signed. */
+export async function listShredReceipts(
+  tx: TenantTx,
+  signer: Pick<AuditSigner, 'publicKey' | 'keyId'>,
+): Promise<SignedShredReceipt[]> {
+  const rows = await tx
+    .selectFrom('shred_receipts')
+    .select(['receipt', 'signature', 'signing_key_id'])
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    receipt: shredReceipt.parse(r.receipt),
+    signature: r.signature.toString('base64'),
+    // The current key when it signed this; otherwise the verifier must bring the old public key.
+    public_key: r.signing_key_id === signer.keyId ? signer.publicKey : '',
+  }));
+}

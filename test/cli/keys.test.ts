@@ -1,0 +1,197 @@
+/**
+ * The key commands in process, against the run's test database: rotate
+ * (running the sweep in the command's own worker and printing progress),
+ * status, set-min-version, workspace shred and verify-receipt.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildProgram } from '../../src/cli/program.js';
+import type { KeyStatus } from '../../src/modules/crypto/rotation/status.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { call } from '../support/http.js';
+
+let dataDir: string;
+let t: TestApp;
+const masterKey = randomBytes(32).toString('base64');
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'wardroom-keys-cli-'));
+  t = await startTestApp({ masterKey: Buffer.from(masterKey, 'base64') });
+});
+afterAll(async () => {
+  await t.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function run(...args: string[]): Promise<{ out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const env = {
+    DATABASE_URL: inject('adminUrl'),
+    WARDROOM_DB_ROLE_PREFIX: inject('rolePrefix'),
+    WARDROOM_MASTER_KEY: masterKey,
+    WARDROOM_DATA_DIR: dataDir,
+    DATABASE_APP_URL: inject('appUrl'),
+    LOG_LEVEL: 'silent',
+  };
+  await buildProgram(env, { out: (l) => out.push(l), err: (l) => err.push(l) }).parseAsync([
+    'node',
+    'wardroom',
+    ...args,
+  ]);
+  return { out, err };
+}
+
+async function workspaceWithMessages(name: string, count: number) {
+  const made = await run(
+    'workspace',
+    'create',
+    '--name',
+    name,
+    '--owner-email',
+    `${name}@x.test`,
+    '--json',
+  );
+  const ws = JSON.parse(made.out.join('')) as { workspace_id: string; token: string };
+  const base = `/api/v1/workspaces/${ws.workspace_id}`;
+  const room = await call(t, 'POST', `${base}/workrooms`, {
+    token: ws.token,
+    payload: { name: 'r' },
+  });
+  const roomId = room.json<{ id: string }>().id;
+  const conv = await call(t, 'POST', `${base}/workrooms/${roomId}/conversations`, {
+    token: ws.token,
+    payload: {},
+  });
+  const convId = conv.json<{ id: string }>().id;
+  for (let i = 0; i < count; i += 1) {
+    const res = await call(t, 'POST', `${base}/conversations/${convId}/messages`, {
+      token: ws.token,
+      payload: { content: `message ${i}` },
+    });
+    expect(res.statusCode).toBe(201);
+  }
+  return {
+    id: ws.workspace_id,
+    token: ws.token,
+    messagesUrl: `${base}/conversations/${convId}/messages`,
+  };
+}
+
+async function status(id: string): Promise<KeyStatus> {
+  const { out } = await run('keys', 'status', '--workspace', id, '--json');
+  return JSON.parse(out.join('')) as KeyStatus;
+}
+
+describe('wardroom keys', () => {
+  it('rotate waits for the sweep and prints progress; status and set-min-version follow', async () => {
+    const ws = await workspaceWithMessages('rotor', 30);
+    // A sealed credential too: the sweep covers every registered sealed field.
+    const credential = await call(t, 'POST', `/api/v1/workspaces/${ws.id}/credentials`, {
+      token: ws.token,
+      payload: {
+        kind: 'llm_api_key',
+        provider: 'anthropic',
+        label: 'rotor key',
+        secret: { value: `sk-ant-${randomBytes(16).toString('hex')}` },
+      },
+    });
+    expect(credential.statusCode, credential.body).toBe(201);
+    await expect(
+      run('keys', 'set-min-version', '--workspace', ws.id, '--version', '2'),
+    ).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    const sealedRows = (await status(ws.id)).fields.reduce(
+      (n, f) => n + (f.rows_by_version['1'] ?? 0),
+      0,
+    );
+    expect(sealedRows).toBeGreaterThan(30);
+    const rotated = await run('keys', 'rotate', '--workspace', ws.id, '--batch-size', '7');
+    expect(rotated.out[0]).toBe(
+      `${ws.id}: data key v2 is primary, ${sealedRows} row(s) to re-seal`,
+    );
+    expect(rotated.out.at(-1)).toMatch(
+      new RegExp(
+        `^sweep: ${sealedRows}/${sealedRows} rows re-sealed, \\d+ rows/s, 1/1 workspace\\(s\\) finished$`,
+      ),
+    );
+    expect(await status(ws.id)).toMatchObject({
+      min_version: 1,
+      versions: [
+        { version: 1, primary: false },
+        { version: 2, primary: true },
+      ],
+      sweep: { status: 'done', rows_done: sealedRows, rows_total: sealedRows },
+    });
+    expect((await status(ws.id)).fields.find((f) => f.field === 'messages.content')).toEqual({
+      field: 'messages.content',
+      rows_by_version: { 2: 30 },
+      rows_on_old_versions: 0,
+    });
+    for (const f of (await status(ws.id)).fields) expect(f.rows_on_old_versions, f.field).toBe(0);
+    const read = await call(t, 'GET', `/api/v1/workspaces/${ws.id}/credentials`, {
+      token: ws.token,
+    });
+    expect(read.statusCode, read.body).toBe(200);
+    const text = await run('keys', 'status', '--workspace', ws.id);
+    expect(text.out).toContain('  messages.content: v2: 30; 0 on older versions');
+    expect(
+      (await run('keys', 'set-min-version', '--workspace', ws.id, '--version', '2')).out,
+    ).toEqual([`${ws.id}: data key versions below 2 no longer open`]);
+    expect((await status(ws.id)).min_version).toBe(2);
+    // The HTTP app (another process, not listening) still reads everything: all rows are on v2.
+    const list = await call(t, 'GET', ws.messagesUrl, { token: ws.token });
+    expect(list.statusCode, list.body).toBe(200);
+  });
+
+  it('rotate --no-wait only queues, and resume runs the queued sweep', async () => {
+    const ws = await workspaceWithMessages('queued', 5);
+    const queued = await run('keys', 'rotate', '--workspace', ws.id, '--no-wait');
+    expect(queued.out.at(-1)).toBe(
+      '1 sweep(s) queued for the server worker (see `wardroom keys status`)',
+    );
+    expect((await status(ws.id)).sweep).toMatchObject({ status: 'pending', rows_done: 0 });
+    const resumed = await run('keys', 'resume', '--workspace', ws.id);
+    expect(resumed.out.at(-1)).toMatch(/^sweep: 5\/5 rows re-sealed/);
+    expect((await status(ws.id)).sweep).toMatchObject({ status: 'done', rows_done: 5 });
+  });
+
+  it('refuses rotate without exactly one of --workspace and --all', async () => {
+    await expect(run('keys', 'rotate')).rejects.toMatchObject({ code: 'validation_failed' });
+  });
+
+  it('workspace shred needs the name, prints a receipt that verify-receipt accepts', async () => {
+    const ws = await workspaceWithMessages('doomed', 2);
+    await expect(run('workspace', 'shred', ws.id, '--confirm', 'wrong')).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    const { out } = await run('workspace', 'shred', ws.id, '--confirm', 'doomed');
+    const receipt = JSON.parse(out.join('')) as {
+      receipt: { actor: { type: string; id: string } };
+    };
+    expect(receipt.receipt.actor.type).toBe('ops');
+    expect(receipt.receipt.actor.id).toMatch(/^cli:/);
+    const file = path.join(dataDir, 'receipt.json');
+    await writeFile(file, JSON.stringify(receipt));
+    expect((await run('keys', 'verify-receipt', file)).out[0]).toMatch(
+      /^shred receipt: signature valid/,
+    );
+    const tampered = {
+      ...receipt,
+      receipt: { ...receipt.receipt, actor: { type: 'ops', id: 'someone', user_id: null } },
+    };
+    await writeFile(file, JSON.stringify(tampered));
+    await expect(run('keys', 'verify-receipt', file)).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    expect(await status(ws.id)).toMatchObject({ shredded: true, versions: [] });
+    // The HTTP app had the keys cached; the shred's NOTIFY makes it drop them.
+    await expect
+      .poll(async () => (await call(t, 'GET', ws.messagesUrl, { token: ws.token })).statusCode)
+      .toBe(500);
+  });
+});

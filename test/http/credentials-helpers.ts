@@ -1,0 +1,47 @@
+/**
+ * Shared by the credentials HTTP tests: one test app, a superuser client, a
+ * workspace, and small request helpers.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
+import { openCredentialSecret } from '../../src/modules/credentials/open-secret.js';
+import type { Admin } from '../support/admin.js';
+import type { TestApp, TestWorkspace } from '../support/app.js';
+import { call } from '../support/http.js';
+
+export const url = (w: TestWorkspace, id?: string) =>
+  `/api/v1/workspaces/${w.id}/credentials${id === undefined ? '' : `/${id}`}`;
+export const unique = () => randomBytes(6).toString('hex');
+
+export interface View {
+  id: string;
+  fingerprint: string;
+  last4: string | null;
+  status: string;
+  replaced_at: string | null;
+}
+
+export function helpers(t: () => TestApp, admin: () => Admin, ws: () => TestWorkspace) {
+  const create = (body: object, w = ws()) =>
+    call(t(), 'POST', url(w), { token: w.ownerToken, payload: body });
+  return {
+    create,
+    created: async (body: object, w = ws()): Promise<View> => {
+      const res = await create(body, w);
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json<View>();
+    },
+    open: (id: string, w = ws()) =>
+      t().db.withTenant(
+        { tenantId: w.id, actorType: 'system', actorId: 'test', correlationId: randomUUID() },
+        (tx) => openCredentialSecret(tx, t().keyring, id),
+      ),
+    storedSecret: async (id: string): Promise<Buffer | null> => {
+      const { rows } = await admin().client.query<{ secret: Buffer | null }>(
+        'select secret from wardroom.integration_credentials where id = $1',
+        [id],
+      );
+      return rows[0]?.secret ?? null;
+    },
+  };
+}
