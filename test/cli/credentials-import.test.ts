@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildProgram } from '../../src/cli/program.js';
+import { cliRunner } from '../support/cli.js';
 import { openCredentialSecret } from '../../src/modules/credentials/open-secret.js';
 import { fernetEncrypt } from '../../src/modules/crypto/primitives/fernet.js';
 import { secretboxSeal } from '../../src/modules/crypto/primitives/secretbox.js';
@@ -39,23 +39,10 @@ afterAll(async () => {
 });
 
 async function run(importKey: string | undefined, ...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const env = {
-    DATABASE_URL: inject('adminUrl'),
-    WARDROOM_DB_ROLE_PREFIX: inject('rolePrefix'),
-    WARDROOM_MASTER_KEY: masterKey,
-    WARDROOM_DATA_DIR: dir,
-    DATABASE_APP_URL: inject('appUrl'),
-    LOG_LEVEL: 'silent',
-    ...(importKey === undefined ? {} : { WARDROOM_IMPORT_KEY: importKey }),
-  };
-  await buildProgram(env, { out: (l) => out.push(l), err: (l) => err.push(l) }).parseAsync([
-    'node',
-    'wardroom',
-    ...args,
-  ]);
-  return { out, err };
+  return cliRunner({ masterKey, dataDir: dir })(
+    args,
+    importKey === undefined ? {} : { WARDROOM_IMPORT_KEY: importKey },
+  );
 }
 
 async function file(lines: string[]): Promise<string> {

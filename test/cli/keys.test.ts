@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildProgram } from '../../src/cli/program.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliRunner } from '../support/cli.js';
 import type { KeyStatus } from '../../src/modules/crypto/rotation/status.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { call } from '../support/http.js';
@@ -26,23 +26,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-async function run(...args: string[]): Promise<{ out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const env = {
-    DATABASE_URL: inject('adminUrl'),
-    WARDROOM_DB_ROLE_PREFIX: inject('rolePrefix'),
-    WARDROOM_MASTER_KEY: masterKey,
-    WARDROOM_DATA_DIR: dataDir,
-    DATABASE_APP_URL: inject('appUrl'),
-    LOG_LEVEL: 'silent',
-  };
-  await buildProgram(env, { out: (l) => out.push(l), err: (l) => err.push(l) }).parseAsync([
-    'node',
-    'wardroom',
-    ...args,
-  ]);
-  return { out, err };
+async function run(...args: string[]) {
+  return cliRunner({ masterKey, dataDir })(args);
 }
 
 async function workspaceWithMessages(name: string, count: number) {
