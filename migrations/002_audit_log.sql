@@ -123,8 +123,9 @@ CREATE TABLE wardroom.audit_log (
 ) PARTITION BY RANGE (occurred_at);
 CREATE INDEX audit_log_seq_idx ON wardroom.audit_log (tenant_id, seq);
 CREATE INDEX audit_log_unsealed_idx ON wardroom.audit_log (tenant_id, id) WHERE seq IS NULL;
-CREATE INDEX audit_log_time_idx ON wardroom.audit_log (tenant_id, occurred_at);
-CREATE INDEX audit_log_correlation_idx ON wardroom.audit_log (tenant_id, correlation_id);
+-- Deliberately few indexes (each one costs every append): time ranges prune
+-- monthly partitions and then walk seq; the partial index finds what the
+-- sealer has not chained yet.
 ALTER TABLE wardroom.audit_log ENABLE ROW LEVEL SECURITY;
 ALTER TABLE wardroom.audit_log FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON wardroom.audit_log FOR ALL TO wardroom_app
@@ -206,30 +207,37 @@ GRANT EXECUTE ON FUNCTION wardroom.audit_canonical(uuid, bigint, timestamptz, te
 -- Stamps every inserted event, whoever inserts it: the actor of a session
 -- that is not the app role is `ops`, the time is the database's, and chain
 -- fields are left for the sealer (a writer cannot pre-seal its own event).
+-- Not SECURITY DEFINER and no SET clause (both cost every append): it reads
+-- no table, and every function it calls is schema-qualified, so a session's
+-- search_path cannot substitute one.
 CREATE FUNCTION wardroom.audit_stamp() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql
 AS $$
 BEGIN
-  IF session_user::text <> 'wardroom_app' THEN
+  -- Operators are qualified too: an operator role that can create objects
+  -- must not be able to shadow the comparison that marks its writes as ops.
+  IF session_user::text OPERATOR(pg_catalog.<>) 'wardroom_app'::text THEN
     NEW.actor_type := 'ops';
     NEW.actor_id := coalesce(NEW.actor_id, session_user::text);
-  ELSIF NEW.tenant_id IS DISTINCT FROM nullif(current_setting('wardroom.tenant_id', true), '')::uuid THEN
+  ELSIF NOT coalesce(NEW.tenant_id OPERATOR(pg_catalog.=)
+          nullif(pg_catalog.current_setting('wardroom.tenant_id', true), '')::uuid, false) THEN
     -- Same SQLSTATE and message as the row-level security check.
     RAISE EXCEPTION 'new row violates row-level security policy for table "audit_log"' USING ERRCODE = '42501';
   END IF;
-  IF abs(extract(epoch FROM NEW.occurred_at - clock_timestamp())) > 300 THEN
+  IF pg_catalog.abs(pg_catalog.date_part('epoch', NEW.occurred_at OPERATOR(pg_catalog.-) pg_catalog.clock_timestamp()))
+       OPERATOR(pg_catalog.>) 300 THEN
     RAISE EXCEPTION 'audit events are stamped by the database clock' USING ERRCODE = '22023';
   END IF;
   -- Refuse now what the sealer could not canonicalize later (non-integer or
   -- unsafe numbers, keys above U+FFFF), so no event can stall sealing. Events
   -- written by the row-change trigger (depth > 1) have a fixed, valid shape.
-  IF pg_trigger_depth() = 1 THEN
-    IF jsonb_path_exists(jsonb_build_array(NEW.targets, NEW.context, NEW.metadata),
+  IF pg_catalog.pg_trigger_depth() OPERATOR(pg_catalog.=) 1 THEN
+    IF pg_catalog.jsonb_path_exists(pg_catalog.jsonb_build_array(NEW.targets, NEW.context, NEW.metadata),
          'strict $.** ? (@.type() == "number" && (@ != @.floor() || @ > 9007199254740991 || @ < -9007199254740991))') THEN
       RAISE EXCEPTION 'audit json numbers must be safe integers' USING ERRCODE = '22023';
     END IF;
-    IF (NEW.targets::text || NEW.context::text || NEW.metadata::text) ~ '[\U00010000-\U0010FFFF]' THEN
+    IF pg_catalog.textcat(pg_catalog.textcat(NEW.targets::text, NEW.context::text), NEW.metadata::text)
+         OPERATOR(pg_catalog.~) '[\U00010000-\U0010FFFF]' THEN
       PERFORM wardroom.jcs(NEW.targets), wardroom.jcs(NEW.context), wardroom.jcs(NEW.metadata);
     END IF;
   END IF;

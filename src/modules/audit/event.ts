@@ -4,7 +4,7 @@
  * this file recomputes the same bytes outside it: RFC 8785 canonical JSON of
  * the event (which includes the previous hash), SHA-256.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import canonicalizeModule from 'canonicalize';
 import { sql, type RawBuilder } from 'kysely';
 import { AppError } from '../../errors.js';
@@ -125,5 +125,6 @@ export function canonicalEvent(e: AuditRecord): string {
 }
 
 export function eventHash(e: AuditRecord): string {
-  return createHash('sha256').update(canonicalEvent(e), 'utf8').digest('hex');
+  // One-shot hashing: measurably faster than createHash() per event.
+  return hash('sha256', canonicalEvent(e), 'hex');
 }

@@ -14,7 +14,13 @@
  * tenant, or with an edited header, fails to open.
  */
 import { AppError } from '../../errors.js';
-import { aeadOpen, aeadSeal, NONCE_BYTES, randomNonce, TAG_BYTES } from './primitives/aead.js';
+import {
+  aeadOpen,
+  aeadSealInto,
+  NONCE_BYTES,
+  randomNonceInto,
+  TAG_BYTES,
+} from './primitives/aead.js';
 
 export const ENVELOPE_VERSION = 1;
 export const ALG_XCHACHA20POLY1305 = 1;
@@ -39,15 +45,16 @@ export function sealEnvelope(
   place: FieldPlace,
   plaintext: Uint8Array,
 ): Buffer {
-  const head = Buffer.alloc(HEADER_BYTES);
-  head[0] = ENVELOPE_VERSION;
-  head[1] = ALG_XCHACHA20POLY1305;
-  uuidToBytes(header.keyId).copy(head, 2);
-  head.writeUInt32BE(header.keyVersion, 18);
-  const nonce = randomNonce();
-  nonce.copy(head, 22);
-  const sealed = aeadSeal(key, nonce, plaintext, associatedData(head, place));
-  return Buffer.concat([head, sealed]);
+  // One buffer for the whole envelope; the cipher writes straight into it.
+  const out = Buffer.allocUnsafe(HEADER_BYTES + plaintext.byteLength + TAG_BYTES);
+  out[0] = ENVELOPE_VERSION;
+  out[1] = ALG_XCHACHA20POLY1305;
+  writeUuid(header.keyId, out, 2);
+  out.writeUInt32BE(header.keyVersion, 18);
+  const head = out.subarray(0, HEADER_BYTES);
+  const nonce = randomNonceInto(out.subarray(22, HEADER_BYTES));
+  aeadSealInto(out.subarray(HEADER_BYTES), key, nonce, plaintext, associatedData(head, place));
+  return out;
 }
 
 /** Reads the header without opening; throws decryption_failed on a malformed envelope. */
@@ -60,23 +67,46 @@ export function readEnvelopeHeader(envelope: Uint8Array): EnvelopeHeader {
 }
 
 export function openEnvelope(key: Uint8Array, envelope: Uint8Array, place: FieldPlace): Buffer {
-  readEnvelopeHeader(envelope);
   const buf = Buffer.from(envelope.buffer, envelope.byteOffset, envelope.byteLength);
+  if (buf.length < HEADER_BYTES + TAG_BYTES) fail('envelope too short');
+  if (buf[0] !== ENVELOPE_VERSION) fail('unknown envelope version');
+  if (buf[1] !== ALG_XCHACHA20POLY1305) fail('unknown envelope algorithm');
   const head = buf.subarray(0, HEADER_BYTES);
   const nonce = buf.subarray(22, HEADER_BYTES);
   return aeadOpen(key, nonce, buf.subarray(HEADER_BYTES), associatedData(head, place));
 }
 
+const AD_PREFIX = 'wardroom.field.v1\0';
+
 function associatedData(head: Buffer, place: FieldPlace): Buffer {
-  const parts = [place.tenantId, place.table, place.column, place.rowId];
-  if (parts.some((p) => p.includes('\0'))) fail('field place contains NUL');
-  return Buffer.concat([head, Buffer.from(`wardroom.field.v1\0${parts.join('\0')}`, 'utf8')]);
+  const text = `${AD_PREFIX}${place.tenantId}\0${place.table}\0${place.column}\0${place.rowId}`;
+  if (hasNulInside(place)) fail('field place contains NUL');
+  const ad = Buffer.allocUnsafe(HEADER_BYTES + Buffer.byteLength(text, 'utf8'));
+  head.copy(ad, 0);
+  ad.write(text, HEADER_BYTES, 'utf8');
+  return ad;
+}
+
+function hasNulInside(place: FieldPlace): boolean {
+  return [place.tenantId, place.table, place.column, place.rowId].some((p) => p.includes('\0'));
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Writes a uuid's 16 bytes into `out` at `offset`. */
+function writeUuid(uuid: string, out: Buffer, offset: number): void {
+  if (!UUID_RE.test(uuid)) throw new AppError('bad_request', 'not a uuid');
+  out.write(
+    uuid.slice(0, 8) + uuid.slice(9, 13) + uuid.slice(14, 18) + uuid.slice(19, 23) + uuid.slice(24),
+    offset,
+    'hex',
+  );
 }
 
 export function uuidToBytes(uuid: string): Buffer {
-  const hex = uuid.replace(/-/g, '');
-  if (!/^[0-9a-f]{32}$/i.test(hex)) throw new AppError('bad_request', 'not a uuid');
-  return Buffer.from(hex, 'hex');
+  const out = Buffer.alloc(16);
+  writeUuid(uuid, out, 0);
+  return out;
 }
 
 export function bytesToUuid(bytes: Uint8Array): string {

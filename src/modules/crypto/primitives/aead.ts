@@ -35,6 +35,35 @@ export function randomNonce(): Buffer {
   return nonce;
 }
 
+/** Fills `nonce` with random bytes and returns it. */
+export function randomNonceInto(nonce: Buffer): Buffer {
+  if (nonce.byteLength !== NONCE_BYTES) {
+    throw new AppError('bad_request', `aead nonce must be ${NONCE_BYTES} bytes`);
+  }
+  sodium.randombytes_buf(nonce);
+  return nonce;
+}
+
+/** Encrypts into `out` (exactly plaintext + 16 bytes long): ciphertext || tag. */
+export function aeadSealInto(
+  out: Buffer,
+  key: Uint8Array,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  ad: Uint8Array,
+): void {
+  if (key.byteLength !== KEY_BYTES) {
+    throw new AppError('bad_request', `aead key must be ${KEY_BYTES} bytes`);
+  }
+  if (nonce.byteLength !== NONCE_BYTES) {
+    throw new AppError('bad_request', `aead nonce must be ${NONCE_BYTES} bytes`);
+  }
+  if (out.byteLength !== plaintext.byteLength + TAG_BYTES) {
+    throw new AppError('internal', 'aead output buffer has the wrong length');
+  }
+  sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(out, plaintext, ad, null, nonce, key);
+}
+
 /** Encrypts and authenticates; returns ciphertext || 16-byte tag. */
 export function aeadSeal(
   key: Uint8Array,
