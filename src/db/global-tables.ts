@@ -31,7 +31,8 @@ export const GLOBAL_TABLES: readonly GlobalTable[] = [
     mode: 'global_rls',
     reason:
       'Global identity: one person belongs to many workspaces. RLS is enabled and forced; the app ' +
-      'sees only members of the current workspace and writes only via wardroom.ensure_user().',
+      'sees only the id and email of members of the current workspace (column grants; profiles ' +
+      'live on memberships) and writes only via wardroom.ensure_user().',
     appPrivileges: ['SELECT'],
   },
   {

@@ -18,7 +18,14 @@ const expected: { [T in keyof DB]: { [C in keyof DB[T]]-?: true } } = {
     min_key_version: true,
     created_at: true,
   },
-  memberships: { tenant_id: true, user_id: true, role: true, named_roles: true, created_at: true },
+  memberships: {
+    tenant_id: true,
+    user_id: true,
+    role: true,
+    display_name: true,
+    named_roles: true,
+    created_at: true,
+  },
   api_tokens: {
     tenant_id: true,
     id: true,

@@ -29,6 +29,8 @@ export interface MembershipsTable {
   tenant_id: string;
   user_id: string;
   role: string;
+  /** The name shown for this member in this workspace (profiles are per workspace). */
+  display_name: ColumnType<string, string | undefined, string>;
   named_roles: ColumnType<string[], string[] | undefined, string[]>;
   created_at: CreatedAt;
 }

@@ -305,3 +305,35 @@ describe('members', () => {
     expect((await admin.counts(ws.id)).workrooms).toBe(0);
   });
 });
+
+describe('profiles are per workspace', () => {
+  it("inviting someone's email reveals nothing they set in another workspace", async () => {
+    const a = await newWorkspace(t);
+    const b = await newWorkspace(t);
+    const address = email('shared');
+    const inA = await call(t, 'POST', url(a), {
+      token: a.ownerToken,
+      payload: { email: address, role: 'member', display_name: 'Alice Private' },
+    });
+    expect(inA.statusCode).toBe(201);
+    const inB = await call(t, 'POST', url(b), {
+      token: b.ownerToken,
+      payload: { email: address, role: 'viewer' },
+    });
+    expect(inB.statusCode).toBe(201);
+    expect(inB.body).not.toContain('Alice Private');
+    expect(memberView.parse(inB.json())).toMatchObject({ email: address, display_name: '' });
+    const listedInB = await call(t, 'GET', url(b), { token: b.ownerToken });
+    expect(listedInB.body).not.toContain('Alice Private');
+    // The app role cannot read global profile columns at all.
+    await expect(
+      t.db.withTenant(
+        { tenantId: b.id, actorType: 'system', actorId: 't', correlationId: 't' },
+        (tx) => tx.selectFrom('users').select('display_name').execute(),
+      ),
+    ).rejects.toMatchObject({ code: '42501' });
+    // New identities get random (v4) ids: no sign-up time to read off an id.
+    const userId = memberView.parse(inA.json()).user_id;
+    expect(userId[14]).toBe('4');
+  });
+});

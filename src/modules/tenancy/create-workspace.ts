@@ -54,10 +54,15 @@ export async function createWorkspace(
         plan: 'free_trial',
       })
       .execute();
-    const ownerUserId = await ensureUser(tx, input.ownerEmail, input.ownerName ?? '');
+    const ownerUserId = await ensureUser(tx, input.ownerEmail, '');
     await tx
       .insertInto('memberships')
-      .values({ tenant_id: workspaceId, user_id: ownerUserId, role: 'owner' })
+      .values({
+        tenant_id: workspaceId,
+        user_id: ownerUserId,
+        role: 'owner',
+        display_name: input.ownerName ?? '',
+      })
       .execute();
     await keyring.createWorkspaceKey(tx);
     const { token } = await createApiToken(tx, {
@@ -68,7 +73,11 @@ export async function createWorkspace(
   });
 }
 
-/** Finds or creates the global user for an email (through the definer function). */
+/**
+ * Finds or creates the global user for an email (through the definer
+ * function). Profile fields are per membership, so nothing but the id is
+ * passed or returned here.
+ */
 export async function ensureUser(
   tx: TenantTx,
   email: string,

@@ -23,7 +23,7 @@ export async function listMembers(tx: TenantTx): Promise<MemberView[]> {
   const rows = await tx
     .selectFrom('memberships as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['m.user_id', 'u.email', 'u.display_name', 'm.role', 'm.named_roles', 'm.created_at'])
+    .select(['m.user_id', 'u.email', 'm.display_name', 'm.role', 'm.named_roles', 'm.created_at'])
     .orderBy('m.created_at')
     .orderBy('m.user_id')
     .execute();
@@ -38,10 +38,15 @@ export async function inviteMember(
   if (input.role === 'owner' && actor.role !== 'owner') {
     throw new AppError('forbidden', 'Only an owner can add another owner');
   }
-  const userId = await ensureUser(tx, input.email, input.displayName ?? '');
+  const userId = await ensureUser(tx, input.email, '');
   const inserted = await tx
     .insertInto('memberships')
-    .values({ tenant_id: principalOf(tx).tenantId, user_id: userId, role: input.role })
+    .values({
+      tenant_id: principalOf(tx).tenantId,
+      user_id: userId,
+      role: input.role,
+      display_name: input.displayName ?? '',
+    })
     .onConflict((oc) => oc.columns(['tenant_id', 'user_id']).doNothing())
     .returning('user_id')
     .executeTakeFirst();
@@ -101,7 +106,7 @@ async function getMember(tx: TenantTx, userId: string): Promise<MemberView> {
   const row = await tx
     .selectFrom('memberships as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['m.user_id', 'u.email', 'u.display_name', 'm.role', 'm.named_roles', 'm.created_at'])
+    .select(['m.user_id', 'u.email', 'm.display_name', 'm.role', 'm.named_roles', 'm.created_at'])
     .where('m.user_id', '=', userId)
     .executeTakeFirst();
   if (row === undefined) throw new AppError('not_found', 'Member not found');
