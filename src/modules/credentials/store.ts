@@ -14,19 +14,14 @@ import {
   type CredentialSecret,
 } from './kinds.js';
 
-export interface CredentialView {
-  readonly id: string;
-  readonly kind: CredentialKind;
-  readonly provider: string;
-  readonly label: string;
-  readonly fingerprint: string;
-  readonly last4: string | null;
-  readonly status: 'active' | 'revoked';
-  readonly created_by: string | null;
-  readonly created_at: string;
-  readonly replaced_at: string | null;
-  readonly revoked_at: string | null;
-}
+/** What every route shows of a credential: the row's metadata, timestamps as ISO strings. */
+export type CredentialView = {
+  readonly [K in keyof ViewRow]: ViewRow[K] extends Date
+    ? string
+    : ViewRow[K] extends Date | null
+      ? string | null
+      : ViewRow[K];
+};
 
 /** Every column but the secret: the only selection a view is built from. */
 export const VIEW_COLUMNS = [
