@@ -84,7 +84,7 @@ export async function createWardroom(
     const db = (opened = createDatabase({
       appUrl: target.appUrl,
       poolMax: config.poolMax,
-      onSystemAccess: (reason) => logger.info({ reason }, 'system database access'),
+      onSystemAccess: logSystemAccess(logger),
     }));
     if (audit.isDevelopmentKey) {
       logger.warn(
@@ -151,4 +151,18 @@ export async function createWardroom(
     kek.provider.close?.();
     throw error;
   }
+}
+
+/**
+ * Every kind of cross-tenant access is logged at info the first time in a
+ * process, then at debug: the sealer runs every 200 ms and would otherwise
+ * drown the log.
+ */
+function logSystemAccess(logger: Logger): (reason: string) => void {
+  const seen = new Set<string>();
+  return (reason) => {
+    const level = seen.has(reason) ? 'debug' : 'info';
+    seen.add(reason);
+    logger[level]({ reason }, 'system database access');
+  };
 }
