@@ -12,7 +12,7 @@ import { migrate } from './db/migrate.js';
 import { buildServer } from './http/server.js';
 import { startJobQueue, type JobQueue } from './jobs/queue.js';
 import { createLogger } from './logger.js';
-import { startAuditMaintenance } from './modules/audit/maintenance.js';
+import { startAuditMaintenance, type Maintenance } from './modules/audit/maintenance.js';
 import { loadAuditSigner, type AuditSigner } from './modules/audit/signer.js';
 import { createKekProvider } from './modules/crypto/kek/registry.js';
 import type { KekProvider } from './modules/crypto/kek.js';
@@ -62,7 +62,11 @@ export async function createWardroom(
   const target = await resolveDatabase(config, (msg) =>
     logger.debug({ component: 'embedded-postgres' }, msg),
   );
+  // Whatever has started is stopped again if a later step of startup fails.
   let opened: Database | undefined;
+  let maintenance: Maintenance | undefined;
+  let queue: Promise<JobQueue> | undefined;
+  let worker: RotationWorker | undefined;
   try {
     if (options.migrate !== false) {
       const applied = await migrate({
@@ -98,15 +102,13 @@ export async function createWardroom(
     });
     const auditSigner = audit.signer;
     const background = options.background !== false;
-    const maintenance = background
+    maintenance = background
       ? startAuditMaintenance({ db, signer: auditSigner, config, logger })
       : undefined;
-    let queue: Promise<JobQueue> | undefined;
     const jobs = (): Promise<JobQueue> =>
       (queue ??= startJobQueue(target.adminUrl, {
         onError: (err) => logger.error({ err }, 'job queue error'),
       }));
-    let worker: RotationWorker | undefined;
     if (background && config.jobWorker) {
       worker = await startRotationWorker(
         await jobs(),
@@ -132,13 +134,8 @@ export async function createWardroom(
       jobs,
       server,
       async close() {
-        await maintenance?.stop();
-        await worker?.stop();
+        await stopBackground(maintenance, worker, queue);
         await server.close();
-        await queue?.then(
-          (q) => q.stop({ graceful: true, timeout: 5000 }),
-          () => undefined,
-        );
         await db.close();
         keyring.forgetAll();
         await target.embedded?.stop();
@@ -146,11 +143,25 @@ export async function createWardroom(
       },
     };
   } catch (error) {
+    await stopBackground(maintenance, worker, queue);
     await opened?.close();
     await target.embedded?.stop();
     kek.provider.close?.();
     throw error;
   }
+}
+
+async function stopBackground(
+  maintenance: Maintenance | undefined,
+  worker: RotationWorker | undefined,
+  queue: Promise<JobQueue> | undefined,
+): Promise<void> {
+  await maintenance?.stop();
+  await worker?.stop();
+  await queue?.then(
+    (q) => q.stop({ graceful: true, timeout: 5000 }),
+    () => undefined,
+  );
 }
 
 /**
