@@ -10,6 +10,7 @@ import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { AppError } from '../errors.js';
+import { isUuid } from '../uuid.js';
 import { listenOn, type ChannelHandler, type ChannelListener } from './listen.js';
 import type { DB } from './schema.js';
 import {
@@ -44,8 +45,6 @@ export interface DatabaseOptions {
   readonly onSystemAccess?: (reason: string) => void;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function createDatabase(options: DatabaseOptions): Database {
   // The schema is found through search_path (set when each connection opens)
   // rather than a query-rewriting plugin: cheaper on every query, and pg_temp
@@ -72,7 +71,7 @@ export function createDatabase(options: DatabaseOptions): Database {
 
   return {
     async withTenant(principal, fn) {
-      if (!UUID.test(principal.tenantId)) {
+      if (!isUuid(principal.tenantId)) {
         throw new AppError('not_found', 'Workspace not found');
       }
       return run(db, async (trx) => {

@@ -4,8 +4,7 @@
  * not build them by hand.
  */
 import { AppError } from '../errors.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { isUuid } from '../uuid.js';
 
 export function encodeCursor(lastId: string): string {
   return Buffer.from(`v1:${lastId}`, 'utf8').toString('base64url');
@@ -15,7 +14,9 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
   const id = decoded.startsWith('v1:') ? decoded.slice(3) : '';
-  if (!UUID.test(id)) throw new AppError('invalid_cursor', 'The cursor is not one this API issued');
+  // Cursors this API issues carry lowercase ids.
+  if (!isUuid(id) || id !== id.toLowerCase())
+    throw new AppError('invalid_cursor', 'The cursor is not one this API issued');
   return id;
 }
 

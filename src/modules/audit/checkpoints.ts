@@ -12,6 +12,7 @@ import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { Principal, TenantTx } from '../../db/tenant-tx.js';
 import { AppError } from '../../errors.js';
+import { isUuid } from '../../uuid.js';
 import { canonicalJson } from './event.js';
 import { verifySignature, type AuditSigner } from './signer.js';
 
@@ -126,7 +127,10 @@ async function appendExternal(dir: string, checkpoint: Checkpoint): Promise<void
 }
 
 function externalFile(dir: string, tenantId: string): string {
-  if (!/^[0-9a-f-]{36}$/.test(tenantId)) throw new AppError('bad_request', 'not a workspace id');
+  // The id becomes a file name: only a lowercase uuid may get this far.
+  if (!isUuid(tenantId) || tenantId !== tenantId.toLowerCase()) {
+    throw new AppError('bad_request', 'not a workspace id');
+  }
   return path.join(dir, `${tenantId}.jsonl`);
 }
 

@@ -14,6 +14,7 @@
  * tenant, or with an edited header, fails to open.
  */
 import { AppError } from '../../errors.js';
+import { isUuid } from '../../uuid.js';
 import {
   aeadOpen,
   aeadSealInto,
@@ -91,8 +92,6 @@ function hasNulInside(place: FieldPlace): boolean {
   return [place.tenantId, place.table, place.column, place.rowId].some((p) => p.includes('\0'));
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 // Key ids repeat on every seal (one per workspace key), so their bytes are
 // kept: parsing a uuid costs about as much as a quarter of a 1 KB seal.
 const keyIdBytes = new Map<string, Buffer>();
@@ -102,7 +101,7 @@ const KEY_ID_CACHE_LIMIT = 4096;
 function writeUuid(uuid: string, out: Buffer, offset: number): void {
   let bytes = keyIdBytes.get(uuid);
   if (bytes === undefined) {
-    if (!UUID_RE.test(uuid)) throw new AppError('bad_request', 'not a uuid');
+    if (!isUuid(uuid)) throw new AppError('bad_request', 'not a uuid');
     bytes = Buffer.from(
       uuid.slice(0, 8) +
         uuid.slice(9, 13) +
