@@ -26,8 +26,12 @@ const GOOD_TABLE = `create table wardroom.notes (tenant_id uuid not null, id uui
   alter table wardroom.notes force row level security;
   create policy tenant_isolation on wardroom.notes for all to {app} using (${BOUND}) with check (${BOUND});
   grant select, insert, update, delete on wardroom.notes to {app};
-  create trigger audit_row_change after insert or update or delete on wardroom.notes
-    for each row execute function wardroom.audit_row_change('note', 'id')`;
+  create trigger audit_insert after insert on wardroom.notes referencing new table as new_rows
+    for each statement execute function wardroom.audit_changes('note', 'id');
+  create trigger audit_update after update on wardroom.notes referencing old table as old_rows new table as new_rows
+    for each statement execute function wardroom.audit_changes('note', 'id');
+  create trigger audit_delete after delete on wardroom.notes referencing old table as old_rows
+    for each statement execute function wardroom.audit_changes('note', 'id')`;
 
 interface Case {
   readonly name: string;
@@ -59,9 +63,29 @@ const cases: readonly Case[] = [
     expected: ['audit_trigger_missing wardroom.notes'],
   },
   {
+    name: 'a tenant table audited on insert and delete but not update',
+    as: 'owner',
+    sql: GOOD_TABLE.replace(/create trigger audit_update[^;]*;/, ''),
+    expected: ['audit_trigger_missing wardroom.notes'],
+  },
+  {
+    name: 'an audit trigger without its transition table',
+    as: 'owner',
+    sql: `drop trigger audit_delete on wardroom.messages;
+      create trigger audit_delete after delete on wardroom.messages
+        for each statement execute function wardroom.audit_changes('message', 'id')`,
+    expected: ['audit_trigger_missing wardroom.messages'],
+  },
+  {
     name: 'a disabled audit trigger',
     as: 'owner',
-    sql: 'alter table wardroom.messages disable trigger audit_row_change',
+    sql: 'alter table wardroom.messages disable trigger audit_update',
+    expected: ['audit_trigger_missing wardroom.messages'],
+  },
+  {
+    name: 'an audit trigger that fires only in replica mode',
+    as: 'owner',
+    sql: 'alter table wardroom.messages enable replica trigger audit_insert',
     expected: ['audit_trigger_missing wardroom.messages'],
   },
   {

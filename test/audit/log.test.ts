@@ -143,6 +143,125 @@ describe('the audit log', () => {
     expect(await verifyChain(all)).toMatchObject({ ok: true });
   });
 
+  it('records one event per row of a multi-row statement, and none for an update that changes nothing', async () => {
+    const ws = await newWorkspace(t);
+    const principal = { ...systemPrincipal(ws.id), actorType: 'user' as const, actorId: 'u-1' };
+    const ids = [randomUUID(), randomUUID(), randomUUID()].sort();
+    const before = (await events(ws.id)).length;
+    await t.db.withTenant(principal, async (tx) => {
+      await tx
+        .insertInto('workrooms')
+        .values(
+          ids.map((id, i) => ({ tenant_id: ws.id, id, name: `r${i}`, created_by: ws.ownerUserId })),
+        )
+        .execute();
+      // Two of three rows change; the third is written with the value it had.
+      await sql`update wardroom.workrooms set name = case when name = 'r0' then 'r0' else name || '!' end
+                 where id = any(${ids}::uuid[])`.execute(tx);
+      await sql`update wardroom.workrooms set name = name where id = any(${ids}::uuid[])`.execute(
+        tx,
+      );
+      await tx.deleteFrom('workrooms').where('id', '=', ids[2]!).execute();
+    });
+    const added = (await events(ws.id)).slice(before);
+    const summary = added.map((e) => [e.action, e.targets[0]?.id, e.metadata]);
+    expect(summary).toEqual([
+      ...ids.map((id) => ['workroom.created', id, {}]),
+      ...ids.slice(1).map((id) => ['workroom.updated', id, { changed: ['name'] }]),
+      ['workroom.deleted', ids[2], {}],
+    ]);
+    expect(added.every((e) => e.actor_type === 'user' && e.actor_id === 'u-1')).toBe(true);
+  });
+
+  it('records an update that moves a row to another key with every column, so it cannot hide', async () => {
+    const ws = await newWorkspace(t);
+    const [id, moved] = [randomUUID(), randomUUID()];
+    await admin.query(
+      `insert into wardroom.workrooms (tenant_id, id, name, created_by) values ($1, $2, 'movable', $3)`,
+      [ws.id, id, ws.ownerUserId],
+    );
+    const before = (await events(ws.id)).length;
+    await admin.query(`update wardroom.workrooms set id = $3 where tenant_id = $1 and id = $2`, [
+      ws.id,
+      id,
+      moved,
+    ]);
+    const added = (await events(ws.id)).slice(before);
+    expect(added.map((e) => e.action)).toEqual(['workroom.updated', 'workroom.updated']);
+    expect(added.map((e) => e.targets[0]?.id).sort()).toEqual([id, moved].sort());
+    for (const e of added) {
+      expect(e.actor_type).toBe('ops');
+      expect(e.metadata).toEqual({
+        changed: ['created_at', 'created_by', 'id', 'name', 'tenant_id'],
+      });
+    }
+  });
+
+  it('records both halves of an upsert', async () => {
+    const ws = await newWorkspace(t);
+    const id = randomUUID();
+    const before = (await events(ws.id)).length;
+    const upsert = (name: string) =>
+      t.db.withTenant(systemPrincipal(ws.id), (tx) =>
+        tx
+          .insertInto('workrooms')
+          .values({ tenant_id: ws.id, id, name, created_by: ws.ownerUserId })
+          .onConflict((oc) => oc.columns(['tenant_id', 'id']).doUpdateSet({ name }))
+          .execute(),
+      );
+    await upsert('first');
+    await upsert('second');
+    const added = (await events(ws.id)).slice(before);
+    expect(added.map((e) => [e.action, e.metadata])).toEqual([
+      ['workroom.created', {}],
+      ['workroom.updated', { changed: ['name'] }],
+    ]);
+  });
+
+  it('stamps and validates what the app inserts from a trigger of its own, as at top level', async () => {
+    const ws = await newWorkspace(t);
+    const client = new pg.Client({ connectionString: inject('appUrl') });
+    await client.connect();
+    // The app role may make temporary functions and tables; a trigger on one
+    // runs its inserts into the log at trigger depth 1.
+    const viaTrigger = async (values: string): Promise<string> => {
+      await client.query('begin');
+      try {
+        await client.query(`select set_config('wardroom.tenant_id', $1, true)`, [ws.id]);
+        await client.query(`create function pg_temp.forge() returns trigger language plpgsql as $$
+          begin
+            insert into wardroom.audit_log (tenant_id, actor_type, action, seq, prev_hash, hash, metadata)
+            values (current_setting('wardroom.tenant_id')::uuid, ${values});
+            return null;
+          end $$`);
+        await client.query('create temp table bait (x int) on commit drop');
+        await client.query(
+          'create trigger forge after insert on bait for each statement execute function pg_temp.forge()',
+        );
+        await client.query('insert into bait values (1)');
+        await client.query('drop function pg_temp.forge() cascade');
+        await client.query('commit');
+        return 'ok';
+      } catch (error) {
+        await client.query('rollback');
+        return error instanceof Error && 'code' in error ? String(error.code) : 'unknown';
+      }
+    };
+    try {
+      expect(await viaTrigger(`'system', 'unsafe.number', null, null, null, '{"n": 1.5}'`)).toBe(
+        '22023',
+      );
+      expect(await viaTrigger(`'system', 'forged.seal', 1, '\\x00', '\\x01', '{}'`)).toBe('ok');
+    } finally {
+      await client.end();
+    }
+    const all = await events(ws.id);
+    const forged = all.find((e) => e.action === 'forged.seal');
+    expect(forged?.seq).toBe(all.length); // sealed in turn, not at the seq it claimed
+    expect(all.some((e) => e.action === 'unsafe.number')).toBe(false);
+    expect(await verifyChain(all)).toMatchObject({ ok: true });
+  });
+
   it('keeps one unbroken chain under 8 concurrent writers in one workspace', async () => {
     const ws = await newWorkspace(t);
     const before = (await events(ws.id)).length;

@@ -9,6 +9,8 @@ import type pg from 'pg';
 import { listMessages, postMessage } from '../../src/modules/workrooms/messages.js';
 import { startRotation } from '../../src/modules/crypto/rotation/rotate-dek.js';
 import { runSweep, type SweepProgress } from '../../src/modules/crypto/rotation/sweep.js';
+import { nextBelow, writeSealed } from '../../src/modules/crypto/rotation/sealed-sql.js';
+import { SEALED_FIELDS } from '../../src/modules/crypto/sealed-fields.js';
 import { readEnvelopeHeader } from '../../src/modules/crypto/envelope.js';
 import {
   addMessages,
@@ -252,5 +254,37 @@ describe('rotating a workspace data key', () => {
       [ws.tenantId, posted.id],
     );
     expect(readEnvelopeHeader(fresh.rows[0]!.content).keyVersion).toBe(2);
+  });
+
+  it('never undoes a write made between reading a batch and writing it back', async () => {
+    const ws = await newFilledWorkspace(a, 4);
+    await startRotation(a.db, a.keyring, principal(ws.tenantId));
+    const field = SEALED_FIELDS.find((f) => f.table === 'messages')!;
+    const [raced, ...rest] = [...ws.messages.keys()].sort();
+    const written = await a.db.withTenant(principal(ws.tenantId), async (tx) => {
+      const rows = await nextBelow(tx, field, 2, null, 10);
+      expect(rows.map((r) => r.id).sort()).toEqual([raced, ...rest]);
+      // Another process rewrites one row after the read, while this batch is in hand.
+      await b.db.withTenant(principal(ws.tenantId), async (other) => {
+        const fresh = await b.keyring.seal(other, ref(raced!), Buffer.from('written meanwhile'));
+        await other
+          .updateTable('messages')
+          .set({ content: fresh })
+          .where('id', '=', raced!)
+          .execute();
+      });
+      const resealed = await Promise.all(
+        rows.map(async (r) => ({
+          id: r.id,
+          was: r.sealed,
+          sealed: await a.keyring.reseal(tx, ref(r.id), r.sealed, 2),
+        })),
+      );
+      return writeSealed(tx, field, resealed);
+    });
+    expect(written).toBe(rest.length);
+    const after = await readAll(a, ws);
+    expect(after.get(raced!)).toBe('written meanwhile');
+    for (const id of rest) expect(after.get(id)).toBe(ws.messages.get(id));
   });
 });

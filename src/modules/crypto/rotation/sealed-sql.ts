@@ -6,8 +6,9 @@
  * from the registry (never from input) and are quoted as identifiers.
  */
 import { sql, type RawBuilder } from 'kysely';
-import type { TenantTx } from '../../../db/tenant-tx.js';
+import { principalOf, type TenantTx } from '../../../db/tenant-tx.js';
 import { AppError } from '../../../errors.js';
+import { HEADER_BYTES } from '../envelope.js';
 import {
   KEY_VERSION_BYTES,
   KEY_VERSION_OFFSET,
@@ -26,8 +27,9 @@ const table = (f: SealedField) => sql.id('wardroom', f.table);
 const column = (f: SealedField) => sql.ref(f.column);
 
 /** The envelope's key version bytes, as SQL. */
-export function versionOf(f: SealedField): RawBuilder<Buffer> {
-  return sql<Buffer>`substring(${column(f)} from ${sql.lit(KEY_VERSION_OFFSET + 1)} for ${sql.lit(KEY_VERSION_BYTES)})`;
+export function versionOf(f: SealedField, alias?: string): RawBuilder<Buffer> {
+  const col = alias === undefined ? column(f) : sql.ref(`${alias}.${f.column}`);
+  return sql<Buffer>`substring(${col} from ${sql.lit(KEY_VERSION_OFFSET + 1)} for ${sql.lit(KEY_VERSION_BYTES)})`;
 }
 
 /** The envelope's key version as an integer, as SQL. */
@@ -66,10 +68,17 @@ export interface SealedRow {
   readonly sealed: Buffer;
 }
 
+export interface ResealedRow extends SealedRow {
+  /** The envelope the row held when read. */
+  readonly was: Buffer;
+}
+
 /**
  * The next rows of a field, in id order after `afterId`, still below
- * `version`, locked: a concurrent writer waits, and a row it moved to the
- * new version meanwhile is skipped (the filter is re-checked on the locked row).
+ * `version`. Nothing is locked: writeSealed() replaces a row only if it
+ * still holds the envelope read here, so a row a concurrent writer changed
+ * meanwhile is left alone (and, if still below the version, found again by
+ * the sweep's closing recount).
  */
 export async function nextBelow(
   tx: TenantTx,
@@ -78,12 +87,14 @@ export async function nextBelow(
   afterId: string | null,
   limit: number,
 ): Promise<SealedRow[]> {
-  const after = afterId === null ? sql`true` : sql`${sql.ref(f.idColumn)} > ${afterId}`;
+  const id = sql.ref(`t.${f.idColumn}`);
+  const after = afterId === null ? sql`true` : sql`${id} > ${afterId}`;
+  // Ordered by the column itself (qualified: the output alias is text), so
+  // each batch walks the primary key index from the checkpoint.
   const { rows } = await sql<SealedRow>`
-    select ${sql.ref(f.idColumn)}::text as id, ${column(f)} as sealed from ${table(f)}
-     where ${column(f)} is not null and ${versionOf(f)} < ${versionBytes(version)} and ${after}
-     order by ${sql.ref(f.idColumn)} limit ${limit}
-       for update`.execute(tx);
+    select ${id}::text as id, t.${column(f)} as sealed from ${table(f)} as t
+     where t.${column(f)} is not null and ${versionOf(f, 't')} < ${versionBytes(version)} and ${after}
+     order by ${id} limit ${limit}`.execute(tx);
   return rows;
 }
 
@@ -106,17 +117,25 @@ async function idType(tx: TenantTx, f: SealedField): Promise<string> {
   return type;
 }
 
-/** Writes re-sealed envelopes back, one statement per batch. */
+/**
+ * Writes re-sealed envelopes back, one statement per batch. A row is
+ * replaced only while it still starts with the header and nonce it had when
+ * read (a nonce is random per seal), so a concurrent write is never undone.
+ */
 export async function writeSealed(
   tx: TenantTx,
   f: SealedField,
-  rows: readonly SealedRow[],
+  resealed: readonly ResealedRow[],
 ): Promise<number> {
-  if (rows.length === 0) return 0;
+  if (resealed.length === 0) return 0;
   const type = sql.raw(await idType(tx, f));
+  const heads = resealed.map((r) => r.was.subarray(0, HEADER_BYTES));
   const result = await sql`
     update ${table(f)} as t set ${column(f)} = v.sealed
-      from unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.sealed)}::bytea[]) as v(id, sealed)
-     where t.${sql.ref(f.idColumn)} = v.id::${type}`.execute(tx);
+      from unnest(${resealed.map((r) => r.id)}::${type}[], ${resealed.map((r) => r.sealed)}::bytea[],
+                  ${heads}::bytea[]) as v(id, sealed, head)
+     where t.tenant_id = ${principalOf(tx).tenantId}
+       and t.${sql.ref(f.idColumn)} = v.id
+       and substring(t.${column(f)} from 1 for ${sql.lit(HEADER_BYTES)}) = v.head`.execute(tx);
   return Number(result.numAffectedRows ?? 0);
 }

@@ -66,7 +66,8 @@ async function resealBatch(
   const resealed = [];
   for (const row of rows) {
     const ref = { table: field.table, column: field.column, rowId: row.id };
-    resealed.push({ id: row.id, sealed: await keyring.reseal(tx, ref, row.sealed, version) });
+    const sealed = await keyring.reseal(tx, ref, row.sealed, version);
+    resealed.push({ id: row.id, sealed, was: row.sealed });
   }
   const written = await writeSealed(tx, field, resealed);
   const last = rows.length === options.batchSize ? rows[rows.length - 1] : undefined;
