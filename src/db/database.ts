@@ -11,6 +11,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { AppError } from '../errors.js';
 import { isUuid } from '../uuid.js';
+import { preparedPool } from './prepared-pool.js';
 import { listenOn, type ChannelHandler, type ChannelListener } from './listen.js';
 import type { DB } from './schema.js';
 import {
@@ -45,6 +46,9 @@ export interface DatabaseOptions {
   readonly onSystemAccess?: (reason: string) => void;
 }
 
+/** Distinct SQL texts run as named prepared statements (see prepared-pool.ts). */
+const PREPARED_STATEMENTS = 256;
+
 export function createDatabase(options: DatabaseOptions): Database {
   // The schema is found through search_path (set when each connection opens)
   // rather than a query-rewriting plugin: cheaper on every query, and pg_temp
@@ -58,7 +62,10 @@ export function createDatabase(options: DatabaseOptions): Database {
   pool.on('error', () => undefined);
   const db = new Kysely<DB>({
     // The cursor lets queries stream (`.stream()`) in constant memory (audit exports).
-    dialect: new PostgresDialect({ pool, cursor: Cursor }),
+    dialect: new PostgresDialect({
+      pool: preparedPool(pool, { maxStatements: PREPARED_STATEMENTS }),
+      cursor: Cursor,
+    }),
   });
   const listeners = new Set<ChannelListener>();
 
