@@ -5,6 +5,8 @@ import type { RequestSpec } from './protocol.js';
 export interface LoadOptions {
   readonly connections: number;
   readonly seconds: number;
+  /** Ends the run early (the result covers the time it ran). */
+  readonly signal?: AbortSignal;
 }
 
 export interface LoadResult {
@@ -22,7 +24,7 @@ export async function load(
   options: LoadOptions,
 ): Promise<LoadResult> {
   let next = 0;
-  const result = await autocannon({
+  const config: autocannon.Options = {
     url: `http://127.0.0.1:${port}`,
     connections: options.connections,
     duration: options.seconds,
@@ -39,6 +41,18 @@ export async function load(
       // setRequests, not setRequest: the latter lasts for one request only.
       client.setRequests([request]);
     },
+  };
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(config, (error: unknown, done: autocannon.Result) => {
+      options.signal?.removeEventListener('abort', stop);
+      if (error instanceof Error) reject(error);
+      else if (error !== null && error !== undefined) reject(new Error('autocannon failed'));
+      else resolve(done);
+    });
+    const stop = () => {
+      instance.stop();
+    };
+    options.signal?.addEventListener('abort', stop, { once: true });
   });
   return {
     rps: result.requests.total / result.duration,

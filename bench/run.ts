@@ -9,25 +9,12 @@
  * BENCH_WORKSPACES (20), BENCH_LOG_LEVEL (silent; the full stack's logger),
  * BENCH_CPU_PROF (a directory: writes a V8 CPU profile of the full stack).
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
-import {
-  createTestDatabase,
-  dropTestDatabase,
-  type TestDatabase,
-} from '../test/support/databases.js';
+import { createTestDatabase, dropTestDatabase } from '../test/support/databases.js';
 import { appliedMigrations, openCluster } from './cluster.js';
 import { appNameOf, openCpuMeter, type CpuMeter } from './cpu.js';
 import { load, type LoadOptions } from './load.js';
-import {
-  INIT_ENV,
-  isTargetMessage,
-  type RequestSpec,
-  type TargetInit,
-  type TargetKind,
-  type TargetReady,
-} from './protocol.js';
+import type { RequestSpec, TargetKind } from './protocol.js';
+import { startTarget, stopTarget, type Target } from './targets.js';
 import { failures, formatTable, type Row, type Sample } from './stats.js';
 
 const num = (name: string, fallback: number): number => {
@@ -52,47 +39,6 @@ const CONTENT =
   'The quarterly review moved to Thursday; please bring the updated revenue model, the hiring plan and '
     .repeat(3)
     .slice(0, 200);
-
-interface Target extends TargetReady {
-  readonly kind: TargetKind;
-  readonly child: ChildProcess;
-}
-
-async function startTarget(kind: TargetKind, db: TestDatabase): Promise<Target> {
-  const init: TargetInit = {
-    kind,
-    adminUrl: db.adminUrl,
-    appUrl: db.appUrl,
-    content: CONTENT,
-    ...settings,
-  };
-  const profDir = process.env['BENCH_CPU_PROF'];
-  const execArgv = [...process.execArgv];
-  if (kind === 'full' && profDir !== undefined && profDir !== '')
-    execArgv.push('--cpu-prof', `--cpu-prof-dir=${profDir}`);
-  const child = fork(fileURLToPath(new URL('./target.ts', import.meta.url)), [], {
-    env: { ...process.env, [INIT_ENV]: JSON.stringify(init) },
-    execArgv,
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const [message] = (await Promise.race([
-    once(child, 'message'),
-    once(child, 'exit'),
-  ])) as unknown[];
-  if (!isTargetMessage(message)) throw new Error(`${kind} target exited before it was ready`);
-  if (message.type === 'failed')
-    throw new Error(`${kind} target failed to start:\n${message.message}`);
-  return { ...message, kind, child };
-}
-
-async function stopTarget(target: Target): Promise<void> {
-  if (target.child.exitCode !== null) return;
-  const exited = once(target.child, 'exit');
-  target.child.send('stop');
-  const timer = setTimeout(() => target.child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 /** One request per kind before any load: a 2xx, and a read returns the 50 seeded messages intact. */
 async function verify(target: Target): Promise<void> {
@@ -160,7 +106,11 @@ async function main(): Promise<number> {
     process.stderr.write(`bench: ${cluster.description}, database ${dbName}\n`);
     const targets: Target[] = [];
     for (const kind of ['baseline', 'full'] as const) {
-      const target = await startTarget(kind, db);
+      const target = await startTarget(kind, db, {
+        ...settings,
+        content: CONTENT,
+        profileDir: process.env['BENCH_CPU_PROF'],
+      });
       cleanups.push(() => stopTarget(target));
       targets.push(target);
     }

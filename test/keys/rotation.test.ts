@@ -262,7 +262,7 @@ describe('rotating a workspace data key', () => {
     const field = SEALED_FIELDS.find((f) => f.table === 'messages')!;
     const [raced, ...rest] = [...ws.messages.keys()].sort();
     const written = await a.db.withTenant(principal(ws.tenantId), async (tx) => {
-      const rows = await nextBelow(tx, field, 2, null, 10);
+      const { rows } = await nextBelow(tx, field, 2, null, 10, 1 << 20);
       expect(rows.map((r) => r.id).sort()).toEqual([raced, ...rest]);
       // Another process rewrites one row after the read, while this batch is in hand.
       await b.db.withTenant(principal(ws.tenantId), async (other) => {
@@ -286,5 +286,22 @@ describe('rotating a workspace data key', () => {
     const after = await readAll(a, ws);
     expect(after.get(raced!)).toBe('written meanwhile');
     for (const id of rest) expect(after.get(id)).toBe(ws.messages.get(id));
+  });
+
+  it('bounds a batch by envelope bytes as well as rows, and still re-seals every row once', async () => {
+    const ws = await newFilledWorkspace(a, 5);
+    const started = await startRotation(a.db, a.keyring, principal(ws.tenantId));
+    const batches: number[] = [];
+    const done = await runSweep(a.db, a.keyring, principal(ws.tenantId), started.rotationId, {
+      batchSize: 100,
+      batchBytes: 1, // every batch still takes one row
+      onBatch: (p) => {
+        batches.push(p.rowsDone);
+      },
+    });
+    expect(done).toMatchObject({ status: 'done', rowsDone: 5 });
+    expect(batches.slice(0, 5)).toEqual([1, 2, 3, 4, 5]);
+    expect(await versionCounts(admin, ws.tenantId)).toEqual({ 2: 5 });
+    expect(await readAll(a, ws)).toEqual(ws.messages);
   });
 });

@@ -75,10 +75,14 @@ export interface ResealedRow extends SealedRow {
 
 /**
  * The next rows of a field, in id order after `afterId`, still below
- * `version`. Nothing is locked: writeSealed() replaces a row only if it
- * still holds the envelope read here, so a row a concurrent writer changed
- * meanwhile is left alone (and, if still below the version, found again by
- * the sweep's closing recount).
+ * `version`: at most `limit` rows, and no more rows than fit in `maxBytes`
+ * of envelopes (always at least one), so a batch's memory is bounded
+ * whatever the field's size. `more` says whether rows may follow.
+ *
+ * Nothing is locked: writeSealed() replaces a row only if it still holds
+ * the envelope read here, so a row a concurrent writer changed meanwhile is
+ * left alone (and, if still below the version, found again by the sweep's
+ * closing recount).
  */
 export async function nextBelow(
   tx: TenantTx,
@@ -86,16 +90,28 @@ export async function nextBelow(
   version: number,
   afterId: string | null,
   limit: number,
-): Promise<SealedRow[]> {
+  maxBytes: number,
+): Promise<{ rows: SealedRow[]; more: boolean }> {
   const id = sql.ref(`t.${f.idColumn}`);
+  const sealed = sql.ref(`t.${f.column}`);
   const after = afterId === null ? sql`true` : sql`${id} > ${afterId}`;
-  // Ordered by the column itself (qualified: the output alias is text), so
-  // each batch walks the primary key index from the checkpoint.
-  const { rows } = await sql<SealedRow>`
-    select ${id}::text as id, t.${column(f)} as sealed from ${table(f)} as t
-     where t.${column(f)} is not null and ${versionOf(f, 't')} < ${versionBytes(version)} and ${after}
-     order by ${id} limit ${limit}`.execute(tx);
-  return rows;
+  // Ordered by the column itself (the output alias is text), so each batch
+  // walks the primary key index from the checkpoint.
+  const { rows } = await sql<SealedRow & { fetched: string }>`
+    with batch as (
+      select ${id} as rid, ${sealed} as sealed,
+             sum(octet_length(${sealed})) over (order by ${id}) - octet_length(${sealed}) as before
+        from ${table(f)} as t
+       where ${sealed} is not null and ${versionOf(f, 't')} < ${versionBytes(version)} and ${after}
+       order by ${id} limit ${limit}
+    )
+    select rid::text as id, sealed, (select count(*) from batch) as fetched
+      from batch where before < ${maxBytes} order by rid`.execute(tx);
+  const fetched = Number(rows[0]?.fetched ?? 0);
+  return {
+    rows: rows.map((r) => ({ id: r.id, sealed: r.sealed })),
+    more: fetched === limit || rows.length < fetched,
+  };
 }
 
 const idTypes = new Map<string, string>();

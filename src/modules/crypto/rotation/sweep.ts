@@ -20,6 +20,9 @@ import { countAllBelow, nextBelow, writeSealed } from './sealed-sql.js';
 
 export const MAX_PASSES = 3;
 
+/** Envelope bytes read per batch at most (a batch holds at least one row). */
+export const BATCH_BYTES = 8 * 1024 * 1024;
+
 export interface SweepProgress {
   readonly rotationId: string;
   readonly status: KeyRotationStatus;
@@ -30,6 +33,8 @@ export interface SweepProgress {
 
 export interface SweepOptions {
   readonly batchSize: number;
+  /** Envelope bytes per batch at most (default BATCH_BYTES). */
+  readonly batchBytes?: number;
   /** Stop (resumably) after this many batches. */
   readonly maxBatches?: number;
   /** Stop (resumably) between batches once this is aborted. */
@@ -62,7 +67,14 @@ async function resealBatch(
   afterId: string | null,
   options: SweepOptions,
 ): Promise<{ written: number; lastId: string | null }> {
-  const rows = await nextBelow(tx, field, version, afterId, options.batchSize);
+  const { rows, more } = await nextBelow(
+    tx,
+    field,
+    version,
+    afterId,
+    options.batchSize,
+    options.batchBytes ?? BATCH_BYTES,
+  );
   const resealed = [];
   for (const row of rows) {
     const ref = { table: field.table, column: field.column, rowId: row.id };
@@ -70,7 +82,7 @@ async function resealBatch(
     resealed.push({ id: row.id, sealed, was: row.sealed });
   }
   const written = await writeSealed(tx, field, resealed);
-  const last = rows.length === options.batchSize ? rows[rows.length - 1] : undefined;
+  const last = more ? rows[rows.length - 1] : undefined;
   return { written, lastId: last?.id ?? null };
 }
 
