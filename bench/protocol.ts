@@ -3,7 +3,8 @@
  * target (baseline or full stack) runs in a child process of its own, so the
  * load generator never shares an event loop with the server it measures.
  */
-export type TargetKind = 'baseline' | 'full';
+/** baseline: bare SQL; sql: the full stack's statements from a bare handler; full: Wardroom. */
+export type TargetKind = 'baseline' | 'sql' | 'full';
 
 export interface TargetInit {
   readonly kind: TargetKind;

@@ -1,8 +1,11 @@
 /**
  * `npm run bench`: throughput of the full Wardroom stack against a minimal
- * baseline doing the same inserts and selects on the same PostgreSQL.
- * Targets run in child processes; autocannon runs here. Rounds alternate
- * baseline/full to spread drift on a shared machine; medians are reported.
+ * baseline doing the same inserts and selects on the same PostgreSQL, and
+ * against a bare handler sending the full stack's own statements (same-sql.ts),
+ * which splits the gap into what the database invariants cost and what the
+ * application layer costs. Targets run in child processes; autocannon runs
+ * here. Rounds alternate targets to spread drift on a shared machine;
+ * medians are reported.
  *
  * Env: BENCH_DATABASE_URL | TEST_DATABASE_URL (else embedded), BENCH_SECONDS
  * (10), BENCH_ROUNDS (2), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (32),
@@ -105,7 +108,7 @@ async function main(): Promise<number> {
     const migrations = await appliedMigrations(db.adminUrl);
     process.stderr.write(`bench: ${cluster.description}, database ${dbName}\n`);
     const targets: Target[] = [];
-    for (const kind of ['baseline', 'full'] as const) {
+    for (const kind of ['baseline', 'sql', 'full'] as const) {
       const target = await startTarget(kind, db, {
         ...settings,
         content: CONTENT,
@@ -127,6 +130,7 @@ async function main(): Promise<number> {
       rows.push({
         scenario: label,
         baseline: samples.get('baseline')!,
+        sql: samples.get('sql')!,
         full: samples.get('full')!,
       });
     }
@@ -137,7 +141,10 @@ async function main(): Promise<number> {
         `schema: ${migrations}\n`,
     );
     console.log(formatTable(rows));
-    const failed = rows.reduce((n, r) => n + failures(r.baseline) + failures(r.full), 0);
+    const failed = rows.reduce(
+      (n, r) => n + failures(r.baseline) + failures(r.sql) + failures(r.full),
+      0,
+    );
     if (failed > 0) {
       console.log(
         `\nFAILED: ${failed} non-2xx responses or errors; the figures above are not meaningful.`,

@@ -14,6 +14,8 @@ export interface Sample {
 export interface Row {
   readonly scenario: string;
   readonly baseline: readonly Sample[];
+  /** The full stack's own SQL sent from a bare handler (bench/same-sql.ts). */
+  readonly sql: readonly Sample[];
   readonly full: readonly Sample[];
 }
 
@@ -34,8 +36,10 @@ export function failures(samples: readonly Sample[]): number {
   return sum(samples.map((s) => s.non2xx + s.errors));
 }
 
+const rpsOf = (samples: readonly Sample[]) => median(samples.map((s) => s.rps));
+
 export function ratioOf(row: Row): number {
-  return median(row.full.map((s) => s.rps)) / median(row.baseline.map((s) => s.rps));
+  return rpsOf(row.full) / rpsOf(row.baseline);
 }
 
 const HEADER = [
@@ -57,6 +61,7 @@ export function formatTable(rows: readonly Row[]): string {
   for (const row of rows) {
     for (const [name, samples] of [
       ['baseline', row.baseline],
+      ['same SQL', row.sql],
       ['full', row.full],
     ] as const) {
       const med = (pick: (s: Sample) => number) => median(samples.map(pick));
@@ -90,18 +95,11 @@ export function formatTable(rows: readonly Row[]): string {
     }
     const ratio = ratioOf(row);
     const verdict = ratio >= TARGET_RATIO ? 'PASS' : 'MISS';
-    lines.push([
-      '',
-      'full/base',
-      ratio.toFixed(2),
-      '',
-      '',
-      '',
-      '',
-      '',
-      '',
-      `${verdict} (target >= ${TARGET_RATIO})`,
-    ]);
+    const info = (label: string, value: number, note: string) =>
+      lines.push(['', label, value.toFixed(2), '', '', '', '', '', '', note]);
+    info('full/base', ratio, `${verdict} (target >= ${TARGET_RATIO})`);
+    info('sql/base', rpsOf(row.sql) / rpsOf(row.baseline), 'what the database invariants cost');
+    info('full/sql', rpsOf(row.full) / rpsOf(row.sql), 'what the application layer costs');
   }
   const widths = HEADER.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const render = (l: readonly string[]) =>

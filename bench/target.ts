@@ -5,6 +5,7 @@
  */
 import { startBaseline } from './baseline.js';
 import { startFull, type Started } from './full.js';
+import { startSameSql } from './same-sql.js';
 import { INIT_ENV, type TargetInit, type TargetMessage } from './protocol.js';
 
 function send(message: TargetMessage): void {
@@ -15,7 +16,12 @@ async function main(): Promise<void> {
   const init = JSON.parse(process.env[INIT_ENV] ?? '') as TargetInit;
   let target: Started;
   try {
-    target = init.kind === 'full' ? await startFull(init) : await startBaseline(init);
+    target =
+      init.kind === 'full'
+        ? await startFull(init)
+        : init.kind === 'sql'
+          ? await startSameSql(init)
+          : await startBaseline(init);
   } catch (error) {
     send({
       type: 'failed',
