@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createDatabase } from './database.js';
 
@@ -62,5 +63,28 @@ describe('withTenant', () => {
         .executeTakeFirstOrThrow(),
     );
     expect(Number(count.n)).toBe(0);
+  });
+
+  it('answers database_unavailable, without crashing, when the server drops a connection mid-transaction', async () => {
+    const admin = new pg.Client({ connectionString: inject('adminUrl') });
+    await admin.connect();
+    try {
+      const outcome = db.withTenant(principal(randomUUID()), async (tx) => {
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(tx);
+        await admin.query('select pg_terminate_backend($1)', [rows[0]!.pid]);
+        // The 'error' event reaches the checked-out client between queries.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await sql`select 1`.execute(tx);
+      });
+      await expect(outcome).rejects.toMatchObject({ code: 'database_unavailable' });
+      // The pool replaced the dead connection.
+      const alive = await db.withSystem('test: pool after a dropped connection', async (tx) => {
+        const { rows } = await sql<{ one: number }>`select 1 as one`.execute(tx);
+        return rows[0]?.one;
+      });
+      expect(alive).toBe(1);
+    } finally {
+      await admin.end();
+    }
   });
 });

@@ -58,8 +58,14 @@ export function createDatabase(options: DatabaseOptions): Database {
     max: options.poolMax,
     options: '-c search_path=wardroom,pg_catalog,pg_temp',
   });
-  // An idle client's error (server restart) must not crash the process.
+  // A connection the server drops (restart, shutdown) must not crash the
+  // process: the pool handles idle clients; a client checked out between two
+  // queries of a transaction emits 'error' too, and its next query fails
+  // with a connection error that callers see (database_unavailable).
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const db = new Kysely<DB>({
     // The cursor lets queries stream (`.stream()`) in constant memory (audit exports).
     dialect: new PostgresDialect({
@@ -139,7 +145,11 @@ async function run<T>(db: Kysely<DB>, fn: (trx: Transaction<DB>) => Promise<T>):
 function translatePgError(error: unknown): unknown {
   if (error instanceof AppError) return error;
   const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-  if (code === 'ECONNREFUSED' || code.startsWith('08') || code === '57P01') {
+  // node-postgres reports a connection it lost without a code.
+  const lost =
+    error instanceof Error &&
+    /^(Connection terminated|Client has encountered a connection error)/.test(error.message);
+  if (lost || code === 'ECONNREFUSED' || code.startsWith('08') || code === '57P01') {
     return new AppError('database_unavailable', 'The database is unavailable', { cause: error });
   }
   return error;
