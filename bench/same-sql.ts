@@ -15,14 +15,14 @@ import Fastify from 'fastify';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { createDatabase } from '../src/db/database.js';
+import { principalOf } from '../src/db/tenant-tx.js';
 import { localKek } from '../src/modules/crypto/kek.js';
 import { createKeyring } from '../src/modules/crypto/keyring.js';
-import { createWorkspace } from '../src/modules/tenancy/create-workspace.js';
 import { parseToken } from '../src/modules/tenancy/token-format.js';
-import { createConversation, createWorkroom } from '../src/modules/workrooms/workrooms.js';
 import { appNameOf } from './cpu.js';
 import type { Started } from './full.js';
 import type { RequestSpec, TargetInit } from './protocol.js';
+import { seedWorkspaces } from './seed.js';
 
 const CONTEXT = {
   name: 'bench_context',
@@ -82,48 +82,29 @@ export async function startSameSql(init: TargetInit): Promise<Started> {
     const keyring = createKeyring(localKek(randomBytes(32)));
     const post: RequestSpec[] = [];
     const read: RequestSpec[] = [];
-    for (let i = 0; i < init.workspaces; i += 1) {
-      const created = await createWorkspace(seeding, keyring, {
-        name: `Same SQL ${i}`,
-        region: 'eu',
-        ownerEmail: `same-sql-${randomBytes(6).toString('hex')}@example.test`,
-      });
-      const principal = {
-        tenantId: created.workspaceId,
-        actorType: 'system' as const,
-        actorId: 'bench',
-        correlationId: randomUUID(),
-      };
-      const ids = await seeding.withTenant(principal, async (tx) => {
-        const room = await createWorkroom(tx, { name: 'Bench', createdBy: created.ownerUserId });
-        const make = (title: string) =>
-          createConversation(tx, { workroomId: room.id, title, createdBy: created.ownerUserId });
-        const writes = await make('writes');
-        const reads = await make('reads');
-        for (let m = 0; m < init.seedMessages; m += 1) {
-          await tx
-            .insertInto('messages')
-            .values({
-              tenant_id: created.workspaceId,
-              id: uuidv7(),
-              conversation_id: reads.id,
-              author_type: 'user',
-              author_id: created.ownerUserId,
-              content: Buffer.from(init.content, 'utf8'),
-            })
-            .execute();
-        }
-        return { writes: writes.id, reads: reads.id };
-      });
-      const base = `/w/${created.workspaceId}/c`;
-      const auth = { authorization: `Bearer ${created.token}` };
+    const seeded = await seedWorkspaces(seeding, keyring, init, (tx, conversationId, authorId) =>
+      tx
+        .insertInto('messages')
+        .values({
+          tenant_id: principalOf(tx).tenantId,
+          id: uuidv7(),
+          conversation_id: conversationId,
+          author_type: 'user',
+          author_id: authorId,
+          content: Buffer.from(init.content, 'utf8'),
+        })
+        .execute(),
+    );
+    for (const ws of seeded) {
+      const base = `/w/${ws.workspaceId}/c`;
+      const auth = { authorization: `Bearer ${ws.token}` };
       post.push({
         method: 'POST',
-        path: `${base}/${ids.writes}`,
+        path: `${base}/${ws.writes}`,
         headers: { ...auth, 'content-type': 'application/json' },
         body: JSON.stringify({ content: init.content }),
       });
-      read.push({ method: 'GET', path: `${base}/${ids.reads}?limit=50`, headers: auth });
+      read.push({ method: 'GET', path: `${base}/${ws.reads}?limit=50`, headers: auth });
     }
 
     /** BEGIN, context, token lookup, `work`, COMMIT: the statements the full stack sends. */

@@ -27,9 +27,8 @@ const table = (f: SealedField) => sql.id('wardroom', f.table);
 const column = (f: SealedField) => sql.ref(f.column);
 
 /** The envelope's key version bytes, as SQL. */
-export function versionOf(f: SealedField, alias?: string): RawBuilder<Buffer> {
-  const col = alias === undefined ? column(f) : sql.ref(`${alias}.${f.column}`);
-  return sql<Buffer>`substring(${col} from ${sql.lit(KEY_VERSION_OFFSET + 1)} for ${sql.lit(KEY_VERSION_BYTES)})`;
+export function versionOf(f: SealedField): RawBuilder<Buffer> {
+  return sql<Buffer>`substring(${column(f)} from ${sql.lit(KEY_VERSION_OFFSET + 1)} for ${sql.lit(KEY_VERSION_BYTES)})`;
 }
 
 /** The envelope's key version as an integer, as SQL. */
@@ -92,17 +91,17 @@ export async function nextBelow(
   limit: number,
   maxBytes: number,
 ): Promise<{ rows: SealedRow[]; more: boolean }> {
-  const id = sql.ref(`t.${f.idColumn}`);
-  const sealed = sql.ref(`t.${f.column}`);
+  const id = sql.ref(f.idColumn);
+  const sealed = column(f);
   const after = afterId === null ? sql`true` : sql`${id} > ${afterId}`;
-  // Ordered by the column itself (the output alias is text), so each batch
-  // walks the primary key index from the checkpoint.
+  // Ordered by the id column itself (not a text rendering of it), so each
+  // batch walks the primary key index from the checkpoint.
   const { rows } = await sql<SealedRow & { fetched: string }>`
     with batch as (
       select ${id} as rid, ${sealed} as sealed,
              sum(octet_length(${sealed})) over (order by ${id}) - octet_length(${sealed}) as before
-        from ${table(f)} as t
-       where ${sealed} is not null and ${versionOf(f, 't')} < ${versionBytes(version)} and ${after}
+        from ${table(f)}
+       where ${sealed} is not null and ${versionOf(f)} < ${versionBytes(version)} and ${after}
        order by ${id} limit ${limit}
     )
     select rid::text as id, sealed, (select count(*) from batch) as fetched

@@ -1,0 +1,57 @@
+/**
+ * Bench workspaces, seeded through the same module functions the routes use:
+ * each gets an owner token, a workroom, a conversation to post into and one
+ * to read from, filled with `seedMessages` messages by the target's own
+ * `addMessage` (sealed by the full stack, plain bytes for the same-SQL one).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Database } from '../src/db/database.js';
+import type { TenantTx } from '../src/db/tenant-tx.js';
+import type { Keyring } from '../src/modules/crypto/keyring.js';
+import { createWorkspace } from '../src/modules/tenancy/create-workspace.js';
+import { createConversation, createWorkroom } from '../src/modules/workrooms/workrooms.js';
+import type { TargetInit } from './protocol.js';
+
+export interface SeededWorkspace {
+  readonly workspaceId: string;
+  readonly token: string;
+  /** Conversation the POST load writes into. */
+  readonly writes: string;
+  /** Conversation holding the seeded messages the GET load reads. */
+  readonly reads: string;
+}
+
+export async function seedWorkspaces(
+  db: Database,
+  keyring: Keyring,
+  init: TargetInit,
+  addMessage: (tx: TenantTx, conversationId: string, authorId: string) => Promise<unknown>,
+): Promise<SeededWorkspace[]> {
+  const seeded: SeededWorkspace[] = [];
+  for (let i = 0; i < init.workspaces; i += 1) {
+    const created = await createWorkspace(db, keyring, {
+      name: `Bench ${init.kind} ${i}`,
+      region: 'eu',
+      ownerEmail: `bench-${randomBytes(6).toString('hex')}@example.test`,
+    });
+    const principal = {
+      tenantId: created.workspaceId,
+      actorType: 'system' as const,
+      actorId: 'bench',
+      correlationId: randomUUID(),
+    };
+    const conversations = await db.withTenant(principal, async (tx) => {
+      const room = await createWorkroom(tx, { name: 'Bench', createdBy: created.ownerUserId });
+      const make = (title: string) =>
+        createConversation(tx, { workroomId: room.id, title, createdBy: created.ownerUserId });
+      const writes = await make('writes');
+      const reads = await make('reads');
+      for (let m = 0; m < init.seedMessages; m += 1) {
+        await addMessage(tx, reads.id, created.ownerUserId);
+      }
+      return { writes: writes.id, reads: reads.id };
+    });
+    seeded.push({ workspaceId: created.workspaceId, token: created.token, ...conversations });
+  }
+  return seeded;
+}
