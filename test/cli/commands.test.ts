@@ -3,30 +3,12 @@
  * prints a working token, tokens are created and revoked, and `db url`,
  * `migrate` and `db check` answer for the same database the server uses.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { cliRunner } from '../support/cli.js';
-import { bearer, startTestApp, type TestApp } from '../support/app.js';
+import { describe, expect, inject, it } from 'vitest';
+import { cliHarness } from '../support/cli.js';
+import { bearer } from '../support/app.js';
 
-let dataDir: string;
-let t: TestApp;
-const masterKey = randomBytes(32).toString('base64');
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'wardroom-cli-'));
-  t = await startTestApp({ masterKey: Buffer.from(masterKey, 'base64') });
-});
-afterAll(async () => {
-  await t.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-async function run(...args: string[]) {
-  return cliRunner({ masterKey, dataDir })(args);
-}
+const cli = cliHarness('wardroom-cli-');
+const run = cli.run;
 
 describe('wardroom CLI', () => {
   it('workspace create --json prints a workspace id and a token that works over HTTP', async () => {
@@ -43,7 +25,7 @@ describe('wardroom CLI', () => {
     );
     const created = JSON.parse(out.join('')) as { workspace_id: string; token: string };
     expect(created.token).toMatch(/^wr_/);
-    const res = await t.app.inject({
+    const res = await cli.app().app.inject({
       url: `/api/v1/workspaces/${created.workspace_id}/members`,
       headers: bearer(created.token),
     });
@@ -73,9 +55,9 @@ describe('wardroom CLI', () => {
     );
     const token = (JSON.parse(made.out.join('')) as { token: string }).token;
     const url = `/api/v1/workspaces/${ws.workspace_id}/workrooms`;
-    expect((await t.app.inject({ url, headers: bearer(token) })).statusCode).toBe(200);
+    expect((await cli.app().app.inject({ url, headers: bearer(token) })).statusCode).toBe(200);
     await run('token', 'revoke', token);
-    expect((await t.app.inject({ url, headers: bearer(token) })).statusCode).toBe(401);
+    expect((await cli.app().app.inject({ url, headers: bearer(token) })).statusCode).toBe(401);
     await expect(run('token', 'revoke', token)).rejects.toMatchObject({ code: 'not_found' });
   });
 

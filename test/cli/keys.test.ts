@@ -4,31 +4,15 @@
  * status, set-min-version, workspace shred and verify-receipt.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliRunner } from '../support/cli.js';
+import { describe, expect, it } from 'vitest';
+import { cliHarness } from '../support/cli.js';
 import type { KeyStatus } from '../../src/modules/crypto/rotation/status.js';
-import { startTestApp, type TestApp } from '../support/app.js';
 import { call } from '../support/http.js';
 
-let dataDir: string;
-let t: TestApp;
-const masterKey = randomBytes(32).toString('base64');
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'wardroom-keys-cli-'));
-  t = await startTestApp({ masterKey: Buffer.from(masterKey, 'base64') });
-});
-afterAll(async () => {
-  await t.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-async function run(...args: string[]) {
-  return cliRunner({ masterKey, dataDir })(args);
-}
+const cli = cliHarness('wardroom-keys-cli-');
+const run = cli.run;
 
 async function workspaceWithMessages(name: string, count: number) {
   const made = await run(
@@ -42,18 +26,18 @@ async function workspaceWithMessages(name: string, count: number) {
   );
   const ws = JSON.parse(made.out.join('')) as { workspace_id: string; token: string };
   const base = `/api/v1/workspaces/${ws.workspace_id}`;
-  const room = await call(t, 'POST', `${base}/workrooms`, {
+  const room = await call(cli.app(), 'POST', `${base}/workrooms`, {
     token: ws.token,
     payload: { name: 'r' },
   });
   const roomId = room.json<{ id: string }>().id;
-  const conv = await call(t, 'POST', `${base}/workrooms/${roomId}/conversations`, {
+  const conv = await call(cli.app(), 'POST', `${base}/workrooms/${roomId}/conversations`, {
     token: ws.token,
     payload: {},
   });
   const convId = conv.json<{ id: string }>().id;
   for (let i = 0; i < count; i += 1) {
-    const res = await call(t, 'POST', `${base}/conversations/${convId}/messages`, {
+    const res = await call(cli.app(), 'POST', `${base}/conversations/${convId}/messages`, {
       token: ws.token,
       payload: { content: `message ${i}` },
     });
@@ -75,7 +59,7 @@ describe('wardroom keys', () => {
   it('rotate waits for the sweep and prints progress; status and set-min-version follow', async () => {
     const ws = await workspaceWithMessages('rotor', 30);
     // A sealed credential too: the sweep covers every registered sealed field.
-    const credential = await call(t, 'POST', `/api/v1/workspaces/${ws.id}/credentials`, {
+    const credential = await call(cli.app(), 'POST', `/api/v1/workspaces/${ws.id}/credentials`, {
       token: ws.token,
       payload: {
         kind: 'llm_api_key',
@@ -118,7 +102,7 @@ describe('wardroom keys', () => {
       rows_on_old_versions: 0,
     });
     for (const f of (await status(ws.id)).fields) expect(f.rows_on_old_versions, f.field).toBe(0);
-    const read = await call(t, 'GET', `/api/v1/workspaces/${ws.id}/credentials`, {
+    const read = await call(cli.app(), 'GET', `/api/v1/workspaces/${ws.id}/credentials`, {
       token: ws.token,
     });
     expect(read.statusCode, read.body).toBe(200);
@@ -129,7 +113,7 @@ describe('wardroom keys', () => {
     ).toEqual([`${ws.id}: data key versions below 2 no longer open`]);
     expect((await status(ws.id)).min_version).toBe(2);
     // The HTTP app (another process, not listening) still reads everything: all rows are on v2.
-    const list = await call(t, 'GET', ws.messagesUrl, { token: ws.token });
+    const list = await call(cli.app(), 'GET', ws.messagesUrl, { token: ws.token });
     expect(list.statusCode, list.body).toBe(200);
   });
 
@@ -160,7 +144,7 @@ describe('wardroom keys', () => {
     };
     expect(receipt.receipt.actor.type).toBe('ops');
     expect(receipt.receipt.actor.id).toMatch(/^cli:/);
-    const file = path.join(dataDir, 'receipt.json');
+    const file = path.join(cli.dataDir(), 'receipt.json');
     await writeFile(file, JSON.stringify(receipt));
     expect((await run('keys', 'verify-receipt', file)).out[0]).toMatch(
       /^shred receipt: signature valid/,
@@ -176,7 +160,9 @@ describe('wardroom keys', () => {
     expect(await status(ws.id)).toMatchObject({ shredded: true, versions: [] });
     // The HTTP app had the keys cached; the shred's NOTIFY makes it drop them.
     await expect
-      .poll(async () => (await call(t, 'GET', ws.messagesUrl, { token: ws.token })).statusCode)
+      .poll(
+        async () => (await call(cli.app(), 'GET', ws.messagesUrl, { token: ws.token })).statusCode,
+      )
       .toBe(500);
   });
 });

@@ -3,8 +3,13 @@
  * captured output: the same command tree as the executable, its own
  * environment, no child process.
  */
-import { inject } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
+import { startTestApp, type TestApp } from './app.js';
 
 export interface CliRun {
   readonly out: string[];
@@ -33,5 +38,41 @@ export function cliRunner(options: { masterKey: string; dataDir: string }) {
       ...args,
     ]);
     return { out, err };
+  };
+}
+
+export interface CliHarness {
+  /** Runs `wardroom ...args` with the harness's master key and data directory. */
+  readonly run: (...args: string[]) => Promise<CliRun>;
+  /** The in-process server sharing the CLI's database and master key. */
+  readonly app: () => TestApp;
+  /** The CLI's temporary data directory (removed after the file's tests). */
+  readonly dataDir: () => string;
+}
+
+/**
+ * For a test file: a server and the CLI sharing one random master key and a
+ * temporary data directory, started before the file's tests and cleaned up
+ * after them.
+ */
+export function cliHarness(dirPrefix: string): CliHarness {
+  const masterKey = randomBytes(32).toString('base64');
+  let dataDir = '';
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), dirPrefix));
+    app = await startTestApp({ masterKey: Buffer.from(masterKey, 'base64') });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  return {
+    run: (...args) => cliRunner({ masterKey, dataDir })(args),
+    app: () => {
+      if (app === undefined) throw new Error('cliHarness: the server starts in beforeAll');
+      return app;
+    },
+    dataDir: () => dataDir,
   };
 }
