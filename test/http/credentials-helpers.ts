@@ -1,12 +1,12 @@
 /**
  * Shared by the credentials HTTP tests: one test app, a superuser client, a
- * workspace, and small request helpers.
+ * workspace (credentialsSuite), and small request helpers.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { openCredentialSecret } from '../../src/modules/credentials/open-secret.js';
-import type { Admin } from '../support/admin.js';
-import type { TestApp, TestWorkspace } from '../support/app.js';
+import { connectAdmin, type Admin } from '../support/admin.js';
+import { newWorkspace, startTestApp, type TestApp, type TestWorkspace } from '../support/app.js';
 import { call } from '../support/http.js';
 
 export const url = (w: TestWorkspace, id?: string) =>
@@ -44,4 +44,46 @@ export function helpers(t: () => TestApp, admin: () => Admin, ws: () => TestWork
       return rows[0]?.secret ?? null;
     },
   };
+}
+
+/**
+ * For a test file: the app, a superuser client and a workspace, set up
+ * before the file's tests and closed after them, with the request helpers.
+ */
+export function credentialsSuite() {
+  let app: TestApp | undefined;
+  let superuser: Admin | undefined;
+  let workspace: TestWorkspace | undefined;
+  beforeAll(async () => {
+    app = await startTestApp();
+    superuser = await connectAdmin();
+    workspace = await newWorkspace(app);
+  });
+  afterAll(async () => {
+    await superuser?.close();
+    await app?.close();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('credentialsSuite: set up in beforeAll');
+    return value;
+  };
+  const suite = {
+    get t(): TestApp {
+      return ready(app);
+    },
+    get admin(): Admin {
+      return ready(superuser);
+    },
+    get ws(): TestWorkspace {
+      return ready(workspace);
+    },
+  };
+  return Object.assign(
+    suite,
+    helpers(
+      () => suite.t,
+      () => suite.admin,
+      () => suite.ws,
+    ),
+  );
 }

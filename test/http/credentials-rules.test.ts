@@ -3,31 +3,13 @@
  * code, echoes no secret and writes nothing; a replace must keep the kind;
  * fingerprints are keyed per workspace; an envelope opens only on its row.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectAdmin, type Admin } from '../support/admin.js';
-import { newWorkspace, startTestApp, type TestApp, type TestWorkspace } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { newWorkspace } from '../support/app.js';
 import { call, expectError } from '../support/http.js';
-import { helpers, unique, url } from './credentials-helpers.js';
+import { credentialsSuite, unique, url } from './credentials-helpers.js';
 
-let t: TestApp;
-let admin: Admin;
-let ws: TestWorkspace;
-
-beforeAll(async () => {
-  t = await startTestApp();
-  admin = await connectAdmin();
-  ws = await newWorkspace(t);
-});
-afterAll(async () => {
-  await admin.close();
-  await t.close();
-});
-
-const { create, created, open } = helpers(
-  () => t,
-  () => admin,
-  () => ws,
-);
+const suite = credentialsSuite();
+const { create, created, open } = suite;
 
 describe('credential rules', () => {
   it('refuses a secret of another kind on replace, and writes nothing', async () => {
@@ -37,14 +19,14 @@ describe('credential rules', () => {
       label: `g ${unique()}`,
       secret: { access_token: `ya29.${unique()}` },
     });
-    const before = await admin.snapshot(ws.id);
-    const res = await call(t, 'PUT', url(ws, made.id), {
-      token: ws.ownerToken,
+    const before = await suite.admin.snapshot(suite.ws.id);
+    const res = await call(suite.t, 'PUT', url(suite.ws, made.id), {
+      token: suite.ws.ownerToken,
       payload: { secret: { value: 'sk-ant-not-oauth' } },
     });
     expectError(res, 400, 'validation_failed');
     expect(res.body).not.toContain('sk-ant-not-oauth');
-    expect(await admin.snapshot(ws.id)).toEqual(before);
+    expect(await suite.admin.snapshot(suite.ws.id)).toEqual(before);
   });
 
   it('refuses bad input with a clear code, echoes no secret, and writes nothing', async () => {
@@ -114,13 +96,13 @@ describe('credential rules', () => {
         'validation_failed',
       ],
     ];
-    const before = await admin.snapshot(ws.id);
+    const before = await suite.admin.snapshot(suite.ws.id);
     for (const [body, status, code] of bad) {
       const res = await create(body);
       expectError(res, status, code, JSON.stringify(body));
       expect(res.body).not.toContain(marker);
     }
-    expect(await admin.snapshot(ws.id)).toEqual(before);
+    expect(await suite.admin.snapshot(suite.ws.id)).toEqual(before);
   });
 
   it('keys fingerprints per workspace, and binds each envelope to its row', async () => {
@@ -131,14 +113,14 @@ describe('credential rules', () => {
       label: l,
       secret: { value },
     });
-    const other = await newWorkspace(t);
+    const other = await newWorkspace(suite.t);
     const a = await created(body(`a ${unique()}`));
     const b = await created(body(`b ${unique()}`));
     const c = await created(body('c'), other);
     expect(a.fingerprint).toBe(b.fingerprint);
     expect(c.fingerprint).not.toBe(a.fingerprint);
     // An envelope copied onto another row (even of the same workspace) does not open.
-    await admin.client.query(
+    await suite.admin.client.query(
       `update wardroom.integration_credentials set secret = (select secret from wardroom.integration_credentials where id = $1) where id = $2`,
       [a.id, b.id],
     );
@@ -147,7 +129,7 @@ describe('credential rules', () => {
   });
 
   it("creates a workspace's fingerprint key once, even under concurrent first writes", async () => {
-    const fresh = await newWorkspace(t);
+    const fresh = await newWorkspace(suite.t);
     const value = `whk_concurrent_${unique()}`;
     const results = await Promise.all(
       [0, 1, 2, 3].map((i) =>
@@ -158,7 +140,7 @@ describe('credential rules', () => {
       ),
     );
     expect(new Set(results.map((r) => r.fingerprint)).size).toBe(1);
-    const { rows } = await admin.client.query<{ n: number }>(
+    const { rows } = await suite.admin.client.query<{ n: number }>(
       'select count(*)::int as n from wardroom.credential_fingerprint_keys where tenant_id = $1',
       [fresh.id],
     );

@@ -6,31 +6,13 @@
  * never values.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectAdmin, type Admin } from '../support/admin.js';
-import { newWorkspace, startTestApp, type TestApp, type TestWorkspace } from '../support/app.js';
+import { describe, expect, it } from 'vitest';
+import { newWorkspace } from '../support/app.js';
 import { call, expectError } from '../support/http.js';
-import { helpers, unique, url, type View } from './credentials-helpers.js';
+import { credentialsSuite, unique, url, type View } from './credentials-helpers.js';
 
-let t: TestApp;
-let admin: Admin;
-let ws: TestWorkspace;
-
-beforeAll(async () => {
-  t = await startTestApp();
-  admin = await connectAdmin();
-  ws = await newWorkspace(t);
-});
-afterAll(async () => {
-  await admin.close();
-  await t.close();
-});
-
-const { create, created, open, storedSecret } = helpers(
-  () => t,
-  () => admin,
-  () => ws,
-);
+const suite = credentialsSuite();
+const { create, created, open, storedSecret } = suite;
 const VIEW_KEYS = [
   'created_at',
   'created_by',
@@ -83,7 +65,7 @@ describe('credentials', () => {
   });
 
   it('lists and gets metadata, filtered and paginated', async () => {
-    const w = await newWorkspace(t);
+    const w = await newWorkspace(suite.t);
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       const body = {
@@ -103,22 +85,22 @@ describe('credentials', () => {
       },
       w,
     );
-    const page1 = await call(t, 'GET', `${url(w)}?kind=webhook_api_key&limit=2`, {
+    const page1 = await call(suite.t, 'GET', `${url(w)}?kind=webhook_api_key&limit=2`, {
       token: w.ownerToken,
     });
     const body1 = page1.json<{ items: View[]; next_cursor: string | null }>();
     expect(body1.items.map((i) => i.id)).toEqual(ids.slice(0, 2));
     const page2 = await call(
-      t,
+      suite.t,
       'GET',
       `${url(w)}?kind=webhook_api_key&limit=2&cursor=${body1.next_cursor ?? ''}`,
       { token: w.ownerToken },
     );
     expect(page2.json()).toMatchObject({ items: [{ id: ids[2] }], next_cursor: null });
-    const one = await call(t, 'GET', url(w, ids[1]), { token: w.ownerToken });
+    const one = await call(suite.t, 'GET', url(w, ids[1]), { token: w.ownerToken });
     expect(one.json()).toMatchObject({ id: ids[1], label: 'hook 1', status: 'active' });
     expectError(
-      await call(t, 'GET', url(w, randomUUID()), { token: w.ownerToken }),
+      await call(suite.t, 'GET', url(w, randomUUID()), { token: w.ownerToken }),
       404,
       'not_found',
     );
@@ -133,8 +115,8 @@ describe('credentials', () => {
       label: `replace ${unique()}`,
       secret: { value: first },
     });
-    const res = await call(t, 'PUT', url(ws, made.id), {
-      token: ws.ownerToken,
+    const res = await call(suite.t, 'PUT', url(suite.ws, made.id), {
+      token: suite.ws.ownerToken,
       payload: { secret: { value: second } },
     });
     expect(res.statusCode, res.body).toBe(200);
@@ -146,20 +128,20 @@ describe('credentials', () => {
     expect(res.body).not.toContain(second);
     expect(await open(made.id)).toMatchObject({ secret: { value: second } });
     // The same value again gives the same fingerprint (stable within a workspace).
-    const again = await call(t, 'PUT', url(ws, made.id), {
-      token: ws.ownerToken,
+    const again = await call(suite.t, 'PUT', url(suite.ws, made.id), {
+      token: suite.ws.ownerToken,
       payload: { secret: { value: first } },
     });
     expect(again.json<View>().fingerprint).toBe(made.fingerprint);
 
-    const { rows } = await admin.client.query<{
+    const { rows } = await suite.admin.client.query<{
       action: string;
       metadata: { changed?: string[] };
       row: string;
     }>(
       `select action, metadata, row_to_json(a)::text as row from wardroom.audit_log a
         where tenant_id = $1 and targets @> $2::jsonb order by seq`,
-      [ws.id, JSON.stringify([{ type: 'integration_credential', id: made.id }])],
+      [suite.ws.id, JSON.stringify([{ type: 'integration_credential', id: made.id }])],
     );
     expect(rows.map((r) => r.action)).toEqual([
       'integration_credential.created',
@@ -181,21 +163,23 @@ describe('credentials', () => {
       label,
       secret: { value: `EAAG${unique()}` },
     });
-    const res = await call(t, 'DELETE', url(ws, made.id), { token: ws.ownerToken });
+    const res = await call(suite.t, 'DELETE', url(suite.ws, made.id), {
+      token: suite.ws.ownerToken,
+    });
     expect(res.statusCode).toBe(204);
     expect(res.body).toBe('');
     expect(await storedSecret(made.id)).toBeNull();
-    const got = await call(t, 'GET', url(ws, made.id), { token: ws.ownerToken });
+    const got = await call(suite.t, 'GET', url(suite.ws, made.id), { token: suite.ws.ownerToken });
     expect(got.json()).toMatchObject({ status: 'revoked', fingerprint: made.fingerprint });
     expect(got.json<{ revoked_at: string | null }>().revoked_at).not.toBeNull();
     await expect(open(made.id)).rejects.toMatchObject({ code: 'not_found' });
-    const put = await call(t, 'PUT', url(ws, made.id), {
-      token: ws.ownerToken,
+    const put = await call(suite.t, 'PUT', url(suite.ws, made.id), {
+      token: suite.ws.ownerToken,
       payload: { secret: { value: `EAAG${unique()}` } },
     });
     expectError(put, 409, 'conflict');
     expectError(
-      await call(t, 'DELETE', url(ws, made.id), { token: ws.ownerToken }),
+      await call(suite.t, 'DELETE', url(suite.ws, made.id), { token: suite.ws.ownerToken }),
       404,
       'not_found',
     );
@@ -206,10 +190,10 @@ describe('credentials', () => {
       label,
       secret: { value: `EAAG${unique()}` },
     });
-    const { rows } = await admin.client.query<{ metadata: { changed?: string[] } }>(
+    const { rows } = await suite.admin.client.query<{ metadata: { changed?: string[] } }>(
       `select metadata from wardroom.audit_log where tenant_id = $1 and targets @> $2::jsonb
         and action = 'integration_credential.updated'`,
-      [ws.id, JSON.stringify([{ type: 'integration_credential', id: made.id }])],
+      [suite.ws.id, JSON.stringify([{ type: 'integration_credential', id: made.id }])],
     );
     expect(rows.map((r) => r.metadata.changed)).toEqual([['revoked_at', 'secret', 'status']]);
   });
