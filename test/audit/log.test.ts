@@ -143,10 +143,10 @@ describe('the audit log', () => {
     expect(await verifyChain(all)).toMatchObject({ ok: true });
   });
 
-  it('records one event per row of a multi-row statement, and none for an update that changes nothing', async () => {
+  it('records one event per statement and kind of change, naming every row, and none for an update that changes nothing', async () => {
     const ws = await newWorkspace(t);
     const principal = { ...systemPrincipal(ws.id), actorType: 'user' as const, actorId: 'u-1' };
-    const ids = [randomUUID(), randomUUID(), randomUUID()].sort();
+    const ids = [randomUUID(), randomUUID(), randomUUID(), randomUUID()].sort();
     const before = (await events(ws.id)).length;
     await t.db.withTenant(principal, async (tx) => {
       await tx
@@ -155,22 +155,80 @@ describe('the audit log', () => {
           ids.map((id, i) => ({ tenant_id: ws.id, id, name: `r${i}`, created_by: ws.ownerUserId })),
         )
         .execute();
-      // Two of three rows change; the third is written with the value it had.
-      await sql`update wardroom.workrooms set name = case when name = 'r0' then 'r0' else name || '!' end
+      // r0 keeps its value; r1 and r2 change name; r3 changes name and created_by.
+      await sql`update wardroom.workrooms
+                   set name = case when name = 'r0' then 'r0' else name || '!' end,
+                       created_by = case when name = 'r3' then gen_random_uuid() else created_by end
                  where id = any(${ids}::uuid[])`.execute(tx);
       await sql`update wardroom.workrooms set name = name where id = any(${ids}::uuid[])`.execute(
         tx,
       );
-      await tx.deleteFrom('workrooms').where('id', '=', ids[2]!).execute();
+      await tx.deleteFrom('workrooms').where('id', 'in', [ids[2]!, ids[3]!]).execute();
     });
     const added = (await events(ws.id)).slice(before);
-    const summary = added.map((e) => [e.action, e.targets[0]?.id, e.metadata]);
+    const summary = added.map((e) => [e.action, e.targets.map((x) => x.id), e.metadata]);
     expect(summary).toEqual([
-      ...ids.map((id) => ['workroom.created', id, {}]),
-      ...ids.slice(1).map((id) => ['workroom.updated', id, { changed: ['name'] }]),
-      ['workroom.deleted', ids[2], {}],
+      ['workroom.created', ids, {}],
+      ['workroom.updated', [ids[3]], { changed: ['created_by', 'name'] }],
+      ['workroom.updated', [ids[1], ids[2]], { changed: ['name'] }],
+      ['workroom.deleted', [ids[2], ids[3]], {}],
     ]);
+    expect(added.every((e) => e.targets.every((x) => x.type === 'workroom'))).toBe(true);
     expect(added.every((e) => e.actor_type === 'user' && e.actor_id === 'u-1')).toBe(true);
+    expect(await verifyChain(await events(ws.id))).toMatchObject({ ok: true });
+  });
+
+  it('splits a large statement into events of at most 1,000 targets, naming each row exactly once', async () => {
+    const ws = await newWorkspace(t);
+    const ids = Array.from({ length: 2_345 }, () => randomUUID());
+    const before = (await events(ws.id)).length;
+    await t.db.withTenant(systemPrincipal(ws.id), async (tx) => {
+      await tx
+        .insertInto('workrooms')
+        .values(
+          ids.map((id) => ({ tenant_id: ws.id, id, name: 'bulk', created_by: ws.ownerUserId })),
+        )
+        .execute();
+      await tx
+        .updateTable('workrooms')
+        .set({ name: 'renamed' })
+        .where('name', '=', 'bulk')
+        .execute();
+    });
+    const added = (await events(ws.id)).slice(before);
+    for (const action of ['workroom.created', 'workroom.updated']) {
+      const of = added.filter((e) => e.action === action);
+      expect(of.map((e) => e.targets.length)).toEqual([1000, 1000, 345]);
+      const named = of.flatMap((e) => e.targets.map((x) => x.id));
+      expect(named).toEqual([...ids].sort());
+    }
+    // The sealer's canonical JSON of these large target arrays matches RFC 8785 outside it.
+    expect(await verifyChain(await events(ws.id))).toMatchObject({ ok: true });
+  });
+
+  it("never names one workspace's rows in another's event, even for a statement spanning both", async () => {
+    const [a, b] = [await newWorkspace(t), await newWorkspace(t)];
+    const ids = { a: [randomUUID(), randomUUID()].sort(), b: [randomUUID()] };
+    for (const [ws, list] of [
+      [a, ids.a],
+      [b, ids.b],
+    ] as const) {
+      for (const id of list) {
+        await admin.query(
+          `insert into wardroom.workrooms (tenant_id, id, name, created_by) values ($1, $2, 'x', $3)`,
+          [ws.id, id, ws.ownerUserId],
+        );
+      }
+    }
+    const before = { a: (await events(a.id)).length, b: (await events(b.id)).length };
+    // An operator statement (RLS does not bind the admin) touching both workspaces at once.
+    await admin.query(`update wardroom.workrooms set name = 'both' where id = any($1::uuid[])`, [
+      [...ids.a, ...ids.b],
+    ]);
+    const addedA = (await events(a.id)).slice(before.a);
+    const addedB = (await events(b.id)).slice(before.b);
+    expect(addedA.map((e) => [e.tenant_id, e.targets.map((x) => x.id)])).toEqual([[a.id, ids.a]]);
+    expect(addedB.map((e) => [e.tenant_id, e.targets.map((x) => x.id)])).toEqual([[b.id, ids.b]]);
   });
 
   it('records an update that moves a row to another key with every column, so it cannot hide', async () => {
@@ -187,14 +245,15 @@ describe('the audit log', () => {
       moved,
     ]);
     const added = (await events(ws.id)).slice(before);
-    expect(added.map((e) => e.action)).toEqual(['workroom.updated', 'workroom.updated']);
-    expect(added.map((e) => e.targets[0]?.id).sort()).toEqual([id, moved].sort());
-    for (const e of added) {
-      expect(e.actor_type).toBe('ops');
-      expect(e.metadata).toEqual({
-        changed: ['created_at', 'created_by', 'id', 'name', 'tenant_id'],
-      });
-    }
+    // Both halves are unpaired: one event names the old and the new key, every column changed.
+    expect(added.map((e) => [e.action, e.actor_type, e.metadata])).toEqual([
+      [
+        'workroom.updated',
+        'ops',
+        { changed: ['created_at', 'created_by', 'id', 'name', 'tenant_id'] },
+      ],
+    ]);
+    expect(added[0]?.targets.map((x) => x.id)).toEqual([id, moved].sort());
   });
 
   it('records both halves of an upsert', async () => {
@@ -368,12 +427,19 @@ describe('the audit log', () => {
 
   it('refuses at insert what could not be sealed, so no event can stall sealing', async () => {
     const ws = await newWorkspace(t);
-    for (const metadata of ['{"x":1.5}', '{"\ud83d\ude00":1}', '{"big":9007199254740993}']) {
+    const bad = [
+      ...['{"x":1.5}', '{"\ud83d\ude00":1}', '{"big":9007199254740993}'].map((metadata) => ({
+        metadata,
+      })),
+      // A target-shaped object (rendered by jcs's inline path) with a key above U+FFFF.
+      { targets: '[{"type":"x","id":"1"},{"\ud83d\ude00":"y"}]' },
+    ];
+    for (const fields of bad) {
       await expect(
         t.db.withTenant(systemPrincipal(ws.id), (tx) =>
           tx
             .insertInto('audit_log')
-            .values({ tenant_id: ws.id, actor_type: 'system', action: 'bad.event', metadata })
+            .values({ tenant_id: ws.id, actor_type: 'system', action: 'bad.event', ...fields })
             .execute(),
         ),
       ).rejects.toMatchObject({ code: '22023' });
@@ -393,10 +459,11 @@ describe('the audit log', () => {
     const key = fc
       .string({ minLength: 1, maxLength: 8 })
       .filter((k) => !/[\ud800-\udfff]/.test(k) && k !== '__proto__');
+    const text = fc
+      .string({ maxLength: 30 })
+      .filter((s) => !s.includes('\u0000') && !/[\ud800-\udfff]/.test(s));
     const scalar = fc.oneof(
-      fc
-        .string({ maxLength: 30 })
-        .filter((s) => !s.includes('\u0000') && !/[\ud800-\udfff]/.test(s)),
+      text,
       fc.integer({ min: -1e15, max: 1e15 }),
       fc.boolean(),
       fc.constant(null),
@@ -409,23 +476,30 @@ describe('the audit log', () => {
         fc.dictionary(key, tie('v'), { maxKeys: 3 }),
       ),
     })).v;
+    // Arrays of flat string objects (targets) take jcs's inline path; the rest recurses.
+    const targets = fc.array(fc.dictionary(key, text, { maxKeys: 4 }), { maxLength: 4 });
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(key, value, { maxKeys: 5 }), async (metadata) => {
-        await t.db.withTenant(systemPrincipal(ws.id), (tx) =>
-          tx
-            .insertInto('audit_log')
-            .values({
-              tenant_id: ws.id,
-              actor_type: 'system',
-              action: 'prop.tested',
-              metadata: JSON.stringify(metadata),
-            })
-            .execute(),
-        );
-        const all = await events(ws.id);
-        const last = all[all.length - 1]!;
-        expect(eventHash(last)).toBe(last.hash);
-      }),
+      fc.asyncProperty(
+        fc.dictionary(key, value, { maxKeys: 5 }),
+        targets,
+        async (metadata, targetList) => {
+          await t.db.withTenant(systemPrincipal(ws.id), (tx) =>
+            tx
+              .insertInto('audit_log')
+              .values({
+                tenant_id: ws.id,
+                actor_type: 'system',
+                action: 'prop.tested',
+                metadata: JSON.stringify(metadata),
+                targets: JSON.stringify(targetList),
+              })
+              .execute(),
+          );
+          const all = await events(ws.id);
+          const last = all[all.length - 1]!;
+          expect(eventHash(last)).toBe(last.hash);
+        },
+      ),
       { numRuns: 60 },
     );
   });

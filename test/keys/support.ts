@@ -154,8 +154,9 @@ export async function auditCounts(
   action: string,
 ): Promise<Map<string, number>> {
   const { rows } = await admin.query<{ id: string; n: string }>(
-    `select targets -> 0 ->> 'id' as id, count(*) as n from wardroom.audit_log
-      where tenant_id = $1 and action = $2 group by 1`,
+    `select t ->> 'id' as id, count(*) as n
+       from wardroom.audit_log a cross join jsonb_array_elements(a.targets) t
+      where a.tenant_id = $1 and a.action = $2 group by 1`,
     [tenantId, action],
   );
   return new Map(rows.map((r) => [r.id, Number(r.n)]));
