@@ -130,4 +130,16 @@ describe('aead: adversarial inputs', () => {
     expect(randomKey().equals(randomKey())).toBe(false);
     expect(randomNonce().equals(randomNonce())).toBe(false);
   });
+
+  it('never hands out a nonce twice, across the blocks it draws them in', () => {
+    // Nonces come from blocks of 256; 5,000 draws cross many block boundaries.
+    const seen = new Set<string>();
+    for (let i = 0; i < 5_000; i++) {
+      const nonce = randomNonce();
+      expect(nonce).toHaveLength(NONCE_BYTES);
+      seen.add(nonce.toString('hex'));
+    }
+    expect(seen.size).toBe(5_000);
+    expect(seen.has(Buffer.alloc(NONCE_BYTES).toString('hex'))).toBe(false);
+  });
 });

@@ -29,10 +29,17 @@ export function randomKey(): Buffer {
   return key;
 }
 
+// Nonces are drawn from the CSPRNG a block at a time: one randombytes_buf
+// call per NONCE_BLOCK nonces instead of one per seal (a call costs about
+// 5 µs here, as much as sealing 1 KB). Each nonce is handed out once, and
+// nonces are public (every envelope carries its own), so the unused rest
+// of a block in memory gives nothing away.
+const NONCE_BLOCK = 256;
+const nonceBlock = Buffer.alloc(NONCE_BYTES * NONCE_BLOCK);
+let nonceAt = nonceBlock.length;
+
 export function randomNonce(): Buffer {
-  const nonce = Buffer.alloc(NONCE_BYTES);
-  sodium.randombytes_buf(nonce);
-  return nonce;
+  return randomNonceInto(Buffer.alloc(NONCE_BYTES));
 }
 
 /** Fills `nonce` with random bytes and returns it. */
@@ -40,7 +47,12 @@ export function randomNonceInto(nonce: Buffer): Buffer {
   if (nonce.byteLength !== NONCE_BYTES) {
     throw new AppError('bad_request', `aead nonce must be ${NONCE_BYTES} bytes`);
   }
-  sodium.randombytes_buf(nonce);
+  if (nonceAt === nonceBlock.length) {
+    sodium.randombytes_buf(nonceBlock);
+    nonceAt = 0;
+  }
+  nonceBlock.copy(nonce, 0, nonceAt, nonceAt + NONCE_BYTES);
+  nonceAt += NONCE_BYTES;
   return nonce;
 }
 
