@@ -5,14 +5,23 @@
  * sweep's re-encryption rate on a real PostgreSQL (target: 20,000 rows/s
  * while the API keeps serving): once alone, then again while the full HTTP
  * stack (a child process, as in run.ts) takes POSTs until the sweep ends.
- * Env: as bench/run.ts, plus BENCH_SWEEP_ROWS (20000) and BENCH_SWEEP_BATCH
- * (the default of WARDROOM_KEY_SWEEP_BATCH_SIZE).
+ * Each sweep runs over a fresh workspace of BENCH_SWEEP_ROWS messages,
+ * vacuumed as autovacuum would have left rows that old, with the server's
+ * audit sealer chaining events as they are written (as `wardroom start`
+ * does); the API's rate just before the sweep is printed beside its rate
+ * during it, and what the sealer had not chained at the end is timed.
+ * Env: as bench/run.ts, plus BENCH_SWEEP_ROWS (20000), BENCH_SWEEP_BATCH and
+ * BENCH_SWEEP_WRITERS (the defaults of WARDROOM_KEY_SWEEP_BATCH_SIZE and
+ * WARDROOM_KEY_SWEEP_WRITERS).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
 import sodium from 'sodium-native';
 import { v7 as uuidv7 } from 'uuid';
 import { loadConfig } from '../src/config.js';
 import { createDatabase, type Database } from '../src/db/database.js';
+import { startAuditMaintenance } from '../src/modules/audit/maintenance.js';
+import { signerFromSeed } from '../src/modules/audit/signer.js';
 import type { Principal } from '../src/db/tenant-tx.js';
 import { openEnvelope, sealEnvelope } from '../src/modules/crypto/envelope.js';
 import { localKek } from '../src/modules/crypto/kek.js';
@@ -28,6 +37,7 @@ import { startTarget, stopTarget, type Target } from './targets.js';
 
 const sweepRows = Number(process.env['BENCH_SWEEP_ROWS'] ?? 20_000);
 const sweepBatch = Number(process.env['BENCH_SWEEP_BATCH'] ?? loadConfig({}).keySweepBatchSize);
+const sweepWriters = Number(process.env['BENCH_SWEEP_WRITERS'] ?? loadConfig({}).keySweepWriters);
 
 function opsPerSecond(fn: () => void, seconds = 1): number {
   for (let i = 0; i < 200; i++) fn(); // warm-up
@@ -72,33 +82,57 @@ function sealOpen(size: number): { raw: number; envelope: number } {
   return { raw: median(raws), envelope: median(envelopes) };
 }
 
-interface SweepRates {
+interface SweepRun {
   readonly rows: number;
-  /** Re-sealed rows per second with nothing else running. */
-  readonly quiet: number;
-  /** Re-sealed rows per second while the full HTTP stack serves POSTs. */
-  readonly underLoad: number;
-  /** What the API served meanwhile. */
-  readonly api: LoadResult;
+  readonly perSecond: number;
 }
 
-async function seedMessages(
+interface SweepRates {
+  /** Re-sealed rows per second with no API traffic. */
+  readonly quiet: SweepRun;
+  /** Re-sealed rows per second while the full HTTP stack serves POSTs. */
+  readonly underLoad: SweepRun;
+  /** What the API served just before the sweep, and during it. */
+  readonly apiAlone: LoadResult;
+  readonly apiDuring: LoadResult;
+  /** Audit events still unchained when the sweeps ended, and how long chaining them took. */
+  readonly backlog: { readonly events: number; readonly ms: number };
+}
+
+/** A workspace of `sweepRows` messages on key version 1, settled as autovacuum would leave it. */
+async function seededWorkspace(
   db: Database,
+  admin: pg.Client,
   keyring: Keyring,
-  principal: Principal,
-  ownerId: string,
-): Promise<void> {
+  name: string,
+): Promise<Principal> {
+  const ws = await createWorkspace(db, keyring, {
+    name,
+    region: 'eu',
+    ownerEmail: `${name.toLowerCase()}@bench.test`,
+  });
+  const principal = {
+    tenantId: ws.workspaceId,
+    actorType: 'system' as const,
+    actorId: 'bench',
+    correlationId: randomUUID(),
+  };
   const tenantId = principal.tenantId;
   await db.withTenant(principal, async (tx) => {
     const workroom = uuidv7();
     const conversation = uuidv7();
     await tx
       .insertInto('workrooms')
-      .values({ tenant_id: tenantId, id: workroom, name: 'r', created_by: ownerId })
+      .values({ tenant_id: tenantId, id: workroom, name: 'r', created_by: ws.ownerUserId })
       .execute();
     await tx
       .insertInto('conversations')
-      .values({ tenant_id: tenantId, id: conversation, workroom_id: workroom, created_by: ownerId })
+      .values({
+        tenant_id: tenantId,
+        id: conversation,
+        workroom_id: workroom,
+        created_by: ws.ownerUserId,
+      })
       .execute();
     for (let done = 0; done < sweepRows; done += 1000) {
       const rows = [];
@@ -113,13 +147,22 @@ async function seedMessages(
       await tx.insertInto('messages').values(rows).execute();
     }
   });
+  // Rows that old have long been vacuumed: visibility hints set, statistics known.
+  await admin.query('vacuum analyze wardroom.messages');
+  await admin.query('select wardroom.audit_seal_pending(1000000)');
+  return principal;
 }
 
-async function timedSweep(db: Database, keyring: Keyring, principal: Principal) {
+async function timedSweep(
+  db: Database,
+  keyring: Keyring,
+  principal: Principal,
+): Promise<SweepRun> {
   const started = await startRotation(db, keyring, principal);
   const t0 = performance.now();
   const done = await runSweep(db, keyring, principal, started.rotationId, {
     batchSize: sweepBatch,
+    writers: sweepWriters,
   });
   return { rows: done.rowsDone, perSecond: done.rowsDone / ((performance.now() - t0) / 1000) };
 }
@@ -127,26 +170,31 @@ async function timedSweep(db: Database, keyring: Keyring, principal: Principal) 
 async function sweepRates(): Promise<SweepRates> {
   const cluster = await openCluster();
   const tdb = await createTestDatabase(cluster.url);
-  const db = createDatabase({ appUrl: tdb.appUrl, poolMax: 4 });
+  const db = createDatabase({ appUrl: tdb.appUrl, poolMax: 2 + sweepWriters });
+  const admin = new pg.Client({ connectionString: tdb.adminUrl });
+  await admin.connect();
   let api: Target | undefined;
+  // The server's audit sealer, as `wardroom start` runs it: it chains the
+  // sweep's events (and the API's) while they are written, on the same CPUs.
+  const sealer = startAuditMaintenance({
+    db,
+    signer: signerFromSeed(randomBytes(32)),
+    config: {
+      auditCheckpointDir: '', // never used: checkpoints are off (interval 0)
+      auditCheckpointInterval: 0,
+      auditSealIntervalMs: loadConfig({}).auditSealIntervalMs,
+    },
+    logger: { info: () => undefined, error: (o: unknown) => console.error('audit sealer:', o) },
+  });
+  let sealerStopped = false;
   try {
     const keyring = createKeyring(localKek(randomBytes(32)));
-    const ws = await createWorkspace(db, keyring, {
-      name: 'Sweep',
-      region: 'eu',
-      ownerEmail: 'sweep@bench.test',
-    });
-    const principal = {
-      tenantId: ws.workspaceId,
-      actorType: 'system' as const,
-      actorId: 'bench',
-      correlationId: randomUUID(),
-    };
-    await seedMessages(db, keyring, principal, ws.ownerUserId);
-    const quiet = await timedSweep(db, keyring, principal);
+    const quietWs = await seededWorkspace(db, admin, keyring, 'Quiet');
+    const quiet = await timedSweep(db, keyring, quietWs);
 
-    // The same rows again (a second rotation), while the real server takes
-    // POSTs in other workspaces from 8 connections until the sweep ends.
+    // A second workspace of the same size, swept while the real server
+    // takes POSTs in other workspaces from 8 connections until the sweep ends.
+    const loadedWs = await seededWorkspace(db, admin, keyring, 'Loaded');
     api = await startTarget('full', tdb, {
       workspaces: 8,
       seedMessages: 1,
@@ -154,23 +202,30 @@ async function sweepRates(): Promise<SweepRates> {
       poolMax: 10,
       logLevel: 'silent',
     });
+    const apiAlone = await load(api.port, api.post, { connections: 8, seconds: 3 });
     const stop = new AbortController();
     const serving = load(api.port, api.post, {
       connections: 8,
       seconds: 600,
       signal: stop.signal,
     });
-    const loaded = await timedSweep(db, keyring, principal).finally(() => {
+    const underLoad = await timedSweep(db, keyring, loadedWs).finally(() => {
       stop.abort();
     });
-    return {
-      rows: quiet.rows,
-      quiet: quiet.perSecond,
-      underLoad: loaded.perSecond,
-      api: await serving,
-    };
+    const apiDuring = await serving;
+    await sealer.stop();
+    sealerStopped = true;
+    const { rows } = await admin.query<{ n: string }>(
+      'select count(*) as n from wardroom.audit_log where seq is null',
+    );
+    const t0 = performance.now();
+    await admin.query('select wardroom.audit_seal_pending(1000000)');
+    const backlog = { events: Number(rows[0]?.n ?? 0), ms: performance.now() - t0 };
+    return { quiet, underLoad, apiAlone, apiDuring, backlog };
   } finally {
+    if (!sealerStopped) await sealer.stop();
     if (api !== undefined) await stopTarget(api);
+    await admin.end();
     await db.close();
     await dropTestDatabase(cluster.url, tdb);
     await cluster.stop();
@@ -191,10 +246,16 @@ console.log(`crypto bench\n${lines.join('\n')}`);
 const sweep = await sweepRates();
 const verdict = (rate: number) =>
   rate >= 20_000 ? 'PASS (target >= 20000)' : 'MISS (target >= 20000)';
+const api = (r: LoadResult) =>
+  `${r.rps.toFixed(0).padStart(6)} POST/s, p99 ${r.p99} ms, ${r.non2xx + r.errors} failed`;
 console.log(
-  `key rotation sweep, ${sweep.rows} rows in batches of ${sweepBatch}:\n` +
-    `  alone:                 ${sweep.quiet.toFixed(0).padStart(6)} rows/s  ${verdict(sweep.quiet)}\n` +
-    `  while the API serves:  ${sweep.underLoad.toFixed(0).padStart(6)} rows/s  ${verdict(sweep.underLoad)}\n` +
-    `  the API meanwhile:     ${sweep.api.rps.toFixed(0).padStart(6)} POST/s, p99 ${sweep.api.p99} ms, ` +
-    `${sweep.api.non2xx + sweep.api.errors} failed (8 connections)`,
+  `key rotation sweep, ${sweep.quiet.rows} rows per run, batches of ${sweepBatch}, ` +
+    `${sweepWriters} writer(s), audit sealer running:\n` +
+    `  alone:                 ${sweep.quiet.perSecond.toFixed(0).padStart(6)} rows/s  ${verdict(sweep.quiet.perSecond)}\n` +
+    `  while the API serves:  ${sweep.underLoad.perSecond.toFixed(0).padStart(6)} rows/s  ${verdict(sweep.underLoad.perSecond)}\n` +
+    `  the API before:        ${api(sweep.apiAlone)} (8 connections)\n` +
+    `  the API meanwhile:     ${api(sweep.apiDuring)} ` +
+    `(${(sweep.apiDuring.rps / sweep.apiAlone.rps).toFixed(2)} of before)\n` +
+    `  audit events left unchained at the end: ${sweep.backlog.events} ` +
+    `(chained in ${sweep.backlog.ms.toFixed(0)} ms)`,
 );

@@ -115,6 +115,7 @@ export async function createWardroom(
         { db, keyring },
         {
           batchSize: config.keySweepBatchSize,
+          writers: config.keySweepWriters,
           onError: (err) => logger.error({ err }, 'key rotation sweep failed; will retry'),
         },
       );

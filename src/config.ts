@@ -92,6 +92,7 @@ const envFields = z.object({
   WARDROOM_AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   WARDROOM_JOB_WORKER: z.enum(['on', 'off']).default('on'),
   WARDROOM_KEY_SWEEP_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  WARDROOM_KEY_SWEEP_WRITERS: z.coerce.number().int().min(1).max(8).default(2),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -215,6 +216,8 @@ export interface Config {
   readonly jobWorker: boolean;
   /** Rows re-sealed per transaction by the key rotation sweep. */
   readonly keySweepBatchSize: number;
+  /** Batches of one sweep committing at once, each on its own connection. */
+  readonly keySweepWriters: number;
   readonly host: string;
   readonly port: number;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -252,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditSealIntervalMs: e.WARDROOM_AUDIT_SEAL_INTERVAL_MS,
     jobWorker: e.WARDROOM_JOB_WORKER === 'on',
     keySweepBatchSize: e.WARDROOM_KEY_SWEEP_BATCH_SIZE,
+    keySweepWriters: e.WARDROOM_KEY_SWEEP_WRITERS,
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,

@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { Wardroom } from '../app.js';
+import type { Config } from '../config.js';
 import { AppError, isAppError } from '../errors.js';
 import { enqueueRotation, startRotationWorker } from '../modules/crypto/rotation/jobs.js';
 import { setMinVersion } from '../modules/crypto/rotation/min-version.js';
@@ -33,9 +34,14 @@ async function targets(w: Wardroom, opts: { workspace?: string; all?: boolean },
 }
 
 /** Runs a worker in this process and prints progress until the sweeps finish. */
-async function waitFor(w: Wardroom, io: Output, rotations: WatchedRotation[], batchSize: number) {
+async function waitFor(
+  w: Wardroom,
+  io: Output,
+  rotations: WatchedRotation[],
+  sweep: { batchSize: number; writers: number },
+) {
   if (rotations.length === 0) return;
-  const worker = await startRotationWorker(await w.jobs(), w, { batchSize });
+  const worker = await startRotationWorker(await w.jobs(), w, sweep);
   try {
     let shown = '';
     const final = await watchRotations(w.db, rotations, {
@@ -64,6 +70,24 @@ interface RotateOpts {
   all?: boolean;
   wait: boolean;
   batchSize?: string;
+  writers?: string;
+}
+
+function writerCount(value: string): number {
+  const n = positiveInt(value, '--writers');
+  if (n > 8) throw new AppError('validation_failed', '--writers must be between 1 and 8');
+  return n;
+}
+
+/** Sweep settings: the command's flags, else the configuration's. */
+function sweepSettings(opts: RotateOpts, config: Config): { batchSize: number; writers: number } {
+  return {
+    batchSize:
+      opts.batchSize === undefined
+        ? config.keySweepBatchSize
+        : positiveInt(opts.batchSize, '--batch-size'),
+    writers: opts.writers === undefined ? config.keySweepWriters : writerCount(opts.writers),
+  };
 }
 
 function printStatus(io: Output, s: KeyStatus): void {
@@ -129,12 +153,13 @@ export function registerKeys(program: Command, env: NodeJS.ProcessEnv, io: Outpu
       '--batch-size <n>',
       'rows per sweep transaction (default WARDROOM_KEY_SWEEP_BATCH_SIZE)',
     )
+    .option(
+      '--writers <n>',
+      'sweep batches committing at once, each on its own connection (default WARDROOM_KEY_SWEEP_WRITERS)',
+    )
     .action(async (opts: RotateOpts) => {
       const config = configFrom(env);
-      const batchSize =
-        opts.batchSize === undefined
-          ? config.keySweepBatchSize
-          : positiveInt(opts.batchSize, '--batch-size');
+      const sweep = sweepSettings(opts, config);
       await withWardroom(config, async (w) => {
         const ids = await targets(w, opts, 'keys: rotate every workspace data key');
         const boss = await w.jobs();
@@ -167,7 +192,7 @@ export function registerKeys(program: Command, env: NodeJS.ProcessEnv, io: Outpu
           );
           return;
         }
-        await waitFor(w, io, queued, batchSize);
+        await waitFor(w, io, queued, sweep);
       });
     });
   keys
@@ -178,8 +203,17 @@ export function registerKeys(program: Command, env: NodeJS.ProcessEnv, io: Outpu
     .option('--workspace <id>', 'one workspace')
     .option('--all', 'every workspace')
     .option('--no-wait', 'only queue the sweeps for the server worker')
+    .option(
+      '--batch-size <n>',
+      'rows per sweep transaction (default WARDROOM_KEY_SWEEP_BATCH_SIZE)',
+    )
+    .option(
+      '--writers <n>',
+      'sweep batches committing at once, each on its own connection (default WARDROOM_KEY_SWEEP_WRITERS)',
+    )
     .action(async (opts: RotateOpts) => {
       const config = configFrom(env);
+      const sweep = sweepSettings(opts, config);
       await withWardroom(config, async (w) => {
         const ids = await targets(w, opts, 'keys: resume unfinished re-encryption sweeps');
         const boss = await w.jobs();
@@ -199,7 +233,7 @@ export function registerKeys(program: Command, env: NodeJS.ProcessEnv, io: Outpu
           }
         }
         io.out(`${queued.length} sweep(s) queued`);
-        if (opts.wait) await waitFor(w, io, queued, config.keySweepBatchSize);
+        if (opts.wait) await waitFor(w, io, queued, sweep);
       });
     });
   keys

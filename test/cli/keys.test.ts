@@ -124,13 +124,21 @@ describe('wardroom keys', () => {
       '1 sweep(s) queued for the server worker (see `wardroom keys status`)',
     );
     expect((await status(ws.id)).sweep).toMatchObject({ status: 'pending', rows_done: 0 });
-    const resumed = await run('keys', 'resume', '--workspace', ws.id);
+    const resumed = await run('keys', 'resume', '--workspace', ws.id, '--writers', '1');
     expect(resumed.out.at(-1)).toMatch(/^sweep: 5\/5 rows re-sealed/);
     expect((await status(ws.id)).sweep).toMatchObject({ status: 'done', rows_done: 5 });
   });
 
-  it('refuses rotate without exactly one of --workspace and --all', async () => {
+  it('refuses rotate without exactly one of --workspace and --all, or with a bad --writers', async () => {
     await expect(run('keys', 'rotate')).rejects.toMatchObject({ code: 'validation_failed' });
+    const ws = await workspaceWithMessages('untouched', 1);
+    for (const writers of ['0', '9', 'two']) {
+      await expect(
+        run('keys', 'rotate', '--workspace', ws.id, '--writers', writers),
+      ).rejects.toMatchObject({ code: 'validation_failed' });
+    }
+    // Refused before anything was done: still one key version, no sweep.
+    expect(await status(ws.id)).toMatchObject({ versions: [{ version: 1 }], sweep: null });
   });
 
   it('workspace shred needs the name, prints a receipt that verify-receipt accepts', async () => {

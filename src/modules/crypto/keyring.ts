@@ -14,11 +14,23 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
 import { AppError } from '../../errors.js';
-import { openEnvelope, readEnvelopeHeader, sealEnvelope, type FieldPlace } from './envelope.js';
+import {
+  openEnvelope,
+  readEnvelopeHeader,
+  sealEnvelope,
+  type EnvelopeHeader,
+  type FieldPlace,
+} from './envelope.js';
 import type { KekProvider, WrapContext, WrappedKey } from './kek.js';
 import { randomKey } from './primitives/aead.js';
 
 export type FieldRef = Omit<FieldPlace, 'tenantId'>;
+
+/** A sealed value and the field it belongs to. */
+export interface SealedAt {
+  readonly ref: FieldRef;
+  readonly envelope: Uint8Array;
+}
 
 export interface NewKeyVersion {
   readonly version: number;
@@ -36,8 +48,12 @@ export interface Keyring {
   addKeyVersion(tx: TenantTx): Promise<NewKeyVersion>;
   seal(tx: TenantTx, ref: FieldRef, plaintext: Uint8Array): Promise<Buffer>;
   open(tx: TenantTx, ref: FieldRef, envelope: Uint8Array): Promise<Buffer>;
-  /** Opens an envelope and seals its plaintext again under `version` (key rotation). */
-  reseal(tx: TenantTx, ref: FieldRef, envelope: Uint8Array, version: number): Promise<Buffer>;
+  /**
+   * Opens envelopes and seals each plaintext again, in place, under
+   * `version` (key rotation). Keys are looked up once per batch; the
+   * results are in the order of `fields`.
+   */
+  reseal(tx: TenantTx, fields: readonly SealedAt[], version: number): Promise<Buffer[]>;
   /** Drops the cached policy (primary and minimum version) of a workspace; keys stay cached. */
   invalidate(tenantId: string): void;
   /** Drops and zeroes every cached key of a workspace. */
@@ -175,8 +191,16 @@ export function createKeyring(kek: KekProvider, options: { primaryTtlMs?: number
   }
 
   async function openWithPolicy(tx: TenantTx, ref: FieldRef, envelope: Uint8Array) {
-    const header = readEnvelopeHeader(envelope);
-    const policy = await loadPolicy(tx);
+    const key = await openingKey(tx, readEnvelopeHeader(envelope), await loadPolicy(tx));
+    return openEnvelope(usable(key), envelope, { ...ref, tenantId: principalOf(tx).tenantId });
+  }
+
+  /** The key that opens envelopes with this header, if the workspace's policy allows. */
+  async function openingKey(
+    tx: TenantTx,
+    header: EnvelopeHeader,
+    policy: Policy,
+  ): Promise<CachedKey> {
     if (header.keyVersion < policy.minVersion) {
       throw new AppError(
         'decryption_failed',
@@ -191,7 +215,7 @@ export function createKeyring(kek: KekProvider, options: { primaryTtlMs?: number
         'Sealed value names a key this workspace does not have',
       );
     }
-    return openEnvelope(usable(key), envelope, { ...ref, tenantId: principalOf(tx).tenantId });
+    return key;
   }
 
   function seal(tx: TenantTx, key: CachedKey, ref: FieldRef, plaintext: Uint8Array): Buffer {
@@ -264,14 +288,31 @@ export function createKeyring(kek: KekProvider, options: { primaryTtlMs?: number
       return seal(tx, key, ref, plaintext);
     },
     open: openWithPolicy,
-    async reseal(tx, ref, envelope, version) {
-      const plaintext = await openWithPolicy(tx, ref, envelope);
-      try {
-        const key = await loadVersion(tx, version);
-        return seal(tx, key, ref, plaintext);
-      } finally {
-        plaintext.fill(0);
+    async reseal(tx, fields, version) {
+      const policy = await loadPolicy(tx);
+      const target = await loadVersion(tx, version);
+      const byId = new Map<string, CachedKey>();
+      const opening: { field: SealedAt; key: CachedKey }[] = [];
+      for (const field of fields) {
+        const h = readEnvelopeHeader(field.envelope);
+        const id = `${h.keyVersion}/${h.keyId}`;
+        let key = byId.get(id);
+        if (key === undefined) {
+          key = await openingKey(tx, h, policy);
+          byId.set(id, key);
+        }
+        opening.push({ field, key });
       }
+      // No await from here on: a key forgotten meanwhile is refused by usable().
+      const tenantId = principalOf(tx).tenantId;
+      return opening.map(({ field, key }) => {
+        const plaintext = openEnvelope(usable(key), field.envelope, { ...field.ref, tenantId });
+        try {
+          return seal(tx, target, field.ref, plaintext);
+        } finally {
+          plaintext.fill(0);
+        }
+      });
     },
     invalidate(tenantId) {
       bump(tenantId);

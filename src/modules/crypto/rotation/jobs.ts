@@ -66,6 +66,8 @@ export async function enqueueRotation(
 
 export interface RotationWorkerOptions {
   readonly batchSize: number;
+  /** Batches of one sweep committing at once (default SWEEP_WRITERS). */
+  readonly writers?: number;
   /** Seconds a job sweeps before it queues its continuation (default 60). */
   readonly sliceSeconds?: number;
   readonly onProgress?: (progress: SweepProgress) => void;
@@ -101,6 +103,7 @@ export async function startRotationWorker(
     const slice = AbortSignal.timeout((options.sliceSeconds ?? 60) * 1000);
     const progress = await runSweep(deps.db, deps.keyring, principal, data.rotation_id, {
       batchSize: options.batchSize,
+      ...(options.writers === undefined ? {} : { writers: options.writers }),
       signal: AbortSignal.any([slice, stopping.signal]),
       ...(options.onProgress === undefined ? {} : { onBatch: options.onProgress }),
     });

@@ -136,6 +136,10 @@ async function idType(tx: TenantTx, f: SealedField): Promise<string> {
  * Writes re-sealed envelopes back, one statement per batch. A row is
  * replaced only while it still starts with the header and nonce it had when
  * read (a nonce is random per seal), so a concurrent write is never undone.
+ *
+ * The envelopes travel as one binary parameter (concatenated, split again
+ * by length in SQL) and so do the headers: an array of bytea would be sent
+ * as hex text, twice the bytes, encoded here and decoded by the server.
  */
 export async function writeSealed(
   tx: TenantTx,
@@ -144,13 +148,24 @@ export async function writeSealed(
 ): Promise<number> {
   if (resealed.length === 0) return 0;
   const type = sql.raw(await idType(tx, f));
-  const heads = resealed.map((r) => r.was.subarray(0, HEADER_BYTES));
+  const ids = sql`${resealed.map((r) => r.id)}::${type}[]`;
+  const envelopes = Buffer.concat(resealed.map((r) => r.sealed));
+  const heads = Buffer.concat(resealed.map((r) => r.was.subarray(0, HEADER_BYTES)));
+  const lengths = resealed.map((r) => r.sealed.length);
+  const head = sql.lit(HEADER_BYTES);
+  const id = sql`t.${sql.ref(f.idColumn)}`;
+  // The batch's id range bounds the index scan: without it the planner may
+  // hash the workspace's whole table to join 500 rows, on every batch.
+  // (No min(uuid) before PostgreSQL 16, hence order by ... limit 1.)
   const result = await sql`
-    update ${table(f)} as t set ${column(f)} = v.sealed
-      from unnest(${resealed.map((r) => r.id)}::${type}[], ${resealed.map((r) => r.sealed)}::bytea[],
-                  ${heads}::bytea[]) as v(id, sealed, head)
+    update ${table(f)} as t set ${column(f)} = substring(${envelopes}::bytea from v.start for v.len)
+      from (select u.id, u.len, (sum(u.len) over (order by u.ord) - u.len + 1)::int as start,
+                   substring(${heads}::bytea from (u.ord::int - 1) * ${head} + 1 for ${head}) as head
+              from unnest(${ids}, ${lengths}::int[]) with ordinality as u(id, len, ord)) as v
      where t.tenant_id = ${principalOf(tx).tenantId}
-       and t.${sql.ref(f.idColumn)} = v.id
-       and substring(t.${column(f)} from 1 for ${sql.lit(HEADER_BYTES)}) = v.head`.execute(tx);
+       and ${id} >= (select i from unnest(${ids}) i order by i limit 1)
+       and ${id} <= (select i from unnest(${ids}) i order by i desc limit 1)
+       and ${id} = v.id
+       and substring(t.${column(f)} from 1 for ${head}) = v.head`.execute(tx);
   return Number(result.numAffectedRows ?? 0);
 }

@@ -1,27 +1,45 @@
 /**
  * The re-encryption sweep of one rotation: re-seals every sealed field
- * still on a version below the rotation's, in batches. Each batch is one
- * transaction that locks the rotation's checkpoint row, re-seals the next
- * rows after the checkpoint (the query itself skips rows already on the
- * new version) and advances the checkpoint: a sweep killed at any point
- * loses its open batch only, and resumes where the last commit left it,
- * without re-sealing a row twice. Two workers on one rotation take turns
- * on the checkpoint lock. When every field is done, the sweep counts what
- * is still below the version (rows written meanwhile by a process whose
- * key cache was stale) and goes round again, at most MAX_PASSES times.
+ * still on a version below the rotation's, in batches.
+ *
+ * Each batch is prepared, then committed. Preparing reads the next rows
+ * after the cursor (the query itself skips rows already on the new
+ * version) and re-seals them in memory; it changes nothing. Committing is
+ * one transaction that writes the rows back, each only while it still
+ * holds the envelope it was read with, and advances the checkpoint in
+ * key_rotations. Batches are prepared one after another while up to
+ * `writers` earlier batches commit, each on its own connection, so the
+ * database writes while this process reads and re-seals.
+ *
+ * No row is re-sealed twice and none is lost, whatever dies when:
+ *   - a row already on the new version is never read again, and a write
+ *     whose row changed since it was read (another worker, an API write)
+ *     is skipped;
+ *   - the checkpoint only moves from where a batch started to where it
+ *     ended, so it never passes a batch that did not commit. Batches that
+ *     commit out of order leave it behind; a restart then re-reads those
+ *     rows and skips them.
+ * Two workers on one rotation are safe for the same reasons (they just
+ * duplicate reads). When every field is done, the sweep counts what is
+ * still below the version (rows written meanwhile by a process whose key
+ * cache was stale) and goes round again, at most MAX_PASSES times.
  */
+import { sql } from 'kysely';
 import type { Database } from '../../../db/database.js';
 import type { Principal, TenantTx } from '../../../db/tenant-tx.js';
 import { AppError, isAppError } from '../../../errors.js';
 import type { KeyRotationStatus } from '../../../db/schema.js';
 import type { Keyring } from '../keyring.js';
-import { SEALED_FIELDS, fieldName, type SealedField } from '../sealed-fields.js';
-import { countAllBelow, nextBelow, writeSealed } from './sealed-sql.js';
+import { SEALED_FIELDS, fieldName } from '../sealed-fields.js';
+import { countAllBelow, nextBelow, writeSealed, type ResealedRow } from './sealed-sql.js';
 
 export const MAX_PASSES = 3;
 
 /** Envelope bytes read per batch at most (a batch holds at least one row). */
 export const BATCH_BYTES = 8 * 1024 * 1024;
+
+/** Batches committing at once, by default. */
+export const SWEEP_WRITERS = 2;
 
 export interface SweepProgress {
   readonly rotationId: string;
@@ -35,6 +53,8 @@ export interface SweepOptions {
   readonly batchSize: number;
   /** Envelope bytes per batch at most (default BATCH_BYTES). */
   readonly batchBytes?: number;
+  /** Batches committing at once, each on its own connection (default SWEEP_WRITERS). */
+  readonly writers?: number;
   /** Stop (resumably) after this many batches. */
   readonly maxBatches?: number;
   /** Stop (resumably) between batches once this is aborted. */
@@ -44,160 +64,297 @@ export interface SweepOptions {
 }
 
 type Keys = Pick<Keyring, 'reseal'>;
+type Db = Pick<Database, 'withTenant'>;
 
-interface Checkpoint {
+/** Where a batch starts: a pass, a field (index into SEALED_FIELDS) and the last id done in it. */
+interface Cursor {
+  readonly pass: number;
+  readonly index: number;
+  readonly afterId: string | null;
+}
+
+interface Prepared {
+  readonly from: Cursor;
+  readonly rows: readonly ResealedRow[];
+  /** The last row's id when more rows may follow in this field; null when it is exhausted. */
+  readonly lastId: string | null;
+}
+
+interface RotationRow {
   readonly status: KeyRotationStatus;
+  readonly error: string | null;
+  readonly to_version: number;
+  readonly rows_done: string | number;
+  readonly rows_total: string | number;
   readonly last_table: string | null;
   readonly last_id: string | null;
-  readonly passes?: number;
-  readonly error?: string;
-  readonly finished_at?: Date;
-  readonly rows_total?: number;
+  readonly passes: number;
 }
 
-/**
- * Re-seals the next batch of one field; `lastId` is the last row's id when
- * the batch was full (more may follow), null when the field is exhausted.
- */
-async function resealBatch(
-  tx: TenantTx,
-  keyring: Keys,
-  field: SealedField,
-  version: number,
-  afterId: string | null,
-  options: SweepOptions,
-): Promise<{ written: number; lastId: string | null }> {
-  const { rows, more } = await nextBelow(
-    tx,
-    field,
-    version,
-    afterId,
-    options.batchSize,
-    options.batchBytes ?? BATCH_BYTES,
-  );
-  const resealed = [];
-  for (const row of rows) {
-    const ref = { table: field.table, column: field.column, rowId: row.id };
-    const sealed = await keyring.reseal(tx, ref, row.sealed, version);
-    resealed.push({ id: row.id, sealed, was: row.sealed });
-  }
-  const written = await writeSealed(tx, field, resealed);
-  const last = more ? rows[rows.length - 1] : undefined;
-  return { written, lastId: last?.id ?? null };
-}
-
-/** One batch; returns the checkpoint as committed. */
-export async function sweepBatch(
-  tx: TenantTx,
-  keyring: Keys,
-  rotationId: string,
-  options: SweepOptions,
-): Promise<SweepProgress> {
-  const began = new Date();
-  const rot = await tx
-    .selectFrom('key_rotations')
-    .selectAll()
-    .where('id', '=', rotationId)
-    .forUpdate()
-    .executeTakeFirst();
-  if (rot === undefined) throw new AppError('not_found', 'No such key rotation');
-  const progress = (p: Partial<SweepProgress> = {}): SweepProgress => ({
+function progressOf(rotationId: string, rot: RotationRow): SweepProgress {
+  return {
     rotationId,
     status: rot.status,
     rowsDone: Number(rot.rows_done),
     rowsTotal: Number(rot.rows_total),
     toVersion: rot.to_version,
-    ...p,
-  });
-  if (rot.status === 'done' || rot.status === 'superseded') return progress();
-  // The keys are gone: nothing left to re-seal, ever.
-  if (rot.status === 'failed' && rot.error === 'shredded') return progress();
+  };
+}
+
+/** Finished for good: nothing to do, whatever the checkpoint says. */
+function isFinal(rot: Pick<RotationRow, 'status' | 'error'>): boolean {
+  // A shredded workspace's keys are gone: nothing left to re-seal, ever.
+  return (
+    rot.status === 'done' ||
+    rot.status === 'superseded' ||
+    (rot.status === 'failed' && rot.error === 'shredded')
+  );
+}
+
+function cursorOf(rot: RotationRow): Cursor {
   const at = SEALED_FIELDS.findIndex((f) => fieldName(f) === rot.last_table);
-  const index = Math.max(at, 0);
-  const field = SEALED_FIELDS[index];
-  const batch =
-    field === undefined
-      ? { written: 0, lastId: null }
-      : await resealBatch(tx, keyring, field, rot.to_version, at < 0 ? null : rot.last_id, options);
-  const rowsDone = Number(rot.rows_done) + batch.written;
-  const following = SEALED_FIELDS[index + 1];
+  return { pass: rot.passes, index: Math.max(at, 0), afterId: at < 0 ? null : rot.last_id };
+}
+
+/** The cursor after a batch, or null at the end of a pass. */
+function following(batch: Prepared): Cursor | null {
+  const { pass, index } = batch.from;
+  if (batch.lastId !== null) return { pass, index, afterId: batch.lastId };
+  if (index + 1 < SEALED_FIELDS.length) return { pass, index: index + 1, afterId: null };
+  return null;
+}
+
+/** A cursor as stored in key_rotations (last_table, last_id). */
+function stored(cursor: Cursor): { table: string | null; id: string | null } {
+  const field = SEALED_FIELDS[cursor.index];
+  return { table: field === undefined ? null : fieldName(field), id: cursor.afterId };
+}
+
+async function loadRotation(tx: TenantTx, rotationId: string, lock: boolean) {
+  const query = tx.selectFrom('key_rotations').selectAll().where('id', '=', rotationId);
+  const rot = await (lock ? query.forUpdate() : query).executeTakeFirst();
+  if (rot === undefined) throw new AppError('not_found', 'No such key rotation');
+  return rot;
+}
+
+/** Reads and re-seals the batch at `from`, in memory; writes nothing. */
+async function prepare(
+  db: Db,
+  keyring: Keys,
+  principal: Principal,
+  version: number,
+  from: Cursor,
+  options: SweepOptions,
+): Promise<Prepared> {
+  const field = SEALED_FIELDS[from.index];
+  if (field === undefined) return { from, rows: [], lastId: null };
+  return db.withTenant(principal, async (tx) => {
+    const { rows, more } = await nextBelow(
+      tx,
+      field,
+      version,
+      from.afterId,
+      options.batchSize,
+      options.batchBytes ?? BATCH_BYTES,
+    );
+    const fields = rows.map((r) => ({
+      ref: { table: field.table, column: field.column, rowId: r.id },
+      envelope: r.sealed,
+    }));
+    const sealed = await keyring.reseal(tx, fields, version);
+    const resealed = rows.map((r, i) => {
+      const envelope = sealed[i];
+      if (envelope === undefined) throw new AppError('internal', 'Re-sealing lost a row');
+      return { id: r.id, sealed: envelope, was: r.sealed };
+    });
+    return { from, rows: resealed, lastId: more ? (rows.at(-1)?.id ?? null) : null };
+  });
+}
+
+/** Thrown inside a batch's transaction to roll it back: the rotation ended meanwhile. */
+class RotationEnded extends Error {}
+
+/**
+ * Writes a prepared batch back, adds its rows to rows_done and, if the
+ * checkpoint is still where the batch started, moves it to where it ended.
+ * A batch of a rotation that has ended meanwhile is rolled back.
+ */
+async function commit(
+  tx: TenantTx,
+  rotationId: string,
+  batch: Prepared,
+  options: SweepOptions,
+): Promise<SweepProgress> {
+  const field = SEALED_FIELDS[batch.from.index];
+  const written = field === undefined ? 0 : await writeSealed(tx, field, batch.rows);
+  const from = stored(batch.from);
+  // The batch ending a pass leaves the checkpoint where it is: endPass() moves it.
+  const next = following(batch);
+  const to = next === null ? from : stored(next);
   const first = SEALED_FIELDS[0];
-  let next: Checkpoint;
-  if (field !== undefined && batch.lastId !== null) {
-    next = { status: 'running', last_table: fieldName(field), last_id: batch.lastId };
-  } else if (following !== undefined) {
-    next = { status: 'running', last_table: fieldName(following), last_id: null };
-  } else {
-    // End of a pass: anything still below the version was written meanwhile by a stale process.
-    const remaining = await countAllBelow(tx, rot.to_version);
-    const passes = rot.passes + 1;
-    const end = { last_table: null, last_id: null, passes, finished_at: new Date() };
-    if (remaining === 0) {
-      next = { ...end, status: 'done', rows_total: Math.max(Number(rot.rows_total), rowsDone) };
-    } else if (passes >= MAX_PASSES) {
-      const error = `rows_remaining: ${remaining} rows still below version ${rot.to_version}`;
-      next = { ...end, status: 'failed', error };
-    } else {
-      next = {
-        status: 'running',
-        last_table: first === undefined ? null : fieldName(first),
-        last_id: null,
-        passes,
-        rows_total: Number(rot.rows_total) + remaining,
-      };
-    }
-  }
-  await tx
+  const here = sql<boolean>`passes = ${batch.from.pass}
+    and coalesce(last_table, ${first === undefined ? null : fieldName(first)}) is not distinct from ${from.table}
+    and last_id is not distinct from ${from.id}`;
+  const rot = await tx
     .updateTable('key_rotations')
     .set({
+      status: 'running',
       error: null,
-      ...next,
-      rows_done: rowsDone,
-      ...(rot.started_at === null ? { started_at: began } : {}),
+      rows_done: sql`rows_done + ${written}`,
+      started_at: sql`coalesce(started_at, now())`,
+      last_table: sql`case when ${here} then ${to.table} else last_table end`,
+      last_id: sql`case when ${here} then ${to.id} else last_id end`,
     })
     .where('id', '=', rotationId)
-    .execute();
-  const result = progress({
-    status: next.status,
-    rowsDone,
-    rowsTotal: next.rows_total ?? Number(rot.rows_total),
-  });
-  await options.onBatch?.(result);
-  return result;
+    .where((eb) =>
+      eb.or([
+        eb('status', 'in', ['pending', 'running']),
+        eb.and([eb('status', '=', 'failed'), eb('error', 'is distinct from', 'shredded')]),
+      ]),
+    )
+    .returningAll()
+    .executeTakeFirst();
+  if (rot === undefined) throw new RotationEnded();
+  const progress = progressOf(rotationId, rot);
+  await options.onBatch?.(progress);
+  return progress;
+}
+
+/**
+ * Ends a pass once its batches have committed: done if nothing is left
+ * below the version, else another pass (rows written meanwhile by a stale
+ * process), failed after MAX_PASSES. Null if the pass was ended already.
+ */
+async function endPass(
+  tx: TenantTx,
+  rotationId: string,
+  pass: number,
+): Promise<{ progress: SweepProgress; next: Cursor | null }> {
+  const rot = await loadRotation(tx, rotationId, true);
+  if (isFinal(rot) || rot.passes !== pass) {
+    return { progress: progressOf(rotationId, rot), next: isFinal(rot) ? null : cursorOf(rot) };
+  }
+  const remaining = await countAllBelow(tx, rot.to_version);
+  const passes = pass + 1;
+  const rowsDone = Number(rot.rows_done);
+  const end = { last_table: null, last_id: null, passes, finished_at: new Date() };
+  const update =
+    remaining === 0
+      ? { ...end, status: 'done' as const, rows_total: Math.max(Number(rot.rows_total), rowsDone) }
+      : passes >= MAX_PASSES
+        ? {
+            ...end,
+            status: 'failed' as const,
+            error: `rows_remaining: ${remaining} rows still below version ${rot.to_version}`,
+          }
+        : {
+            last_table: null,
+            last_id: null,
+            passes,
+            status: 'running' as const,
+            rows_total: Number(rot.rows_total) + remaining,
+          };
+  const saved = await tx
+    .updateTable('key_rotations')
+    .set(update)
+    .where('id', '=', rotationId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const progress = progressOf(rotationId, saved);
+  return {
+    progress,
+    next: progress.status === 'running' ? { pass: passes, index: 0, afterId: null } : null,
+  };
+}
+
+/** Of two reports of one rotation, the later (batches may commit out of order). */
+function latest(a: SweepProgress, b: SweepProgress): SweepProgress {
+  return b.rowsDone >= a.rowsDone ? b : a;
 }
 
 /** Runs batches until the rotation is finished, stopped or failed; records a failure's code. */
 export async function runSweep(
-  db: Pick<Database, 'withTenant'>,
+  db: Db,
   keyring: Keys,
   principal: Principal,
   rotationId: string,
   options: SweepOptions,
 ): Promise<SweepProgress> {
+  const writers = Math.max(1, options.writers ?? SWEEP_WRITERS);
+  // Everything started and not yet awaited: settled before returning, even
+  // when dropped (a prepared batch changed nothing, but its transaction must end).
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    const untrack = () => inFlight.delete(p);
+    p.then(untrack, untrack);
+    return p;
+  };
   let batches = 0;
-  for (;;) {
-    let progress: SweepProgress;
-    try {
-      progress = await db.withTenant(principal, (tx) =>
-        sweepBatch(tx, keyring, rotationId, options),
+  let failing = false; // a commit failed: start no more, and report it once the rest settle
+  const stopAsked = () =>
+    failing ||
+    options.signal?.aborted === true ||
+    (options.maxBatches !== undefined && batches >= options.maxBatches);
+  try {
+    const rot = await db.withTenant(principal, (tx) => loadRotation(tx, rotationId, false));
+    if (isFinal(rot)) return progressOf(rotationId, rot);
+    const version = rot.to_version;
+    let progress = progressOf(rotationId, rot);
+    let cursor: Cursor | null = cursorOf(rot);
+    while (cursor !== null) {
+      const pass: number = cursor.pass;
+      const committing: Promise<SweepProgress>[] = [];
+      let ahead: Promise<Prepared> | undefined = track(
+        prepare(db, keyring, principal, version, cursor, options),
       );
-    } catch (error) {
-      await markFailed(db, principal, rotationId, error);
-      throw error;
+      while (ahead !== undefined) {
+        const batch: Prepared = await ahead;
+        // Asked to stop meanwhile: a prepared batch is dropped (it changed nothing).
+        if (stopAsked()) break;
+        const then = following(batch);
+        batches += 1;
+        // Read and re-seal the next batch while this one commits.
+        ahead =
+          then === null || stopAsked()
+            ? undefined
+            : track(prepare(db, keyring, principal, version, then, options));
+        if (committing.length >= writers) {
+          const oldest = committing.shift();
+          if (oldest !== undefined) progress = latest(progress, await oldest);
+        }
+        const committed = track(
+          db.withTenant(principal, (tx) => commit(tx, rotationId, batch, options)),
+        );
+        committed.catch(() => {
+          failing = true;
+        });
+        committing.push(committed);
+      }
+      for (const c of committing) progress = latest(progress, await c);
+      if (stopAsked()) return progress;
+      const ended: { progress: SweepProgress; next: Cursor | null } = await db.withTenant(
+        principal,
+        (tx) => endPass(tx, rotationId, pass),
+      );
+      progress = ended.progress;
+      cursor = ended.next;
     }
-    batches += 1;
-    if (progress.status !== 'running') return progress;
-    if (options.maxBatches !== undefined && batches >= options.maxBatches) return progress;
-    if (options.signal?.aborted === true) return progress;
+    return progress;
+  } catch (error) {
+    await Promise.allSettled([...inFlight]);
+    if (error instanceof RotationEnded) {
+      const rot = await db.withTenant(principal, (tx) => loadRotation(tx, rotationId, false));
+      return progressOf(rotationId, rot);
+    }
+    await markFailed(db, principal, rotationId, error);
+    throw error;
+  } finally {
+    await Promise.allSettled([...inFlight]);
   }
 }
 
-async function markFailed(
-  db: Pick<Database, 'withTenant'>,
-  principal: Principal,
-  rotationId: string,
-  error: unknown,
-): Promise<void> {
+async function markFailed(db: Db, principal: Principal, rotationId: string, error: unknown) {
   // Codes and our own messages only: they name versions and counts, never data.
   const text = isAppError(error) ? `${error.code}: ${error.message}` : 'internal';
   await db
