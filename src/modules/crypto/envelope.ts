@@ -27,6 +27,15 @@ export const ENVELOPE_VERSION = 1;
 export const ALG_XCHACHA20POLY1305 = 1;
 export const HEADER_BYTES = 2 + 16 + 4 + NONCE_BYTES;
 
+// Scratch space for the nonce and the associated data of the seal or open
+// in progress, reused because each Buffer object costs about as much as
+// sealing 200 bytes. Both are public (the envelope carries them), and every
+// use is synchronous: nothing else runs between filling and using them.
+const NONCE_OFFSET = 22;
+const scratchNonce = Buffer.alloc(NONCE_BYTES);
+const scratchAd = new Map<number, Buffer>(); // by length
+const SCRATCH_AD_LIMIT = 64;
+
 /** Where a sealed value lives; bound into the associated data. */
 export interface FieldPlace {
   readonly tenantId: string;
@@ -52,9 +61,14 @@ export function sealEnvelope(
   out[1] = ALG_XCHACHA20POLY1305;
   writeUuid(header.keyId, out, 2);
   out.writeUInt32BE(header.keyVersion, 18);
-  const head = out.subarray(0, HEADER_BYTES);
-  const nonce = randomNonceInto(out.subarray(22, HEADER_BYTES));
-  aeadSealInto(out.subarray(HEADER_BYTES), key, nonce, plaintext, associatedData(head, place));
+  randomNonceInto(scratchNonce).copy(out, NONCE_OFFSET);
+  aeadSealInto(
+    out.subarray(HEADER_BYTES),
+    key,
+    scratchNonce,
+    plaintext,
+    associatedData(out, place),
+  );
   return out;
 }
 
@@ -68,28 +82,65 @@ export function readEnvelopeHeader(envelope: Uint8Array): EnvelopeHeader {
 }
 
 export function openEnvelope(key: Uint8Array, envelope: Uint8Array, place: FieldPlace): Buffer {
-  const buf = Buffer.from(envelope.buffer, envelope.byteOffset, envelope.byteLength);
+  const buf = Buffer.isBuffer(envelope)
+    ? envelope
+    : Buffer.from(envelope.buffer, envelope.byteOffset, envelope.byteLength);
   if (buf.length < HEADER_BYTES + TAG_BYTES) fail('envelope too short');
   if (buf[0] !== ENVELOPE_VERSION) fail('unknown envelope version');
   if (buf[1] !== ALG_XCHACHA20POLY1305) fail('unknown envelope algorithm');
-  const head = buf.subarray(0, HEADER_BYTES);
-  const nonce = buf.subarray(22, HEADER_BYTES);
-  return aeadOpen(key, nonce, buf.subarray(HEADER_BYTES), associatedData(head, place));
+  buf.copy(scratchNonce, 0, NONCE_OFFSET, HEADER_BYTES);
+  return aeadOpen(key, scratchNonce, buf.subarray(HEADER_BYTES), associatedData(buf, place));
 }
 
 const AD_PREFIX = 'wardroom.field.v1\0';
 
-function associatedData(head: Buffer, place: FieldPlace): Buffer {
-  const text = `${AD_PREFIX}${place.tenantId}\0${place.table}\0${place.column}\0${place.rowId}`;
-  if (hasNulInside(place)) fail('field place contains NUL');
-  const ad = Buffer.allocUnsafe(HEADER_BYTES + Buffer.byteLength(text, 'utf8'));
-  head.copy(ad, 0);
-  ad.write(text, HEADER_BYTES, 'utf8');
-  return ad;
+// The place's fixed part (tenant, table, column) repeats on every seal and
+// open of a workspace's field, so its bytes are kept; only the row id is
+// encoded per call. Looked up by tenant, then table and column, so no key
+// string is built per call. Bounded like the key id cache below.
+const placeBytes = new Map<string, Map<string, Map<string, Buffer>>>();
+const PLACE_CACHE_TENANTS = 4096;
+
+function fixedPlace(place: FieldPlace): Buffer {
+  const { tenantId, table, column } = place;
+  const cached = placeBytes.get(tenantId)?.get(table)?.get(column);
+  if (cached !== undefined) return cached;
+  if ([tenantId, table, column].some((p) => p.includes('\0'))) fail('field place contains NUL');
+  const bytes = Buffer.from(`${AD_PREFIX}${tenantId}\0${table}\0${column}\0`, 'utf8');
+  let tables = placeBytes.get(tenantId);
+  if (tables === undefined) {
+    if (placeBytes.size >= PLACE_CACHE_TENANTS) placeBytes.clear();
+    tables = new Map();
+    placeBytes.set(tenantId, tables);
+  }
+  let columns = tables.get(table);
+  if (columns === undefined) {
+    columns = new Map();
+    tables.set(table, columns);
+  }
+  columns.set(column, bytes);
+  return bytes;
 }
 
-function hasNulInside(place: FieldPlace): boolean {
-  return [place.tenantId, place.table, place.column, place.rowId].some((p) => p.includes('\0'));
+/**
+ * The envelope's header (its first HEADER_BYTES) || "wardroom.field.v1\0"
+ * tenant "\0" table "\0" column "\0" row id, in UTF-8, in scratch space:
+ * valid until the next call.
+ */
+function associatedData(envelope: Buffer, place: FieldPlace): Buffer {
+  if (place.rowId.includes('\0')) fail('field place contains NUL');
+  const fixed = fixedPlace(place);
+  const at = HEADER_BYTES + fixed.length;
+  const length = at + Buffer.byteLength(place.rowId, 'utf8');
+  let ad = scratchAd.get(length);
+  if (ad === undefined) {
+    ad = Buffer.allocUnsafe(length);
+    if (scratchAd.size < SCRATCH_AD_LIMIT) scratchAd.set(length, ad);
+  }
+  envelope.copy(ad, 0, 0, HEADER_BYTES);
+  fixed.copy(ad, HEADER_BYTES);
+  ad.write(place.rowId, at, 'utf8');
+  return ad;
 }
 
 // Key ids repeat on every seal (one per workspace key), so their bytes are
