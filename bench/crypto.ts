@@ -32,7 +32,7 @@ import { createWorkspace } from '../src/modules/tenancy/create-workspace.js';
 import { createTestDatabase, dropTestDatabase } from '../test/support/databases.js';
 import { openCluster } from './cluster.js';
 import { appNameOf, openCpuMeter, type CpuMeter } from './cpu.js';
-import { load, type LoadResult } from './load.js';
+import { loadFromChild, type LoadResult } from './load.js';
 import { median } from './stats.js';
 import { startTarget, stopTarget, type Target } from './targets.js';
 
@@ -241,9 +241,10 @@ async function sweepRates(): Promise<SweepRates> {
       poolMax: 10,
       logLevel: 'silent',
     });
-    const apiAlone = await load(api.port, api.post, { connections: 8, seconds: 3 });
+    // From a process of its own, so the load generator shares no event loop with the sweep.
+    const apiAlone = await loadFromChild(api.port, api.post, { connections: 8, seconds: 3 });
     const stop = new AbortController();
-    const serving = load(api.port, api.post, {
+    const serving = loadFromChild(api.port, api.post, {
       connections: 8,
       seconds: 600,
       signal: stop.signal,

@@ -1,6 +1,11 @@
 /** One autocannon run against a target, connections spread over its workspaces. */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import autocannon, { type Request } from 'autocannon';
 import type { RequestSpec } from './protocol.js';
+
+export const LOAD_ENV = 'WARDROOM_BENCH_LOAD';
 
 export interface LoadOptions {
   readonly connections: number;
@@ -62,4 +67,38 @@ export async function load(
     non2xx: result.non2xx,
     errors: result.errors,
   };
+}
+
+/**
+ * The same run from a child process of its own (bench/load-child.ts), for
+ * when this process does measured work meanwhile.
+ */
+export async function loadFromChild(
+  port: number,
+  specs: readonly RequestSpec[],
+  options: LoadOptions,
+): Promise<LoadResult> {
+  const job = { port, specs, connections: options.connections, seconds: options.seconds };
+  const child = fork(fileURLToPath(new URL('./load-child.ts', import.meta.url)), [], {
+    env: { ...process.env, [LOAD_ENV]: JSON.stringify(job) },
+    execArgv: process.execArgv,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const stop = () => child.send('stop');
+  options.signal?.addEventListener('abort', stop, { once: true });
+  try {
+    const [message] = (await Promise.race([
+      once(child, 'message'),
+      once(child, 'exit').then(() => [undefined]),
+    ])) as unknown[];
+    if (!isLoadResult(message)) throw new Error('load generator exited without a result');
+    return message;
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
+    if (child.exitCode === null) child.kill();
+  }
+}
+
+function isLoadResult(value: unknown): value is LoadResult {
+  return typeof value === 'object' && value !== null && 'rps' in value && 'p99' in value;
 }
