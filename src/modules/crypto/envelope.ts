@@ -61,7 +61,7 @@ export function sealEnvelope(
   out[1] = ALG_XCHACHA20POLY1305;
   writeUuid(header.keyId, out, 2);
   out.writeUInt32BE(header.keyVersion, 18);
-  randomNonceInto(scratchNonce).copy(out, NONCE_OFFSET);
+  copyBytes(randomNonceInto(scratchNonce), 0, out, NONCE_OFFSET, NONCE_BYTES);
   aeadSealInto(
     out.subarray(HEADER_BYTES),
     key,
@@ -88,7 +88,7 @@ export function openEnvelope(key: Uint8Array, envelope: Uint8Array, place: Field
   if (buf.length < HEADER_BYTES + TAG_BYTES) fail('envelope too short');
   if (buf[0] !== ENVELOPE_VERSION) fail('unknown envelope version');
   if (buf[1] !== ALG_XCHACHA20POLY1305) fail('unknown envelope algorithm');
-  buf.copy(scratchNonce, 0, NONCE_OFFSET, HEADER_BYTES);
+  copyBytes(buf, NONCE_OFFSET, scratchNonce, 0, NONCE_BYTES);
   return aeadOpen(key, scratchNonce, buf.subarray(HEADER_BYTES), associatedData(buf, place));
 }
 
@@ -137,9 +137,15 @@ function associatedData(envelope: Buffer, place: FieldPlace): Buffer {
     ad = Buffer.allocUnsafe(length);
     if (scratchAd.size < SCRATCH_AD_LIMIT) scratchAd.set(length, ad);
   }
-  envelope.copy(ad, 0, 0, HEADER_BYTES);
-  fixed.copy(ad, HEADER_BYTES);
-  ad.write(place.rowId, at, 'utf8');
+  copyBytes(envelope, 0, ad, 0, HEADER_BYTES);
+  ad.set(fixed, HEADER_BYTES);
+  const { rowId } = place;
+  if (length - at === rowId.length) {
+    // As many bytes as characters: ASCII (a uuid, usually), whose UTF-8 is its char codes.
+    for (let i = 0; i < rowId.length; i++) ad[at + i] = rowId.charCodeAt(i);
+  } else {
+    ad.write(rowId, at, 'utf8');
+  }
   return ad;
 }
 
@@ -164,7 +170,7 @@ function writeUuid(uuid: string, out: Buffer, offset: number): void {
     if (keyIdBytes.size >= KEY_ID_CACHE_LIMIT) keyIdBytes.clear();
     keyIdBytes.set(uuid, bytes);
   }
-  bytes.copy(out, offset);
+  copyBytes(bytes, 0, out, offset, bytes.length);
 }
 
 export function uuidToBytes(uuid: string): Buffer {
@@ -176,6 +182,20 @@ export function uuidToBytes(uuid: string): Buffer {
 export function bytesToUuid(bytes: Uint8Array): string {
   const h = Buffer.from(bytes).toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * Copies a few bytes. For the 16 to 46 bytes copied here per seal or open, a
+ * plain loop is several times cheaper than Buffer#copy's general path.
+ */
+function copyBytes(
+  from: Uint8Array,
+  fromStart: number,
+  to: Uint8Array,
+  toStart: number,
+  count: number,
+): void {
+  for (let i = 0; i < count; i++) to[toStart + i] = from[fromStart + i] ?? 0;
 }
 
 function fail(reason: string): never {

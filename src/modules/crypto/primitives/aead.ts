@@ -51,7 +51,8 @@ export function randomNonceInto(nonce: Buffer): Buffer {
     sodium.randombytes_buf(nonceBlock);
     nonceAt = 0;
   }
-  nonceBlock.copy(nonce, 0, nonceAt, nonceAt + NONCE_BYTES);
+  // A plain loop: far cheaper than Buffer#copy's general path for 24 bytes.
+  for (let i = 0; i < NONCE_BYTES; i++) nonce[i] = nonceBlock[nonceAt + i] ?? 0;
   nonceAt += NONCE_BYTES;
   return nonce;
 }
