@@ -250,7 +250,8 @@ async function sweepRates(): Promise<SweepRates> {
       logLevel: 'silent',
     });
     // From a process of its own, so the load generator shares no event loop with the sweep.
-    const apiAlone = await loadFromChild(api.port, api.post, { connections: 8, seconds: 3 });
+    await loadFromChild(api.port, api.post, { connections: 8, seconds: 2 }); // warm-up
+    const apiAlone = await loadFromChild(api.port, api.post, { connections: 8, seconds: 4 });
     const stop = new AbortController();
     const serving = loadFromChild(api.port, api.post, {
       connections: 8,
