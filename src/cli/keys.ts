@@ -79,6 +79,19 @@ function writerCount(value: string): number {
   return n;
 }
 
+/** The flags that tune a sweep run by the command itself. */
+function sweepFlags(command: Command): Command {
+  return command
+    .option(
+      '--batch-size <n>',
+      'rows per sweep transaction (default WARDROOM_KEY_SWEEP_BATCH_SIZE)',
+    )
+    .option(
+      '--writers <n>',
+      'sweep batches committing at once, each on its own connection (default WARDROOM_KEY_SWEEP_WRITERS)',
+    );
+}
+
 /** Sweep settings: the command's flags, else the configuration's. */
 function sweepSettings(opts: RotateOpts, config: Config): { batchSize: number; writers: number } {
   return {
@@ -139,8 +152,7 @@ export function registerKeys(program: Command, env: NodeJS.ProcessEnv, io: Outpu
         throw new AppError('key_unavailable', `${result.failed.length} workspace(s) not rewrapped`);
       }
     });
-  keys
-    .command('rotate')
+  sweepFlags(keys.command('rotate'))
     .description(
       'Create data key version n+1 as the primary (new writes use it at once, in every process), then ' +
         're-seal every sealed field still on an older version in a resumable background sweep. ' +
@@ -149,14 +161,6 @@ export function registerKeys(program: Command, env: NodeJS.ProcessEnv, io: Outpu
     .option('--workspace <id>', 'one workspace')
     .option('--all', 'every workspace')
     .option('--no-wait', 'only queue the sweep for the server worker')
-    .option(
-      '--batch-size <n>',
-      'rows per sweep transaction (default WARDROOM_KEY_SWEEP_BATCH_SIZE)',
-    )
-    .option(
-      '--writers <n>',
-      'sweep batches committing at once, each on its own connection (default WARDROOM_KEY_SWEEP_WRITERS)',
-    )
     .action(async (opts: RotateOpts) => {
       const config = configFrom(env);
       const sweep = sweepSettings(opts, config);
@@ -195,22 +199,13 @@ export function registerKeys(program: Command, env: NodeJS.ProcessEnv, io: Outpu
         await waitFor(w, io, queued, sweep);
       });
     });
-  keys
-    .command('resume')
+  sweepFlags(keys.command('resume'))
     .description(
       'Queue again the unfinished (pending, running or failed) sweeps, and wait for them',
     )
     .option('--workspace <id>', 'one workspace')
     .option('--all', 'every workspace')
     .option('--no-wait', 'only queue the sweeps for the server worker')
-    .option(
-      '--batch-size <n>',
-      'rows per sweep transaction (default WARDROOM_KEY_SWEEP_BATCH_SIZE)',
-    )
-    .option(
-      '--writers <n>',
-      'sweep batches committing at once, each on its own connection (default WARDROOM_KEY_SWEEP_WRITERS)',
-    )
     .action(async (opts: RotateOpts) => {
       const config = configFrom(env);
       const sweep = sweepSettings(opts, config);
