@@ -148,23 +148,25 @@ export async function writeSealed(
 ): Promise<number> {
   if (resealed.length === 0) return 0;
   const type = sql.raw(await idType(tx, f));
-  const ids = sql`${resealed.map((r) => r.id)}::${type}[]`;
   const envelopes = Buffer.concat(resealed.map((r) => r.sealed));
   const heads = Buffer.concat(resealed.map((r) => r.was.subarray(0, HEADER_BYTES)));
-  const lengths = resealed.map((r) => r.sealed.length);
   const head = sql.lit(HEADER_BYTES);
   const id = sql`t.${sql.ref(f.idColumn)}`;
   // The batch's id range bounds the index scan: without it the planner may
   // hash the workspace's whole table to join 500 rows, on every batch.
   // (No min(uuid) before PostgreSQL 16, hence order by ... limit 1.)
   const result = await sql`
+    with v as (
+      select u.id, u.len, (sum(u.len) over (order by u.ord) - u.len + 1)::int as start,
+             substring(${heads}::bytea from (u.ord::int - 1) * ${head} + 1 for ${head}) as head
+        from unnest(${resealed.map((r) => r.id)}::${type}[], ${resealed.map((r) => r.sealed.length)}::int[])
+             with ordinality as u(id, len, ord)
+    )
     update ${table(f)} as t set ${column(f)} = substring(${envelopes}::bytea from v.start for v.len)
-      from (select u.id, u.len, (sum(u.len) over (order by u.ord) - u.len + 1)::int as start,
-                   substring(${heads}::bytea from (u.ord::int - 1) * ${head} + 1 for ${head}) as head
-              from unnest(${ids}, ${lengths}::int[]) with ordinality as u(id, len, ord)) as v
+      from v
      where t.tenant_id = ${principalOf(tx).tenantId}
-       and ${id} >= (select i from unnest(${ids}) i order by i limit 1)
-       and ${id} <= (select i from unnest(${ids}) i order by i desc limit 1)
+       and ${id} >= (select id from v order by id limit 1)
+       and ${id} <= (select id from v order by id desc limit 1)
        and ${id} = v.id
        and substring(t.${column(f)} from 1 for ${head}) = v.head`.execute(tx);
   return Number(result.numAffectedRows ?? 0);
