@@ -223,7 +223,8 @@ async function commit(
 /**
  * Ends a pass once its batches have committed: done if nothing is left
  * below the version, else another pass (rows written meanwhile by a stale
- * process), failed after MAX_PASSES. Null if the pass was ended already.
+ * process), failed after MAX_PASSES. If another worker ended this pass
+ * already, goes on from where that left the rotation.
  */
 async function endPass(
   tx: TenantTx,
@@ -237,7 +238,8 @@ async function endPass(
   const remaining = await countAllBelow(tx, rot.to_version);
   const passes = pass + 1;
   const rowsDone = Number(rot.rows_done);
-  const end = { last_table: null, last_id: null, passes, finished_at: new Date() };
+  const restart = { last_table: null, last_id: null, passes };
+  const end = { ...restart, finished_at: new Date() };
   const update =
     remaining === 0
       ? { ...end, status: 'done' as const, rows_total: Math.max(Number(rot.rows_total), rowsDone) }
@@ -248,9 +250,7 @@ async function endPass(
             error: `rows_remaining: ${remaining} rows still below version ${rot.to_version}`,
           }
         : {
-            last_table: null,
-            last_id: null,
-            passes,
+            ...restart,
             status: 'running' as const,
             rows_total: Number(rot.rows_total) + remaining,
           };
