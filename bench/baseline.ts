@@ -5,12 +5,11 @@
  * same database. Same pool size as the full stack.
  */
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { appNameOf } from './cpu.js';
-import type { Started } from './full.js';
+import { listening, type Started } from './started.js';
 import type { RequestSpec, TargetInit } from './protocol.js';
 
 const SCHEMA = `
@@ -85,15 +84,7 @@ export async function startBaseline(init: TargetInit): Promise<Started> {
         return { items: rows.map(view), next_cursor: null };
       },
     );
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const { port } = app.server.address() as AddressInfo;
-    return {
-      ready: { type: 'ready', port, post, read },
-      async close() {
-        await app.close();
-        await pool.end();
-      },
-    };
+    return await listening(app, { post, read }, () => pool.end());
   } catch (error) {
     await app.close();
     await pool.end();

@@ -37,8 +37,9 @@ import { median } from './stats.js';
 import { startTarget, stopTarget, type Target } from './targets.js';
 
 const sweepRows = Number(process.env['BENCH_SWEEP_ROWS'] ?? 20_000);
-const sweepBatch = Number(process.env['BENCH_SWEEP_BATCH'] ?? loadConfig({}).keySweepBatchSize);
-const sweepWriters = Number(process.env['BENCH_SWEEP_WRITERS'] ?? loadConfig({}).keySweepWriters);
+const defaults = loadConfig({});
+const sweepBatch = Number(process.env['BENCH_SWEEP_BATCH'] ?? defaults.keySweepBatchSize);
+const sweepWriters = Number(process.env['BENCH_SWEEP_WRITERS'] ?? defaults.keySweepWriters);
 
 /** Set when node runs with --expose-gc (as `npm run bench:crypto` does). */
 const collect = (globalThis as { gc?: () => void }).gc;
@@ -229,7 +230,7 @@ async function sweepRates(): Promise<SweepRates> {
     config: {
       auditCheckpointDir: '', // never used: checkpoints are off (interval 0)
       auditCheckpointInterval: 0,
-      auditSealIntervalMs: loadConfig({}).auditSealIntervalMs,
+      auditSealIntervalMs: defaults.auditSealIntervalMs,
     },
     logger: { info: () => undefined, error: (o: unknown) => console.error('audit sealer:', o) },
   });

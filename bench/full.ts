@@ -4,7 +4,6 @@
  * workspaces. Seeding goes through the same module functions the routes use.
  */
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createDatabase } from '../src/db/database.js';
 import { buildServer } from '../src/http/server.js';
@@ -13,18 +12,14 @@ import { localKek } from '../src/modules/crypto/kek.js';
 import { createKeyring } from '../src/modules/crypto/keyring.js';
 import { postMessage } from '../src/modules/workrooms/messages.js';
 import { appNameOf } from './cpu.js';
-import type { RequestSpec, TargetInit, TargetReady } from './protocol.js';
+import type { RequestSpec, TargetInit } from './protocol.js';
 import { seedWorkspaces } from './seed.js';
+import { listening, type Started } from './started.js';
 
 function withAppName(url: string): string {
   const parsed = new URL(url);
   parsed.searchParams.set('application_name', appNameOf('full'));
   return parsed.toString();
-}
-
-export interface Started {
-  readonly ready: TargetReady;
-  close(): Promise<void>;
 }
 
 export async function startFull(init: TargetInit): Promise<Started> {
@@ -56,16 +51,7 @@ export async function startFull(init: TargetInit): Promise<Started> {
       { db, keyring },
       { bodyLimit: 1024 * 1024, logger: createLogger(init.logLevel) },
     );
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const { port } = app.server.address() as AddressInfo;
-    const server = app;
-    return {
-      ready: { type: 'ready', port, post, read },
-      async close() {
-        await server.close();
-        await db.close();
-      },
-    };
+    return await listening(app, { post, read }, () => db.close());
   } catch (error) {
     await app?.close();
     await db.close();

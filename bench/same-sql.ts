@@ -10,7 +10,6 @@
  * same SQL / baseline is what the database invariants cost.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
@@ -20,7 +19,7 @@ import { localKek } from '../src/modules/crypto/kek.js';
 import { createKeyring } from '../src/modules/crypto/keyring.js';
 import { parseToken } from '../src/modules/tenancy/token-format.js';
 import { appNameOf } from './cpu.js';
-import type { Started } from './full.js';
+import { listening, type Started } from './started.js';
 import type { RequestSpec, TargetInit } from './protocol.js';
 import { seedWorkspaces } from './seed.js';
 
@@ -161,16 +160,9 @@ export async function startSameSql(init: TargetInit): Promise<Started> {
         };
       },
     );
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const { port } = app.server.address() as AddressInfo;
+    const started = await listening(app, { post, read }, () => pool.end());
     await seeding.close();
-    return {
-      ready: { type: 'ready', port, post, read },
-      async close() {
-        await app.close();
-        await pool.end();
-      },
-    };
+    return started;
   } catch (error) {
     await app.close();
     await pool.end();

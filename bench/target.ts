@@ -4,7 +4,8 @@
  * stop. Exits through process.exit so --cpu-prof profiles get written.
  */
 import { startBaseline } from './baseline.js';
-import { startFull, type Started } from './full.js';
+import { startFull } from './full.js';
+import type { Started } from './started.js';
 import { startSameSql } from './same-sql.js';
 import { INIT_ENV, type TargetInit, type TargetMessage } from './protocol.js';
 
