@@ -18,7 +18,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import sodium from 'sodium-native';
 import { v7 as uuidv7 } from 'uuid';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/base/config.js';
 import { createDatabase, type Database } from '../src/db/database.js';
 import { startAuditMaintenance } from '../src/modules/audit/maintenance.js';
 import { signerFromSeed } from '../src/modules/audit/signer.js';

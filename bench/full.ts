@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createDatabase } from '../src/db/database.js';
 import { buildServer } from '../src/http/server.js';
-import { createLogger } from '../src/logger.js';
+import { createLogger } from '../src/base/logger.js';
 import { localKek } from '../src/modules/crypto/kek.js';
 import { createKeyring } from '../src/modules/crypto/keyring.js';
 import { postMessage } from '../src/modules/workrooms/messages.js';

@@ -5,13 +5,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import type { Config } from './base/config.js';
 import { resolveDatabase, type DatabaseTarget } from './db/connect.js';
 import { createDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { buildServer } from './http/server.js';
 import { startJobQueue, type JobQueue } from './jobs/queue.js';
-import { createLogger } from './logger.js';
+import { createLogger } from './base/logger.js';
 import { startAuditMaintenance, type Maintenance } from './modules/audit/maintenance.js';
 import { loadAuditSigner, type AuditSigner } from './modules/audit/signer.js';
 import { createKekProvider } from './modules/crypto/kek/registry.js';

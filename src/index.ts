@@ -2,6 +2,6 @@
  * Wardroom as a library: build the service from a config and embed it.
  */
 export { createWardroom, type Wardroom, type CreateOptions } from './app.js';
-export { loadConfig, type Config } from './config.js';
-export { AppError, type ErrorCode } from './errors.js';
+export { loadConfig, type Config } from './base/config.js';
+export { AppError, type ErrorCode } from './base/errors.js';
 export type { Principal, TenantTx } from './db/tenant-tx.js';

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Wardroom } from '../app.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../base/errors.js';
 import { checkpointAll, createCheckpoint, listWorkspaceIds } from '../modules/audit/checkpoints.js';
 import { listPendingIntents } from '../modules/audit/record.js';
 import { verifyExportFile } from '../modules/audit/verify-file.js';

@@ -5,9 +5,9 @@
  */
 import type { Command } from 'commander';
 import { createWardroom, type Wardroom } from '../app.js';
-import { loadConfig, type Config } from '../config.js';
+import { loadConfig, type Config } from '../base/config.js';
 import { resolveDatabase, type DatabaseTarget } from '../db/connect.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../base/logger.js';
 
 export interface Output {
   out(line: string): void;

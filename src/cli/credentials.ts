@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { AppError } from '../errors.js';
+import { AppError } from '../base/errors.js';
 import { importCredentials } from '../modules/credentials/import.js';
 import { CREDENTIAL_KINDS, PROVIDERS, type CredentialKind } from '../modules/credentials/kinds.js';
 import { decryptLegacy, LEGACY_FORMATS } from '../modules/credentials/legacy.js';

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import pg from 'pg';
 import { checkDatabase } from '../db/check.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../base/errors.js';
 import { configFrom, withTarget, type Output } from './context.js';
 
 export function registerDb(program: Command, env: NodeJS.ProcessEnv, io: Output): void {

@@ -5,8 +5,8 @@
  */
 import type { Command } from 'commander';
 import type { Wardroom } from '../app.js';
-import type { Config } from '../config.js';
-import { AppError, isAppError } from '../errors.js';
+import type { Config } from '../base/config.js';
+import { AppError, isAppError } from '../base/errors.js';
 import { enqueueRotation, startRotationWorker } from '../modules/crypto/rotation/jobs.js';
 import { setMinVersion } from '../modules/crypto/rotation/min-version.js';
 import { watchRotations, type WatchedRotation } from '../modules/crypto/rotation/progress.js';

@@ -4,7 +4,7 @@
  * usage errors exit 2.
  */
 import { CommanderError } from 'commander';
-import { isAppError } from '../errors.js';
+import { isAppError } from '../base/errors.js';
 import { stdio } from './context.js';
 import { buildProgram } from './program.js';
 

@@ -5,7 +5,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import type { Principal } from '../db/tenant-tx.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../base/errors.js';
 import { keysPrincipal } from '../modules/crypto/rotation/workspaces.js';
 
 const uuid = z.uuid();

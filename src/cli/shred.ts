@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
-import { AppError } from '../errors.js';
+import { AppError } from '../base/errors.js';
 import { shredWorkspace } from '../modules/crypto/shred.js';
 import { verifyShredReceipt } from '../modules/crypto/shred-receipt.js';
 import { configFrom, withWardroom, type Output } from './context.js';

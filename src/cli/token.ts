@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { AppError } from '../errors.js';
+import { AppError } from '../base/errors.js';
 import { createApiToken, revokeApiToken } from '../modules/tenancy/api-tokens.js';
 import { parseToken } from '../modules/tenancy/token-format.js';
 import { configFrom, withWardroom, type Output } from './context.js';

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { createWorkspace, REGIONS, type Region } from '../modules/tenancy/create-workspace.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../base/errors.js';
 import { configFrom, withWardroom, type Output } from './context.js';
 
 interface CreateOpts {

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from '../config.js';
+import type { Config } from '../base/config.js';
 import { ensureEmbeddedPostgres, type EmbeddedHandle } from './embedded.js';
 import { roleNames, type RoleNames } from './roles.js';
 

@@ -9,8 +9,8 @@
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import { AppError } from '../errors.js';
-import { isUuid } from '../uuid.js';
+import { AppError } from '../base/errors.js';
+import { isUuid } from '../base/uuid.js';
 import { preparedPool } from './prepared-pool.js';
 import { listenOn, type ChannelHandler, type ChannelListener } from './listen.js';
 import type { DB } from './schema.js';

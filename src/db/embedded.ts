@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { AppError } from '../errors.js';
+import { AppError } from '../base/errors.js';
 
 export interface EmbeddedHandle {
   /** Superuser URL of the `wardroom` database in the embedded cluster. */

@@ -5,7 +5,7 @@
  * A token for another workspace answers 404 exactly like a missing one.
  */
 import type { TenantTx } from '../db/tenant-tx.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../base/errors.js';
 import { verifyApiToken } from '../modules/tenancy/api-tokens.js';
 import { hasAtLeast, type Member } from '../modules/tenancy/roles.js';
 import { parseToken, type ParsedToken } from '../modules/tenancy/token-format.js';

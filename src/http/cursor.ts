@@ -3,8 +3,8 @@
  * (UUIDv7, so id order is creation order), base64url-encoded so clients do
  * not build them by hand.
  */
-import { AppError } from '../errors.js';
-import { isUuid } from '../uuid.js';
+import { AppError } from '../base/errors.js';
+import { isUuid } from '../base/uuid.js';
 
 export function encodeCursor(lastId: string): string {
   return Buffer.from(`v1:${lastId}`, 'utf8').toString('base64url');

@@ -15,7 +15,7 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, errorStatus } from '../errors.js';
+import { AppError, errorStatus } from '../base/errors.js';
 import { auditRoutes } from '../modules/audit/routes.js';
 import { credentialRoutes } from '../modules/credentials/routes.js';
 import { keyRoutes } from '../modules/crypto/routes.js';

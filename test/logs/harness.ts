@@ -13,7 +13,7 @@ import { inject } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 import { createDatabase, type Database } from '../../src/db/database.js';
 import { buildServer } from '../../src/http/server.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/base/logger.js';
 import { localKek } from '../../src/modules/crypto/kek.js';
 import { createKeyring, type Keyring } from '../../src/modules/crypto/keyring.js';
 import { connectAdmin, type Admin } from '../support/admin.js';

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/database.js';
 import { buildServer } from '../../src/http/server.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/base/logger.js';
 import { signerFromSeed, type AuditSigner } from '../../src/modules/audit/signer.js';
 import { localKek } from '../../src/modules/crypto/kek.js';
 import { createKeyring, type Keyring } from '../../src/modules/crypto/keyring.js';

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { Principal, TenantTx } from '../../db/tenant-tx.js';
-import { AppError } from '../../errors.js';
-import { isUuid } from '../../uuid.js';
+import { AppError } from '../../base/errors.js';
+import { isUuid } from '../../base/uuid.js';
 import { canonicalJson } from './event.js';
 import { verifySignature, type AuditSigner } from './signer.js';
 

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../base/errors.js';
 import {
   neutralize,
   parseCsvExport,

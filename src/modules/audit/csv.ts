@@ -26,7 +26,7 @@ import { pipeline as pipelineCallback, Readable, type Writable } from 'node:stre
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { stringify, type Options as StringifyOptions } from 'csv-stringify';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../base/errors.js';
 import { AUDIT_COLUMNS, canonicalJson, type AuditRecord } from './event.js';
 
 /** Bytes (or text) of an export file: a file stream, an HTTP body, an array of chunks. */

@@ -7,7 +7,7 @@
 import { hash } from 'node:crypto';
 import canonicalizeModule from 'canonicalize';
 import { sql, type RawBuilder } from 'kysely';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../base/errors.js';
 
 // The package is CommonJS (`module.exports = serialize`) but its typings
 // declare an ES default export; under NodeNext the import is the function.

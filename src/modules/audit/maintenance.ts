@@ -7,7 +7,7 @@
  */
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
-import type { Config } from '../../config.js';
+import type { Config } from '../../base/config.js';
 import type { Database } from '../../db/database.js';
 import { checkpointAll } from './checkpoints.js';
 import type { AuditSigner } from './signer.js';

@@ -10,7 +10,7 @@
  */
 import type { Database } from '../../db/database.js';
 import { principalOf, type Principal, type TenantTx } from '../../db/tenant-tx.js';
-import { AppError, isAppError } from '../../errors.js';
+import { AppError, isAppError } from '../../base/errors.js';
 
 export interface EventInput {
   readonly action: string;

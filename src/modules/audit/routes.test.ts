@@ -18,7 +18,7 @@ import {
   type TestApp,
   type TestWorkspace,
 } from '../../../test/support/app.js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../base/errors.js';
 import type { AuditRecord } from './event.js';
 
 type Failure = 'none' | 'before' | 'app_error' | 'midway';

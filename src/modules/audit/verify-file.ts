@@ -6,7 +6,7 @@
  * than the export are reported, since the export may simply predate them.
  */
 import { createReadStream } from 'node:fs';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../base/errors.js';
 import { readExternalCheckpoints, isCheckpointSigned } from './checkpoints.js';
 import { parseCsvExport, parseJsonlExport } from './csv.js';
 import type { AuditRecord } from './event.js';

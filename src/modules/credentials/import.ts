@@ -5,7 +5,7 @@
  */
 import type { TenantTx } from '../../db/tenant-tx.js';
 import { principalOf } from '../../db/tenant-tx.js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../base/errors.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { createCredential } from './create.js';
 import type { CredentialKind } from './kinds.js';

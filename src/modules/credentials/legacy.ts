@@ -15,7 +15,7 @@
  * contains a plaintext, a key, or (from JSON.parse) a quoted input.
  */
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../base/errors.js';
 import { fernetDecrypt } from '../crypto/primitives/fernet.js';
 import {
   secretboxOpen,

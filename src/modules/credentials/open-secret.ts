@@ -5,7 +5,7 @@
  * nowhere but the provider it is for (never a log, an error or a response).
  */
 import type { TenantTx } from '../../db/tenant-tx.js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../base/errors.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { oauthSecret, valueSecret, type CredentialKind, type SecretOf } from './kinds.js';
 import { secretRef } from './store.js';

@@ -5,7 +5,7 @@
  * the log shows each fingerprint change without holding any fingerprint.
  */
 import type { TenantTx } from '../../db/tenant-tx.js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../base/errors.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { CredentialSecret } from './kinds.js';
 import { notFound, sealSecret, toView, VIEW_COLUMNS, type CredentialView } from './store.js';

@@ -5,7 +5,7 @@
  * that PostgreSQL reclaims at its next VACUUM.)
  */
 import type { TenantTx } from '../../db/tenant-tx.js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../base/errors.js';
 
 export async function revokeCredential(tx: TenantTx, id: string): Promise<void> {
   const result = await tx

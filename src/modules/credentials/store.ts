@@ -4,7 +4,7 @@
  * sealing a validated secret together with its fingerprint and last4.
  */
 import type { TenantTx } from '../../db/tenant-tx.js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../base/errors.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { loadFingerprinter } from './fingerprint.js';
 import {

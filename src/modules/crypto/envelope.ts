@@ -13,8 +13,8 @@
  * table, column, row id), so a ciphertext copied to another row, column or
  * tenant, or with an edited header, fails to open.
  */
-import { AppError } from '../../errors.js';
-import { isUuid } from '../../uuid.js';
+import { AppError } from '../../base/errors.js';
+import { isUuid } from '../../base/uuid.js';
 import { copyBytes } from './primitives/bytes.js';
 import {
   aeadOpen,

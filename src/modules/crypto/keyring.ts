@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../base/errors.js';
 import {
   openEnvelope,
   readEnvelopeHeader,

@@ -2,7 +2,7 @@
  * HTTP routes of the crypto module: crypto-shredding a workspace.
  */
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../base/errors.js';
 import { defineRoute, type RouteDef } from '../../http/route.js';
 import { shredWorkspace } from './shred.js';
 import { signedShredReceipt } from './shred-receipt.js';

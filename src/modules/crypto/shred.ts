@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../base/errors.js';
 import type { AuditSigner } from '../audit/signer.js';
 import type { Keyring } from './keyring.js';
 import { notifyKeyEvent } from './rotation/key-events.js';

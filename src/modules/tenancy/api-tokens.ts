@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../base/errors.js';
 import { isNamedRole, isRole, type Member } from './roles.js';
 import { mintToken, secretMatches, type ParsedToken } from './token-format.js';
 

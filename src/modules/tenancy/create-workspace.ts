@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { TenantTx } from '../../db/tenant-tx.js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../base/errors.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { createApiToken } from './api-tokens.js';
 

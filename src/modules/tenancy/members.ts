@@ -6,7 +6,7 @@
  * (FOR UPDATE) before counting, so two concurrent demotions cannot both pass.
  */
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../base/errors.js';
 import { ensureUser } from './create-workspace.js';
 import { isNamedRole, isRole, type Member, type NamedRole, type Role } from './roles.js';
 

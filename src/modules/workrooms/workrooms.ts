@@ -5,7 +5,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../base/errors.js';
 import { decodeCursor, toPage } from '../../http/cursor.js';
 
 export interface WorkroomView {

@@ -26,7 +26,7 @@ import {
   ReEncryptCommand,
   type KMSClientConfig,
 } from '@aws-sdk/client-kms';
-import { AppError } from '../../../errors.js';
+import { AppError } from '../../../base/errors.js';
 import {
   assertKekId,
   DATA_KEY_BYTES,

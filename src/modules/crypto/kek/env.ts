@@ -5,7 +5,7 @@
  * unwrap. The id (WARDROOM_KEK_ID, default `env:default`) stays the same
  * across versions.
  */
-import type { KekConfig } from '../../../config.js';
+import type { KekConfig } from '../../../base/config.js';
 import { localKeks } from './local.js';
 import type { KekProvider } from './provider.js';
 

@@ -10,8 +10,8 @@
  */
 import fs from 'node:fs/promises';
 import { z } from 'zod';
-import { keyVersionSchema, kekIdSchema, masterKey } from '../../../config.js';
-import { AppError } from '../../../errors.js';
+import { keyVersionSchema, kekIdSchema, masterKey } from '../../../base/config.js';
+import { AppError } from '../../../base/errors.js';
 import { localKeks, type LocalKeySet } from './local.js';
 import type { KekProvider } from './provider.js';
 

@@ -5,7 +5,7 @@
  * Wrapping is XChaCha20-Poly1305 with the KEK id and version, the tenant, the
  * data key's id and the data key's version as associated data.
  */
-import { AppError } from '../../../errors.js';
+import { AppError } from '../../../base/errors.js';
 import { aeadOpen, aeadSeal, KEY_BYTES, NONCE_BYTES, randomNonce } from '../primitives/aead.js';
 import {
   assertKekId,

@@ -6,7 +6,7 @@
  * unwrap. Providers: `env`, `file` (keys in process memory), `aws-kms` and
  * `vault-transit` (keys that never leave the service).
  */
-import { AppError } from '../../../errors.js';
+import { AppError } from '../../../base/errors.js';
 
 /** What a wrapped data key is bound to; a wrapped key moved elsewhere fails to unwrap. */
 export interface WrapContext {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeKms, type FakeKms } from '../../../../test/fakes/kms.js';
 import { startFakeVault, type FakeVault } from '../../../../test/fakes/vault.js';
-import { loadConfig } from '../../../config.js';
+import { loadConfig } from '../../../base/config.js';
 import { keyFileText } from './file.js';
 import type { KekProvider, WrapContext } from './provider.js';
 import { createKekProvider } from './registry.js';

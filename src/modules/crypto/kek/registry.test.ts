@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../config.js';
+import { loadConfig } from '../../../base/config.js';
 import { localKek } from './local.js';
 import { createKekProvider } from './registry.js';
 

@@ -4,7 +4,7 @@
  * when WARDROOM_MASTER_KEY is set, `file` when WARDROOM_MASTER_KEY_FILE is,
  * and otherwise the generated development key file (refused in production).
  */
-import type { Config, KekConfig } from '../../../config.js';
+import type { Config, KekConfig } from '../../../base/config.js';
 import { ensureDevelopmentKeyFile } from '../master-key.js';
 import type { AwsKmsOptions } from './aws-kms.js';
 import { envKek } from './env.js';

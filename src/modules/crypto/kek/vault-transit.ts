@@ -14,7 +14,7 @@
  * `kek_version`; Vault decides which versions still decrypt
  * (`min_decryption_version`).
  */
-import { AppError } from '../../../errors.js';
+import { AppError } from '../../../base/errors.js';
 import {
   assertKekId,
   contextBytes,

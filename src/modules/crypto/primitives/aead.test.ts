@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 import { describe, it, expect } from 'vitest';
 
-import { isAppError } from '../../../errors.js';
+import { isAppError } from '../../../base/errors.js';
 import { aeadOpen, aeadSeal, randomKey, randomNonce, NONCE_BYTES, TAG_BYTES } from './aead.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));

@@ -8,7 +8,7 @@
  */
 import sodium from 'sodium-native';
 
-import { AppError } from '../../../errors.js';
+import { AppError } from '../../../base/errors.js';
 import { copyBytes } from './bytes.js';
 
 export const KEY_BYTES = 32;

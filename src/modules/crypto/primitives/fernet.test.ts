@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 import { describe, it, expect } from 'vitest';
 
-import { isAppError, type ErrorCode } from '../../../errors.js';
+import { isAppError, type ErrorCode } from '../../../base/errors.js';
 import { fernetDecrypt, fernetEncrypt } from './fernet.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));

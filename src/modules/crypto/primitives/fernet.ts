@@ -16,7 +16,7 @@ import {
   timingSafeEqual,
 } from 'node:crypto';
 
-import { AppError } from '../../../errors.js';
+import { AppError } from '../../../base/errors.js';
 
 const VERSION = 0x80;
 const TIMESTAMP_BYTES = 8;

@@ -7,7 +7,7 @@
 import sodium from 'sodium-native';
 import { describe, it, expect } from 'vitest';
 
-import { isAppError } from '../../../errors.js';
+import { isAppError } from '../../../base/errors.js';
 import { randomKey, randomNonce } from './aead.js';
 import { secretboxOpen, secretboxSeal, SECRETBOX_MAC_BYTES } from './secretbox.js';
 

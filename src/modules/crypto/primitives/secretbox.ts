@@ -8,7 +8,7 @@
  */
 import sodium from 'sodium-native';
 
-import { AppError } from '../../../errors.js';
+import { AppError } from '../../../base/errors.js';
 
 export const SECRETBOX_KEY_BYTES = 32;
 export const SECRETBOX_NONCE_BYTES = 24;

@@ -6,7 +6,7 @@
  */
 import type { TenantTx } from '../../../db/tenant-tx.js';
 import { principalOf } from '../../../db/tenant-tx.js';
-import { AppError } from '../../../errors.js';
+import { AppError } from '../../../base/errors.js';
 import { notifyKeyEvent } from './key-events.js';
 import { countAllBelow } from './sealed-sql.js';
 

@@ -7,7 +7,7 @@
  * unwrapped, wrapped again and zeroed.
  */
 import type { Database } from '../../../db/database.js';
-import { isAppError } from '../../../errors.js';
+import { isAppError } from '../../../base/errors.js';
 import type { KekProvider, WrapContext, WrappedKey } from '../kek.js';
 import { notifyKeyEvent } from './key-events.js';
 import { keysPrincipal, listWorkspaces } from './workspaces.js';

@@ -7,7 +7,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import { principalOf, type TenantTx } from '../../../db/tenant-tx.js';
-import { AppError } from '../../../errors.js';
+import { AppError } from '../../../base/errors.js';
 import { HEADER_BYTES } from '../envelope.js';
 import {
   KEY_VERSION_BYTES,

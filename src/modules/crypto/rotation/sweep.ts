@@ -27,7 +27,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../../../db/database.js';
 import type { Principal, TenantTx } from '../../../db/tenant-tx.js';
-import { AppError, isAppError } from '../../../errors.js';
+import { AppError, isAppError } from '../../../base/errors.js';
 import type { KeyRotationStatus } from '../../../db/schema.js';
 import type { Keyring } from '../keyring.js';
 import { SEALED_FIELDS, fieldName } from '../sealed-fields.js';
