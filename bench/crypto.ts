@@ -21,7 +21,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { loadConfig } from '../src/base/config.js';
 import { createDatabase, type Database } from '../src/db/database.js';
 import { startAuditMaintenance } from '../src/modules/audit/maintenance.js';
-import { signerFromSeed } from '../src/modules/audit/signer.js';
+import { signerFromSeed } from '../src/modules/crypto/primitives/ed25519.js';
 import type { Principal } from '../src/db/tenant-tx.js';
 import { openEnvelope, sealEnvelope } from '../src/modules/crypto/envelope.js';
 import { localKek } from '../src/modules/crypto/kek.js';

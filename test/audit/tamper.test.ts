@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCheckpoint } from '../../src/modules/audit/checkpoints.js';
-import { signerFromSeed } from '../../src/modules/audit/signer.js';
+import { signerFromSeed } from '../../src/modules/crypto/primitives/ed25519.js';
 import { verifyWorkspace } from '../../src/modules/audit/verify-workspace.js';
 import type { VerifyResult } from '../../src/modules/audit/verify.js';
 import { startTestApp, type TestApp } from '../support/app.js';

@@ -7,7 +7,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uuidToBytes } from '../../src/modules/crypto/envelope.js';
+import { uuidToBytes } from '../../src/base/uuid.js';
 import { revokeApiToken } from '../../src/modules/tenancy/api-tokens.js';
 import { auditRoutes } from '../../src/modules/audit/routes.js';
 import { credentialRoutes } from '../../src/modules/credentials/routes.js';

@@ -14,7 +14,7 @@ import {
   verifyShredReceipt,
   type SignedShredReceipt,
 } from '../../src/modules/crypto/shred-receipt.js';
-import { signerFromSeed } from '../../src/modules/audit/signer.js';
+import { signerFromSeed } from '../../src/modules/crypto/primitives/ed25519.js';
 import { randomBytes } from 'node:crypto';
 import { startRotation } from '../../src/modules/crypto/rotation/rotate-dek.js';
 import { memberToken, newWorkspace, startTestApp, type TestApp } from '../support/app.js';

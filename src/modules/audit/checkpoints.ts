@@ -13,8 +13,9 @@ import type { Database } from '../../db/database.js';
 import type { Principal, TenantTx } from '../../db/tenant-tx.js';
 import { AppError } from '../../base/errors.js';
 import { isUuid } from '../../base/uuid.js';
-import { canonicalJson } from './event.js';
-import { verifySignature, type AuditSigner } from './signer.js';
+import { canonicalJson } from '../crypto/primitives/canonical-json.js';
+import { verifySignature } from '../crypto/primitives/ed25519.js';
+import type { AuditSigner } from './signer.js';
 
 export interface Checkpoint {
   readonly tenant_id: string;

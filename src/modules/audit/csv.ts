@@ -27,7 +27,8 @@ import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { stringify, type Options as StringifyOptions } from 'csv-stringify';
 import { AppError } from '../../base/errors.js';
-import { AUDIT_COLUMNS, canonicalJson, type AuditRecord } from './event.js';
+import { canonicalJson } from '../crypto/primitives/canonical-json.js';
+import { AUDIT_COLUMNS, type AuditRecord } from './event.js';
 
 /** Bytes (or text) of an export file: a file stream, an HTTP body, an array of chunks. */
 export type ExportInput = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;

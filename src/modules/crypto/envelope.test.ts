@@ -12,9 +12,9 @@ import {
   openEnvelope,
   readEnvelopeHeader,
   sealEnvelope,
-  uuidToBytes,
   type FieldPlace,
 } from './envelope.js';
+import { uuidToBytes } from '../../base/uuid.js';
 
 const key = randomBytes(32);
 const header = { keyId: randomUUID(), keyVersion: 7 };

@@ -14,7 +14,7 @@
  * tenant, or with an edited header, fails to open.
  */
 import { AppError } from '../../base/errors.js';
-import { isUuid } from '../../base/uuid.js';
+import { bytesToUuid, uuidBytes } from '../../base/uuid.js';
 import { copyBytes } from './primitives/bytes.js';
 import {
   aeadOpen,
@@ -150,39 +150,10 @@ function associatedData(envelope: Buffer, place: FieldPlace): Buffer {
   return ad;
 }
 
-// Key ids repeat on every seal (one per workspace key), so their bytes are
-// kept: parsing a uuid costs about as much as a quarter of a 1 KB seal.
-const keyIdBytes = new Map<string, Buffer>();
-const KEY_ID_CACHE_LIMIT = 4096;
-
 /** Writes a uuid's 16 bytes into `out` at `offset`. */
 function writeUuid(uuid: string, out: Buffer, offset: number): void {
-  let bytes = keyIdBytes.get(uuid);
-  if (bytes === undefined) {
-    if (!isUuid(uuid)) throw new AppError('bad_request', 'not a uuid');
-    bytes = Buffer.from(
-      uuid.slice(0, 8) +
-        uuid.slice(9, 13) +
-        uuid.slice(14, 18) +
-        uuid.slice(19, 23) +
-        uuid.slice(24),
-      'hex',
-    );
-    if (keyIdBytes.size >= KEY_ID_CACHE_LIMIT) keyIdBytes.clear();
-    keyIdBytes.set(uuid, bytes);
-  }
+  const bytes = uuidBytes(uuid);
   copyBytes(bytes, 0, out, offset, bytes.length);
-}
-
-export function uuidToBytes(uuid: string): Buffer {
-  const out = Buffer.alloc(16);
-  writeUuid(uuid, out, 0);
-  return out;
-}
-
-export function bytesToUuid(bytes: Uint8Array): string {
-  const h = Buffer.from(bytes).toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 function fail(reason: string): never {

@@ -6,8 +6,8 @@
  * /.well-known/wardroom-audit-key can check a receipt offline.
  */
 import { z } from 'zod';
-import { canonicalJson } from '../audit/event.js';
-import { keyIdOf, verifySignature, type AuditSigner } from '../audit/signer.js';
+import { canonicalJson } from './primitives/canonical-json.js';
+import { keyIdOf, verifySignature, type Signer } from './primitives/ed25519.js';
 
 export const RECEIPT_TYPE = 'wardroom.shred_receipt.v1';
 
@@ -43,7 +43,7 @@ export const signedShredReceipt = z.strictObject({
 });
 export type SignedShredReceipt = z.infer<typeof signedShredReceipt>;
 
-export function signShredReceipt(signer: AuditSigner, receipt: ShredReceipt): SignedShredReceipt {
+export function signShredReceipt(signer: Signer, receipt: ShredReceipt): SignedShredReceipt {
   return {
     receipt,
     signature: signer.sign(canonicalJson(receipt)).toString('base64'),

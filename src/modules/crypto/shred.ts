@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
 import { AppError } from '../../base/errors.js';
-import type { AuditSigner } from '../audit/signer.js';
+import type { Signer } from './primitives/ed25519.js';
 import type { Keyring } from './keyring.js';
 import { notifyKeyEvent } from './rotation/key-events.js';
 import {
@@ -22,7 +22,7 @@ import {
 
 export async function shredWorkspace(
   tx: TenantTx,
-  deps: { keyring: Pick<Keyring, 'forget'>; signer: AuditSigner },
+  deps: { keyring: Pick<Keyring, 'forget'>; signer: Signer },
   input: { confirm: string; userId?: string },
 ): Promise<SignedShredReceipt> {
   const principal = principalOf(tx);
@@ -73,7 +73,7 @@ export async function shredWorkspace(
 /** The stored receipts of a workspace, newest first, as signed. */
 export async function listShredReceipts(
   tx: TenantTx,
-  signer: Pick<AuditSigner, 'publicKey' | 'keyId'>,
+  signer: Pick<Signer, 'publicKey' | 'keyId'>,
 ): Promise<SignedShredReceipt[]> {
   const rows = await tx
     .selectFrom('shred_receipts')

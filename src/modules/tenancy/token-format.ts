@@ -4,7 +4,7 @@
  * up inside that workspace's own RLS scope; only SHA-256(secret) is stored.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { bytesToUuid, uuidToBytes } from '../crypto/envelope.js';
+import { bytesToUuid, uuidToBytes } from '../../base/uuid.js';
 
 export const TOKEN_PREFIX = 'wr_';
 const BODY_BYTES = 64;
