@@ -6,10 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createDatabase } from '../src/db/database.js';
-import { buildServer } from '../src/http/server.js';
+import { buildServer } from '../src/api/server.js';
 import { createLogger } from '../src/base/logger.js';
 import { localKek } from '../src/modules/crypto/kek.js';
-import { createKeyring } from '../src/modules/crypto/keyring.js';
+import { createKeyring } from '../src/modules/keys/keyring.js';
 import { postMessage } from '../src/modules/workrooms/messages.js';
 import { appNameOf } from './cpu.js';
 import type { RequestSpec, TargetInit } from './protocol.js';

@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from '../src/db/database.js';
 import type { TenantTx } from '../src/db/tenant-tx.js';
-import type { Keyring } from '../src/modules/crypto/keyring.js';
+import type { Keyring } from '../src/modules/keys/keyring.js';
 import { createWorkspace } from '../src/modules/tenancy/create-workspace.js';
 import { createConversation, createWorkroom } from '../src/modules/workrooms/workrooms.js';
 import type { TargetInit } from './protocol.js';

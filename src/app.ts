@@ -9,16 +9,16 @@ import type { Config } from './base/config.js';
 import { resolveDatabase, type DatabaseTarget } from './db/connect.js';
 import { createDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
-import { buildServer } from './http/server.js';
-import { startJobQueue, type JobQueue } from './jobs/queue.js';
+import { buildServer } from './api/server.js';
+import { startJobQueue, type JobQueue } from './db/jobs.js';
 import { createLogger } from './base/logger.js';
 import { startAuditMaintenance, type Maintenance } from './modules/audit/maintenance.js';
 import { loadAuditSigner, type AuditSigner } from './modules/audit/signer.js';
 import { createKekProvider } from './modules/crypto/kek/registry.js';
 import type { KekProvider } from './modules/crypto/kek.js';
-import { createKeyring, type Keyring } from './modules/crypto/keyring.js';
-import { subscribeKeyEvents } from './modules/crypto/rotation/key-events.js';
-import { startRotationWorker, type RotationWorker } from './modules/crypto/rotation/jobs.js';
+import { createKeyring, type Keyring } from './modules/keys/keyring.js';
+import { subscribeKeyEvents } from './modules/keys/rotation/key-events.js';
+import { startRotationWorker, type RotationWorker } from './modules/keys/rotation/jobs.js';
 
 export interface Wardroom {
   readonly config: Config;

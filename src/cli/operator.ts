@@ -6,7 +6,7 @@ import os from 'node:os';
 import { z } from 'zod';
 import type { Principal } from '../db/tenant-tx.js';
 import { AppError } from '../base/errors.js';
-import { keysPrincipal } from '../modules/crypto/rotation/workspaces.js';
+import { keysPrincipal } from '../modules/keys/rotation/workspaces.js';
 
 const uuid = z.uuid();
 

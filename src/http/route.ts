@@ -9,7 +9,7 @@ import type { Database } from '../db/database.js';
 import type { Principal, TenantTx } from '../db/tenant-tx.js';
 import type { ErrorCode } from '../base/errors.js';
 import type { AuditSigner } from '../modules/audit/signer.js';
-import type { Keyring } from '../modules/crypto/keyring.js';
+import type { Keyring } from '../modules/keys/keyring.js';
 import type { Member, NamedRole, Role } from '../modules/tenancy/roles.js';
 
 export type Access =

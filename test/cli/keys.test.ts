@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliHarness } from '../support/cli.js';
-import type { KeyStatus } from '../../src/modules/crypto/rotation/status.js';
+import type { KeyStatus } from '../../src/modules/keys/rotation/status.js';
 import { call } from '../support/http.js';
 
 const cli = cliHarness('wardroom-keys-cli-');

@@ -11,7 +11,7 @@ import { uuidToBytes } from '../../src/base/uuid.js';
 import { revokeApiToken } from '../../src/modules/tenancy/api-tokens.js';
 import { auditRoutes } from '../../src/modules/audit/routes.js';
 import { credentialRoutes } from '../../src/modules/credentials/routes.js';
-import { keyRoutes } from '../../src/modules/crypto/routes.js';
+import { keyRoutes } from '../../src/modules/keys/routes.js';
 import { tenancyRoutes } from '../../src/modules/tenancy/routes.js';
 import { mintToken, parseToken, TOKEN_PREFIX } from '../../src/modules/tenancy/token-format.js';
 import { workroomRoutes } from '../../src/modules/workrooms/routes.js';

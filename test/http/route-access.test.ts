@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../../src/http/server.js';
+import { buildServer } from '../../src/api/server.js';
 import { createLogger } from '../../src/base/logger.js';
 import { hasAtLeast, ROLES, type NamedRole, type Role } from '../../src/modules/tenancy/roles.js';
 import type { Access } from '../../src/http/route.js';

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notifyKeyEvent } from '../../src/modules/crypto/rotation/key-events.js';
+import { notifyKeyEvent } from '../../src/modules/keys/rotation/key-events.js';
 import {
   connectSuperuser,
   newFilledWorkspace,

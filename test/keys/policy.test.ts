@@ -6,18 +6,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startJobQueue, type JobQueue } from '../../src/jobs/queue.js';
+import { startJobQueue, type JobQueue } from '../../src/db/jobs.js';
 import { readEnvelopeHeader } from '../../src/modules/crypto/envelope.js';
-import { openJobPayload, sealJobPayload } from '../../src/modules/crypto/job-payload.js';
+import { openJobPayload, sealJobPayload } from '../../src/modules/keys/job-payload.js';
 import { localKeks } from '../../src/modules/crypto/kek/local.js';
-import { createKeyring } from '../../src/modules/crypto/keyring.js';
-import { enqueueRotation, startRotationWorker } from '../../src/modules/crypto/rotation/jobs.js';
-import { setMinVersion } from '../../src/modules/crypto/rotation/min-version.js';
-import { watchRotations } from '../../src/modules/crypto/rotation/progress.js';
-import { rotateMaster } from '../../src/modules/crypto/rotation/rewrap-master.js';
-import { startRotation } from '../../src/modules/crypto/rotation/rotate-dek.js';
-import { keyStatus } from '../../src/modules/crypto/rotation/status.js';
-import { runSweep } from '../../src/modules/crypto/rotation/sweep.js';
+import { createKeyring } from '../../src/modules/keys/keyring.js';
+import { enqueueRotation, startRotationWorker } from '../../src/modules/keys/rotation/jobs.js';
+import { setMinVersion } from '../../src/modules/keys/rotation/min-version.js';
+import { watchRotations } from '../../src/modules/keys/rotation/progress.js';
+import { rotateMaster } from '../../src/modules/keys/rotation/rewrap-master.js';
+import { startRotation } from '../../src/modules/keys/rotation/rotate-dek.js';
+import { keyStatus } from '../../src/modules/keys/rotation/status.js';
+import { runSweep } from '../../src/modules/keys/rotation/sweep.js';
 import {
   auditCounts,
   connectSuperuser,

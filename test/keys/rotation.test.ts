@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { listMessages, postMessage } from '../../src/modules/workrooms/messages.js';
-import { startRotation } from '../../src/modules/crypto/rotation/rotate-dek.js';
-import { runSweep, type SweepProgress } from '../../src/modules/crypto/rotation/sweep.js';
-import { nextBelow, writeSealed } from '../../src/modules/crypto/rotation/sealed-sql.js';
-import { SEALED_FIELDS } from '../../src/modules/crypto/sealed-fields.js';
+import { startRotation } from '../../src/modules/keys/rotation/rotate-dek.js';
+import { runSweep, type SweepProgress } from '../../src/modules/keys/rotation/sweep.js';
+import { nextBelow, writeSealed } from '../../src/modules/keys/rotation/sealed-sql.js';
+import { SEALED_FIELDS } from '../../src/modules/keys/sealed-fields.js';
 import { readEnvelopeHeader } from '../../src/modules/crypto/envelope.js';
 import {
   addMessages,

@@ -7,16 +7,16 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyring } from '../../src/modules/crypto/keyring.js';
+import { createKeyring } from '../../src/modules/keys/keyring.js';
 import { localKek } from '../../src/modules/crypto/kek.js';
-import { listShredReceipts } from '../../src/modules/crypto/shred.js';
+import { listShredReceipts } from '../../src/modules/keys/shred.js';
 import {
   verifyShredReceipt,
   type SignedShredReceipt,
-} from '../../src/modules/crypto/shred-receipt.js';
+} from '../../src/modules/keys/shred-receipt.js';
 import { signerFromSeed } from '../../src/modules/crypto/primitives/ed25519.js';
 import { randomBytes } from 'node:crypto';
-import { startRotation } from '../../src/modules/crypto/rotation/rotate-dek.js';
+import { startRotation } from '../../src/modules/keys/rotation/rotate-dek.js';
 import { memberToken, newWorkspace, startTestApp, type TestApp } from '../support/app.js';
 import { call, expectError, seedContent } from '../support/http.js';
 import { auditCounts, connectSuperuser, principal, startProcess, type Process } from './support.js';

@@ -12,10 +12,10 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { inject } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 import { createDatabase, type Database } from '../../src/db/database.js';
-import { buildServer } from '../../src/http/server.js';
+import { buildServer } from '../../src/api/server.js';
 import { createLogger } from '../../src/base/logger.js';
 import { localKek } from '../../src/modules/crypto/kek.js';
-import { createKeyring, type Keyring } from '../../src/modules/crypto/keyring.js';
+import { createKeyring, type Keyring } from '../../src/modules/keys/keyring.js';
 import { connectAdmin, type Admin } from '../support/admin.js';
 import { captureStderr, corpus, memoryStream, type Corpus } from './capture.js';
 

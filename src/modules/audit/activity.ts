@@ -15,7 +15,7 @@
  */
 import { sql } from 'kysely';
 import type { ActorType, TenantTx } from '../../db/tenant-tx.js';
-import { decodeSeqCursor, encodeSeqCursor } from '../../http/cursor.js';
+import { decodeSeqCursor, encodeSeqCursor } from '../../db/cursor.js';
 import { sealPending } from './checkpoints.js';
 import { auditRecordSelect, type AuditRecord } from './event.js';
 import { recordEvent } from './record.js';

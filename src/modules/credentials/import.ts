@@ -6,7 +6,7 @@
 import type { TenantTx } from '../../db/tenant-tx.js';
 import { principalOf } from '../../db/tenant-tx.js';
 import { AppError } from '../../base/errors.js';
-import type { Keyring } from '../crypto/keyring.js';
+import type { Keyring } from '../keys/keyring.js';
 import { createCredential } from './create.js';
 import type { CredentialKind } from './kinds.js';
 import type { LegacyEntry } from './legacy.js';

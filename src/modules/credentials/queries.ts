@@ -3,7 +3,7 @@
  * here; only open-secret.ts reads it.
  */
 import type { TenantTx } from '../../db/tenant-tx.js';
-import { decodeCursor, toPage } from '../../http/cursor.js';
+import { decodeCursor, toPage } from '../../db/cursor.js';
 import type { CredentialKind } from './kinds.js';
 import { notFound, toView, VIEW_COLUMNS, type CredentialView } from './store.js';
 

@@ -5,7 +5,7 @@
  */
 import type { TenantTx } from '../../db/tenant-tx.js';
 import { AppError } from '../../base/errors.js';
-import type { Keyring } from '../crypto/keyring.js';
+import type { Keyring } from '../keys/keyring.js';
 import { loadFingerprinter } from './fingerprint.js';
 import {
   primaryValue,

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { TenantTx } from '../../db/tenant-tx.js';
 import { AppError } from '../../base/errors.js';
-import type { Keyring } from '../crypto/keyring.js';
+import type { Keyring } from '../keys/keyring.js';
 import { createApiToken } from './api-tokens.js';
 
 export const REGIONS = ['us', 'eu', 'me-south', 'ap-northeast'] as const;

@@ -5,8 +5,8 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
-import { decodeCursor, toPage } from '../../http/cursor.js';
-import type { Keyring } from '../crypto/keyring.js';
+import { decodeCursor, toPage } from '../../db/cursor.js';
+import type { Keyring } from '../keys/keyring.js';
 import { assertConversationExists } from './workrooms.js';
 
 export interface MessageView {

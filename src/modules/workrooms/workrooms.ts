@@ -6,7 +6,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
 import { AppError } from '../../base/errors.js';
-import { decodeCursor, toPage } from '../../http/cursor.js';
+import { decodeCursor, toPage } from '../../db/cursor.js';
 
 export interface WorkroomView {
   readonly id: string;

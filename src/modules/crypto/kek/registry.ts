@@ -5,7 +5,7 @@
  * and otherwise the generated development key file (refused in production).
  */
 import type { Config, KekConfig } from '../../../base/config.js';
-import { ensureDevelopmentKeyFile } from '../master-key.js';
+import { ensureDevelopmentKeyFile } from './master-key.js';
 import type { AwsKmsOptions } from './aws-kms.js';
 import { envKek } from './env.js';
 import { fileKek } from './file.js';

@@ -5,7 +5,7 @@
  * cluster's superuser), never as the app role, which must own nothing and
  * create nothing. Job rows are outside RLS: payloads carry ids only, and
  * anything tenant-specific is sealed with the tenant's key first
- * (modules/crypto/job-payload.ts). Workers do all tenant work through
+ * (modules/keys/job-payload.ts). Workers do all tenant work through
  * withTenant() as the app role.
  */
 import PgBoss from 'pg-boss';

@@ -8,7 +8,7 @@
  */
 import type { Database } from '../../../db/database.js';
 import { isAppError } from '../../../base/errors.js';
-import type { KekProvider, WrapContext, WrappedKey } from '../kek.js';
+import type { KekProvider, WrapContext, WrappedKey } from '../../crypto/kek.js';
 import { notifyKeyEvent } from './key-events.js';
 import { keysPrincipal, listWorkspaces } from './workspaces.js';
 

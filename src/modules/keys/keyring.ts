@@ -20,9 +20,9 @@ import {
   sealEnvelope,
   type EnvelopeHeader,
   type FieldPlace,
-} from './envelope.js';
-import type { KekProvider, WrapContext, WrappedKey } from './kek.js';
-import { randomKey } from './primitives/aead.js';
+} from '../crypto/envelope.js';
+import type { KekProvider, WrapContext, WrappedKey } from '../crypto/kek.js';
+import { randomKey } from '../crypto/primitives/aead.js';
 
 export type FieldRef = Omit<FieldPlace, 'tenantId'>;
 

@@ -18,13 +18,13 @@ import { z } from 'zod';
 import { AppError, errorStatus } from '../base/errors.js';
 import { auditRoutes } from '../modules/audit/routes.js';
 import { credentialRoutes } from '../modules/credentials/routes.js';
-import { keyRoutes } from '../modules/crypto/routes.js';
+import { keyRoutes } from '../modules/keys/routes.js';
 import { tenancyRoutes } from '../modules/tenancy/routes.js';
 import { workroomRoutes } from '../modules/workrooms/routes.js';
 import { authenticate, authorize, describeAccess, parseBearer } from './auth.js';
-import { errorHandler } from './error-handler.js';
-import type { Access, AppDeps, RouteDef } from './route.js';
-import { StreamedBody, streamedContentTypes } from './streamed.js';
+import { errorHandler } from '../http/error-handler.js';
+import type { Access, AppDeps, RouteDef } from '../http/route.js';
+import { StreamedBody, streamedContentTypes } from '../http/streamed.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { Database } from '../../../db/database.js';
 import type { Principal } from '../../../db/tenant-tx.js';
-import type { JobQueue } from '../../../jobs/queue.js';
+import type { JobQueue } from '../../../db/jobs.js';
 import { openJobPayload, sealJobPayload, sealedJobPayload } from '../job-payload.js';
 import type { Keyring } from '../keyring.js';
 import { runSweep, type SweepProgress } from './sweep.js';

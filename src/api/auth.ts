@@ -9,7 +9,7 @@ import { AppError } from '../base/errors.js';
 import { verifyApiToken } from '../modules/tenancy/api-tokens.js';
 import { hasAtLeast, type Member } from '../modules/tenancy/roles.js';
 import { parseToken, type ParsedToken } from '../modules/tenancy/token-format.js';
-import type { Access } from './route.js';
+import type { Access } from '../http/route.js';
 
 export function parseBearer(header: string | undefined): ParsedToken {
   const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);

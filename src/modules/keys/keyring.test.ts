@@ -6,14 +6,14 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startFakeKms, type FakeKms } from '../../../../test/fakes/kms.js';
-import { startFakeVault, type FakeVault } from '../../../../test/fakes/vault.js';
-import { createDatabase, type Database } from '../../../db/database.js';
-import { createWorkspace } from '../../tenancy/create-workspace.js';
-import { createKeyring } from '../keyring.js';
-import { awsKmsKek } from './aws-kms.js';
-import type { KekProvider } from './provider.js';
-import { vaultTransitKek } from './vault-transit.js';
+import { startFakeKms, type FakeKms } from '../../../test/fakes/kms.js';
+import { startFakeVault, type FakeVault } from '../../../test/fakes/vault.js';
+import { createDatabase, type Database } from '../../db/database.js';
+import { createWorkspace } from '../tenancy/create-workspace.js';
+import { createKeyring } from './keyring.js';
+import { awsKmsKek } from '../crypto/kek/aws-kms.js';
+import type { KekProvider } from '../crypto/kek/provider.js';
+import { vaultTransitKek } from '../crypto/kek/vault-transit.js';
 
 let db: Database;
 let kms: FakeKms;

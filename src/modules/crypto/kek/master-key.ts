@@ -8,9 +8,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from '../../base/config.js';
-import { AppError } from '../../base/errors.js';
-import { keyFileText } from './kek/file.js';
+import type { Config } from '../../../base/config.js';
+import { AppError } from '../../../base/errors.js';
+import { keyFileText } from './file.js';
 
 export const DEVELOPMENT_KEK_ID = 'file:development';
 
