@@ -11,6 +11,7 @@
  * least 0.3 within one hot workspace, and verification above 200,000 events/s.
  * Env: as bench/run.ts, plus BENCH_AUDIT_SECONDS (5) and BENCH_VERIFY_EVENTS (200000).
  */
+import { systemPrincipal } from '../src/db/principal.js';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createTestDatabase, dropTestDatabase } from '../test/support/databases.js';
@@ -105,12 +106,7 @@ async function verifyRate(
   await admin.query('select wardroom.audit_seal_workspace($1, $2)', [tenant, verifyEvents]);
   await admin.end();
   const db = createDatabase({ appUrl, poolMax: 1 });
-  const principal = {
-    tenantId: tenant,
-    actorType: 'system' as const,
-    actorId: 'bench',
-    correlationId: randomUUID(),
-  };
+  const principal = systemPrincipal(tenant, 'bench');
   const rows = await db.withTenant(principal, (tx) =>
     tx
       .selectFrom('audit_log as a')

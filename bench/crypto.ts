@@ -14,6 +14,7 @@
  * BENCH_SWEEP_WRITERS (the defaults of WARDROOM_KEY_SWEEP_BATCH_SIZE and
  * WARDROOM_KEY_SWEEP_WRITERS).
  */
+import { systemPrincipal } from '../src/db/principal.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import sodium from 'sodium-native';
@@ -22,9 +23,9 @@ import { loadConfig } from '../src/base/config.js';
 import { createDatabase, type Database } from '../src/db/database.js';
 import { startAuditMaintenance } from '../src/modules/audit/maintenance.js';
 import { signerFromSeed } from '../src/modules/crypto/primitives/ed25519.js';
-import type { Principal } from '../src/db/tenant-tx.js';
+import type { Principal } from '../src/db/principal.js';
 import { openEnvelope, sealEnvelope } from '../src/modules/crypto/envelope.js';
-import { localKek } from '../src/modules/crypto/kek.js';
+import { localKek } from '../src/modules/crypto/index.js';
 import { createKeyring, type Keyring } from '../src/modules/keys/keyring.js';
 import { startRotation } from '../src/modules/keys/rotation/rotate-dek.js';
 import { runSweep } from '../src/modules/keys/rotation/sweep.js';
@@ -143,17 +144,17 @@ async function seededWorkspace(
   keyring: Keyring,
   name: string,
 ): Promise<Principal> {
-  const ws = await createWorkspace(db, keyring, {
-    name,
-    region: 'eu',
-    ownerEmail: `${name.toLowerCase()}@bench.test`,
-  });
-  const principal = {
-    tenantId: ws.workspaceId,
-    actorType: 'system' as const,
-    actorId: 'bench',
-    correlationId: randomUUID(),
-  };
+  const ws = await createWorkspace(
+    db,
+    keyring,
+    {
+      name,
+      region: 'eu',
+      ownerEmail: `${name.toLowerCase()}@bench.test`,
+    },
+    (id) => systemPrincipal(id, 'bench'),
+  );
+  const principal = systemPrincipal(ws.workspaceId, 'bench');
   const tenantId = principal.tenantId;
   await db.withTenant(principal, async (tx) => {
     const workroom = uuidv7();

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { createDatabase } from '../src/db/database.js';
 import { buildServer } from '../src/api/server.js';
 import { createLogger } from '../src/base/logger.js';
-import { localKek } from '../src/modules/crypto/kek.js';
+import { localKek } from '../src/modules/crypto/index.js';
 import { createKeyring } from '../src/modules/keys/keyring.js';
 import { postMessage } from '../src/modules/workrooms/messages.js';
 import { appNameOf } from './cpu.js';

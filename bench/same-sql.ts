@@ -15,7 +15,7 @@ import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { createDatabase } from '../src/db/database.js';
 import { principalOf } from '../src/db/tenant-tx.js';
-import { localKek } from '../src/modules/crypto/kek.js';
+import { localKek } from '../src/modules/crypto/index.js';
 import { createKeyring } from '../src/modules/keys/keyring.js';
 import { parseToken } from '../src/modules/tenancy/token-format.js';
 import { appNameOf } from './cpu.js';

@@ -4,7 +4,8 @@
  * to read from, filled with `seedMessages` messages by the target's own
  * `addMessage` (sealed by the full stack, plain bytes for the same-SQL one).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { systemPrincipal } from '../src/db/principal.js';
+import { randomBytes } from 'node:crypto';
 import type { Database } from '../src/db/database.js';
 import type { TenantTx } from '../src/db/tenant-tx.js';
 import type { Keyring } from '../src/modules/keys/keyring.js';
@@ -29,17 +30,17 @@ export async function seedWorkspaces(
 ): Promise<SeededWorkspace[]> {
   const seeded: SeededWorkspace[] = [];
   for (let i = 0; i < init.workspaces; i += 1) {
-    const created = await createWorkspace(db, keyring, {
-      name: `Bench ${init.kind} ${i}`,
-      region: 'eu',
-      ownerEmail: `bench-${randomBytes(6).toString('hex')}@example.test`,
-    });
-    const principal = {
-      tenantId: created.workspaceId,
-      actorType: 'system' as const,
-      actorId: 'bench',
-      correlationId: randomUUID(),
-    };
+    const created = await createWorkspace(
+      db,
+      keyring,
+      {
+        name: `Bench ${init.kind} ${i}`,
+        region: 'eu',
+        ownerEmail: `bench-${randomBytes(6).toString('hex')}@example.test`,
+      },
+      (id) => systemPrincipal(id, 'bench'),
+    );
+    const principal = systemPrincipal(created.workspaceId, 'bench');
     const conversations = await db.withTenant(principal, async (tx) => {
       const room = await createWorkroom(tx, { name: 'Bench', createdBy: created.ownerUserId });
       const make = (title: string) =>

@@ -12,13 +12,20 @@ import { migrate } from './db/migrate.js';
 import { buildServer } from './api/server.js';
 import { startJobQueue, type JobQueue } from './db/jobs.js';
 import { createLogger } from './base/logger.js';
-import { startAuditMaintenance, type Maintenance } from './modules/audit/maintenance.js';
-import { loadAuditSigner, type AuditSigner } from './modules/audit/signer.js';
-import { createKekProvider } from './modules/crypto/kek/registry.js';
-import type { KekProvider } from './modules/crypto/kek.js';
-import { createKeyring, type Keyring } from './modules/keys/keyring.js';
-import { subscribeKeyEvents } from './modules/keys/rotation/key-events.js';
-import { startRotationWorker, type RotationWorker } from './modules/keys/rotation/jobs.js';
+import {
+  startAuditMaintenance,
+  type Maintenance,
+  loadAuditSigner,
+  type AuditSigner,
+} from './modules/audit/index.js';
+import { createKekProvider, type KekProvider } from './modules/crypto/index.js';
+import {
+  createKeyring,
+  type Keyring,
+  subscribeKeyEvents,
+  startRotationWorker,
+  type RotationWorker,
+} from './modules/keys/index.js';
 
 export interface Wardroom {
   readonly config: Config;

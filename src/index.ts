@@ -4,4 +4,5 @@
 export { createWardroom, type Wardroom, type CreateOptions } from './app.js';
 export { loadConfig, type Config } from './base/config.js';
 export { AppError, type ErrorCode } from './base/errors.js';
-export type { Principal, TenantTx } from './db/tenant-tx.js';
+export type { Principal } from './db/principal.js';
+export type { TenantTx } from './db/tenant-tx.js';

@@ -1,16 +1,21 @@
 /**
  * `wardroom audit verify | checkpoint | pending`.
  */
-import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Wardroom } from '../app.js';
 import { AppError } from '../base/errors.js';
-import { checkpointAll, createCheckpoint, listWorkspaceIds } from '../modules/audit/checkpoints.js';
-import { listPendingIntents } from '../modules/audit/record.js';
-import { verifyExportFile } from '../modules/audit/verify-file.js';
-import { verifyWorkspace, type WorkspaceVerification } from '../modules/audit/verify-workspace.js';
+import {
+  checkpointAll,
+  createCheckpoint,
+  listWorkspaceIds,
+  listPendingIntents,
+  verifyExportFile,
+  verifyWorkspace,
+  type WorkspaceVerification,
+} from '../modules/audit/index.js';
 import { configFrom, withWardroom, type Output } from './context.js';
+import { operator } from './operator.js';
 
 const uuid = z.uuid();
 
@@ -118,13 +123,9 @@ export function registerAudit(program: Command, env: NodeJS.ProcessEnv, io: Outp
       }
       await withWardroom(configFrom(env), async (w) => {
         for (const id of await workspaces(w, only)) {
-          const principal = {
-            tenantId: id,
-            actorType: 'system' as const,
-            actorId: 'cli',
-            correlationId: randomUUID(),
-          };
-          const pending = await w.db.withTenant(principal, (tx) => listPendingIntents(tx, seconds));
+          const pending = await w.db.withTenant(operator(id), (tx) =>
+            listPendingIntents(tx, seconds),
+          );
           for (const p of pending) {
             io.out(
               `${id} seq ${p.seq} ${p.action} correlation ${p.correlation_id ?? '-'} at ${p.occurred_at.toISOString()}`,

@@ -6,15 +6,20 @@
  * the workspace key and stored in one transaction; only ids, fingerprints
  * and last4 are printed.
  */
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { AppError } from '../base/errors.js';
-import { importCredentials } from '../modules/credentials/import.js';
-import { CREDENTIAL_KINDS, PROVIDERS, type CredentialKind } from '../modules/credentials/kinds.js';
-import { decryptLegacy, LEGACY_FORMATS } from '../modules/credentials/legacy.js';
+import {
+  importCredentials,
+  CREDENTIAL_KINDS,
+  PROVIDERS,
+  type CredentialKind,
+  decryptLegacy,
+  LEGACY_FORMATS,
+} from '../modules/credentials/index.js';
 import { configFrom, withWardroom, type Output } from './context.js';
+import { operator } from './operator.js';
 
 const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
@@ -76,13 +81,7 @@ export function registerCredentials(program: Command, env: NodeJS.ProcessEnv, io
       }
       const text = await readInput(opts.file);
       const entries = decryptLegacy({ format, key, kind, provider }, text);
-      const principal = {
-        tenantId: workspace,
-        actorType: 'system' as const,
-        actorId: 'cli',
-        actorName: 'wardroom credentials import',
-        correlationId: randomUUID(),
-      };
+      const principal = operator(workspace, 'wardroom credentials import');
       const imported = await withWardroom(configFrom(env), (w) =>
         w.db.withTenant(principal, (tx) =>
           importCredentials(tx, w.keyring, { kind, provider, label, entries }),

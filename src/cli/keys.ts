@@ -7,13 +7,18 @@ import type { Command } from 'commander';
 import type { Wardroom } from '../app.js';
 import type { Config } from '../base/config.js';
 import { AppError, isAppError } from '../base/errors.js';
-import { enqueueRotation, startRotationWorker } from '../modules/keys/rotation/jobs.js';
-import { setMinVersion } from '../modules/keys/rotation/min-version.js';
-import { watchRotations, type WatchedRotation } from '../modules/keys/rotation/progress.js';
-import { rotateMaster } from '../modules/keys/rotation/rewrap-master.js';
-import { startRotation } from '../modules/keys/rotation/rotate-dek.js';
-import { keyStatus, type KeyStatus } from '../modules/keys/rotation/status.js';
-import { keysPrincipal, listWorkspaces } from '../modules/keys/rotation/workspaces.js';
+import {
+  enqueueRotation,
+  startRotationWorker,
+  setMinVersion,
+  watchRotations,
+  type WatchedRotation,
+  rotateMaster,
+  startRotation,
+  keyStatus,
+  type KeyStatus,
+  listWorkspaces,
+} from '../modules/keys/index.js';
 import { configFrom, withWardroom, type Output } from './context.js';
 import { operator, workspaceId } from './operator.js';
 import { registerShred } from './shred.js';
@@ -245,7 +250,7 @@ export function registerKeys(program: Command, env: NodeJS.ProcessEnv, io: Outpu
             ? await listWorkspaces(w.db, 'keys: status of every workspace')
             : [workspaceId(opts.workspace)];
         for (const id of ids) {
-          const status = await w.db.withTenant(keysPrincipal(id), (tx) => keyStatus(tx, id));
+          const status = await w.db.withTenant(operator(id), (tx) => keyStatus(tx, id));
           if (opts.json === true) io.out(JSON.stringify(status));
           else printStatus(io, status);
         }

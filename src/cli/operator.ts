@@ -4,9 +4,8 @@
  */
 import os from 'node:os';
 import { z } from 'zod';
-import type { Principal } from '../db/tenant-tx.js';
+import { operatorPrincipal, type Principal } from '../db/principal.js';
 import { AppError } from '../base/errors.js';
-import { keysPrincipal } from '../modules/keys/rotation/workspaces.js';
 
 const uuid = z.uuid();
 
@@ -16,6 +15,7 @@ export function workspaceId(value: string): string {
 }
 
 /** The operator running the CLI, as recorded in audit events. */
-export function operator(tenantId: string): Principal {
-  return keysPrincipal(tenantId, { type: 'ops', id: `cli:${os.userInfo().username}` });
+export function operator(tenantId: string, command?: string): Principal {
+  const id = `cli:${os.userInfo().username}`;
+  return operatorPrincipal(tenantId, command === undefined ? { id } : { id, name: command });
 }

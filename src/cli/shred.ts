@@ -6,8 +6,7 @@
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AppError } from '../base/errors.js';
-import { shredWorkspace } from '../modules/keys/shred.js';
-import { verifyShredReceipt } from '../modules/keys/shred-receipt.js';
+import { shredWorkspace, verifyShredReceipt } from '../modules/keys/index.js';
 import { configFrom, withWardroom, type Output } from './context.js';
 import { operator, workspaceId } from './operator.js';
 

@@ -1,13 +1,12 @@
 /**
  * `wardroom token create` and `wardroom token revoke`.
  */
-import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { AppError } from '../base/errors.js';
-import { createApiToken, revokeApiToken } from '../modules/tenancy/api-tokens.js';
-import { parseToken } from '../modules/tenancy/token-format.js';
+import { createApiToken, revokeApiToken, parseToken } from '../modules/tenancy/index.js';
 import { configFrom, withWardroom, type Output } from './context.js';
+import { operator } from './operator.js';
 
 const uuid = z.uuid();
 
@@ -16,13 +15,6 @@ function requireUuid(value: string, flag: string): string {
     throw new AppError('validation_failed', `${flag} must be a UUID`);
   return value;
 }
-
-const cliPrincipal = (tenantId: string) => ({
-  tenantId,
-  actorType: 'system' as const,
-  actorId: 'cli',
-  correlationId: randomUUID(),
-});
 
 export function registerToken(program: Command, env: NodeJS.ProcessEnv, io: Output): void {
   const token = program.command('token').description('Manage API tokens');
@@ -36,7 +28,7 @@ export function registerToken(program: Command, env: NodeJS.ProcessEnv, io: Outp
     .action(async (opts: { workspace: string; email: string; name: string; json?: boolean }) => {
       const ws = requireUuid(opts.workspace, '--workspace');
       const created = await withWardroom(configFrom(env), (w) =>
-        w.db.withTenant(cliPrincipal(ws), async (tx) => {
+        w.db.withTenant(operator(ws), async (tx) => {
           const member = await tx
             .selectFrom('memberships as m')
             .innerJoin('users as u', 'u.id', 'm.user_id')
@@ -67,7 +59,7 @@ export function registerToken(program: Command, env: NodeJS.ProcessEnv, io: Outp
       const ws = parsed?.tenantId ?? requireUuid(opts.workspace ?? '', '--workspace');
       const id = parsed?.tokenId ?? requireUuid(opts.id ?? '', '--id');
       await withWardroom(configFrom(env), (w) =>
-        w.db.withTenant(cliPrincipal(ws), (tx) => revokeApiToken(tx, id)),
+        w.db.withTenant(operator(ws), (tx) => revokeApiToken(tx, id)),
       );
       io.out(`Token ${id} revoked`);
     });

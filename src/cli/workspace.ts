@@ -3,9 +3,10 @@
  * first API token (printed once; only its hash is stored).
  */
 import type { Command } from 'commander';
-import { createWorkspace, REGIONS, type Region } from '../modules/tenancy/create-workspace.js';
+import { createWorkspace, REGIONS, type Region } from '../modules/tenancy/index.js';
 import { AppError } from '../base/errors.js';
 import { configFrom, withWardroom, type Output } from './context.js';
+import { operator } from './operator.js';
 
 interface CreateOpts {
   name: string;
@@ -33,12 +34,17 @@ export function registerWorkspace(program: Command, env: NodeJS.ProcessEnv, io: 
         throw new AppError('validation_failed', '--owner-email is not an email address');
       }
       const created = await withWardroom(configFrom(env), (w) =>
-        createWorkspace(w.db, w.keyring, {
-          name: opts.name,
-          region: opts.region as Region,
-          ownerEmail: opts.ownerEmail,
-          ...(opts.ownerName === undefined ? {} : { ownerName: opts.ownerName }),
-        }),
+        createWorkspace(
+          w.db,
+          w.keyring,
+          {
+            name: opts.name,
+            region: opts.region as Region,
+            ownerEmail: opts.ownerEmail,
+            ...(opts.ownerName === undefined ? {} : { ownerName: opts.ownerName }),
+          },
+          (id) => operator(id, 'wardroom workspace create'),
+        ),
       );
       if (opts.json === true) {
         io.out(JSON.stringify({ workspace_id: created.workspaceId, token: created.token }));

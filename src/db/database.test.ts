@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { userPrincipal } from './principal.js';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -7,12 +8,7 @@ import { createDatabase } from './database.js';
 const db = createDatabase({ appUrl: inject('appUrl'), poolMax: 2 });
 afterAll(() => db.close());
 
-const principal = (tenantId: string) => ({
-  tenantId,
-  actorType: 'user' as const,
-  actorId: randomUUID(),
-  correlationId: randomUUID(),
-});
+const principal = (tenantId: string) => userPrincipal(tenantId, randomUUID());
 
 describe('withTenant', () => {
   it('sets tenant, actor and correlation id for the transaction only', async () => {

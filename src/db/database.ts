@@ -14,13 +14,8 @@ import { isUuid } from '../base/uuid.js';
 import { preparedPool } from './prepared-pool.js';
 import { listenOn, type ChannelHandler, type ChannelListener } from './listen.js';
 import type { DB } from './schema.js';
-import {
-  brandSystemTx,
-  brandTenantTx,
-  type Principal,
-  type SystemTx,
-  type TenantTx,
-} from './tenant-tx.js';
+import { brandSystemTx, brandTenantTx, type SystemTx, type TenantTx } from './tenant-tx.js';
+import { type Principal } from './principal.js';
 
 export interface Database {
   withTenant<T>(principal: Principal, fn: (tx: TenantTx) => Promise<T>): Promise<T>;

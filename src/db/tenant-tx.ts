@@ -8,24 +8,11 @@
  * for cross-tenant work and carries the reason it was opened.
  */
 import type { Transaction } from 'kysely';
+import type { Principal } from './principal.js';
 import type { DB } from './schema.js';
 
 declare const tenantScope: unique symbol;
 declare const systemScope: unique symbol;
-
-export type ActorType = 'user' | 'api_token' | 'agent' | 'system' | 'ops';
-
-/** Who is acting, for which workspace, under which request. */
-export interface Principal {
-  readonly tenantId: string;
-  readonly actorType: ActorType;
-  readonly actorId: string;
-  readonly correlationId: string;
-  /** Recorded in audit events' context when known. */
-  readonly actorName?: string;
-  readonly ip?: string;
-  readonly userAgent?: string;
-}
 
 export type TenantTx = Transaction<DB> & { readonly [tenantScope]: Principal };
 export type SystemTx = Transaction<DB> & { readonly [systemScope]: string };

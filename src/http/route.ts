@@ -1,44 +1,19 @@
 /**
- * Route declarations. A route states, in one place, its method, path, who
- * may call it, its schemas and the error codes it can answer with; the
- * server turns that into Fastify routes, OpenAPI and access checks. A route
- * registered without an access declaration is refused at startup.
+ * Route declarations, generic over who may call a route and what its
+ * handler receives. A route states, in one place, its method, path, access
+ * rule, schemas and the error codes it can answer with; the server assembly
+ * (src/api) turns that into Fastify routes, OpenAPI and access checks. This
+ * kit knows no module: the access rule and the handler's context are type
+ * parameters the layer above fills in.
  */
 import type { z } from 'zod';
-import type { Database } from '../db/database.js';
-import type { Principal, TenantTx } from '../db/tenant-tx.js';
 import type { ErrorCode } from '../base/errors.js';
-import type { AuditSigner } from '../modules/audit/signer.js';
-import type { Keyring } from '../modules/keys/keyring.js';
-import type { Member, NamedRole, Role } from '../modules/tenancy/roles.js';
 
-export type Access =
-  | { readonly kind: 'public' }
-  | { readonly kind: 'token' }
-  | { readonly kind: 'role'; readonly role: Role }
-  | { readonly kind: 'named_role'; readonly anyOf: readonly NamedRole[] };
-
-export interface AppDeps {
-  readonly db: Database;
-  readonly keyring: Keyring;
-  /**
-   * Signs audit checkpoints and shred receipts; its public half is served at
-   * /.well-known/wardroom-audit-key. A server built without it answers the
-   * shred route with config_invalid and publishes no key.
-   */
-  readonly auditSigner?: AuditSigner;
-}
-
-export interface RouteContext {
-  readonly tx: TenantTx;
-  readonly member: Member;
-  readonly principal: Principal;
-  readonly deps: AppDeps;
-}
-
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteDef<
+  Ctx,
+  Access,
   P extends z.ZodType = z.ZodType,
   Q extends z.ZodType = z.ZodType,
   B extends z.ZodType = z.ZodType,
@@ -48,7 +23,7 @@ export interface RouteDef<
   readonly url: string;
   readonly summary: string;
   readonly tags: readonly string[];
-  readonly access: Exclude<Access, { kind: 'public' }>;
+  readonly access: Access;
   readonly params: P;
   readonly query?: Q;
   readonly body?: B;
@@ -56,17 +31,22 @@ export interface RouteDef<
   readonly response: R;
   readonly errors: readonly ErrorCode[];
   handler(
-    ctx: RouteContext,
+    ctx: Ctx,
     input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B> },
   ): Promise<z.infer<R>>;
 }
 
-/** Declares an authenticated route; typing flows from the schemas to the handler. */
-export function defineRoute<
-  P extends z.ZodType,
-  Q extends z.ZodType,
-  B extends z.ZodType,
-  R extends z.ZodType,
->(def: RouteDef<P, Q, B, R>): RouteDef {
-  return def;
+/**
+ * A `defineRoute` for one kind of context and access rule: typing flows from
+ * the schemas to the handler, and the result is a plain route of that kind.
+ */
+export function routeDefiner<Ctx, Access>() {
+  return function defineRoute<
+    P extends z.ZodType,
+    Q extends z.ZodType,
+    B extends z.ZodType,
+    R extends z.ZodType,
+  >(def: RouteDef<Ctx, Access, P, Q, B, R>): RouteDef<Ctx, Access> {
+    return def;
+  };
 }

@@ -2,6 +2,7 @@
  * Shared setup for audit tests: a workspace with some history, the signer
  * and checkpoint folder, and a superuser client to tamper with.
  */
+import { systemPrincipal as makeSystemPrincipal } from '../../src/db/principal.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -51,9 +52,4 @@ export async function workspaceWithHistory(t: TestApp, rooms = 3): Promise<TestW
   return ws;
 }
 
-export const systemPrincipal = (tenantId: string) => ({
-  tenantId,
-  actorType: 'system' as const,
-  actorId: 'test',
-  correlationId: randomUUID(),
-});
+export const systemPrincipal = (tenantId: string) => makeSystemPrincipal(tenantId, 'test');

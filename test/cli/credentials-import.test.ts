@@ -5,6 +5,7 @@
  * only; a bad entry or a reused label imports nothing; the key is taken only
  * from WARDROOM_IMPORT_KEY.
  */
+import { systemPrincipal } from '../../src/db/principal.js';
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -68,10 +69,7 @@ const importArgs = (p: string, format: string, kind: string, provider: string, l
   p,
 ];
 const open = (id: string) =>
-  t.db.withTenant(
-    { tenantId: ws.id, actorType: 'system', actorId: 'test', correlationId: randomUUID() },
-    (tx) => openCredentialSecret(tx, t.keyring, id),
-  );
+  t.db.withTenant(systemPrincipal(ws.id, 'test'), (tx) => openCredentialSecret(tx, t.keyring, id));
 const count = async () => (await admin.counts(ws.id)).integration_credentials;
 
 describe('wardroom credentials import', () => {

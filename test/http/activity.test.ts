@@ -6,6 +6,7 @@
  * round-trips, a 20,000-event export, a client that hangs up mid-export,
  * and reads and exports recorded as events themselves.
  */
+import { agentPrincipal, systemPrincipal } from '../../src/db/principal.js';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -69,10 +70,7 @@ async function listAll(query: string, limit: number): Promise<AuditRecord[]> {
 
 /** What the server's sealing loop does (test apps do not run it): chains committed events. */
 async function seal(wsId: string): Promise<void> {
-  await t.db.withTenant(
-    { tenantId: wsId, actorType: 'system', actorId: 'sealer', correlationId: randomUUID() },
-    (tx) => sealPending(tx),
-  );
+  await t.db.withTenant(systemPrincipal(wsId, 'sealer'), (tx) => sealPending(tx));
 }
 
 async function exportFile(
@@ -133,14 +131,11 @@ beforeAll(async () => {
   }
   // An event naming a formula everywhere a user-controlled string can go.
   await t.db.withTenant(
-    {
-      tenantId: ws.id,
-      actorType: 'agent',
-      actorId: EVIL,
-      actorName: EVIL,
-      correlationId: randomUUID(),
-      userAgent: '@evil-agent',
-    },
+    agentPrincipal(
+      ws.id,
+      { id: EVIL, name: EVIL },
+      { correlationId: randomUUID(), userAgent: '@evil-agent' },
+    ),
     (tx) =>
       recordEvent(tx, {
         action: 'test.evil',
@@ -149,9 +144,8 @@ beforeAll(async () => {
       }),
   );
   // `_` must not act as a LIKE wildcard in action prefixes.
-  await t.db.withTenant(
-    { tenantId: ws.id, actorType: 'system', actorId: 'test', correlationId: randomUUID() },
-    (tx) => recordEvent(tx, { action: 'apixtoken.created' }),
+  await t.db.withTenant(systemPrincipal(ws.id, 'test'), (tx) =>
+    recordEvent(tx, { action: 'apixtoken.created' }),
   );
 });
 afterAll(() => t.close());
@@ -396,10 +390,8 @@ describe('a large export', () => {
     bigAdmin = (await memberToken(t, big, 'admin')).token;
     // One INSERT ... SELECT generate_series as the app role; the export
     // helper seals the 20,000 events (as the server's sealer would) first.
-    await t.db.withTenant(
-      { tenantId: big.id, actorType: 'system', actorId: 'bulk', correlationId: randomUUID() },
-      (tx) =>
-        sql`insert into wardroom.audit_log (tenant_id, actor_type, actor_id, action, metadata)
+    await t.db.withTenant(systemPrincipal(big.id, 'bulk'), (tx) =>
+      sql`insert into wardroom.audit_log (tenant_id, actor_type, actor_id, action, metadata)
             select ${big.id}::uuid, 'system', 'bulk', 'test.bulk', jsonb_build_object('i', g)
               from generate_series(1, ${N}::int) g`.execute(tx),
     );

@@ -2,7 +2,8 @@
  * Shared by the credentials HTTP tests: one test app, a superuser client, a
  * workspace (credentialsSuite), and small request helpers.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { systemPrincipal } from '../../src/db/principal.js';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { openCredentialSecret } from '../../src/modules/credentials/open-secret.js';
 import { connectAdmin, type Admin } from '../support/admin.js';
@@ -32,9 +33,8 @@ export function helpers(t: () => TestApp, admin: () => Admin, ws: () => TestWork
       return res.json<View>();
     },
     open: (id: string, w = ws()) =>
-      t().db.withTenant(
-        { tenantId: w.id, actorType: 'system', actorId: 'test', correlationId: randomUUID() },
-        (tx) => openCredentialSecret(tx, t().keyring, id),
+      t().db.withTenant(systemPrincipal(w.id, 'test'), (tx) =>
+        openCredentialSecret(tx, t().keyring, id),
       ),
     storedSecret: async (id: string): Promise<Buffer | null> => {
       const { rows } = await admin().client.query<{ secret: Buffer | null }>(

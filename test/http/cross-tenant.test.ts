@@ -5,16 +5,13 @@
  * workspace's ids or content, and no attempt writes a row on either side.
  * Then the token itself: revoked, forged, spliced or malformed → 401.
  */
+import { systemPrincipal } from '../../src/db/principal.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { moduleRoutes } from '../../src/api/routes.js';
 import { uuidToBytes } from '../../src/base/uuid.js';
 import { revokeApiToken } from '../../src/modules/tenancy/api-tokens.js';
-import { auditRoutes } from '../../src/modules/audit/routes.js';
-import { credentialRoutes } from '../../src/modules/credentials/routes.js';
-import { keyRoutes } from '../../src/modules/keys/routes.js';
-import { tenancyRoutes } from '../../src/modules/tenancy/routes.js';
 import { mintToken, parseToken, TOKEN_PREFIX } from '../../src/modules/tenancy/token-format.js';
-import { workroomRoutes } from '../../src/modules/workrooms/routes.js';
 import { connectAdmin, type Admin } from '../support/admin.js';
 import {
   memberToken,
@@ -173,13 +170,7 @@ describe('route coverage', () => {
     const registered = t.app.declaredRoutes
       .filter((r) => r.url.includes(':ws'))
       .map((r) => `${r.method} ${r.url}`);
-    const declared = [
-      ...tenancyRoutes,
-      ...workroomRoutes,
-      ...credentialRoutes,
-      ...keyRoutes,
-      ...auditRoutes,
-    ]
+    const declared = moduleRoutes({ keyring: t.keyring })
       .filter((r) => r.url.includes(':ws'))
       .map((r) => `${r.method} ${r.url}`);
     expect(registered.sort()).toEqual([...routeKeys].sort());
@@ -281,12 +272,7 @@ describe('tokens', () => {
     const m = await memberToken(t, A.ws, 'member');
     const ok = await call(t, 'GET', createUrl(), { token: m.token });
     expect(ok.statusCode).toBe(200);
-    const principal = {
-      tenantId: A.ws.id,
-      actorType: 'system' as const,
-      actorId: 'test',
-      correlationId: randomUUID(),
-    };
+    const principal = systemPrincipal(A.ws.id, 'test');
     await t.db.withTenant(principal, (tx) => revokeApiToken(tx, tokenId(m.token)));
     await expectRefused(`Bearer ${m.token}`, 'revoked');
   });

@@ -4,6 +4,7 @@
  * two owners demote or remove each other at the same moment; lower roles are
  * refused; removing a member ends their tokens.
  */
+import { systemPrincipal } from '../../src/db/principal.js';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -327,9 +328,8 @@ describe('profiles are per workspace', () => {
     expect(listedInB.body).not.toContain('Alice Private');
     // The app role cannot read global profile columns at all.
     await expect(
-      t.db.withTenant(
-        { tenantId: b.id, actorType: 'system', actorId: 't', correlationId: 't' },
-        (tx) => tx.selectFrom('users').select('display_name').execute(),
+      t.db.withTenant(systemPrincipal(b.id, 't', 't'), (tx) =>
+        tx.selectFrom('users').select('display_name').execute(),
       ),
     ).rejects.toMatchObject({ code: '42501' });
     // New identities get random (v4) ids: no sign-up time to read off an id.

@@ -4,13 +4,14 @@
  * and change nothing. A route with no fixture here, or registered without an
  * access rule, fails the suite.
  */
+import { systemPrincipal } from '../../src/db/principal.js';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.js';
 import { createLogger } from '../../src/base/logger.js';
 import { hasAtLeast, ROLES, type NamedRole, type Role } from '../../src/modules/tenancy/roles.js';
-import type { Access } from '../../src/http/route.js';
+import type { DeclaredAccess as Access } from '../../src/api/server.js';
 import {
   bearer,
   memberToken,
@@ -140,12 +141,7 @@ async function workspaceFor(
 }
 
 async function workspaceName(id: string): Promise<string> {
-  const principal = {
-    tenantId: id,
-    actorType: 'system' as const,
-    actorId: 'test',
-    correlationId: 'test',
-  };
+  const principal = systemPrincipal(id, 'test', 'test');
   const row = await t.db.withTenant(principal, (tx) =>
     tx.selectFrom('workspaces').select('name').executeTakeFirstOrThrow(),
   );

@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyring } from '../../src/modules/keys/keyring.js';
-import { localKek } from '../../src/modules/crypto/kek.js';
+import { localKek } from '../../src/modules/crypto/index.js';
 import { listShredReceipts } from '../../src/modules/keys/shred.js';
 import {
   verifyShredReceipt,

@@ -4,13 +4,14 @@
  * server process does, workspaces with conversations full of sealed
  * messages written through the real module code, and superuser reads.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { systemPrincipal } from '../../src/db/principal.js';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/database.js';
-import type { Principal } from '../../src/db/tenant-tx.js';
+import type { Principal } from '../../src/db/principal.js';
 import { localKeks } from '../../src/modules/crypto/kek/local.js';
-import type { KekProvider } from '../../src/modules/crypto/kek.js';
+import type { KekProvider } from '../../src/modules/crypto/index.js';
 import { createKeyring, type Keyring } from '../../src/modules/keys/keyring.js';
 import { subscribeKeyEvents, type KeyEvent } from '../../src/modules/keys/rotation/key-events.js';
 import { createWorkspace } from '../../src/modules/tenancy/create-workspace.js';
@@ -21,7 +22,7 @@ export const masterKeys = new Map([[1, randomBytes(32)]]);
 export const kekV1: KekProvider = localKeks({ id: 'test:rotation', current: 1, keys: masterKeys });
 
 export function principal(tenantId: string): Principal {
-  return { tenantId, actorType: 'system', actorId: 'test', correlationId: randomUUID() };
+  return systemPrincipal(tenantId, 'test');
 }
 
 export interface Process {
@@ -83,11 +84,16 @@ export interface Filled {
 
 export async function newFilledWorkspace(p: Process, count: number): Promise<Filled> {
   const name = `Keys ${randomBytes(4).toString('hex')}`;
-  const ws = await createWorkspace(p.db, p.keyring, {
-    name,
-    region: 'eu',
-    ownerEmail: `keys-${randomBytes(5).toString('hex')}@example.test`,
-  });
+  const ws = await createWorkspace(
+    p.db,
+    p.keyring,
+    {
+      name,
+      region: 'eu',
+      ownerEmail: `keys-${randomBytes(5).toString('hex')}@example.test`,
+    },
+    (id) => systemPrincipal(id, 'test'),
+  );
   const conversationId = await p.db.withTenant(principal(ws.workspaceId), async (tx) => {
     const room = await createWorkroom(tx, { name: 'room', createdBy: ws.ownerUserId });
     const conv = await createConversation(tx, {

@@ -14,7 +14,7 @@ import { buildProgram } from '../../src/cli/program.js';
 import { createDatabase, type Database } from '../../src/db/database.js';
 import { buildServer } from '../../src/api/server.js';
 import { createLogger } from '../../src/base/logger.js';
-import { localKek } from '../../src/modules/crypto/kek.js';
+import { localKek } from '../../src/modules/crypto/index.js';
 import { createKeyring, type Keyring } from '../../src/modules/keys/keyring.js';
 import { connectAdmin, type Admin } from '../support/admin.js';
 import { captureStderr, corpus, memoryStream, type Corpus } from './capture.js';

@@ -8,7 +8,8 @@
  * token and plaintext used, raw and as base64, base64url and hex. The one
  * allowed appearance is the API token, printed once by `workspace create`.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { systemPrincipal } from '../../src/db/principal.js';
+import { randomBytes } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCredentialSecret } from '../../src/modules/credentials/open-secret.js';
@@ -127,12 +128,7 @@ describe('a full flow at log level trace', () => {
     await flip('messages', 'content');
     expect(await status(h.http('GET', `/conversations/${conv}/messages`))).toBe(500);
     await flip('integration_credentials', 'secret');
-    const principal = {
-      tenantId: h.session.ws,
-      actorType: 'system' as const,
-      actorId: 'test',
-      correlationId: randomUUID(),
-    };
+    const principal = systemPrincipal(h.session.ws, 'test');
     const opened = h.db.withTenant(principal, (tx) => openCredentialSecret(tx, h.keyring, llm));
     await expect(opened).rejects.toMatchObject({ code: 'decryption_failed' });
     await opened.catch((e: unknown) =>

@@ -3,6 +3,7 @@
  * run's test database, as the app role) and keyring, with a random master
  * key; requests go through `app.inject`, no sockets.
  */
+import { systemPrincipal } from '../../src/db/principal.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
@@ -11,12 +12,15 @@ import { buildServer } from '../../src/api/server.js';
 import { createLogger } from '../../src/base/logger.js';
 import type { AuditSigner } from '../../src/modules/audit/signer.js';
 import { signerFromSeed } from '../../src/modules/crypto/primitives/ed25519.js';
-import { localKek } from '../../src/modules/crypto/kek.js';
+import { localKek } from '../../src/modules/crypto/index.js';
 import { createKeyring, type Keyring } from '../../src/modules/keys/keyring.js';
 import { subscribeKeyEvents } from '../../src/modules/keys/rotation/key-events.js';
-import { createWorkspace, type Region } from '../../src/modules/tenancy/create-workspace.js';
+import {
+  createWorkspace,
+  type Region,
+  ensureUser,
+} from '../../src/modules/tenancy/create-workspace.js';
 import { createApiToken } from '../../src/modules/tenancy/api-tokens.js';
-import { ensureUser } from '../../src/modules/tenancy/create-workspace.js';
 import type { Role } from '../../src/modules/tenancy/roles.js';
 
 export interface TestApp {
@@ -66,11 +70,16 @@ let counter = 0;
 
 export async function newWorkspace(t: TestApp, region: Region = 'eu'): Promise<TestWorkspace> {
   counter += 1;
-  const created = await createWorkspace(t.db, t.keyring, {
-    name: `Workspace ${counter}`,
-    region,
-    ownerEmail: `owner-${randomBytes(6).toString('hex')}@example.test`,
-  });
+  const created = await createWorkspace(
+    t.db,
+    t.keyring,
+    {
+      name: `Workspace ${counter}`,
+      region,
+      ownerEmail: `owner-${randomBytes(6).toString('hex')}@example.test`,
+    },
+    (id) => systemPrincipal(id, 'test'),
+  );
   return { id: created.workspaceId, ownerToken: created.token, ownerUserId: created.ownerUserId };
 }
 
@@ -81,12 +90,7 @@ export async function memberToken(
   role: Role,
   namedRoles: ('founder' | 'finance_lead')[] = [],
 ): Promise<{ token: string; userId: string }> {
-  const principal = {
-    tenantId: ws.id,
-    actorType: 'system' as const,
-    actorId: 'test',
-    correlationId: 'test',
-  };
+  const principal = systemPrincipal(ws.id, 'test', 'test');
   return t.db.withTenant(principal, async (tx) => {
     const userId = await ensureUser(
       tx,

@@ -8,7 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database } from '../../src/db/database.js';
-import type { Principal } from '../../src/db/tenant-tx.js';
+import { userPrincipal, type Principal } from '../../src/db/principal.js';
 
 export interface SeededTenant {
   readonly tenantId: string;
@@ -21,7 +21,7 @@ export interface SeededTenant {
 }
 
 export function principalFor(tenantId: string, actorId: string = randomUUID()): Principal {
-  return { tenantId, actorType: 'user', actorId, correlationId: randomUUID() };
+  return userPrincipal(tenantId, actorId);
 }
 
 export async function seedTenant(db: Database, label = 'Tenant'): Promise<SeededTenant> {

@@ -14,7 +14,8 @@
  * event each page records, which always lands above every seq listed).
  */
 import { sql } from 'kysely';
-import type { ActorType, TenantTx } from '../../db/tenant-tx.js';
+import type { TenantTx } from '../../db/tenant-tx.js';
+import type { ActorType } from '../../db/principal.js';
 import { decodeSeqCursor, encodeSeqCursor } from '../../db/cursor.js';
 import { sealPending } from './checkpoints.js';
 import { auditRecordSelect, type AuditRecord } from './event.js';

@@ -5,16 +5,15 @@
  * its newest events were deleted: `audit verify` compares the live chain
  * with the last external checkpoint.
  */
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
-import type { Principal, TenantTx } from '../../db/tenant-tx.js';
+import type { TenantTx } from '../../db/tenant-tx.js';
+import { systemPrincipal } from '../../db/principal.js';
 import { AppError } from '../../base/errors.js';
 import { isUuid } from '../../base/uuid.js';
-import { canonicalJson } from '../crypto/primitives/canonical-json.js';
-import { verifySignature } from '../crypto/primitives/ed25519.js';
+import { canonicalJson, verifySignature } from '../crypto/index.js';
 import type { AuditSigner } from './signer.js';
 
 export interface Checkpoint {
@@ -48,13 +47,6 @@ export async function sealPending(tx: TenantTx): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-const systemPrincipal = (tenantId: string): Principal => ({
-  tenantId,
-  actorType: 'system',
-  actorId: 'audit-checkpointer',
-  correlationId: randomUUID(),
-});
-
 /** Signs the current head of one workspace's chain; undefined when nothing new. */
 export async function createCheckpoint(
   db: Pick<Database, 'withTenant'>,
@@ -62,38 +54,41 @@ export async function createCheckpoint(
   dir: string,
   tenantId: string,
 ): Promise<Checkpoint | undefined> {
-  const checkpoint = await db.withTenant(systemPrincipal(tenantId), async (tx) => {
-    await sealPending(tx);
-    const head = await tx.selectFrom('audit_heads').select(['seq', 'hash']).executeTakeFirst();
-    if (head === undefined || Number(head.seq) === 0) return undefined;
-    const last = await tx
-      .selectFrom('audit_checkpoints')
-      .select('seq')
-      .orderBy('seq', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    if (last !== undefined && last.seq === head.seq) return undefined;
-    const unsigned = {
-      tenant_id: tenantId,
-      seq: Number(head.seq),
-      hash: head.hash.toString('hex'),
-      signed_at: new Date().toISOString(),
-      key_id: signer.keyId,
-    };
-    const signature = signer.sign(checkpointPayload(unsigned));
-    await tx
-      .insertInto('audit_checkpoints')
-      .values({
+  const checkpoint = await db.withTenant(
+    systemPrincipal(tenantId, 'audit-checkpointer'),
+    async (tx) => {
+      await sealPending(tx);
+      const head = await tx.selectFrom('audit_heads').select(['seq', 'hash']).executeTakeFirst();
+      if (head === undefined || Number(head.seq) === 0) return undefined;
+      const last = await tx
+        .selectFrom('audit_checkpoints')
+        .select('seq')
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (last !== undefined && last.seq === head.seq) return undefined;
+      const unsigned = {
         tenant_id: tenantId,
-        seq: String(unsigned.seq),
-        hash: head.hash,
-        signed_at: new Date(unsigned.signed_at),
+        seq: Number(head.seq),
+        hash: head.hash.toString('hex'),
+        signed_at: new Date().toISOString(),
         key_id: signer.keyId,
-        signature,
-      })
-      .execute();
-    return { ...unsigned, signature: signature.toString('base64') };
-  });
+      };
+      const signature = signer.sign(checkpointPayload(unsigned));
+      await tx
+        .insertInto('audit_checkpoints')
+        .values({
+          tenant_id: tenantId,
+          seq: String(unsigned.seq),
+          hash: head.hash,
+          signed_at: new Date(unsigned.signed_at),
+          key_id: signer.keyId,
+          signature,
+        })
+        .execute();
+      return { ...unsigned, signature: signature.toString('base64') };
+    },
+  );
   if (checkpoint !== undefined) await appendExternal(dir, checkpoint);
   return checkpoint;
 }

@@ -27,7 +27,7 @@ import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { stringify, type Options as StringifyOptions } from 'csv-stringify';
 import { AppError } from '../../base/errors.js';
-import { canonicalJson } from '../crypto/primitives/canonical-json.js';
+import { canonicalJson } from '../crypto/index.js';
 import { AUDIT_COLUMNS, type AuditRecord } from './event.js';
 
 /** Bytes (or text) of an export file: a file stream, an HTTP body, an array of chunks. */

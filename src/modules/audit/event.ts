@@ -6,8 +6,7 @@
  */
 import { hash } from 'node:crypto';
 import { sql, type RawBuilder } from 'kysely';
-import { AppError } from '../../base/errors.js';
-import { canonicalJson } from '../crypto/primitives/canonical-json.js';
+import { canonicalJson } from '../crypto/index.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 

@@ -9,7 +9,8 @@
  * id and the intent's id. `listPendingIntents` finds intents with no outcome.
  */
 import type { Database } from '../../db/database.js';
-import { principalOf, type Principal, type TenantTx } from '../../db/tenant-tx.js';
+import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
+import { type Principal } from '../../db/principal.js';
 import { AppError, isAppError } from '../../base/errors.js';
 
 export interface EventInput {

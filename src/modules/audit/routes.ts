@@ -5,8 +5,9 @@
  * per export.
  */
 import { z } from 'zod';
+import { ACTOR_TYPES } from '../../db/principal.js';
 import { principalOf } from '../../db/tenant-tx.js';
-import { defineRoute, type RouteDef } from '../../http/route.js';
+import { defineRoute, type WorkspaceRoute } from '../tenancy/index.js';
 import { StreamedBody, streamed } from '../../http/streamed.js';
 import { readActivity } from './activity.js';
 import {
@@ -21,7 +22,6 @@ import { recordEvent } from './record.js';
 
 const ws = z.uuid();
 
-const ACTOR_TYPES = ['user', 'api_token', 'agent', 'system', 'ops'] as const;
 const NAME = /^[a-z][a-z0-9_]*$/;
 
 // An instant PostgreSQL accepts: an explicit offset (at most ±14:59, real
@@ -74,7 +74,7 @@ const auditRecord = z.object({
   hash: z.string(),
 });
 
-export const auditRoutes: RouteDef[] = [
+export const auditRoutes: WorkspaceRoute[] = [
   defineRoute({
     method: 'GET',
     url: '/api/v1/workspaces/:ws/activity',

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../base/errors.js';
-import { signerFromSeed, type Signer } from '../crypto/primitives/ed25519.js';
+import { signerFromSeed, type Signer } from '../crypto/index.js';
 
 /** The key that signs audit checkpoints and shred receipts. */
 export type AuditSigner = Signer;

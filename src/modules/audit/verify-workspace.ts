@@ -3,9 +3,9 @@
  * pages (constant memory), inside its own RLS scope, and checks them against
  * the newest external checkpoint, whose signature must hold.
  */
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
+import { systemPrincipal } from '../../db/principal.js';
 import { auditRecordSelect, type AuditRecord } from './event.js';
 import {
   isCheckpointSigned,
@@ -56,12 +56,7 @@ async function* liveEvents(
   db: Pick<Database, 'withTenant'>,
   tenantId: string,
 ): AsyncGenerator<AuditRecord> {
-  const principal = {
-    tenantId,
-    actorType: 'system' as const,
-    actorId: 'audit-verify',
-    correlationId: randomUUID(),
-  };
+  const principal = systemPrincipal(tenantId, 'audit-verify');
   // Keyset on (seq, occurred_at), the primary key after tenant_id, so a
   // duplicated seq (an inserted row) is never skipped at a page boundary.
   await db.withTenant(principal, (tx) => sealPending(tx));

@@ -6,7 +6,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
 import { AppError } from '../../base/errors.js';
-import type { Keyring } from '../keys/keyring.js';
+import type { Keyring } from '../keys/index.js';
 import type { CredentialKind, CredentialSecret } from './kinds.js';
 import { sealSecret, toView, VIEW_COLUMNS, type CredentialView } from './store.js';
 

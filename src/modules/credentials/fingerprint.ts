@@ -16,7 +16,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
-import type { Keyring } from '../keys/keyring.js';
+import type { Keyring } from '../keys/index.js';
 
 export const FINGERPRINT_HEX_CHARS = 16;
 export const LAST4_MIN_LENGTH = 16;

@@ -3,10 +3,9 @@
  * caller's one tenant transaction: every entry is stored, or (on any error,
  * such as a label already in use) none is.
  */
-import type { TenantTx } from '../../db/tenant-tx.js';
-import { principalOf } from '../../db/tenant-tx.js';
+import { type TenantTx, principalOf } from '../../db/tenant-tx.js';
 import { AppError } from '../../base/errors.js';
-import type { Keyring } from '../keys/keyring.js';
+import type { Keyring } from '../keys/index.js';
 import { createCredential } from './create.js';
 import type { CredentialKind } from './kinds.js';
 import type { LegacyEntry } from './legacy.js';

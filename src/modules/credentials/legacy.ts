@@ -16,13 +16,13 @@
  */
 import { z } from 'zod';
 import { AppError } from '../../base/errors.js';
-import { fernetDecrypt } from '../crypto/primitives/fernet.js';
 import {
+  fernetDecrypt,
   secretboxOpen,
   SECRETBOX_KEY_BYTES,
   SECRETBOX_MAC_BYTES,
   SECRETBOX_NONCE_BYTES,
-} from '../crypto/primitives/secretbox.js';
+} from '../crypto/index.js';
 import {
   secretProblem,
   type CredentialKind,

@@ -6,7 +6,7 @@
  */
 import type { TenantTx } from '../../db/tenant-tx.js';
 import { AppError } from '../../base/errors.js';
-import type { Keyring } from '../keys/keyring.js';
+import type { Keyring } from '../keys/index.js';
 import { oauthSecret, valueSecret, type CredentialKind, type SecretOf } from './kinds.js';
 import { secretRef } from './store.js';
 

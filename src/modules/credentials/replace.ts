@@ -6,7 +6,7 @@
  */
 import type { TenantTx } from '../../db/tenant-tx.js';
 import { AppError } from '../../base/errors.js';
-import type { Keyring } from '../keys/keyring.js';
+import type { Keyring } from '../keys/index.js';
 import type { CredentialSecret } from './kinds.js';
 import { notFound, sealSecret, toView, VIEW_COLUMNS, type CredentialView } from './store.js';
 

@@ -5,7 +5,7 @@
  */
 import type { TenantTx } from '../../db/tenant-tx.js';
 import { AppError } from '../../base/errors.js';
-import type { Keyring } from '../keys/keyring.js';
+import type { Keyring } from '../keys/index.js';
 import { loadFingerprinter } from './fingerprint.js';
 import {
   primaryValue,

@@ -4,6 +4,7 @@
  * datakey (Vault), its row records the KEK id and version, and sealed fields
  * open again after the process forgets its cached keys.
  */
+import { systemPrincipal } from '../../db/principal.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startFakeKms, type FakeKms } from '../../../test/fakes/kms.js';
@@ -60,20 +61,20 @@ describe.each(Object.keys(makers))('keyring over %s', (kind) => {
     providers.push(kek);
     const keyring = createKeyring(kek);
     calls.length = 0;
-    const { workspaceId } = await createWorkspace(db, keyring, {
-      name: `KEK ${kind}`,
-      region: 'eu',
-      ownerEmail: `owner-${randomUUID()}@example.test`,
-    });
+    const { workspaceId } = await createWorkspace(
+      db,
+      keyring,
+      {
+        name: `KEK ${kind}`,
+        region: 'eu',
+        ownerEmail: `owner-${randomUUID()}@example.test`,
+      },
+      (id) => systemPrincipal(id, 'test'),
+    );
     expect(calls.join(' ')).toMatch(kind === 'aws-kms' ? /GenerateDataKey/ : /datakey\/plaintext/);
     expect(calls.join(' ')).not.toMatch(/Encrypt|encrypt/);
 
-    const principal = {
-      tenantId: workspaceId,
-      actorType: 'system' as const,
-      actorId: 'test',
-      correlationId: randomUUID(),
-    };
+    const principal = systemPrincipal(workspaceId, 'test');
     const ref = { table: 'messages', column: 'content', rowId: randomUUID() };
     const secret = randomBytes(40);
     const row = await db.withTenant(principal, (tx) =>

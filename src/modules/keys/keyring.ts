@@ -20,9 +20,11 @@ import {
   sealEnvelope,
   type EnvelopeHeader,
   type FieldPlace,
-} from '../crypto/envelope.js';
-import type { KekProvider, WrapContext, WrappedKey } from '../crypto/kek.js';
-import { randomKey } from '../crypto/primitives/aead.js';
+  type KekProvider,
+  type WrapContext,
+  type WrappedKey,
+  randomKey,
+} from '../crypto/index.js';
 
 export type FieldRef = Omit<FieldPlace, 'tenantId'>;
 

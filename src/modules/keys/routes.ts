@@ -1,35 +1,42 @@
 /**
- * HTTP routes of the crypto module: crypto-shredding a workspace.
+ * HTTP routes of the keys module: crypto-shredding a workspace.
  */
 import { z } from 'zod';
 import { AppError } from '../../base/errors.js';
-import { defineRoute, type RouteDef } from '../../http/route.js';
+import { defineRoute, type WorkspaceRoute } from '../tenancy/index.js';
+import type { Signer } from '../crypto/index.js';
+import type { Keyring } from './keyring.js';
 import { shredWorkspace } from './shred.js';
 import { signedShredReceipt } from './shred-receipt.js';
 
-export const keyRoutes: RouteDef[] = [
-  defineRoute({
-    method: 'POST',
-    url: '/api/v1/workspaces/:ws/shred',
-    summary:
-      "Crypto-shred the workspace: destroy every version of its data key, so none of its sealed data opens again. Irreversible. Body: the workspace's name. Answers the signed shred receipt.",
-    tags: ['keys'],
-    access: { kind: 'role', role: 'owner' },
-    params: z.strictObject({ ws: z.uuid() }),
-    body: z.strictObject({ confirm: z.string().min(1).max(200) }),
-    status: 200,
-    response: signedShredReceipt,
-    errors: ['validation_failed', 'conflict'],
-    handler: ({ tx, member, deps }, { body }) => {
-      const signer = deps.auditSigner;
-      if (signer === undefined) {
-        return Promise.reject(new AppError('config_invalid', 'No audit signing key configured'));
-      }
-      return shredWorkspace(
-        tx,
-        { keyring: deps.keyring, signer },
-        { confirm: body.confirm, userId: member.userId },
-      );
-    },
-  }),
-];
+export function keyRoutes(deps: {
+  readonly keyring: Keyring;
+  readonly signer: Signer | undefined;
+}): WorkspaceRoute[] {
+  return [
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/workspaces/:ws/shred',
+      summary:
+        "Crypto-shred the workspace: destroy every version of its data key, so none of its sealed data opens again. Irreversible. Body: the workspace's name. Answers the signed shred receipt.",
+      tags: ['keys'],
+      access: { kind: 'role', role: 'owner' },
+      params: z.strictObject({ ws: z.uuid() }),
+      body: z.strictObject({ confirm: z.string().min(1).max(200) }),
+      status: 200,
+      response: signedShredReceipt,
+      errors: ['validation_failed', 'conflict'],
+      handler: ({ tx, member }, { body }) => {
+        const signer = deps.signer;
+        if (signer === undefined) {
+          return Promise.reject(new AppError('config_invalid', 'No audit signing key configured'));
+        }
+        return shredWorkspace(
+          tx,
+          { keyring: deps.keyring, signer },
+          { confirm: body.confirm, userId: member.userId },
+        );
+      },
+    }),
+  ];
+}

@@ -6,8 +6,7 @@
  * /.well-known/wardroom-audit-key can check a receipt offline.
  */
 import { z } from 'zod';
-import { canonicalJson } from '../crypto/primitives/canonical-json.js';
-import { keyIdOf, verifySignature, type Signer } from '../crypto/primitives/ed25519.js';
+import { canonicalJson, keyIdOf, verifySignature, type Signer } from '../crypto/index.js';
 
 export const RECEIPT_TYPE = 'wardroom.shred_receipt.v1';
 

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
 import { AppError } from '../../base/errors.js';
-import type { Signer } from '../crypto/primitives/ed25519.js';
+import type { Signer } from '../crypto/index.js';
 import type { Keyring } from './keyring.js';
 import { notifyKeyEvent } from './rotation/key-events.js';
 import {

@@ -1,17 +1,28 @@
 /**
  * Creates a workspace (the tenant), its first owner, its data key and a first
  * API token for that owner, in one transaction: either all exist or none.
+ * `actor` names who creates it (an operator at the CLI, for now), given the
+ * new workspace's id.
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
+import type { Principal } from '../../db/principal.js';
 import type { TenantTx } from '../../db/tenant-tx.js';
 import { AppError } from '../../base/errors.js';
-import type { Keyring } from '../keys/keyring.js';
 import { createApiToken } from './api-tokens.js';
 
 export const REGIONS = ['us', 'eu', 'me-south', 'ap-northeast'] as const;
 export type Region = (typeof REGIONS)[number];
+
+/**
+ * Makes a new workspace's first data key inside its creating transaction
+ * (the keys module's keyring is one; declared here so tenancy does not
+ * depend on keys, which declares its routes through tenancy).
+ */
+export interface WorkspaceKeyMaker {
+  createWorkspaceKey(tx: TenantTx): Promise<unknown>;
+}
 
 export interface CreateWorkspaceInput {
   readonly name: string;
@@ -28,8 +39,9 @@ export interface CreatedWorkspace {
 
 export async function createWorkspace(
   db: Pick<Database, 'withTenant'>,
-  keyring: Pick<Keyring, 'createWorkspaceKey'>,
+  keyring: WorkspaceKeyMaker,
   input: CreateWorkspaceInput,
+  actor: (workspaceId: string) => Principal,
 ): Promise<CreatedWorkspace> {
   if (!(REGIONS as readonly string[]).includes(input.region)) {
     throw new AppError(
@@ -38,13 +50,7 @@ export async function createWorkspace(
     );
   }
   const workspaceId = randomUUID();
-  const principal = {
-    tenantId: workspaceId,
-    actorType: 'system' as const,
-    actorId: 'cli',
-    correlationId: randomUUID(),
-  };
-  return db.withTenant(principal, async (tx) => {
+  return db.withTenant(actor(workspaceId), async (tx) => {
     await tx
       .insertInto('workspaces')
       .values({

@@ -2,7 +2,7 @@
  * HTTP routes of the tenancy module: workspace members.
  */
 import { z } from 'zod';
-import { defineRoute, type RouteDef } from '../../http/route.js';
+import { defineRoute, type WorkspaceRoute } from './workspace-route.js';
 import { changeMemberRole, inviteMember, listMembers, removeMember } from './members.js';
 import { NAMED_ROLES, ROLES } from './roles.js';
 
@@ -16,7 +16,7 @@ const member = z.object({
   created_at: z.string(),
 });
 
-export const tenancyRoutes: RouteDef[] = [
+export const tenancyRoutes: WorkspaceRoute[] = [
   defineRoute({
     method: 'GET',
     url: '/api/v1/workspaces/:ws/members',

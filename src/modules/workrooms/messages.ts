@@ -6,7 +6,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
 import { decodeCursor, toPage } from '../../db/cursor.js';
-import type { Keyring } from '../keys/keyring.js';
+import type { Keyring } from '../keys/index.js';
 import { assertConversationExists } from './workrooms.js';
 
 export interface MessageView {

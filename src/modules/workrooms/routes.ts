@@ -2,7 +2,8 @@
  * HTTP routes of the workrooms module: workrooms, conversations, messages.
  */
 import { z } from 'zod';
-import { defineRoute, type RouteDef } from '../../http/route.js';
+import { defineRoute, type WorkspaceRoute } from '../tenancy/index.js';
+import type { Keyring } from '../keys/index.js';
 import { listMessages, postMessage } from './messages.js';
 import { createConversation, createWorkroom, getWorkroom, listWorkrooms } from './workrooms.js';
 
@@ -38,94 +39,96 @@ const message = z.object({
 const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), next_cursor: z.string().nullable() });
 
-export const workroomRoutes: RouteDef[] = [
-  defineRoute({
-    method: 'POST',
-    url: '/api/v1/workspaces/:ws/workrooms',
-    summary: 'Create a workroom',
-    tags: ['workrooms'],
-    access: { kind: 'role', role: 'member' },
-    params: z.strictObject({ ws }),
-    body: z.strictObject({ name: z.string().trim().min(1).max(200) }),
-    status: 201,
-    response: workroom,
-    errors: [],
-    handler: ({ tx, member }, { body }) =>
-      createWorkroom(tx, { name: body.name, createdBy: member.userId }),
-  }),
-  defineRoute({
-    method: 'GET',
-    url: '/api/v1/workspaces/:ws/workrooms',
-    summary: 'List workrooms, oldest first',
-    tags: ['workrooms'],
-    access: { kind: 'role', role: 'viewer' },
-    params: z.strictObject({ ws }),
-    query: pageQuery,
-    status: 200,
-    response: page(workroom),
-    errors: ['invalid_cursor'],
-    handler: ({ tx }, { query }) => listWorkrooms(tx, query),
-  }),
-  defineRoute({
-    method: 'GET',
-    url: '/api/v1/workspaces/:ws/workrooms/:id',
-    summary: 'Get a workroom',
-    tags: ['workrooms'],
-    access: { kind: 'role', role: 'viewer' },
-    params: z.strictObject({ ws, id }),
-    status: 200,
-    response: workroom,
-    errors: [],
-    handler: ({ tx }, { params }) => getWorkroom(tx, params.id),
-  }),
-  defineRoute({
-    method: 'POST',
-    url: '/api/v1/workspaces/:ws/workrooms/:id/conversations',
-    summary: 'Start a conversation in a workroom',
-    tags: ['workrooms'],
-    access: { kind: 'role', role: 'member' },
-    params: z.strictObject({ ws, id }),
-    body: z.strictObject({ title: z.string().trim().min(1).max(200).nullable().default(null) }),
-    status: 201,
-    response: conversation,
-    errors: [],
-    handler: ({ tx, member }, { params, body }) =>
-      createConversation(tx, {
-        workroomId: params.id,
-        title: body.title,
-        createdBy: member.userId,
-      }),
-  }),
-  defineRoute({
-    method: 'POST',
-    url: '/api/v1/workspaces/:ws/conversations/:id/messages',
-    summary: 'Post a message (stored encrypted under the workspace key)',
-    tags: ['workrooms'],
-    access: { kind: 'role', role: 'member' },
-    params: z.strictObject({ ws, id }),
-    body: z.strictObject({ content: z.string().min(1).max(100_000) }),
-    status: 201,
-    response: message,
-    errors: ['payload_too_large'],
-    handler: ({ tx, member, deps }, { params, body }) =>
-      postMessage(tx, deps.keyring, {
-        conversationId: params.id,
-        authorId: member.userId,
-        content: body.content,
-      }),
-  }),
-  defineRoute({
-    method: 'GET',
-    url: '/api/v1/workspaces/:ws/conversations/:id/messages',
-    summary: 'List messages, newest last',
-    tags: ['workrooms'],
-    access: { kind: 'role', role: 'viewer' },
-    params: z.strictObject({ ws, id }),
-    query: pageQuery,
-    status: 200,
-    response: page(message),
-    errors: ['invalid_cursor'],
-    handler: ({ tx, deps }, { params, query }) =>
-      listMessages(tx, deps.keyring, { conversationId: params.id, ...query }),
-  }),
-];
+export function workroomRoutes(deps: { readonly keyring: Keyring }): WorkspaceRoute[] {
+  return [
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/workspaces/:ws/workrooms',
+      summary: 'Create a workroom',
+      tags: ['workrooms'],
+      access: { kind: 'role', role: 'member' },
+      params: z.strictObject({ ws }),
+      body: z.strictObject({ name: z.string().trim().min(1).max(200) }),
+      status: 201,
+      response: workroom,
+      errors: [],
+      handler: ({ tx, member }, { body }) =>
+        createWorkroom(tx, { name: body.name, createdBy: member.userId }),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/workspaces/:ws/workrooms',
+      summary: 'List workrooms, oldest first',
+      tags: ['workrooms'],
+      access: { kind: 'role', role: 'viewer' },
+      params: z.strictObject({ ws }),
+      query: pageQuery,
+      status: 200,
+      response: page(workroom),
+      errors: ['invalid_cursor'],
+      handler: ({ tx }, { query }) => listWorkrooms(tx, query),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/workspaces/:ws/workrooms/:id',
+      summary: 'Get a workroom',
+      tags: ['workrooms'],
+      access: { kind: 'role', role: 'viewer' },
+      params: z.strictObject({ ws, id }),
+      status: 200,
+      response: workroom,
+      errors: [],
+      handler: ({ tx }, { params }) => getWorkroom(tx, params.id),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/workspaces/:ws/workrooms/:id/conversations',
+      summary: 'Start a conversation in a workroom',
+      tags: ['workrooms'],
+      access: { kind: 'role', role: 'member' },
+      params: z.strictObject({ ws, id }),
+      body: z.strictObject({ title: z.string().trim().min(1).max(200).nullable().default(null) }),
+      status: 201,
+      response: conversation,
+      errors: [],
+      handler: ({ tx, member }, { params, body }) =>
+        createConversation(tx, {
+          workroomId: params.id,
+          title: body.title,
+          createdBy: member.userId,
+        }),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/api/v1/workspaces/:ws/conversations/:id/messages',
+      summary: 'Post a message (stored encrypted under the workspace key)',
+      tags: ['workrooms'],
+      access: { kind: 'role', role: 'member' },
+      params: z.strictObject({ ws, id }),
+      body: z.strictObject({ content: z.string().min(1).max(100_000) }),
+      status: 201,
+      response: message,
+      errors: ['payload_too_large'],
+      handler: ({ tx, member }, { params, body }) =>
+        postMessage(tx, deps.keyring, {
+          conversationId: params.id,
+          authorId: member.userId,
+          content: body.content,
+        }),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/workspaces/:ws/conversations/:id/messages',
+      summary: 'List messages, newest last',
+      tags: ['workrooms'],
+      access: { kind: 'role', role: 'viewer' },
+      params: z.strictObject({ ws, id }),
+      query: pageQuery,
+      status: 200,
+      response: page(message),
+      errors: ['invalid_cursor'],
+      handler: ({ tx }, { params, query }) =>
+        listMessages(tx, deps.keyring, { conversationId: params.id, ...query }),
+    }),
+  ];
+}

@@ -8,12 +8,16 @@
  */
 import { z } from 'zod';
 import type { Database } from '../../../db/database.js';
-import type { Principal } from '../../../db/tenant-tx.js';
+import {
+  ACTOR_TYPES,
+  queuedPrincipal,
+  systemPrincipal,
+  type Principal,
+} from '../../../db/principal.js';
 import type { JobQueue } from '../../../db/jobs.js';
 import { openJobPayload, sealJobPayload, sealedJobPayload } from '../job-payload.js';
 import type { Keyring } from '../keyring.js';
 import { runSweep, type SweepProgress } from './sweep.js';
-import { keysPrincipal } from './workspaces.js';
 
 export const ROTATION_QUEUE = 'wardroom-key-rotation';
 
@@ -25,7 +29,7 @@ const jobData = z.strictObject({
 type JobData = z.infer<typeof jobData>;
 
 const requester = z.strictObject({
-  actor_type: z.enum(['user', 'api_token', 'agent', 'system', 'ops']),
+  actor_type: z.enum(ACTOR_TYPES),
   actor_id: z.string().max(200),
   actor_name: z.string().max(200).optional(),
 });
@@ -91,11 +95,11 @@ export async function startRotationWorker(
   async function handle(raw: unknown): Promise<void> {
     const data = jobData.parse(raw);
     const asked = requester.parse(
-      await deps.db.withTenant(keysPrincipal(data.tenant_id), (tx) =>
+      await deps.db.withTenant(systemPrincipal(data.tenant_id, 'key-rotation'), (tx) =>
         openJobPayload(tx, deps.keyring, data.requested_by),
       ),
     );
-    const principal = keysPrincipal(data.tenant_id, {
+    const principal = queuedPrincipal(data.tenant_id, {
       type: asked.actor_type,
       id: asked.actor_id,
       ...(asked.actor_name === undefined ? {} : { name: asked.actor_name }),

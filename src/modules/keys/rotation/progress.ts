@@ -5,7 +5,7 @@
  */
 import type { Database } from '../../../db/database.js';
 import type { KeyRotationStatus } from '../../../db/schema.js';
-import { keysPrincipal } from './workspaces.js';
+import { systemPrincipal } from '../../../db/principal.js';
 
 export interface WatchedRotation {
   readonly tenantId: string;
@@ -39,7 +39,7 @@ export async function watchRotations(
     let start = Infinity;
     let end = 0;
     for (const r of rotations) {
-      const row = await db.withTenant(keysPrincipal(r.tenantId), (tx) =>
+      const row = await db.withTenant(systemPrincipal(r.tenantId, 'key-rotation'), (tx) =>
         tx
           .selectFrom('key_rotations')
           .select(['status', 'rows_done', 'rows_total', 'error', 'started_at', 'finished_at'])

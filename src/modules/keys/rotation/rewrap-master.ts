@@ -8,9 +8,10 @@
  */
 import type { Database } from '../../../db/database.js';
 import { isAppError } from '../../../base/errors.js';
-import type { KekProvider, WrapContext, WrappedKey } from '../../crypto/kek.js';
+import type { KekProvider, WrapContext, WrappedKey } from '../../crypto/index.js';
 import { notifyKeyEvent } from './key-events.js';
-import { keysPrincipal, listWorkspaces } from './workspaces.js';
+import { systemPrincipal } from '../../../db/principal.js';
+import { listWorkspaces } from './workspaces.js';
 
 export interface MasterProgress {
   readonly done: number;
@@ -42,7 +43,7 @@ export async function rewrapWorkspace(
   kek: KekProvider,
   tenantId: string,
 ): Promise<number> {
-  return db.withTenant(keysPrincipal(tenantId, { id: 'master-key-rotation' }), async (tx) => {
+  return db.withTenant(systemPrincipal(tenantId, 'master-key-rotation'), async (tx) => {
     const rows = await tx
       .selectFrom('workspace_keys')
       .select(['version', 'key_id', 'kek_id', 'kek_version', 'wrapped_key'])

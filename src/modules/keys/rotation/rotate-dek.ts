@@ -7,7 +7,7 @@
  * superseded (this one covers its rows too).
  */
 import type { Database } from '../../../db/database.js';
-import type { Principal } from '../../../db/tenant-tx.js';
+import type { Principal } from '../../../db/principal.js';
 import type { Keyring } from '../keyring.js';
 import { notifyKeyEvent } from './key-events.js';
 import { countAllBelow } from './sealed-sql.js';

@@ -8,7 +8,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { principalOf, type TenantTx } from '../../../db/tenant-tx.js';
 import { AppError } from '../../../base/errors.js';
-import { HEADER_BYTES } from '../../crypto/envelope.js';
+import { HEADER_BYTES } from '../../crypto/index.js';
 import {
   KEY_VERSION_BYTES,
   KEY_VERSION_OFFSET,

@@ -26,7 +26,8 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../../../db/database.js';
-import type { Principal, TenantTx } from '../../../db/tenant-tx.js';
+import type { TenantTx } from '../../../db/tenant-tx.js';
+import type { Principal } from '../../../db/principal.js';
 import { AppError, isAppError } from '../../../base/errors.js';
 import type { KeyRotationStatus } from '../../../db/schema.js';
 import type { Keyring } from '../keyring.js';

@@ -1,0 +1,32 @@
+/**
+ * Every module's routes, in one list: the one place that knows them all.
+ * A module that needs a dependency (the keyring, the signing key) exports a
+ * function of it; its handlers get only the request's transaction, member
+ * and principal besides.
+ */
+import { auditRoutes } from '../modules/audit/index.js';
+import { credentialRoutes } from '../modules/credentials/index.js';
+import type { Signer } from '../modules/crypto/index.js';
+import { keyRoutes, type Keyring } from '../modules/keys/index.js';
+import { tenancyRoutes, type WorkspaceRoute } from '../modules/tenancy/index.js';
+import { workroomRoutes } from '../modules/workrooms/index.js';
+
+export interface RouteDeps {
+  readonly keyring: Keyring;
+  /**
+   * Signs audit checkpoints and shred receipts; its public half is served at
+   * /.well-known/wardroom-audit-key. A server built without it answers the
+   * shred route with config_invalid and publishes no key.
+   */
+  readonly auditSigner?: Signer;
+}
+
+export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
+  return [
+    ...tenancyRoutes,
+    ...workroomRoutes(deps),
+    ...auditRoutes,
+    ...credentialRoutes(deps),
+    ...keyRoutes({ keyring: deps.keyring, signer: deps.auditSigner }),
+  ];
+}

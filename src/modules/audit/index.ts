@@ -1,0 +1,12 @@
+/**
+ * The audit module's public face: the append-only, hash-chained event log,
+ * its signed checkpoints and background maintenance, the Activity routes
+ * and exports, and verification of a live workspace or an exported file.
+ */
+export { auditRoutes } from './routes.js';
+export { loadAuditSigner, type AuditSigner } from './signer.js';
+export { startAuditMaintenance, type Maintenance } from './maintenance.js';
+export { checkpointAll, createCheckpoint, listWorkspaceIds } from './checkpoints.js';
+export { listPendingIntents } from './record.js';
+export { verifyExportFile } from './verify-file.js';
+export { verifyWorkspace, type WorkspaceVerification } from './verify-workspace.js';

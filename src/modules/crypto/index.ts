@@ -1,0 +1,26 @@
+/**
+ * The crypto module's public face: primitives (AEAD, Fernet, secretbox,
+ * Ed25519, RFC 8785 canonical JSON), envelopes bound to their place, and
+ * the master key (KEK) providers. It imports no other module.
+ */
+export { canonicalJson } from './primitives/canonical-json.js';
+export { keyIdOf, signerFromSeed, verifySignature, type Signer } from './primitives/ed25519.js';
+export { randomKey } from './primitives/aead.js';
+export { fernetDecrypt } from './primitives/fernet.js';
+export {
+  SECRETBOX_KEY_BYTES,
+  SECRETBOX_MAC_BYTES,
+  SECRETBOX_NONCE_BYTES,
+  secretboxOpen,
+} from './primitives/secretbox.js';
+export {
+  HEADER_BYTES,
+  openEnvelope,
+  readEnvelopeHeader,
+  sealEnvelope,
+  type EnvelopeHeader,
+  type FieldPlace,
+} from './envelope.js';
+export type { GeneratedDataKey, KekProvider, WrapContext, WrappedKey } from './kek/provider.js';
+export { localKek, localKeks, type LocalKeySet } from './kek/local.js';
+export { createKekProvider } from './kek/registry.js';

@@ -1,0 +1,12 @@
+/**
+ * The tenancy module's public face: workspaces, members and roles, API
+ * tokens, the access rules routes declare, and the workspace route every
+ * module declares its routes as.
+ */
+export { authorize, describeAccess, type Access } from './access.js';
+export { defineRoute, type WorkspaceContext, type WorkspaceRoute } from './workspace-route.js';
+export { NAMED_ROLES, ROLES, type Member, type NamedRole, type Role } from './roles.js';
+export { tenancyRoutes } from './routes.js';
+export { createWorkspace, REGIONS, type Region } from './create-workspace.js';
+export { createApiToken, revokeApiToken, verifyApiToken } from './api-tokens.js';
+export { parseToken, type ParsedToken } from './token-format.js';
