@@ -21,6 +21,12 @@ export const MIGRATIONS_DIR = path.resolve(
 
 const BOOTSTRAP_LOCK = 7_302_118_001;
 
+/**
+ * Names node-pg-migrate must skip (it matches `^pattern$`): dotfiles, as by
+ * default, and anything not `*.sql`, such as the folder's README.
+ */
+const NOT_A_MIGRATION = String.raw`(?:\..*|(?!.*\.sql$).*)`;
+
 export interface MigrateOptions {
   readonly adminUrl: string;
   readonly roles: RoleNames;
@@ -44,6 +50,7 @@ export async function migrate(options: MigrateOptions): Promise<string[]> {
     const ran = await runner({
       dbClient: withRoleMapping(client, options.roles),
       dir: options.dir ?? MIGRATIONS_DIR,
+      ignorePattern: NOT_A_MIGRATION,
       migrationsTable: 'schema_migrations',
       schema: 'wardroom',
       migrationsSchema: 'wardroom',
