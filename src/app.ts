@@ -10,7 +10,7 @@ import { resolveDatabase, type DatabaseTarget } from './db/connect.js';
 import { createDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { buildServer } from './api/server.js';
-import { startJobQueue, type JobQueue } from './db/jobs.js';
+import { startJobQueue, type JobQueue, type RunningJobQueue } from './db/jobs.js';
 import { createLogger } from './base/logger.js';
 import {
   startAuditMaintenance,
@@ -72,7 +72,7 @@ export async function createWardroom(
   // Whatever has started is stopped again if a later step of startup fails.
   let opened: Database | undefined;
   let maintenance: Maintenance | undefined;
-  let queue: Promise<JobQueue> | undefined;
+  let queue: Promise<RunningJobQueue> | undefined;
   let worker: RotationWorker | undefined;
   try {
     if (options.migrate !== false) {
@@ -162,7 +162,7 @@ export async function createWardroom(
 async function stopBackground(
   maintenance: Maintenance | undefined,
   worker: RotationWorker | undefined,
-  queue: Promise<JobQueue> | undefined,
+  queue: Promise<RunningJobQueue> | undefined,
 ): Promise<void> {
   await maintenance?.stop();
   await worker?.stop();

@@ -2,8 +2,7 @@
  * `wardroom db check` and `wardroom db url`.
  */
 import type { Command } from 'commander';
-import pg from 'pg';
-import { checkDatabase } from '../db/check.js';
+import { checkDatabaseAt } from '../db/check.js';
 import { AppError } from '../base/errors.js';
 import { configFrom, withTarget, type Output } from './context.js';
 
@@ -17,15 +16,7 @@ export function registerDb(program: Command, env: NodeJS.ProcessEnv, io: Output)
     )
     .action(async () => {
       const config = configFrom(env);
-      const findings = await withTarget(config, async (t) => {
-        const client = new pg.Client({ connectionString: t.adminUrl });
-        await client.connect();
-        try {
-          return await checkDatabase(client, t.roles);
-        } finally {
-          await client.end();
-        }
-      });
+      const findings = await withTarget(config, (t) => checkDatabaseAt(t.adminUrl, t.roles));
       if (findings.length === 0) {
         io.out('db check: ok');
         return;

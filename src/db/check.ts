@@ -8,7 +8,7 @@
  * defined in check-policy.ts.
  */
 import { checkAuditTriggers } from './check-audit.js';
-import type pg from 'pg';
+import pg from 'pg';
 import { isTenantBound } from './check-policy.js';
 import { checkAppRole, FUNCTION_NAME } from './check-role.js';
 import { GLOBAL_TABLES, globalTable } from './global-tables.js';
@@ -250,4 +250,15 @@ function sortFindings(findings: CheckFinding[]): CheckFinding[] {
       a.rule.localeCompare(b.rule) ||
       a.message.localeCompare(b.message),
   );
+}
+
+/** Runs the check over a connection of its own to `adminUrl` (the CLI's `db check`). */
+export async function checkDatabaseAt(adminUrl: string, roles: RoleNames): Promise<CheckFinding[]> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return await checkDatabase(client, roles);
+  } finally {
+    await client.end();
+  }
 }

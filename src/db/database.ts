@@ -14,8 +14,9 @@ import { isUuid } from '../base/uuid.js';
 import { preparedPool } from './prepared-pool.js';
 import { listenOn, type ChannelHandler, type ChannelListener } from './listen.js';
 import type { DB } from './schema.js';
-import { brandSystemTx, brandTenantTx, type SystemTx, type TenantTx } from './tenant-tx.js';
-import { type Principal } from './principal.js';
+import { systemTx, type SystemTx } from './system-tx.js';
+import { brandTenantTx, type TenantTx } from './tenant-tx.js';
+import { isIssued, type Principal } from './principal.js';
 
 export interface Database {
   withTenant<T>(principal: Principal, fn: (tx: TenantTx) => Promise<T>): Promise<T>;
@@ -79,6 +80,12 @@ export function createDatabase(options: DatabaseOptions): Database {
 
   return {
     async withTenant(principal, fn) {
+      if (!isIssued(principal)) {
+        throw new AppError(
+          'internal',
+          'withTenant() needs a principal made by a db/principal.ts factory',
+        );
+      }
       if (!isUuid(principal.tenantId)) {
         throw new AppError('not_found', 'Workspace not found');
       }
@@ -103,7 +110,7 @@ export function createDatabase(options: DatabaseOptions): Database {
           'wardroom.actor_id': 'system',
           'wardroom.system_reason': reason,
         });
-        return fn(brandSystemTx(trx));
+        return fn(systemTx(trx, reason));
       });
     },
     async ping() {

@@ -12,7 +12,14 @@ import PgBoss from 'pg-boss';
 
 export const JOBS_SCHEMA = 'wardroom_jobs';
 
-export type JobQueue = PgBoss;
+/**
+ * What modules get: declare a queue, send a job, work and stop working one.
+ * Not the connection pg-boss holds (it is administrative), nor its SQL.
+ */
+export type JobQueue = Pick<PgBoss, 'createQueue' | 'send' | 'work' | 'offWork'>;
+
+/** The running queue as the composition root holds it: the same, and stop(). */
+export type RunningJobQueue = JobQueue & Pick<PgBoss, 'stop'>;
 
 export async function startJobQueue(
   adminUrl: string,
@@ -22,7 +29,7 @@ export async function startJobQueue(
     /** Another schema than wardroom_jobs (tests keep their queues apart). */
     schema?: string;
   } = {},
-): Promise<JobQueue> {
+): Promise<RunningJobQueue> {
   const boss = new PgBoss({
     connectionString: adminUrl,
     schema: options.schema ?? JOBS_SCHEMA,

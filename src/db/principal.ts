@@ -1,7 +1,9 @@
 /**
  * Who is acting, for which workspace, under which request. A Principal is
  * branded: only the factories below make one, so every place that decides
- * which tenant a transaction opens is found by searching for them.
+ * which tenant a transaction opens is found by searching for them. The
+ * brand is checked at run time too: withTenant() refuses any object these
+ * factories did not make, such as a copy with its tenant id swapped.
  *
  * - tokenPrincipal: an HTTP request carrying an API token. The token is
  *   verified inside the transaction this principal opens (api/auth.ts), so
@@ -42,8 +44,17 @@ export interface RequestOrigin {
   readonly userAgent?: string;
 }
 
+const issued = new WeakSet<object>();
+
 function make(fields: PrincipalFields): Principal {
-  return Object.freeze(fields) as Principal;
+  const principal = Object.freeze(fields) as Principal;
+  issued.add(principal);
+  return principal;
+}
+
+/** True only for a principal one of the factories below made (not a copy). */
+export function isIssued(principal: Principal): boolean {
+  return issued.has(principal);
 }
 
 function origin(

@@ -4,18 +4,16 @@
  * `TenantTx` is a Kysely transaction branded with a symbol that exists only
  * as a type: nothing outside this folder can produce one, so a repository
  * function that takes `TenantTx` first cannot be handed the bare pool (that
- * is a compile error, proven in tenant-tx.test-d.ts). `SystemTx` is the same
- * for cross-tenant work and carries the reason it was opened.
+ * is a compile error, proven in test/unit/access-types.test-d.ts). Cross-tenant work gets
+ * a SystemTx (system-tx.ts), which reaches no table at all.
  */
 import type { Transaction } from 'kysely';
 import type { Principal } from './principal.js';
 import type { DB } from './schema.js';
 
 declare const tenantScope: unique symbol;
-declare const systemScope: unique symbol;
 
 export type TenantTx = Transaction<DB> & { readonly [tenantScope]: Principal };
-export type SystemTx = Transaction<DB> & { readonly [systemScope]: string };
 
 const principals = new WeakMap<object, Principal>();
 
@@ -23,11 +21,6 @@ const principals = new WeakMap<object, Principal>();
 export function brandTenantTx(trx: Transaction<DB>, principal: Principal): TenantTx {
   principals.set(trx, principal);
   return trx as TenantTx;
-}
-
-/** Brands a transaction as system-scoped. Only db/database.ts calls this. */
-export function brandSystemTx(trx: Transaction<DB>): SystemTx {
-  return trx as SystemTx;
 }
 
 /** The principal a TenantTx was opened for. */

@@ -25,7 +25,12 @@ import {
 } from '../../src/modules/audit/record.js';
 import { verifyChain } from '../../src/modules/audit/verify.js';
 import { newWorkspace, startTestApp, type TestApp } from '../support/app.js';
-import { adminClient, checkpointDir, systemPrincipal, workspaceWithHistory } from './support.js';
+import {
+  adminClient,
+  checkpointDir,
+  systemPrincipal,
+  workspaceWithHistory,
+} from '../support/audit.js';
 
 let t: TestApp;
 let admin: pg.Client;

@@ -12,7 +12,7 @@ import { signerFromSeed } from '../../src/modules/crypto/primitives/ed25519.js';
 import { verifyWorkspace } from '../../src/modules/audit/verify-workspace.js';
 import type { VerifyResult } from '../../src/modules/audit/verify.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { adminClient, checkpointDir, signer, workspaceWithHistory } from './support.js';
+import { adminClient, checkpointDir, signer, workspaceWithHistory } from '../support/audit.js';
 import { randomBytes } from 'node:crypto';
 
 let t: TestApp;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { newWorkspace } from '../support/app.js';
 import { call, expectError } from '../support/http.js';
-import { credentialsSuite, unique, url } from './credentials-helpers.js';
+import { credentialsSuite, unique, url } from '../support/credentials.js';
 
 const suite = credentialsSuite();
 const { create, created, open } = suite;

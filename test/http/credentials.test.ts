@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { newWorkspace } from '../support/app.js';
 import { call, expectError } from '../support/http.js';
-import { credentialsSuite, unique, url, type View } from './credentials-helpers.js';
+import { credentialsSuite, unique, url, type View } from '../support/credentials.js';
 
 const suite = credentialsSuite();
 const { create, created, open, storedSecret } = suite;

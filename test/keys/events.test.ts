@@ -14,7 +14,7 @@ import {
   principal,
   startProcess,
   type Process,
-} from './support.js';
+} from '../support/keys.js';
 
 let a: Process;
 let b: Process;

@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startJobQueue, type JobQueue } from '../../src/db/jobs.js';
+import { startJobQueue, type RunningJobQueue } from '../../src/db/jobs.js';
 import { readEnvelopeHeader } from '../../src/modules/crypto/envelope.js';
 import { openJobPayload, sealJobPayload } from '../../src/modules/keys/job-payload.js';
 import { localKeks } from '../../src/modules/crypto/kek/local.js';
@@ -27,12 +27,12 @@ import {
   startProcess,
   versionCounts,
   type Process,
-} from './support.js';
+} from '../support/keys.js';
 
 let a: Process;
 let b: Process;
 let admin: pg.Client;
-let boss: JobQueue;
+let boss: RunningJobQueue;
 const jobsSchema = `wardroom_jobs_${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {

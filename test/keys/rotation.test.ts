@@ -22,7 +22,7 @@ import {
   versionCounts,
   type Filled,
   type Process,
-} from './support.js';
+} from '../support/keys.js';
 
 let a: Process;
 let b: Process;

@@ -19,7 +19,13 @@ import { randomBytes } from 'node:crypto';
 import { startRotation } from '../../src/modules/keys/rotation/rotate-dek.js';
 import { memberToken, newWorkspace, startTestApp, type TestApp } from '../support/app.js';
 import { call, expectError, seedContent } from '../support/http.js';
-import { auditCounts, connectSuperuser, principal, startProcess, type Process } from './support.js';
+import {
+  auditCounts,
+  connectSuperuser,
+  principal,
+  startProcess,
+  type Process,
+} from '../support/keys.js';
 
 const masterKey = randomBytes(32);
 let t: TestApp;

@@ -15,8 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCredentialSecret } from '../../src/modules/credentials/open-secret.js';
 import { fernetEncrypt } from '../../src/modules/crypto/primitives/fernet.js';
 import { secretboxSeal } from '../../src/modules/crypto/primitives/secretbox.js';
-import { corpus, findLeaks } from './capture.js';
-import { startHarness, type Harness } from './harness.js';
+import { corpus, findLeaks } from '../support/log-capture.js';
+import { startHarness, type Harness } from '../support/logs-harness.js';
 
 const hex = () => randomBytes(16).toString('hex');
 const masterKey = randomBytes(32);

@@ -107,12 +107,9 @@ export async function checkpointAll(
 }
 
 export async function listWorkspaceIds(db: Pick<Database, 'withSystem'>): Promise<string[]> {
-  return db.withSystem('audit: list workspaces for checkpoints and verification', async (tx) => {
-    const { rows } = await sql<{ id: string }>`select wardroom.list_workspace_ids() as id`.execute(
-      tx,
-    );
-    return rows.map((r) => r.id);
-  });
+  return db.withSystem('audit: list workspaces for checkpoints and verification', (tx) =>
+    tx.call('list_workspace_ids'),
+  );
 }
 
 async function appendExternal(dir: string, checkpoint: Checkpoint): Promise<void> {

@@ -19,7 +19,7 @@ import {
   writeJsonlExport,
   type RecordSource,
 } from './csv.js';
-import { canonicalJson } from '../crypto/primitives/canonical-json.js';
+import { canonicalJson } from '../crypto/index.js';
 import { AUDIT_COLUMNS, eventHash, type AuditRecord } from './event.js';
 
 const EVIL = [

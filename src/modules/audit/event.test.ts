@@ -5,7 +5,7 @@
 import canonicalizeModule from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../crypto/primitives/canonical-json.js';
+import { canonicalJson } from '../crypto/index.js';
 import { canonicalEvent, type AuditRecord } from './event.js';
 
 const canonicalize = canonicalizeModule as unknown as (input: unknown) => string | undefined;

@@ -28,9 +28,7 @@ export function startAuditMaintenance(deps: {
     running ??= (async () => {
       try {
         await db.withSystem('audit: create next month partition', (tx) =>
-          sql`select wardroom.ensure_audit_partition((current_date + interval '1 month')::date)`.execute(
-            tx,
-          ),
+          tx.call('ensure_audit_partition', sql`(current_date + interval '1 month')::date`),
         );
         const written = await checkpointAll(db, signer, config.auditCheckpointDir);
         if (written > 0) logger.info({ written }, 'audit checkpoints signed');
@@ -66,9 +64,7 @@ function startSealer(
   let pass: Promise<void> | undefined;
   const tick = () => {
     pass ??= db
-      .withSystem('audit: seal committed events', (tx) =>
-        sql`select wardroom.audit_seal_pending(10000)`.execute(tx),
-      )
+      .withSystem('audit: chain committed events', (tx) => tx.call('audit_seal_pending', 10000))
       .then(
         () => undefined,
         (error: unknown) => {

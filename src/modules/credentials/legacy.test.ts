@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fernetEncrypt } from '../crypto/primitives/fernet.js';
-import { secretboxSeal } from '../crypto/primitives/secretbox.js';
+import { fernetEncrypt, secretboxSeal } from '../crypto/index.js';
 import { decryptLegacy } from './legacy.js';
 
 const fernetKey = randomBytes(32).toString('base64url') + '=';

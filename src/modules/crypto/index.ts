@@ -6,12 +6,13 @@
 export { canonicalJson } from './primitives/canonical-json.js';
 export { keyIdOf, signerFromSeed, verifySignature, type Signer } from './primitives/ed25519.js';
 export { randomKey } from './primitives/aead.js';
-export { fernetDecrypt } from './primitives/fernet.js';
+export { fernetDecrypt, fernetEncrypt } from './primitives/fernet.js';
 export {
   SECRETBOX_KEY_BYTES,
   SECRETBOX_MAC_BYTES,
   SECRETBOX_NONCE_BYTES,
   secretboxOpen,
+  secretboxSeal,
 } from './primitives/secretbox.js';
 export {
   HEADER_BYTES,

@@ -3,17 +3,11 @@
  * system door (ids only, through wardroom.list_workspace_ids()), then open
  * each workspace with withTenant() as the system actor.
  */
-import { sql } from 'kysely';
 import type { Database } from '../../../db/database.js';
 
 export async function listWorkspaces(
   db: Pick<Database, 'withSystem'>,
   reason: string,
 ): Promise<string[]> {
-  return db.withSystem(reason, async (tx) => {
-    const { rows } = await sql<{ id: string }>`select wardroom.list_workspace_ids() as id`.execute(
-      tx,
-    );
-    return rows.map((r) => r.id);
-  });
+  return db.withSystem(reason, (tx) => tx.call('list_workspace_ids'));
 }

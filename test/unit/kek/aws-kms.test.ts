@@ -5,9 +5,9 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeKms, type FakeKms } from '../../../../test/fakes/kms.js';
-import { awsKmsKek, type AwsKmsOptions } from './aws-kms.js';
-import type { KekProvider } from './provider.js';
+import { startFakeKms, type FakeKms } from '../../support/fake-kms.js';
+import { awsKmsKek, type AwsKmsOptions } from '../../../src/modules/crypto/kek/aws-kms.js';
+import type { KekProvider } from '../../../src/modules/crypto/kek/provider.js';
 
 let kms: FakeKms;
 const providers: KekProvider[] = [];

@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeKms, type FakeKms } from './kms.js';
+import { startFakeKms, type FakeKms } from '../../support/fake-kms.js';
 
 let kms: FakeKms;
 let client: KMSClient;

@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeVault, type FakeVault } from './vault.js';
+import { startFakeVault, type FakeVault } from '../../support/fake-vault.js';
 
 let vault: FakeVault;
 const ctxA = Buffer.from('tenant-a').toString('base64');

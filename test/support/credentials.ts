@@ -6,9 +6,9 @@ import { systemPrincipal } from '../../src/db/principal.js';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { openCredentialSecret } from '../../src/modules/credentials/open-secret.js';
-import { connectAdmin, type Admin } from '../support/admin.js';
-import { newWorkspace, startTestApp, type TestApp, type TestWorkspace } from '../support/app.js';
-import { call } from '../support/http.js';
+import { connectAdmin, type Admin } from './admin.js';
+import { newWorkspace, startTestApp, type TestApp, type TestWorkspace } from './app.js';
+import { call } from './http.js';
 
 export const url = (w: TestWorkspace, id?: string) =>
   `/api/v1/workspaces/${w.id}/credentials${id === undefined ? '' : `/${id}`}`;

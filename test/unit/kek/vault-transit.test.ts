@@ -6,8 +6,11 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeVault, type FakeVault } from '../../../../test/fakes/vault.js';
-import { vaultCiphertextVersion, vaultTransitKek } from './vault-transit.js';
+import { startFakeVault, type FakeVault } from '../../support/fake-vault.js';
+import {
+  vaultCiphertextVersion,
+  vaultTransitKek,
+} from '../../../src/modules/crypto/kek/vault-transit.js';
 
 let vault: FakeVault;
 const ctx = () => ({ tenantId: randomUUID(), keyId: randomUUID(), version: 1 });

@@ -17,15 +17,15 @@ import {
   startTestApp,
   type TestApp,
   type TestWorkspace,
-} from '../../../test/support/app.js';
-import { AppError } from '../../base/errors.js';
-import type { AuditRecord } from './event.js';
+} from '../support/app.js';
+import { AppError } from '../../src/base/errors.js';
+import type { AuditRecord } from '../../src/modules/audit/event.js';
 
 type Failure = 'none' | 'before' | 'app_error' | 'midway';
 const failure = vi.hoisted((): { mode: Failure } => ({ mode: 'none' }));
 
 vi.mock('./export.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('./export.js')>();
+  const original = await importOriginal<typeof import('../../src/modules/audit/export.js')>();
   return {
     ...original,
     writeAuditExport: async (...args: Parameters<typeof original.writeAuditExport>) => {

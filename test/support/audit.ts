@@ -11,7 +11,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { sealPending } from '../../src/modules/audit/checkpoints.js';
 import { signerFromSeed } from '../../src/modules/crypto/primitives/ed25519.js';
-import { bearer, newWorkspace, type TestApp, type TestWorkspace } from '../support/app.js';
+import { bearer, newWorkspace, type TestApp, type TestWorkspace } from './app.js';
 
 export const signer = signerFromSeed(randomBytes(32));
 

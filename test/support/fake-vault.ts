@@ -13,7 +13,7 @@
  */
 import { hkdfSync, randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { gcmOpen, gcmSeal, isRecord, listen, parseJson, sendJson } from './http.js';
+import { gcmOpen, gcmSeal, isRecord, listen, parseJson, sendJson } from './fake-http.js';
 
 export interface FakeVault {
   readonly addr: string;

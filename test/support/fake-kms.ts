@@ -14,7 +14,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { gcmOpen, gcmSeal, isRecord, listen, parseJson, sendJson } from './http.js';
+import { gcmOpen, gcmSeal, isRecord, listen, parseJson, sendJson } from './fake-http.js';
 
 export interface FakeKms {
   readonly endpoint: string;

@@ -16,8 +16,8 @@ import { buildServer } from '../../src/api/server.js';
 import { createLogger } from '../../src/base/logger.js';
 import { localKek } from '../../src/modules/crypto/index.js';
 import { createKeyring, type Keyring } from '../../src/modules/keys/keyring.js';
-import { connectAdmin, type Admin } from '../support/admin.js';
-import { captureStderr, corpus, memoryStream, type Corpus } from './capture.js';
+import { connectAdmin, type Admin } from './admin.js';
+import { captureStderr, corpus, memoryStream, type Corpus } from './log-capture.js';
 
 export interface Harness {
   readonly out: Corpus;

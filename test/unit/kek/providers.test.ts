@@ -9,12 +9,12 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeKms, type FakeKms } from '../../../../test/fakes/kms.js';
-import { startFakeVault, type FakeVault } from '../../../../test/fakes/vault.js';
-import { loadConfig } from '../../../base/config.js';
-import { keyFileText } from './file.js';
-import type { KekProvider, WrapContext } from './provider.js';
-import { createKekProvider } from './registry.js';
+import { startFakeKms, type FakeKms } from '../../support/fake-kms.js';
+import { startFakeVault, type FakeVault } from '../../support/fake-vault.js';
+import { loadConfig } from '../../../src/base/config.js';
+import { keyFileText } from '../../../src/modules/crypto/kek/file.js';
+import type { KekProvider, WrapContext } from '../../../src/modules/crypto/kek/provider.js';
+import { createKekProvider } from '../../../src/modules/crypto/kek/registry.js';
 
 interface Subject {
   readonly provider: KekProvider;

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { preparedPool } from './prepared-pool.js';
+import { preparedPool } from '../../src/db/prepared-pool.js';
 
 interface Scratch {
   [table: string]: { id: number; label: string };

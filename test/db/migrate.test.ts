@@ -4,12 +4,8 @@
  */
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import {
-  createTestDatabase,
-  dropTestDatabase,
-  type TestDatabase,
-} from '../../test/support/databases.js';
-import { migrate } from './migrate.js';
+import { createTestDatabase, dropTestDatabase, type TestDatabase } from '../support/databases.js';
+import { migrate } from '../../src/db/migrate.js';
 
 const made: TestDatabase[] = [];
 afterAll(async () => {

@@ -8,7 +8,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { SEALED_FIELDS, fieldName } from './sealed-fields.js';
+import { SEALED_FIELDS, fieldName } from '../../src/modules/keys/sealed-fields.js';
 
 /** bytea columns that are not envelopes, and what they hold. */
 const NOT_SEALED: Record<string, string> = {

@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import type { DB } from './schema.js';
+import type { DB } from '../../src/db/schema.js';
 
 const expected: { [T in keyof DB]: { [C in keyof DB[T]]-?: true } } = {
   users: { id: true, email: true, display_name: true, language: true, created_at: true },

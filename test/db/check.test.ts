@@ -10,14 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  createTestDatabase,
-  dropTestDatabase,
-  type TestDatabase,
-} from '../../test/support/databases.js';
-import { checkDatabase, type CheckFinding } from './check.js';
-import { migrate, MIGRATIONS_DIR } from './migrate.js';
-import { quoteIdent } from './roles.js';
+import { createTestDatabase, dropTestDatabase, type TestDatabase } from '../support/databases.js';
+import { checkDatabase, type CheckFinding } from '../../src/db/check.js';
+import { migrate, MIGRATIONS_DIR } from '../../src/db/migrate.js';
+import { quoteIdent } from '../../src/db/roles.js';
 
 const BOUND = `tenant_id = (select nullif(current_setting('wardroom.tenant_id', true), '')::uuid)`;
 const GOOD_TABLE = `create table wardroom.notes (tenant_id uuid not null, id uuid not null,

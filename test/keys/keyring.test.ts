@@ -4,17 +4,17 @@
  * datakey (Vault), its row records the KEK id and version, and sealed fields
  * open again after the process forgets its cached keys.
  */
-import { systemPrincipal } from '../../db/principal.js';
+import { systemPrincipal } from '../../src/db/principal.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startFakeKms, type FakeKms } from '../../../test/fakes/kms.js';
-import { startFakeVault, type FakeVault } from '../../../test/fakes/vault.js';
-import { createDatabase, type Database } from '../../db/database.js';
-import { createWorkspace } from '../tenancy/create-workspace.js';
-import { createKeyring } from './keyring.js';
-import { awsKmsKek } from '../crypto/kek/aws-kms.js';
-import type { KekProvider } from '../crypto/kek/provider.js';
-import { vaultTransitKek } from '../crypto/kek/vault-transit.js';
+import { startFakeKms, type FakeKms } from '../support/fake-kms.js';
+import { startFakeVault, type FakeVault } from '../support/fake-vault.js';
+import { createDatabase, type Database } from '../../src/db/database.js';
+import { createWorkspace } from '../../src/modules/tenancy/create-workspace.js';
+import { createKeyring } from '../../src/modules/keys/keyring.js';
+import { awsKmsKek } from '../../src/modules/crypto/kek/aws-kms.js';
+import type { KekProvider } from '../../src/modules/crypto/kek/provider.js';
+import { vaultTransitKek } from '../../src/modules/crypto/kek/vault-transit.js';
 
 let db: Database;
 let kms: FakeKms;

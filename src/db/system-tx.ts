@@ -1,0 +1,63 @@
+/**
+ * Cross-tenant work (checkpoints, the audit chainer, partition upkeep, key
+ * sweeps listing workspaces) opens a system transaction with a reason. It
+ * sets no tenant, so every tenant table would answer nothing; rather than
+ * hand out a query builder on which `selectFrom('messages')` compiles and
+ * silently returns no rows, a SystemTx exposes only the named database
+ * functions built for such work. Each is owned by the schema owner and
+ * granted to the app role in its migration.
+ */
+import { sql, type RawBuilder, type Transaction } from 'kysely';
+import type { DB } from './schema.js';
+
+/** The functions system work may call: their arguments and what each row returns. */
+interface SystemFunctions {
+  /** Every workspace id, through a definer function that reads nothing else. */
+  list_workspace_ids: { args: []; returns: string };
+  /** Creates the audit log partition for the month of the given date. */
+  ensure_audit_partition: { args: [month: RawBuilder<unknown> | string]; returns: string };
+  /** Chains up to `batch` committed, unchained events across workspaces. */
+  audit_seal_pending: { args: [batch: number]; returns: number | null };
+}
+
+export type SystemFunction = keyof SystemFunctions;
+
+export interface SystemTx {
+  /** Why this transaction was opened (recorded as `wardroom.system_reason`). */
+  readonly reason: string;
+  /** `select wardroom.<fn>(...args)`: the value of each row it returns. */
+  call<F extends SystemFunction>(
+    fn: F,
+    ...args: SystemFunctions[F]['args']
+  ): Promise<SystemFunctions[F]['returns'][]>;
+  /** The tenant this transaction sees: always null for system work. */
+  tenantInScope(): Promise<string | null>;
+}
+
+const FUNCTIONS: ReadonlySet<string> = new Set<SystemFunction>([
+  'list_workspace_ids',
+  'ensure_audit_partition',
+  'audit_seal_pending',
+]);
+
+/** Wraps a transaction as a SystemTx. Only db/database.ts calls this. */
+export function systemTx(trx: Transaction<DB>, reason: string): SystemTx {
+  return {
+    reason,
+    async call(fn, ...args) {
+      if (!FUNCTIONS.has(fn)) throw new Error(`not a system function: ${fn}`);
+      const values = (args as readonly (RawBuilder<unknown> | string | number)[]).map((a) =>
+        typeof a === 'object' ? a : sql`${a}`,
+      );
+      const { rows } = await sql<{
+        value: never;
+      }>`select ${sql.id('wardroom', fn)}(${sql.join(values)}) as value`.execute(trx);
+      return rows.map((r) => r.value);
+    },
+    async tenantInScope() {
+      const { rows } = await sql<{ t: string | null }>`
+        select nullif(current_setting('wardroom.tenant_id', true), '') as t`.execute(trx);
+      return rows[0]?.t ?? null;
+    },
+  };
+}
