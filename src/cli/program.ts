@@ -17,7 +17,7 @@ export function buildProgram(env: NodeJS.ProcessEnv, io: Output): Command {
   const program = new Command('wardroom')
     .description(
       'Wardroom: multi-tenant AI workspace backend (Postgres RLS isolation, per-workspace encryption).\n' +
-        'Configuration comes from the environment; see the README for every variable.',
+        'Configuration comes from the environment; docs/configuration.md lists every variable.',
     )
     .exitOverride()
     .configureOutput({
