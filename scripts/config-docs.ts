@@ -6,7 +6,7 @@
  *   node --import tsx scripts/config-docs.ts           write docs/configuration.md
  *   node --import tsx scripts/config-docs.ts --check   exit 1 if it is out of date
  *
- * test/docs/config-docs.test.ts fails when the committed file differs.
+ * test/unit/docs/config-docs.test.ts fails when the committed file differs.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';

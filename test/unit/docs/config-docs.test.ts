@@ -13,9 +13,9 @@ import {
   OUTSIDE_SCHEMA,
   renderConfigDocs,
   schemaVariables,
-} from '../../scripts/config-docs.js';
+} from '../../../scripts/config-docs.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Variable names documented in a table row of the file (first cell). */
 function documentedVariables(markdown: string): Set<string> {

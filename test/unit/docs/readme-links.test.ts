@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const root = realpathSync(fileURLToPath(new URL('../../', import.meta.url)));
+const root = realpathSync(fileURLToPath(new URL('../../../', import.meta.url)));
 
 /** Generated or installed, so never a link target. */
 const NOT_IN_REPO = ['node_modules', 'dist', '.wardroom', 'coverage', '.git'];
