@@ -57,6 +57,10 @@ export default [
     files: ['src/**/*.ts'],
     plugins: { 'import-x': importX },
     settings: {
+      // Without these, import-x skips .ts files when it follows imports, and
+      // no-cycle sees no cycle at all.
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
       'import-x/resolver-next': [
         createTypeScriptImportResolver({ project: path.join(root, 'tsconfig.json') }),
       ],

@@ -6,6 +6,7 @@
  * external calls leave an intent that a rollback cannot erase; and the
  * database's canonical JSON equals RFC 8785 as computed outside it.
  */
+import { userPrincipal } from '../../src/db/principal.js';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import fc from 'fast-check';
@@ -85,11 +86,7 @@ describe('the audit log', () => {
 
   it('records data changes in the same transaction, with the actor and correlation id', async () => {
     const ws = await newWorkspace(t);
-    const principal = {
-      ...systemPrincipal(ws.id),
-      actorType: 'user' as const,
-      actorId: ws.ownerUserId,
-    };
+    const principal = userPrincipal(ws.id, ws.ownerUserId);
     await expect(
       t.db.withTenant(principal, async (tx) => {
         await tx
@@ -150,7 +147,7 @@ describe('the audit log', () => {
 
   it('records one event per statement and kind of change, naming every row, and none for an update that changes nothing', async () => {
     const ws = await newWorkspace(t);
-    const principal = { ...systemPrincipal(ws.id), actorType: 'user' as const, actorId: 'u-1' };
+    const principal = userPrincipal(ws.id, 'u-1');
     const ids = [randomUUID(), randomUUID(), randomUUID(), randomUUID()].sort();
     const before = (await events(ws.id)).length;
     await t.db.withTenant(principal, async (tx) => {

@@ -24,7 +24,7 @@ import type { AuditRecord } from '../../src/modules/audit/event.js';
 type Failure = 'none' | 'before' | 'app_error' | 'midway';
 const failure = vi.hoisted((): { mode: Failure } => ({ mode: 'none' }));
 
-vi.mock('./export.js', async (importOriginal) => {
+vi.mock('../../src/modules/audit/export.js', async (importOriginal) => {
   const original = await importOriginal<typeof import('../../src/modules/audit/export.js')>();
   return {
     ...original,
