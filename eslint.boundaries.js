@@ -2,7 +2,7 @@
 //   cli → app (src/app.ts, src/index.ts) → api → modules → http → db → base
 // where each layer imports only the layers below it, modules meet each other
 // only through their index.ts, nothing in src/ imports tests or benchmarks,
-// and there is no import cycle. test/architecture/boundaries.test.ts shows
+// and there is no import cycle. test/unit/boundaries.test.ts shows
 // each rule failing on an import that breaks it.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Wardroom } from '../app.js';
+import type { Config } from '../base/config.js';
 import { AppError } from '../base/errors.js';
 import {
   checkpointAll,
@@ -45,6 +46,13 @@ export function registerAudit(program: Command, env: NodeJS.ProcessEnv, io: Outp
   const audit = program
     .command('audit')
     .description('Verify and checkpoint the tamper-evident audit log');
+  registerVerify(audit, env, io);
+  registerCheckpoint(audit, env, io);
+  registerPending(audit, env, io);
+}
+
+/** `audit verify`: the live chains, or an exported file offline. */
+function registerVerify(audit: Command, env: NodeJS.ProcessEnv, io: Output): void {
   audit
     .command('verify')
     .description(
@@ -67,32 +75,49 @@ export function registerAudit(program: Command, env: NodeJS.ProcessEnv, io: Outp
       }) => {
         const only = workspaceOption(opts.workspace);
         const config = configFrom(env);
-        if (opts.file !== undefined) {
-          const file = opts.file;
-          const result = await verifyExportFile(file, {
-            checkpointDir: opts.checkpoints ?? config.auditCheckpointDir,
-            ...(opts.publicKey === undefined ? {} : { publicKey: opts.publicKey }),
-            ...(only === undefined ? {} : { tenantId: only }),
-          });
-          if (!report(io, result))
-            throw new AppError('validation_failed', `audit verify failed for ${file}`);
-          return;
-        }
-        const failed = await withWardroom(config, async (w) => {
-          let bad = 0;
-          for (const id of await workspaces(w, only)) {
-            const r = await verifyWorkspace(w.db, id, {
-              checkpointDir: config.auditCheckpointDir,
-              publicKey: w.auditSigner.publicKey,
-            });
-            if (!report(io, r)) bad += 1;
-          }
-          return bad;
-        });
-        if (failed > 0)
-          throw new AppError('validation_failed', `audit verify failed for ${failed} workspace(s)`);
+        if (opts.file === undefined) await verifyLive(config, io, only);
+        else await verifyFile(opts.file, opts, config, io, only);
       },
     );
+}
+
+/** Verifies an exported file offline, against the checkpoints and key given. */
+async function verifyFile(
+  file: string,
+  opts: { publicKey?: string; checkpoints?: string },
+  config: Config,
+  io: Output,
+  only: string | undefined,
+): Promise<void> {
+  const result = await verifyExportFile(file, {
+    checkpointDir: opts.checkpoints ?? config.auditCheckpointDir,
+    ...(opts.publicKey === undefined ? {} : { publicKey: opts.publicKey }),
+    ...(only === undefined ? {} : { tenantId: only }),
+  });
+  if (!report(io, result))
+    throw new AppError('validation_failed', `audit verify failed for ${file}`);
+}
+
+/** Verifies the live chains of one or every workspace. */
+async function verifyLive(config: Config, io: Output, only: string | undefined): Promise<void> {
+  const failed = await withWardroom(config, async (w) => {
+    let bad = 0;
+    for (const id of await workspaces(w, only)) {
+      const r = await verifyWorkspace(w.db, id, {
+        checkpointDir: config.auditCheckpointDir,
+        publicKey: w.auditSigner.publicKey,
+      });
+      if (!report(io, r)) bad += 1;
+    }
+    return bad;
+  });
+  if (failed > 0) {
+    throw new AppError('validation_failed', `audit verify failed for ${failed} workspace(s)`);
+  }
+}
+
+/** `audit checkpoint`: sign each chain head now. */
+function registerCheckpoint(audit: Command, env: NodeJS.ProcessEnv, io: Output): void {
   audit
     .command('checkpoint')
     .description(
@@ -110,6 +135,10 @@ export function registerAudit(program: Command, env: NodeJS.ProcessEnv, io: Outp
       });
       io.out(`${written} checkpoint(s) written to ${config.auditCheckpointDir}`);
     });
+}
+
+/** `audit pending`: external-call intents with no outcome. */
+function registerPending(audit: Command, env: NodeJS.ProcessEnv, io: Output): void {
   audit
     .command('pending')
     .description('List external-call intents that never got an outcome')

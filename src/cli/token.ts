@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { AppError } from '../base/errors.js';
-import { createApiToken, revokeApiToken, parseToken } from '../modules/tenancy/index.js';
+import { createApiTokenForEmail, revokeApiToken, parseToken } from '../modules/tenancy/index.js';
 import { configFrom, withWardroom, type Output } from './context.js';
 import { operator } from './operator.js';
 
@@ -28,17 +28,9 @@ export function registerToken(program: Command, env: NodeJS.ProcessEnv, io: Outp
     .action(async (opts: { workspace: string; email: string; name: string; json?: boolean }) => {
       const ws = requireUuid(opts.workspace, '--workspace');
       const created = await withWardroom(configFrom(env), (w) =>
-        w.db.withTenant(operator(ws), async (tx) => {
-          const member = await tx
-            .selectFrom('memberships as m')
-            .innerJoin('users as u', 'u.id', 'm.user_id')
-            .select('m.user_id')
-            .where((e) => e(e.fn('lower', ['u.email']), '=', opts.email.toLowerCase()))
-            .executeTakeFirst();
-          if (member === undefined)
-            throw new AppError('not_found', 'No member with that email in that workspace');
-          return createApiToken(tx, { userId: member.user_id, name: opts.name });
-        }),
+        w.db.withTenant(operator(ws, 'wardroom token create'), (tx) =>
+          createApiTokenForEmail(tx, { email: opts.email, name: opts.name }),
+        ),
       );
       io.out(
         opts.json === true

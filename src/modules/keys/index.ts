@@ -13,5 +13,5 @@ export { setMinVersion } from './rotation/min-version.js';
 export { watchRotations, type WatchedRotation } from './rotation/progress.js';
 export { rotateMaster } from './rotation/rewrap-master.js';
 export { startRotation } from './rotation/rotate-dek.js';
-export { keyStatus, type KeyStatus } from './rotation/status.js';
+export { keyStatus, unfinishedRotations, type KeyStatus } from './rotation/status.js';
 export { listWorkspaces } from './rotation/workspaces.js';

@@ -34,6 +34,23 @@ export async function createApiToken(
   return { id, token };
 }
 
+/** Creates a token for the workspace's member with this email; `not_found` when there is none. */
+export async function createApiTokenForEmail(
+  tx: TenantTx,
+  input: { email: string; name: string },
+): Promise<CreatedToken> {
+  const member = await tx
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select('m.user_id')
+    .where((e) => e(e.fn('lower', ['u.email']), '=', input.email.toLowerCase()))
+    .executeTakeFirst();
+  if (member === undefined) {
+    throw new AppError('not_found', 'No member with that email in that workspace');
+  }
+  return createApiToken(tx, { userId: member.user_id, name: input.name });
+}
+
 export async function revokeApiToken(tx: TenantTx, tokenId: string): Promise<void> {
   const result = await tx
     .updateTable('api_tokens')

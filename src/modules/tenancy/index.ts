@@ -8,5 +8,10 @@ export { defineRoute, type WorkspaceContext, type WorkspaceRoute } from './works
 export { NAMED_ROLES, ROLES, type Member, type NamedRole, type Role } from './roles.js';
 export { tenancyRoutes } from './routes.js';
 export { createWorkspace, REGIONS, type Region } from './create-workspace.js';
-export { createApiToken, revokeApiToken, verifyApiToken } from './api-tokens.js';
+export {
+  createApiToken,
+  createApiTokenForEmail,
+  revokeApiToken,
+  verifyApiToken,
+} from './api-tokens.js';
 export { parseToken, type ParsedToken } from './token-format.js';

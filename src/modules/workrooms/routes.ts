@@ -39,65 +39,70 @@ const message = z.object({
 const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), next_cursor: z.string().nullable() });
 
-export function workroomRoutes(deps: { readonly keyring: Keyring }): WorkspaceRoute[] {
+/** Workrooms and conversations: plain rows, no sealed field. */
+const roomRoutes: WorkspaceRoute[] = [
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/workspaces/:ws/workrooms',
+    summary: 'Create a workroom',
+    tags: ['workrooms'],
+    access: { kind: 'role', role: 'member' },
+    params: z.strictObject({ ws }),
+    body: z.strictObject({ name: z.string().trim().min(1).max(200) }),
+    status: 201,
+    response: workroom,
+    errors: [],
+    handler: ({ tx, member }, { body }) =>
+      createWorkroom(tx, { name: body.name, createdBy: member.userId }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/workspaces/:ws/workrooms',
+    summary: 'List workrooms, oldest first',
+    tags: ['workrooms'],
+    access: { kind: 'role', role: 'viewer' },
+    params: z.strictObject({ ws }),
+    query: pageQuery,
+    status: 200,
+    response: page(workroom),
+    errors: ['invalid_cursor'],
+    handler: ({ tx }, { query }) => listWorkrooms(tx, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/workspaces/:ws/workrooms/:id',
+    summary: 'Get a workroom',
+    tags: ['workrooms'],
+    access: { kind: 'role', role: 'viewer' },
+    params: z.strictObject({ ws, id }),
+    status: 200,
+    response: workroom,
+    errors: [],
+    handler: ({ tx }, { params }) => getWorkroom(tx, params.id),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/workspaces/:ws/workrooms/:id/conversations',
+    summary: 'Start a conversation in a workroom',
+    tags: ['workrooms'],
+    access: { kind: 'role', role: 'member' },
+    params: z.strictObject({ ws, id }),
+    body: z.strictObject({ title: z.string().trim().min(1).max(200).nullable().default(null) }),
+    status: 201,
+    response: conversation,
+    errors: [],
+    handler: ({ tx, member }, { params, body }) =>
+      createConversation(tx, {
+        workroomId: params.id,
+        title: body.title,
+        createdBy: member.userId,
+      }),
+  }),
+];
+
+/** Messages: their content is sealed under the workspace's data key. */
+function messageRoutes(deps: { readonly keyring: Keyring }): WorkspaceRoute[] {
   return [
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/workspaces/:ws/workrooms',
-      summary: 'Create a workroom',
-      tags: ['workrooms'],
-      access: { kind: 'role', role: 'member' },
-      params: z.strictObject({ ws }),
-      body: z.strictObject({ name: z.string().trim().min(1).max(200) }),
-      status: 201,
-      response: workroom,
-      errors: [],
-      handler: ({ tx, member }, { body }) =>
-        createWorkroom(tx, { name: body.name, createdBy: member.userId }),
-    }),
-    defineRoute({
-      method: 'GET',
-      url: '/api/v1/workspaces/:ws/workrooms',
-      summary: 'List workrooms, oldest first',
-      tags: ['workrooms'],
-      access: { kind: 'role', role: 'viewer' },
-      params: z.strictObject({ ws }),
-      query: pageQuery,
-      status: 200,
-      response: page(workroom),
-      errors: ['invalid_cursor'],
-      handler: ({ tx }, { query }) => listWorkrooms(tx, query),
-    }),
-    defineRoute({
-      method: 'GET',
-      url: '/api/v1/workspaces/:ws/workrooms/:id',
-      summary: 'Get a workroom',
-      tags: ['workrooms'],
-      access: { kind: 'role', role: 'viewer' },
-      params: z.strictObject({ ws, id }),
-      status: 200,
-      response: workroom,
-      errors: [],
-      handler: ({ tx }, { params }) => getWorkroom(tx, params.id),
-    }),
-    defineRoute({
-      method: 'POST',
-      url: '/api/v1/workspaces/:ws/workrooms/:id/conversations',
-      summary: 'Start a conversation in a workroom',
-      tags: ['workrooms'],
-      access: { kind: 'role', role: 'member' },
-      params: z.strictObject({ ws, id }),
-      body: z.strictObject({ title: z.string().trim().min(1).max(200).nullable().default(null) }),
-      status: 201,
-      response: conversation,
-      errors: [],
-      handler: ({ tx, member }, { params, body }) =>
-        createConversation(tx, {
-          workroomId: params.id,
-          title: body.title,
-          createdBy: member.userId,
-        }),
-    }),
     defineRoute({
       method: 'POST',
       url: '/api/v1/workspaces/:ws/conversations/:id/messages',
@@ -131,4 +136,8 @@ export function workroomRoutes(deps: { readonly keyring: Keyring }): WorkspaceRo
         listMessages(tx, deps.keyring, { conversationId: params.id, ...query }),
     }),
   ];
+}
+
+export function workroomRoutes(deps: { readonly keyring: Keyring }): WorkspaceRoute[] {
+  return [...roomRoutes, ...messageRoutes(deps)];
 }

@@ -90,3 +90,14 @@ export async function keyStatus(tx: TenantTx, tenantId: string): Promise<KeyStat
     shredded: receipt !== undefined && versions.length === 0,
   };
 }
+
+/** The workspace's sweeps that have not finished (pending, running or failed), oldest first. */
+export async function unfinishedRotations(tx: TenantTx): Promise<string[]> {
+  const rows = await tx
+    .selectFrom('key_rotations')
+    .select('id')
+    .where('status', 'in', ['pending', 'running', 'failed'])
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
