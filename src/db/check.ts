@@ -5,24 +5,23 @@
  *
  * Tenant tables are every table in schema `wardroom` not on the allowlist in
  * global-tables.ts. What counts as a policy bound to the tenant setting is
- * defined in check-policy.ts.
+ * defined in check/tenant-bound.ts.
  */
-import { checkAuditTriggers } from './check-audit.js';
 import pg from 'pg';
-import { isTenantBound } from './check-policy.js';
-import { checkAppRole, FUNCTION_NAME } from './check-role.js';
+import { checkAuditTriggers } from './check/audit.js';
+import { checkAppRole } from './check/role.js';
+import {
+  FUNCTION_NAME,
+  queryOn,
+  SCHEMA,
+  type AddFinding,
+  type CheckFinding,
+} from './check/shared.js';
+import { isTenantBound } from './check/tenant-bound.js';
 import { GLOBAL_TABLES, globalTable } from './global-tables.js';
 import type { RoleNames } from './roles.js';
 
-export type AddFinding = (rule: string, object: string, message: string) => void;
-
-export interface CheckFinding {
-  /** Stable snake_case rule id. */
-  readonly rule: string;
-  /** The offending object, e.g. `wardroom.messages` or a role name. */
-  readonly object: string;
-  readonly message: string;
-}
+export type { AddFinding, CheckFinding } from './check/shared.js';
 
 interface TableRow {
   name: string;
@@ -49,8 +48,6 @@ const COMMANDS = [
   { cmd: 'DELETE', code: 'd', using: true, check: false },
 ] as const;
 
-const SCHEMA = 'wardroom';
-
 export async function checkDatabase(
   client: pg.ClientBase,
   roles: RoleNames,
@@ -59,8 +56,7 @@ export async function checkDatabase(
   const add: AddFinding = (rule, object, message) => {
     findings.push({ rule, object, message });
   };
-  const q = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
-    (await client.query<R>(text, values)).rows;
+  const q = queryOn(client);
 
   const schema = await q(`select 1 from pg_namespace where nspname = $1`, [SCHEMA]);
   if (schema.length === 0) {

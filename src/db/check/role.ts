@@ -6,13 +6,8 @@
  * Superuser and BYPASSRLS are checked by the caller (check.ts).
  */
 import type pg from 'pg';
-import type { AddFinding } from './check.js';
-import { GLOBAL_TABLES, globalTable } from './global-tables.js';
-
-const SCHEMA = 'wardroom';
-
-/** SQL for `schema.name(argtype, ...)` of pg_proc row `p`. */
-export const FUNCTION_NAME = `format('%s.%I(%s)', p.pronamespace::regnamespace, p.proname, oidvectortypes(p.proargtypes))`;
+import { GLOBAL_TABLES, globalTable } from '../global-tables.js';
+import { FUNCTION_NAME, SCHEMA, type AddFinding } from './shared.js';
 
 export async function checkAppRole(
   client: pg.ClientBase,
