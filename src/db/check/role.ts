@@ -3,15 +3,39 @@
  * (nor is a member of a role that does), cannot TRUNCATE or CREATE anywhere,
  * cannot read a materialized view in `wardroom` (they have no RLS), and holds
  * on each allowlisted global table no more than global-tables.ts allows.
- * Superuser and BYPASSRLS are checked by the caller (check.ts).
+ * Before all that, the role exists and is neither superuser nor BYPASSRLS.
  */
 import type pg from 'pg';
 import { GLOBAL_TABLES, globalTable } from '../global-tables.js';
-import { FUNCTION_NAME, SCHEMA, type AddFinding } from './shared.js';
+import { FUNCTION_NAME, SCHEMA, type AddFinding, type AppRole, type Query } from './shared.js';
+
+/**
+ * `app_role_missing`, `app_role_superuser`, `app_role_bypassrls`. Returns the
+ * role, or undefined when it does not exist (then nothing that depends on
+ * it can be checked).
+ */
+export async function checkAppRoleAttributes(
+  q: Query,
+  name: string,
+  add: AddFinding,
+): Promise<AppRole | undefined> {
+  const [app] = await q<{ oid: number; super: boolean; bypass: boolean }>(
+    `select oid::int8::float8 as oid, rolsuper as super, rolbypassrls as bypass
+       from pg_roles where rolname = $1`,
+    [name],
+  );
+  if (app === undefined) {
+    add('app_role_missing', name, `app role ${name} does not exist`);
+    return undefined;
+  }
+  if (app.super) add('app_role_superuser', name, `${name} is a superuser`);
+  if (app.bypass) add('app_role_bypassrls', name, `${name} has BYPASSRLS`);
+  return { name, oid: app.oid };
+}
 
 export async function checkAppRole(
   client: pg.ClientBase,
-  app: { readonly name: string; readonly oid: number },
+  app: AppRole,
   add: AddFinding,
 ): Promise<void> {
   const q = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>

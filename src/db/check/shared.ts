@@ -15,6 +15,12 @@ export interface CheckFinding {
 
 export type AddFinding = (rule: string, object: string, message: string) => void;
 
+/** The app role (RoleNames.app), once found in pg_roles. */
+export interface AppRole {
+  readonly name: string;
+  readonly oid: number;
+}
+
 /** Runs a catalog query and returns its rows. */
 export type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<R[]>;
 
