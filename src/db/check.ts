@@ -55,7 +55,7 @@ export async function checkDatabase(
   const app = await checkAppRoleAttributes(q, roles.app, add);
   if (app !== undefined) {
     await checkPolicies(q, tenantTables, app, add);
-    await checkAppRole(client, app, add);
+    await checkAppRole(q, app, add);
   }
   return sortFindings(findings);
 }

@@ -5,7 +5,6 @@
  * on each allowlisted global table no more than global-tables.ts allows.
  * Before all that, the role exists and is neither superuser nor BYPASSRLS.
  */
-import type pg from 'pg';
 import { GLOBAL_TABLES, globalTable } from '../global-tables.js';
 import { FUNCTION_NAME, SCHEMA, type AddFinding, type AppRole, type Query } from './shared.js';
 
@@ -33,14 +32,16 @@ export async function checkAppRoleAttributes(
   return { name, oid: app.oid };
 }
 
-export async function checkAppRole(
-  client: pg.ClientBase,
-  app: AppRole,
-  add: AddFinding,
-): Promise<void> {
-  const q = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
-    (await client.query<R>(text, values)).rows;
+/** The app role's reach, once it exists (see the file comment). */
+export async function checkAppRole(q: Query, app: AppRole, add: AddFinding): Promise<void> {
+  await checkOwnedObjects(q, app, add);
+  await checkOwningRoles(q, app, add);
+  await checkReach(q, app, add);
+  await checkGlobalTablePrivileges(q, app, add);
+}
 
+/** `app_role_owns_object`: objects in this database, or the database itself. */
+async function checkOwnedObjects(q: Query, app: AppRole, add: AddFinding): Promise<void> {
   const owned = await q<{ type: string; identity: string }>(
     `select o.type, coalesce((select ${FUNCTION_NAME} from pg_proc p
                                 where d.classid = 'pg_proc'::regclass and p.oid = d.objid),
@@ -57,7 +58,10 @@ export async function checkAppRole(
   for (const o of owned) {
     add('app_role_owns_object', o.identity, `${app.name} owns ${o.type} ${o.identity}`);
   }
+}
 
+/** `app_role_inherits_owner`: roles it is a member of that own objects here. */
+async function checkOwningRoles(q: Query, app: AppRole, add: AddFinding): Promise<void> {
   const owners = await q<{ name: string }>(
     `select r.rolname as name from pg_roles r
       where r.oid <> $1::oid and pg_has_role($1::oid, r.oid, 'MEMBER')
@@ -74,7 +78,10 @@ export async function checkAppRole(
       `${app.name} is a member of ${o.name}, which owns objects`,
     );
   }
+}
 
+/** `app_role_truncate`, `app_role_can_create`, `materialized_view_app_access`. */
+async function checkReach(q: Query, app: AppRole, add: AddFinding): Promise<void> {
   const reach = await q<{ kind: string; name: string }>(
     `select 'truncate' as kind, format('%I.%I', n.nspname, c.relname) as name
        from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -107,7 +114,10 @@ export async function checkAppRole(
       );
     }
   }
+}
 
+/** `global_table_app_privilege`: no more than global-tables.ts allows, and no sequence. */
+async function checkGlobalTablePrivileges(q: Query, app: AppRole, add: AddFinding): Promise<void> {
   const globals = await q<{ name: string; privs: string[]; seqs: string[] }>(
     `select c.relname as name,
             array(select p from unnest(array['SELECT', 'INSERT', 'UPDATE', 'REFERENCES']) p
