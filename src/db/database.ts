@@ -46,72 +46,21 @@ export interface DatabaseOptions {
 const PREPARED_STATEMENTS = 256;
 
 export function createDatabase(options: DatabaseOptions): Database {
-  // The schema is found through search_path (set when each connection opens)
-  // rather than a query-rewriting plugin: cheaper on every query, and pg_temp
-  // is named last so no temporary table can shadow a wardroom table.
-  const pool = new pg.Pool({
-    connectionString: options.appUrl,
-    max: options.poolMax,
-    options: '-c search_path=wardroom,pg_catalog,pg_temp',
-  });
-  // A connection the server drops (restart, shutdown) must not crash the
-  // process: the pool handles idle clients; a client checked out between two
-  // queries of a transaction emits 'error' too, and its next query fails
-  // with a connection error that callers see (database_unavailable).
-  pool.on('error', () => undefined);
-  pool.on('connect', (client) => {
-    client.on('error', () => undefined);
-  });
   const db = new Kysely<DB>({
     // The cursor lets queries stream (`.stream()`) in constant memory (audit exports).
     dialect: new PostgresDialect({
-      pool: preparedPool(pool, { maxStatements: PREPARED_STATEMENTS }),
+      pool: preparedPool(createPool(options), { maxStatements: PREPARED_STATEMENTS }),
       cursor: Cursor,
     }),
   });
   const listeners = new Set<ChannelListener>();
 
-  async function setContext(trx: Transaction<DB>, values: Record<string, string>): Promise<void> {
-    const assignments = Object.entries(values).map(
-      ([key, value]) => sql`set_config(${key}, ${value}, true)`,
-    );
-    await sql`select ${sql.join(assignments)}`.execute(trx);
-  }
-
   return {
-    async withTenant(principal, fn) {
-      if (!isIssued(principal)) {
-        throw new AppError(
-          'internal',
-          'withTenant() needs a principal made by a db/principal.ts factory',
-        );
-      }
-      if (!isUuid(principal.tenantId)) {
-        throw new AppError('not_found', 'Workspace not found');
-      }
-      return run(db, async (trx) => {
-        await setContext(trx, {
-          'wardroom.tenant_id': principal.tenantId,
-          'wardroom.actor_type': principal.actorType,
-          'wardroom.actor_id': principal.actorId,
-          'wardroom.correlation_id': principal.correlationId,
-          'wardroom.actor_name': principal.actorName ?? '',
-          'wardroom.ip': principal.ip ?? '',
-          'wardroom.user_agent': principal.userAgent?.slice(0, 512) ?? '',
-        });
-        return fn(brandTenantTx(trx, principal));
-      });
+    withTenant(principal, fn) {
+      return runAsTenant(db, principal, fn);
     },
-    async withSystem(reason, fn) {
-      options.onSystemAccess?.(reason);
-      return run(db, async (trx) => {
-        await setContext(trx, {
-          'wardroom.actor_type': 'system',
-          'wardroom.actor_id': 'system',
-          'wardroom.system_reason': reason,
-        });
-        return fn(systemTx(trx, reason));
-      });
+    withSystem(reason, fn) {
+      return runAsSystem(db, reason, fn, options.onSystemAccess);
     },
     async ping() {
       await run(db, async (trx) => {
@@ -133,6 +82,81 @@ export function createDatabase(options: DatabaseOptions): Database {
       await db.destroy();
     },
   };
+}
+
+function createPool(options: DatabaseOptions): pg.Pool {
+  // The schema is found through search_path (set when each connection opens)
+  // rather than a query-rewriting plugin: cheaper on every query, and pg_temp
+  // is named last so no temporary table can shadow a wardroom table.
+  const pool = new pg.Pool({
+    connectionString: options.appUrl,
+    max: options.poolMax,
+    options: '-c search_path=wardroom,pg_catalog,pg_temp',
+  });
+  // A connection the server drops (restart, shutdown) must not crash the
+  // process: the pool handles idle clients; a client checked out between two
+  // queries of a transaction emits 'error' too, and its next query fails
+  // with a connection error that callers see (database_unavailable).
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
+  return pool;
+}
+
+/** withTenant(): a transaction whose context is the principal's tenant and actor. */
+async function runAsTenant<T>(
+  db: Kysely<DB>,
+  principal: Principal,
+  fn: (tx: TenantTx) => Promise<T>,
+): Promise<T> {
+  if (!isIssued(principal)) {
+    throw new AppError(
+      'internal',
+      'withTenant() needs a principal made by a db/principal.ts factory',
+    );
+  }
+  if (!isUuid(principal.tenantId)) {
+    throw new AppError('not_found', 'Workspace not found');
+  }
+  return run(db, async (trx) => {
+    await setContext(trx, {
+      'wardroom.tenant_id': principal.tenantId,
+      'wardroom.actor_type': principal.actorType,
+      'wardroom.actor_id': principal.actorId,
+      'wardroom.correlation_id': principal.correlationId,
+      'wardroom.actor_name': principal.actorName ?? '',
+      'wardroom.ip': principal.ip ?? '',
+      'wardroom.user_agent': principal.userAgent?.slice(0, 512) ?? '',
+    });
+    return fn(brandTenantTx(trx, principal));
+  });
+}
+
+/** withSystem(): a transaction with no tenant, its reason recorded. */
+async function runAsSystem<T>(
+  db: Kysely<DB>,
+  reason: string,
+  fn: (tx: SystemTx) => Promise<T>,
+  onSystemAccess: ((reason: string) => void) | undefined,
+): Promise<T> {
+  onSystemAccess?.(reason);
+  return run(db, async (trx) => {
+    await setContext(trx, {
+      'wardroom.actor_type': 'system',
+      'wardroom.actor_id': 'system',
+      'wardroom.system_reason': reason,
+    });
+    return fn(systemTx(trx, reason));
+  });
+}
+
+/** Sets transaction-local settings (set_config(..., true)) with bound parameters. */
+async function setContext(trx: Transaction<DB>, values: Record<string, string>): Promise<void> {
+  const assignments = Object.entries(values).map(
+    ([key, value]) => sql`set_config(${key}, ${value}, true)`,
+  );
+  await sql`select ${sql.join(assignments)}`.execute(trx);
 }
 
 async function run<T>(db: Kysely<DB>, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {

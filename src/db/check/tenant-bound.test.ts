@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTenantBound } from './check-policy.js';
+import { isTenantBound } from './tenant-bound.js';
 
 describe('isTenantBound', () => {
   const printed = `(tenant_id = ( SELECT (NULLIF(current_setting('wardroom.tenant_id'::text, true), ''::text))::uuid AS "nullif"))`;

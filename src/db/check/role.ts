@@ -3,25 +3,45 @@
  * (nor is a member of a role that does), cannot TRUNCATE or CREATE anywhere,
  * cannot read a materialized view in `wardroom` (they have no RLS), and holds
  * on each allowlisted global table no more than global-tables.ts allows.
- * Superuser and BYPASSRLS are checked by the caller (check.ts).
+ * Before all that, the role exists and is neither superuser nor BYPASSRLS.
  */
-import type pg from 'pg';
-import type { AddFinding } from './check.js';
-import { GLOBAL_TABLES, globalTable } from './global-tables.js';
+import { GLOBAL_TABLES, globalTable } from '../global-tables.js';
+import { FUNCTION_NAME, SCHEMA, type AddFinding, type AppRole, type Query } from './shared.js';
 
-const SCHEMA = 'wardroom';
-
-/** SQL for `schema.name(argtype, ...)` of pg_proc row `p`. */
-export const FUNCTION_NAME = `format('%s.%I(%s)', p.pronamespace::regnamespace, p.proname, oidvectortypes(p.proargtypes))`;
-
-export async function checkAppRole(
-  client: pg.ClientBase,
-  app: { readonly name: string; readonly oid: number },
+/**
+ * `app_role_missing`, `app_role_superuser`, `app_role_bypassrls`. Returns the
+ * role, or undefined when it does not exist (then nothing that depends on
+ * it can be checked).
+ */
+export async function checkAppRoleAttributes(
+  q: Query,
+  name: string,
   add: AddFinding,
-): Promise<void> {
-  const q = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
-    (await client.query<R>(text, values)).rows;
+): Promise<AppRole | undefined> {
+  const [app] = await q<{ oid: number; super: boolean; bypass: boolean }>(
+    `select oid::int8::float8 as oid, rolsuper as super, rolbypassrls as bypass
+       from pg_roles where rolname = $1`,
+    [name],
+  );
+  if (app === undefined) {
+    add('app_role_missing', name, `app role ${name} does not exist`);
+    return undefined;
+  }
+  if (app.super) add('app_role_superuser', name, `${name} is a superuser`);
+  if (app.bypass) add('app_role_bypassrls', name, `${name} has BYPASSRLS`);
+  return { name, oid: app.oid };
+}
 
+/** The app role's reach, once it exists (see the file comment). */
+export async function checkAppRole(q: Query, app: AppRole, add: AddFinding): Promise<void> {
+  await checkOwnedObjects(q, app, add);
+  await checkOwningRoles(q, app, add);
+  await checkReach(q, app, add);
+  await checkGlobalTablePrivileges(q, app, add);
+}
+
+/** `app_role_owns_object`: objects in this database, or the database itself. */
+async function checkOwnedObjects(q: Query, app: AppRole, add: AddFinding): Promise<void> {
   const owned = await q<{ type: string; identity: string }>(
     `select o.type, coalesce((select ${FUNCTION_NAME} from pg_proc p
                                 where d.classid = 'pg_proc'::regclass and p.oid = d.objid),
@@ -38,7 +58,10 @@ export async function checkAppRole(
   for (const o of owned) {
     add('app_role_owns_object', o.identity, `${app.name} owns ${o.type} ${o.identity}`);
   }
+}
 
+/** `app_role_inherits_owner`: roles it is a member of that own objects here. */
+async function checkOwningRoles(q: Query, app: AppRole, add: AddFinding): Promise<void> {
   const owners = await q<{ name: string }>(
     `select r.rolname as name from pg_roles r
       where r.oid <> $1::oid and pg_has_role($1::oid, r.oid, 'MEMBER')
@@ -55,7 +78,10 @@ export async function checkAppRole(
       `${app.name} is a member of ${o.name}, which owns objects`,
     );
   }
+}
 
+/** `app_role_truncate`, `app_role_can_create`, `materialized_view_app_access`. */
+async function checkReach(q: Query, app: AppRole, add: AddFinding): Promise<void> {
   const reach = await q<{ kind: string; name: string }>(
     `select 'truncate' as kind, format('%I.%I', n.nspname, c.relname) as name
        from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -88,7 +114,10 @@ export async function checkAppRole(
       );
     }
   }
+}
 
+/** `global_table_app_privilege`: no more than global-tables.ts allows, and no sequence. */
+async function checkGlobalTablePrivileges(q: Query, app: AppRole, add: AddFinding): Promise<void> {
   const globals = await q<{ name: string; privs: string[]; seqs: string[] }>(
     `select c.relname as name,
             array(select p from unnest(array['SELECT', 'INSERT', 'UPDATE', 'REFERENCES']) p

@@ -6,11 +6,9 @@
  * log's own tables are exempt: recording a change to the log in the log
  * would never end, and the log is protected by its hash chain instead.
  */
-import type { AddFinding } from './check.js';
+import type { AddFinding, Query } from './shared.js';
 
 export const AUDIT_EXEMPT_TABLES = ['audit_log', 'audit_heads', 'audit_checkpoints'] as const;
-
-type Query = <R extends Record<string, unknown>>(text: string, values?: unknown[]) => Promise<R[]>;
 
 /** pg_trigger.tgtype bits (see pg_trigger.h). */
 const EVENTS = [
