@@ -7,9 +7,9 @@
  * stack (a child process, as in run.ts) takes POSTs until the sweep ends.
  * Each sweep runs over a fresh workspace of BENCH_SWEEP_ROWS messages,
  * vacuumed as autovacuum would have left rows that old, with the server's
- * audit sealer chaining events as they are written (as `wardroom start`
+ * audit chainer linking events as they are written (as `wardroom start`
  * does); the API's rate just before the sweep is printed beside its rate
- * during it, and what the sealer had not chained at the end is timed.
+ * during it, and what the chainer had not chained at the end is timed.
  * Env: as bench/run.ts, plus BENCH_SWEEP_ROWS (20000), BENCH_SWEEP_BATCH and
  * BENCH_SWEEP_WRITERS (the defaults of WARDROOM_KEY_SWEEP_BATCH_SIZE and
  * WARDROOM_KEY_SWEEP_WRITERS).
@@ -225,7 +225,7 @@ async function sweepRates(): Promise<SweepRates> {
   let api: Target | undefined;
   // The server's audit sealer, as `wardroom start` runs it: it chains the
   // sweep's events (and the API's) while they are written, on the same CPUs.
-  const sealer = startAuditMaintenance({
+  const chainer = startAuditMaintenance({
     db,
     signer: signerFromSeed(randomBytes(32)),
     config: {
@@ -264,7 +264,7 @@ async function sweepRates(): Promise<SweepRates> {
       stop.abort();
     });
     const apiDuring = await serving;
-    await sealer.stop();
+    await chainer.stop();
     sealerStopped = true;
     const { rows } = await admin.query<{ n: string }>(
       'select count(*) as n from wardroom.audit_log where seq is null',
@@ -274,7 +274,7 @@ async function sweepRates(): Promise<SweepRates> {
     const backlog = { events: Number(rows[0]?.n ?? 0), ms: performance.now() - t0 };
     return { quiet, underLoad, apiAlone, apiDuring, backlog };
   } finally {
-    if (!sealerStopped) await sealer.stop();
+    if (!sealerStopped) await chainer.stop();
     if (api !== undefined) await stopTarget(api);
     await meter.close();
     await admin.end();

@@ -70,100 +70,130 @@ export async function createWardroom(
     logger.debug({ component: 'embedded-postgres' }, msg),
   );
   // Whatever has started is stopped again if a later step of startup fails.
-  let opened: Database | undefined;
-  let maintenance: Maintenance | undefined;
-  let queue: Promise<RunningJobQueue> | undefined;
-  let worker: RotationWorker | undefined;
+  const running: Running = {};
+  const release = async (): Promise<void> => {
+    await stopBackground(running);
+    await running.db?.close();
+    await target.embedded?.stop();
+    kek.provider.close?.();
+  };
   try {
-    if (options.migrate !== false) {
-      const applied = await migrate({
-        adminUrl: target.adminUrl,
-        roles: target.roles,
-        appPassword: target.appPassword,
-        log: (msg) => logger.debug({ component: 'migrate' }, msg),
-      });
-      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-    }
-    if (kek.developmentKeyFile !== undefined) {
-      logger.warn(
-        `USING A DEVELOPMENT MASTER KEY from ${kek.developmentKeyFile}. ` +
-          'Anyone with this file can decrypt every workspace. Set WARDROOM_MASTER_KEY in production.',
-      );
-    } else {
-      logger.info({ kek: kek.description }, 'master key provider');
-    }
-    const db = (opened = createDatabase({
+    if (options.migrate !== false) await migrateOnStart(target, logger);
+    logKeySources(logger, kek, audit.isDevelopmentKey);
+    const db = (running.db = createDatabase({
       appUrl: target.appUrl,
       poolMax: config.poolMax,
       onSystemAccess: logSystemAccess(logger),
     }));
-    if (audit.isDevelopmentKey) {
-      logger.warn(
-        'USING A DEVELOPMENT AUDIT SIGNING KEY. Set WARDROOM_AUDIT_SIGNING_KEY in production.',
-      );
-    }
     const keyring = createKeyring(kek.provider);
     // Rotation, a new minimum version or a shred in any process reaches this keyring at once.
     await subscribeKeyEvents(db, keyring, (event) => {
       if (event === 'reconnected') logger.warn('key events reconnected: cached keys dropped');
     });
     const auditSigner = audit.signer;
-    const background = options.background !== false;
-    maintenance = background
-      ? startAuditMaintenance({ db, signer: auditSigner, config, logger })
-      : undefined;
     const jobs = (): Promise<JobQueue> =>
-      (queue ??= startJobQueue(target.adminUrl, {
+      (running.queue ??= startJobQueue(target.adminUrl, {
         onError: (err) => logger.error({ err }, 'job queue error'),
       }));
-    if (background && config.jobWorker) {
-      worker = await startRotationWorker(
-        await jobs(),
-        { db, keyring },
-        {
-          batchSize: config.keySweepBatchSize,
-          writers: config.keySweepWriters,
-          onError: (err) => logger.error({ err }, 'key rotation sweep failed; will retry'),
-        },
-      );
+    if (options.background !== false) {
+      await startBackground(running, { db, keyring, auditSigner, config, logger, jobs });
     }
     const server = await buildServer(
       { db, keyring, auditSigner },
       { bodyLimit: config.bodyLimit, logger },
     );
+    const parts = { config, logger, target, db, keyring, kek: kek.provider, auditSigner };
     return {
-      config,
-      logger,
-      target,
-      db,
-      keyring,
-      kek: kek.provider,
-      auditSigner,
+      ...parts,
       jobs,
       server,
       async close() {
-        await stopBackground(maintenance, worker, queue);
+        await stopBackground(running);
         await server.close();
-        await db.close();
+        await release();
         keyring.forgetAll();
-        await target.embedded?.stop();
-        kek.provider.close?.();
       },
     };
   } catch (error) {
-    await stopBackground(maintenance, worker, queue);
-    await opened?.close();
-    await target.embedded?.stop();
-    kek.provider.close?.();
+    await release();
     throw error;
   }
 }
 
-async function stopBackground(
-  maintenance: Maintenance | undefined,
-  worker: RotationWorker | undefined,
-  queue: Promise<RunningJobQueue> | undefined,
+/** What startup has started so far, so it can be stopped again. */
+interface Running {
+  db?: Database;
+  maintenance?: Maintenance;
+  queue?: Promise<RunningJobQueue>;
+  worker?: RotationWorker;
+}
+
+async function migrateOnStart(target: DatabaseTarget, logger: Logger): Promise<void> {
+  const applied = await migrate({
+    adminUrl: target.adminUrl,
+    roles: target.roles,
+    appPassword: target.appPassword,
+    log: (msg) => logger.debug({ component: 'migrate' }, msg),
+  });
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+}
+
+/** Says loudly when a development key is in use, and which master key provider runs. */
+function logKeySources(
+  logger: Logger,
+  kek: { readonly developmentKeyFile?: string | undefined; readonly description: string },
+  developmentAuditKey: boolean,
+): void {
+  if (kek.developmentKeyFile !== undefined) {
+    logger.warn(
+      `USING A DEVELOPMENT MASTER KEY from ${kek.developmentKeyFile}. ` +
+        'Anyone with this file can decrypt every workspace. Set WARDROOM_MASTER_KEY in production.',
+    );
+  } else {
+    logger.info({ kek: kek.description }, 'master key provider');
+  }
+  if (developmentAuditKey) {
+    logger.warn(
+      'USING A DEVELOPMENT AUDIT SIGNING KEY. Set WARDROOM_AUDIT_SIGNING_KEY in production.',
+    );
+  }
+}
+
+/**
+ * The audit maintenance loops (chaining, checkpoints, partitions) and,
+ * unless WARDROOM_JOB_WORKER=off, the key re-encryption sweep worker.
+ */
+async function startBackground(
+  running: Running,
+  deps: {
+    readonly db: Database;
+    readonly keyring: Keyring;
+    readonly auditSigner: AuditSigner;
+    readonly config: Config;
+    readonly logger: Logger;
+    readonly jobs: () => Promise<JobQueue>;
+  },
 ): Promise<void> {
+  const { db, keyring, config, logger } = deps;
+  running.maintenance = startAuditMaintenance({ db, signer: deps.auditSigner, config, logger });
+  if (!config.jobWorker) return;
+  running.worker = await startRotationWorker(
+    await deps.jobs(),
+    { db, keyring },
+    {
+      batchSize: config.keySweepBatchSize,
+      writers: config.keySweepWriters,
+      onError: (err) => logger.error({ err }, 'key rotation sweep failed; will retry'),
+    },
+  );
+}
+
+/** Stops the background work (once: each part is forgotten as it stops). */
+async function stopBackground(running: Running): Promise<void> {
+  const { maintenance, worker, queue } = running;
+  delete running.maintenance;
+  delete running.worker;
+  delete running.queue;
   await maintenance?.stop();
   await worker?.stop();
   await queue?.then(
@@ -174,7 +204,7 @@ async function stopBackground(
 
 /**
  * Every kind of cross-tenant access is logged at info the first time in a
- * process, then at debug: the sealer runs every 200 ms and would otherwise
+ * process, then at debug: the chainer runs every 200 ms and would otherwise
  * drown the log.
  */
 function logSystemAccess(logger: Logger): (reason: string) => void {

@@ -155,7 +155,7 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   WARDROOM_AUDIT_CHECKPOINT_INTERVAL:
     "Seconds between the server's checkpoints of every workspace's chain; `0` turns them off.",
   WARDROOM_AUDIT_SEAL_INTERVAL_MS:
-    "Milliseconds between the server's sealing passes, which chain newly committed audit events; `0` turns the loop off.",
+    "Milliseconds between the server's chaining passes, which link newly committed audit events into each workspace's hash chain (the name keeps its first spelling); `0` turns the loop off.",
   WARDROOM_JOB_WORKER:
     '`off`: `wardroom start` runs no background job worker, so key re-encryption sweeps run only in `wardroom keys rotate` or `keys resume` without `--no-wait`.',
   WARDROOM_KEY_SWEEP_BATCH_SIZE: 'Rows re-sealed per transaction by the key rotation sweep.',

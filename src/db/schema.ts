@@ -87,7 +87,7 @@ export interface AuditLogTable {
   tenant_id: string;
   /** Private insertion order; never exposed. */
   id: ColumnType<string, never, never>;
-  /** Per-workspace position in the chain, assigned when sealed (null until then). */
+  /** Per-workspace position in the chain, assigned when chained (null until then). */
   seq: ColumnType<string | null, never, never>;
   occurred_at: ColumnType<Date, never, never>;
   actor_type: 'user' | 'api_token' | 'agent' | 'system' | 'ops';

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   createCheckpoint,
   isCheckpointSigned,
-  sealPending,
+  chainPending,
 } from '../../src/modules/audit/checkpoints.js';
 import { auditRecordSelect, eventHash } from '../../src/modules/audit/event.js';
 import {
@@ -45,7 +45,7 @@ afterAll(async () => {
 });
 
 async function events(tenantId: string) {
-  await t.db.withTenant(systemPrincipal(tenantId), (tx) => sealPending(tx));
+  await t.db.withTenant(systemPrincipal(tenantId), (tx) => chainPending(tx));
   return t.db
     .withTenant(systemPrincipal(tenantId), (tx) =>
       tx
@@ -204,7 +204,7 @@ describe('the audit log', () => {
       const named = of.flatMap((e) => e.targets.map((x) => x.id));
       expect(named).toEqual([...ids].sort());
     }
-    // The sealer's canonical JSON of these large target arrays matches RFC 8785 outside it.
+    // The chainer's canonical JSON of these large target arrays matches RFC 8785 outside it.
     expect(await verifyChain(await events(ws.id))).toMatchObject({ ok: true });
   });
 
@@ -362,7 +362,7 @@ describe('the audit log', () => {
       expect(appended).toMatch(/^\d+$/);
       const sealed = await t.db.withTenant(systemPrincipal(b.id), async (tx) => {
         await sql`set local lock_timeout = '2s'`.execute(tx);
-        return sealPending(tx);
+        return chainPending(tx);
       });
       expect(sealed).toBeGreaterThan(0);
     } finally {

@@ -16,7 +16,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsvExport, parseJsonlExport } from '../../src/modules/audit/csv.js';
 import { eventHash, GENESIS_HASH, type AuditRecord } from '../../src/modules/audit/event.js';
-import { sealPending } from '../../src/modules/audit/checkpoints.js';
+import { chainPending } from '../../src/modules/audit/checkpoints.js';
 import { recordEvent } from '../../src/modules/audit/record.js';
 import { verifyChain } from '../../src/modules/audit/verify.js';
 import { parseToken } from '../../src/modules/tenancy/token-format.js';
@@ -68,9 +68,9 @@ async function listAll(query: string, limit: number): Promise<AuditRecord[]> {
   return all;
 }
 
-/** What the server's sealing loop does (test apps do not run it): chains committed events. */
-async function seal(wsId: string): Promise<void> {
-  await t.db.withTenant(systemPrincipal(wsId, 'sealer'), (tx) => sealPending(tx));
+/** What the server's chaining loop does (test apps do not run it): chains committed events. */
+async function chain(wsId: string): Promise<void> {
+  await t.db.withTenant(systemPrincipal(wsId, 'chainer'), (tx) => chainPending(tx));
 }
 
 async function exportFile(
@@ -78,7 +78,7 @@ async function exportFile(
   wsId = ws.id,
   token = admin.token,
 ): Promise<{ body: string; records: AuditRecord[]; headers: LightMyRequestResponse['headers'] }> {
-  await seal(wsId);
+  await chain(wsId);
   const res = await call(t, 'GET', `/api/v1/workspaces/${wsId}/activity/export?format=${format}`, {
     token,
   });
@@ -389,7 +389,7 @@ describe('a large export', () => {
     big = await newWorkspace(t);
     bigAdmin = (await memberToken(t, big, 'admin')).token;
     // One INSERT ... SELECT generate_series as the app role; the export
-    // helper seals the 20,000 events (as the server's sealer would) first.
+    // helper chains the 20,000 events (as the server's chainer would) first.
     await t.db.withTenant(systemPrincipal(big.id, 'bulk'), (tx) =>
       sql`insert into wardroom.audit_log (tenant_id, actor_type, actor_id, action, metadata)
             select ${big.id}::uuid, 'system', 'bulk', 'test.bulk', jsonb_build_object('i', g)
@@ -407,7 +407,7 @@ describe('a large export', () => {
   }, 30_000);
 
   it('when the client hangs up mid-export, releases the transaction and records a partial export', async () => {
-    await seal(big.id);
+    await chain(big.id);
     const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = t.app.server.address() as AddressInfo;
     expect(address).toContain(String(port));

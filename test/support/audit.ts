@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { sealPending } from '../../src/modules/audit/checkpoints.js';
+import { chainPending } from '../../src/modules/audit/checkpoints.js';
 import { signerFromSeed } from '../../src/modules/crypto/primitives/ed25519.js';
 import { bearer, newWorkspace, type TestApp, type TestWorkspace } from './app.js';
 
@@ -48,7 +48,7 @@ export async function workspaceWithHistory(t: TestApp, rooms = 3): Promise<TestW
       headers: bearer(ws.ownerToken),
     });
   }
-  await t.db.withTenant(systemPrincipal(ws.id), (tx) => sealPending(tx));
+  await t.db.withTenant(systemPrincipal(ws.id), (tx) => chainPending(tx));
   return ws;
 }
 

@@ -2,14 +2,14 @@
  * The Activity log: a workspace's audit events, newest first, filtered and
  * paged. Tenant scoping is RLS's job (no `where tenant_id = ?` here).
  *
- * Only sealed events are listed: an event gets its seq (and its place in the
- * hash chain) when the sealer chains it, shortly after its transaction
- * commits (migrations/002_audit_log.sql). A read seals the workspace's
+ * Only chained events are listed: an event gets its seq (and its place in the
+ * hash chain) when the chainer links it, shortly after its transaction
+ * commits (migrations/002_audit_log.sql). A read chains the workspace's
  * pending events first, so an admin sees what was just committed.
  *
  * Pages are keyed by seq: a cursor is the last seq of the previous page and
- * the next page holds only smaller seqs. Events are only ever sealed with
- * larger seqs than every sealed one, so paging through never repeats or skips
+ * the next page holds only smaller seqs. Events are only ever chained with
+ * larger seqs than every chained one, so paging through never repeats or skips
  * an event, whatever is written meanwhile (including the `activity.read`
  * event each page records, which always lands above every seq listed).
  */
@@ -17,7 +17,7 @@ import { sql } from 'kysely';
 import type { TenantTx } from '../../db/tenant-tx.js';
 import type { ActorType } from '../../db/principal.js';
 import { decodeSeqCursor, encodeSeqCursor } from '../../db/cursor.js';
-import { sealPending } from './checkpoints.js';
+import { chainPending } from './checkpoints.js';
 import { auditRecordSelect, type AuditRecord } from './event.js';
 import { recordEvent } from './record.js';
 
@@ -92,16 +92,16 @@ function actionPrefix(action: string): string | undefined {
 }
 
 /**
- * Seals pending events, lists a page, and records the read as an
+ * Chains pending events, lists a page, and records the read as an
  * `activity.read` event in the same transaction. The event is written after
  * the query, so a page shows the log as it was when asked (not the read of
  * itself); the next read shows it. Its metadata holds the filters used
  * (strings), the limit, the cursor's seq (as text: a bigint) and how many
- * events were returned. Sealing takes the workspace's chain-head lock until
+ * events were returned. Chaining takes the workspace's chain-head lock until
  * this (short) transaction ends.
  */
 export async function readActivity(tx: TenantTx, query: ActivityQuery): Promise<ActivityPage> {
-  await sealPending(tx);
+  await chainPending(tx);
   const page = await listActivity(tx, query);
   const metadata: Record<string, string | number> = {};
   for (const key of FILTER_KEYS) {

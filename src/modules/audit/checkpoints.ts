@@ -41,8 +41,8 @@ export function isCheckpointSigned(c: Checkpoint, publicKeyBase64: string): bool
   return verifySignature(publicKeyBase64, checkpointPayload(c), Buffer.from(c.signature, 'base64'));
 }
 
-/** Chains the workspace's committed, unsealed events (see migrations/002). */
-export async function sealPending(tx: TenantTx): Promise<number> {
+/** Chains the workspace's committed, unchained events (see migrations/002). */
+export async function chainPending(tx: TenantTx): Promise<number> {
   const { rows } = await sql<{ n: number | null }>`select wardroom.audit_seal() as n`.execute(tx);
   return rows[0]?.n ?? 0;
 }
@@ -57,7 +57,7 @@ export async function createCheckpoint(
   const checkpoint = await db.withTenant(
     systemPrincipal(tenantId, 'audit-checkpointer'),
     async (tx) => {
-      await sealPending(tx);
+      await chainPending(tx);
       const head = await tx.selectFrom('audit_heads').select(['seq', 'hash']).executeTakeFirst();
       if (head === undefined || Number(head.seq) === 0) return undefined;
       const last = await tx

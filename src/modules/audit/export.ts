@@ -6,12 +6,12 @@
  * returned promise settles (the HTTP route runs it inside the request's
  * transaction; see StreamedBody). The file formats are in csv.ts.
  *
- * An export holds the sealed chain: every event the sealer has chained
+ * An export holds the chain: every event the chainer has linked
  * (migrations/002_audit_log.sql), normally everything committed until a
- * moment ago. It does not seal first: sealing locks the workspace's chain
+ * moment ago. It does not chain first: chaining locks the workspace's chain
  * head until the transaction ends, and an export's transaction lasts as long
- * as the download, which would stall the server's sealer. One transaction
- * gives one snapshot, and sealers take the head lock in turn, so commit
+ * as the download, which would stall the server's chainer. One transaction
+ * gives one snapshot, and chainers take the head lock in turn, so commit
  * order is seq order and a snapshot always holds a gap-free prefix 1..n of
  * the chain: an export verifies on its own.
  */
@@ -38,7 +38,7 @@ export interface ExportProgress {
 }
 
 /**
- * Every sealed event of the transaction's workspace (RLS scopes the query),
+ * Every chained event of the transaction's workspace (RLS scopes the query),
  * in seq order. Stopping the iteration early closes the cursor.
  */
 export async function* streamAuditRecords(

@@ -1,5 +1,5 @@
 /**
- * Background upkeep of the audit log in a running server: seals (chains)
+ * Background upkeep of the audit log in a running server: chains
  * newly committed events every few hundred milliseconds, signs every
  * workspace's chain head each checkpoint interval, and keeps next month's partition
  * created ahead of time (rows outside every partition land in the default
@@ -45,18 +45,18 @@ export function startAuditMaintenance(deps: {
       ? undefined
       : setInterval(tick, config.auditCheckpointInterval * 1000);
   timer?.unref();
-  const sealer = startSealer(db, config.auditSealIntervalMs, logger);
+  const chainer = startChainer(db, config.auditSealIntervalMs, logger);
   return {
     async stop() {
       if (timer !== undefined) clearInterval(timer);
-      await sealer.stop();
+      await chainer.stop();
       await running;
     },
   };
 }
 
-/** Seals pending events in a loop; one pass at a time, never overlapping. */
-function startSealer(
+/** Chains pending events in a loop; one pass at a time, never overlapping. */
+function startChainer(
   db: Pick<Database, 'withSystem'>,
   intervalMs: number,
   logger: Pick<Logger, 'error'>,
@@ -68,7 +68,7 @@ function startSealer(
       .then(
         () => undefined,
         (error: unknown) => {
-          logger.error({ err: error }, 'audit sealing failed');
+          logger.error({ err: error }, 'audit chaining failed');
         },
       )
       .finally(() => {

@@ -19,7 +19,7 @@ export interface EventInput {
   readonly metadata?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
-/** Appends one event for the transaction's principal; returns its private id (seq comes at sealing). */
+/** Appends one event for the transaction's principal; returns its private id (seq comes when it is chained). */
 export async function recordEvent(tx: TenantTx, event: EventInput): Promise<string> {
   const p = principalOf(tx);
   const context: Record<string, string> = {};
@@ -89,7 +89,7 @@ function pick(
 }
 
 export interface PendingIntent {
-  /** Null until the sealer has chained the intent. */
+  /** Null until the chainer has chained the intent. */
   readonly seq: number | null;
   readonly action: string;
   readonly correlation_id: string | null;

@@ -10,7 +10,7 @@ import { auditRecordSelect, type AuditRecord } from './event.js';
 import {
   isCheckpointSigned,
   latestExternalCheckpoint,
-  sealPending,
+  chainPending,
   type Checkpoint,
 } from './checkpoints.js';
 import { verifyChain, type VerifyResult } from './verify.js';
@@ -59,7 +59,7 @@ async function* liveEvents(
   const principal = systemPrincipal(tenantId, 'audit-verify');
   // Keyset on (seq, occurred_at), the primary key after tenant_id, so a
   // duplicated seq (an inserted row) is never skipped at a page boundary.
-  await db.withTenant(principal, (tx) => sealPending(tx));
+  await db.withTenant(principal, (tx) => chainPending(tx));
   let after = { seq: 0, at: '-infinity' };
   for (;;) {
     const rows = await db.withTenant(principal, (tx) =>
