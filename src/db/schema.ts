@@ -1,9 +1,10 @@
 /**
  * Kysely's view of the `wardroom` schema. Kept by hand beside the SQL
- * migrations; the drift test in db/schema.test.ts compares it with the live
+ * migrations; the drift test in test/db/schema.test.ts compares it with the live
  * catalog so the two cannot silently diverge.
  */
 import type { ColumnType, Generated } from 'kysely';
+import type { ActorType } from './principal.js';
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 
@@ -90,7 +91,7 @@ export interface AuditLogTable {
   /** Per-workspace position in the chain, assigned when chained (null until then). */
   seq: ColumnType<string | null, never, never>;
   occurred_at: ColumnType<Date, never, never>;
-  actor_type: 'user' | 'api_token' | 'agent' | 'system' | 'ops';
+  actor_type: ActorType;
   actor_id: string | null;
   actor_name: string | null;
   action: string;
