@@ -4,7 +4,7 @@
  *
  * Only chained events are listed: an event gets its seq (and its place in the
  * hash chain) when the chainer links it, shortly after its transaction
- * commits (migrations/002_audit_log.sql). A read chains the workspace's
+ * commits (sql/audit_seal_workspace.sql). A read chains the workspace's
  * pending events first, so an admin sees what was just committed.
  *
  * Pages are keyed by seq: a cursor is the last seq of the previous page and

@@ -41,7 +41,7 @@ export function isCheckpointSigned(c: Checkpoint, publicKeyBase64: string): bool
   return verifySignature(publicKeyBase64, checkpointPayload(c), Buffer.from(c.signature, 'base64'));
 }
 
-/** Chains the workspace's committed, unchained events (see migrations/002). */
+/** Chains the workspace's committed, unchained events (sql/audit_seal.sql). */
 export async function chainPending(tx: TenantTx): Promise<number> {
   const { rows } = await sql<{ n: number | null }>`select wardroom.audit_seal() as n`.execute(tx);
   return rows[0]?.n ?? 0;

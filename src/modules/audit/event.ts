@@ -1,6 +1,7 @@
 /**
  * The audit event as it is hashed, exported and verified. The database
- * computes each hash in its chaining trigger (migrations/002_audit_log.sql);
+ * computes each hash as it chains events (sql/audit_seal_workspace.sql, with
+ * sql/audit_canonical.sql);
  * this file recomputes the same bytes outside it: RFC 8785 canonical JSON of
  * the event (which includes the previous hash), SHA-256.
  */

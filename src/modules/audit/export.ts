@@ -7,7 +7,7 @@
  * transaction; see StreamedBody). The file formats are in csv.ts.
  *
  * An export holds the chain: every event the chainer has linked
- * (migrations/002_audit_log.sql), normally everything committed until a
+ * (sql/audit_seal_workspace.sql), normally everything committed until a
  * moment ago. It does not chain first: chaining locks the workspace's chain
  * head until the transaction ends, and an export's transaction lasts as long
  * as the download, which would stall the server's chainer. One transaction

@@ -1,7 +1,7 @@
 /**
  * Signed receipts of crypto-shredding: what was destroyed (the workspace,
  * each data key version with the master key that wrapped it), when, and by
- * whom, signed with the audit signing key (Ed25519, modules/audit/signer.ts)
+ * whom, signed with the audit signing key (Ed25519, crypto/primitives/ed25519.ts)
  * over its RFC 8785 canonical JSON. Anyone holding the public key from
  * /.well-known/wardroom-audit-key can check a receipt offline.
  */

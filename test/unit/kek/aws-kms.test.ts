@@ -1,6 +1,6 @@
 /**
  * The aws-kms provider through the official @aws-sdk/client-kms against the
- * local KMS fake (test/fakes/kms.ts): which KMS operations it uses, how KMS
+ * local KMS fake (test/support/fake-kms.ts): which KMS operations it uses, how KMS
  * failures map to Wardroom's error codes, and rotation of backing material.
  */
 import { randomBytes, randomUUID } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * The vault-transit provider over fetch against the local Vault transit fake
- * (test/fakes/vault.ts): it refuses a key that would ignore the tenant
+ * (test/support/fake-vault.ts): it refuses a key that would ignore the tenant
  * binding, records the ciphertext's `vN` as the KEK version, and maps Vault's
  * answers to Wardroom's error codes.
  */
