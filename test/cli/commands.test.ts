@@ -3,7 +3,9 @@
  * prints a working token, tokens are created and revoked, and `db url`,
  * `migrate` and `db check` answer for the same database the server uses.
  */
+import os from 'node:os';
 import { describe, expect, inject, it } from 'vitest';
+import { connectAdmin } from '../support/admin.js';
 import { cliHarness } from '../support/cli.js';
 import { bearer } from '../support/app.js';
 
@@ -59,6 +61,48 @@ describe('wardroom CLI', () => {
     await run('token', 'revoke', token);
     expect((await cli.app().app.inject({ url, headers: bearer(token) })).statusCode).toBe(401);
     await expect(run('token', 'revoke', token)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('records what an operator does at the CLI as ops, naming the OS user and the command', async () => {
+    const { out } = await run(
+      'workspace',
+      'create',
+      '--name',
+      'Ops',
+      '--owner-email',
+      'o@ops.test',
+      '--json',
+    );
+    const ws = (JSON.parse(out.join('')) as { workspace_id: string }).workspace_id;
+    const made = await run('token', 'create', '--workspace', ws, '--email', 'o@ops.test', '--json');
+    await run('token', 'revoke', (JSON.parse(made.out.join('')) as { token: string }).token);
+    const admin = await connectAdmin();
+    try {
+      const { rows } = await admin.client.query<{
+        action: string;
+        actor_type: string;
+        actor_id: string;
+        actor_name: string | null;
+      }>(
+        `select action, actor_type, actor_id, actor_name from wardroom.audit_log
+          where tenant_id = $1 order by id`,
+        [ws],
+      );
+      const operator = `cli:${os.userInfo().username}`;
+      expect(rows.map((r) => r.action)).toEqual(
+        expect.arrayContaining(['workspace.created', 'api_token.created', 'api_token.updated']),
+      );
+      for (const r of rows) expect(r).toMatchObject({ actor_type: 'ops', actor_id: operator });
+      const named = (action: string) => rows.filter((r) => r.action === action);
+      expect(named('workspace.created')[0]?.actor_name).toBe('wardroom workspace create');
+      expect(named('api_token.updated')[0]?.actor_name).toBeNull();
+      expect(named('api_token.created').map((r) => r.actor_name)).toEqual([
+        'wardroom workspace create',
+        'wardroom token create',
+      ]);
+    } finally {
+      await admin.close();
+    }
   });
 
   it('rejects bad input with a clear code and creates nothing', async () => {
