@@ -4,7 +4,7 @@
  * unchained table with no RLS, on the same PostgreSQL in the same run.
  * Two loads: 1,000 workspaces, and one hot workspace. Each uses 8 concurrent
  * writers with one event per transaction. Appends and plain inserts
- * alternate. Then it reports the sealing rate, and the rate of offline
+ * alternate. Then it reports the chaining rate, and the rate of offline
  * verification (`verifyChain`, the code behind `wardroom audit verify`).
  *
  * Targets: across workspaces at least 0.5 of plain INSERT throughput, at
@@ -71,7 +71,7 @@ async function run(url: string, insert: Insert, tenants: readonly string[]): Pro
   return done / seconds;
 }
 
-async function sealAll(adminUrl: string): Promise<{ events: number; perSecond: number }> {
+async function chainAll(adminUrl: string): Promise<{ events: number; perSecond: number }> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   const started = process.hrtime.bigint();
@@ -163,14 +163,14 @@ async function main(): Promise<void> {
           .padStart(6)}/s  ratio ${ratio.toFixed(2)}  ${verdict(ratio, target)}`,
       );
     }
-    const sealed = await sealAll(db.adminUrl);
+    const chained = await chainAll(db.adminUrl);
     const verified = await verifyRate(db.adminUrl, db.appUrl);
     console.log(
       `\n${WRITERS} writers, one event per transaction, ${seconds} s x ${ROUNDS} rounds, medians`,
     );
     for (const line of lines) console.log(line);
     console.log(
-      `sealing (chaining) after the loads: ${sealed.events} events at ${sealed.perSecond.toFixed(0)}/s`,
+      `chaining after the loads: ${chained.events} events at ${chained.perSecond.toFixed(0)}/s`,
     );
     console.log(
       `verify: ${verified.events} events at ${verified.perSecond.toFixed(0)}/s, chain ${verified.ok ? 'ok' : 'BROKEN'}  ` +

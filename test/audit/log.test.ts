@@ -341,7 +341,7 @@ describe('the audit log', () => {
     expect(await verifyChain(all)).toMatchObject({ ok: true, lastSeq: before + 120 });
   });
 
-  it("never makes writers wait on each other, nor one workspace's sealing wait on another", async () => {
+  it("never makes writers wait on each other, nor one workspace's chaining wait on another", async () => {
     const a = await newWorkspace(t);
     const b = await newWorkspace(t);
     const holder = new pg.Client({ connectionString: inject('appUrl') });
@@ -354,7 +354,7 @@ describe('the audit log', () => {
         [a.id],
       );
       await holder.query('select wardroom.audit_seal()'); // holds A's chain head until rollback
-      // Appending in A and sealing in B go ahead at once.
+      // Appending in A and chaining in B go ahead at once.
       const appended = await t.db.withTenant(systemPrincipal(a.id), async (tx) => {
         await sql`set local lock_timeout = '2s'`.execute(tx);
         return recordEvent(tx, { action: 'not.blocked' });
@@ -427,7 +427,7 @@ describe('the audit log', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('refuses at insert what could not be sealed, so no event can stall sealing', async () => {
+  it('refuses at insert what could not be chained, so no event can stall chaining', async () => {
     const ws = await newWorkspace(t);
     const bad = [
       ...['{"x":1.5}', '{"\ud83d\ude00":1}', '{"big":9007199254740993}'].map((metadata) => ({
