@@ -46,6 +46,7 @@ function registerRotateMaster(keys: Command, env: NodeJS.ProcessEnv, io: Output)
         io.out(`Rewrapping data keys under ${w.kek.id} v${w.kek.version}`);
         return rotateMaster(w.db, w.kek, {
           every,
+          actor: (id) => operator(id, 'wardroom keys rotate-master'),
           onProgress: (p) =>
             io.out(`${p.done}/${p.total} workspaces, ${p.rewrapped} key version(s) rewrapped`),
         });

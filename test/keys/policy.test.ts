@@ -3,6 +3,7 @@
  * the sweep as a pg-boss job (on the administrative connection, tenant work
  * as the app role).
  */
+import { operatorPrincipal } from '../../src/db/principal.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -137,12 +138,25 @@ describe('master key rotation', () => {
     const progress: number[] = [];
     // Other test files' workspaces share this database: rewrap only this file's.
     const workspaces = [ws.tenantId, second.tenantId];
+    const mark = await admin.query<{ at: string }>('select clock_timestamp()::text as at');
     const result = await rotateMaster(a.db, both, {
       every: 1,
       workspaces,
       onProgress: (p) => progress.push(p.done),
+      actor: (id) => operatorPrincipal(id, { id: 'cli:test', name: 'wardroom keys rotate-master' }),
     });
     expect(result).toEqual({ done: 2, total: 2, rewrapped: 3, failed: [] });
+    // The rewrap is recorded under the operator who ran it.
+    const rewraps = await admin.query<{ actor_type: string; actor_id: string }>(
+      `select actor_type, actor_id from wardroom.audit_log
+        where tenant_id = $1 and action = 'workspace_key.updated' and occurred_at > $2`,
+      [ws.tenantId, mark.rows[0]!.at],
+    );
+    // One UPDATE, so one event, per rewrapped key version (this workspace has two).
+    expect(rewraps.rows).toEqual([
+      { actor_type: 'ops', actor_id: 'cli:test' },
+      { actor_type: 'ops', actor_id: 'cli:test' },
+    ]);
     expect(progress).toEqual([1, 2]);
     const { rows } = await admin.query<{ kek_version: number }>(
       'select kek_version from wardroom.workspace_keys where tenant_id = $1',

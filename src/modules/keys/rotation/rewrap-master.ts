@@ -10,7 +10,7 @@ import type { Database } from '../../../db/database.js';
 import { isAppError } from '../../../base/errors.js';
 import type { KekProvider, WrapContext, WrappedKey } from '../../crypto/index.js';
 import { notifyKeyEvent } from './key-events.js';
-import { systemPrincipal } from '../../../db/principal.js';
+import { systemPrincipal, type Principal } from '../../../db/principal.js';
 import { listWorkspaces } from './workspaces.js';
 
 export interface MasterProgress {
@@ -41,9 +41,9 @@ export async function rewrapUnder(
 export async function rewrapWorkspace(
   db: Pick<Database, 'withTenant'>,
   kek: KekProvider,
-  tenantId: string,
+  principal: Principal,
 ): Promise<number> {
-  return db.withTenant(systemPrincipal(tenantId, 'master-key-rotation'), async (tx) => {
+  return db.withTenant(principal, async (tx) => {
     const rows = await tx
       .selectFrom('workspace_keys')
       .select(['version', 'key_id', 'kek_id', 'kek_version', 'wrapped_key'])
@@ -56,7 +56,7 @@ export async function rewrapWorkspace(
       const next = await rewrapUnder(
         kek,
         { kekId: row.kek_id, kekVersion: row.kek_version, wrapped: row.wrapped_key },
-        { tenantId, keyId: row.key_id, version: row.version },
+        { tenantId: principal.tenantId, keyId: row.key_id, version: row.version },
       );
       await tx
         .updateTable('workspace_keys')
@@ -78,9 +78,12 @@ export async function rotateMaster(
     onProgress?: (p: MasterProgress) => void;
     /** These workspaces only (default: every workspace). */
     workspaces?: readonly string[];
+    /** Who rewraps, per workspace (default: the system, as `master-key-rotation`). */
+    actor?: (tenantId: string) => Principal;
   } = {},
 ): Promise<MasterRotation> {
   const every = options.every ?? 100;
+  const actor = options.actor ?? ((id: string) => systemPrincipal(id, 'master-key-rotation'));
   const ids =
     options.workspaces ??
     (await listWorkspaces(db, 'keys: rewrap data keys under the current master key'));
@@ -89,7 +92,7 @@ export async function rotateMaster(
   let done = 0;
   for (const tenantId of ids) {
     try {
-      rewrapped += await rewrapWorkspace(db, kek, tenantId);
+      rewrapped += await rewrapWorkspace(db, kek, actor(tenantId));
     } catch (error) {
       // One workspace's failure (a KEK version no longer configured) must not stop the others.
       failed.push({ tenantId, code: isAppError(error) ? error.code : 'internal' });
