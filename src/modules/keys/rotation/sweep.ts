@@ -63,6 +63,110 @@ function latest(a: SweepProgress, b: SweepProgress): SweepProgress {
   return b.rowsDone >= a.rowsDone ? b : a;
 }
 
+/** One run of the sweep: what its passes and batches share. */
+interface Run {
+  readonly db: Db;
+  readonly keyring: Keys;
+  readonly principal: Principal;
+  readonly rotationId: string;
+  readonly options: SweepOptions;
+  readonly writers: number;
+  /**
+   * Everything started and not yet awaited: settled before returning, even
+   * when dropped (a prepared batch changed nothing, but its transaction must end).
+   */
+  readonly inFlight: Set<Promise<unknown>>;
+  batches: number;
+  /** A commit failed: start no more, and report it once the rest settle. */
+  failing: boolean;
+}
+
+function track<T>(run: Run, p: Promise<T>): Promise<T> {
+  run.inFlight.add(p);
+  const untrack = () => run.inFlight.delete(p);
+  p.then(untrack, untrack);
+  return p;
+}
+
+function stopAsked(run: Run): boolean {
+  const { options } = run;
+  return (
+    run.failing ||
+    options.signal?.aborted === true ||
+    (options.maxBatches !== undefined && run.batches >= options.maxBatches)
+  );
+}
+
+/** Starts reading and re-sealing the batch at `from`. */
+function prepareAt(run: Run, version: number, from: Cursor): Promise<Prepared> {
+  return track(run, prepare(run.db, run.keyring, run.principal, version, from, run.options));
+}
+
+/** Starts committing a prepared batch; if that fails, the run stops. */
+function commitBatch(run: Run, batch: Prepared): Promise<SweepProgress> {
+  const committed = track(
+    run,
+    run.db.withTenant(run.principal, (tx) => commit(tx, run.rotationId, batch, run.options)),
+  );
+  committed.catch(() => {
+    run.failing = true;
+  });
+  return committed;
+}
+
+/**
+ * The batches of one pass, from `from`: each is prepared while up to
+ * `writers` earlier ones commit. Returns the latest progress once every
+ * batch started has committed; stops between batches when asked.
+ */
+async function sweepPass(
+  run: Run,
+  version: number,
+  from: Cursor,
+  before: SweepProgress,
+): Promise<SweepProgress> {
+  let progress = before;
+  const committing: Promise<SweepProgress>[] = [];
+  let ahead: Promise<Prepared> | undefined = prepareAt(run, version, from);
+  while (ahead !== undefined) {
+    const batch: Prepared = await ahead;
+    // Asked to stop meanwhile: a prepared batch is dropped (it changed nothing).
+    if (stopAsked(run)) break;
+    const then = following(batch);
+    run.batches += 1;
+    // Read and re-seal the next batch while this one commits.
+    ahead = then === null || stopAsked(run) ? undefined : prepareAt(run, version, then);
+    if (committing.length >= run.writers) {
+      const oldest = committing.shift();
+      if (oldest !== undefined) progress = latest(progress, await oldest);
+    }
+    committing.push(commitBatch(run, batch));
+  }
+  for (const c of committing) progress = latest(progress, await c);
+  return progress;
+}
+
+/** Runs passes until the rotation is finished or the run is asked to stop. */
+async function sweepPasses(run: Run): Promise<SweepProgress> {
+  const { db, principal, rotationId } = run;
+  const rot = await db.withTenant(principal, (tx) => loadRotation(tx, rotationId, false));
+  if (isFinal(rot)) return progressOf(rotationId, rot);
+  let progress = progressOf(rotationId, rot);
+  let cursor: Cursor | null = cursorOf(rot);
+  while (cursor !== null) {
+    const pass: number = cursor.pass;
+    progress = await sweepPass(run, rot.to_version, cursor, progress);
+    if (stopAsked(run)) return progress;
+    const ended: { progress: SweepProgress; next: Cursor | null } = await db.withTenant(
+      principal,
+      (tx) => endPass(tx, rotationId, pass),
+    );
+    progress = ended.progress;
+    cursor = ended.next;
+  }
+  return progress;
+}
+
 /** Runs batches until the rotation is finished, stopped or failed; records a failure's code. */
 export async function runSweep(
   db: Db,
@@ -71,69 +175,21 @@ export async function runSweep(
   rotationId: string,
   options: SweepOptions,
 ): Promise<SweepProgress> {
-  const writers = Math.max(1, options.writers ?? SWEEP_WRITERS);
-  // Everything started and not yet awaited: settled before returning, even
-  // when dropped (a prepared batch changed nothing, but its transaction must end).
-  const inFlight = new Set<Promise<unknown>>();
-  const track = <T>(p: Promise<T>): Promise<T> => {
-    inFlight.add(p);
-    const untrack = () => inFlight.delete(p);
-    p.then(untrack, untrack);
-    return p;
+  const run: Run = {
+    db,
+    keyring,
+    principal,
+    rotationId,
+    options,
+    writers: Math.max(1, options.writers ?? SWEEP_WRITERS),
+    inFlight: new Set(),
+    batches: 0,
+    failing: false,
   };
-  let batches = 0;
-  let failing = false; // a commit failed: start no more, and report it once the rest settle
-  const stopAsked = () =>
-    failing ||
-    options.signal?.aborted === true ||
-    (options.maxBatches !== undefined && batches >= options.maxBatches);
   try {
-    const rot = await db.withTenant(principal, (tx) => loadRotation(tx, rotationId, false));
-    if (isFinal(rot)) return progressOf(rotationId, rot);
-    const version = rot.to_version;
-    let progress = progressOf(rotationId, rot);
-    let cursor: Cursor | null = cursorOf(rot);
-    while (cursor !== null) {
-      const pass: number = cursor.pass;
-      const committing: Promise<SweepProgress>[] = [];
-      let ahead: Promise<Prepared> | undefined = track(
-        prepare(db, keyring, principal, version, cursor, options),
-      );
-      while (ahead !== undefined) {
-        const batch: Prepared = await ahead;
-        // Asked to stop meanwhile: a prepared batch is dropped (it changed nothing).
-        if (stopAsked()) break;
-        const then = following(batch);
-        batches += 1;
-        // Read and re-seal the next batch while this one commits.
-        ahead =
-          then === null || stopAsked()
-            ? undefined
-            : track(prepare(db, keyring, principal, version, then, options));
-        if (committing.length >= writers) {
-          const oldest = committing.shift();
-          if (oldest !== undefined) progress = latest(progress, await oldest);
-        }
-        const committed = track(
-          db.withTenant(principal, (tx) => commit(tx, rotationId, batch, options)),
-        );
-        committed.catch(() => {
-          failing = true;
-        });
-        committing.push(committed);
-      }
-      for (const c of committing) progress = latest(progress, await c);
-      if (stopAsked()) return progress;
-      const ended: { progress: SweepProgress; next: Cursor | null } = await db.withTenant(
-        principal,
-        (tx) => endPass(tx, rotationId, pass),
-      );
-      progress = ended.progress;
-      cursor = ended.next;
-    }
-    return progress;
+    return await sweepPasses(run);
   } catch (error) {
-    await Promise.allSettled([...inFlight]);
+    await Promise.allSettled([...run.inFlight]);
     if (error instanceof RotationEnded) {
       const rot = await db.withTenant(principal, (tx) => loadRotation(tx, rotationId, false));
       return progressOf(rotationId, rot);
@@ -141,7 +197,7 @@ export async function runSweep(
     await markFailed(db, principal, rotationId, error);
     throw error;
   } finally {
-    await Promise.allSettled([...inFlight]);
+    await Promise.allSettled([...run.inFlight]);
   }
 }
 
