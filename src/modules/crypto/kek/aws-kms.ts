@@ -31,6 +31,7 @@ import {
   assertKekId,
   DATA_KEY_BYTES,
   notConfigured,
+  type GeneratedDataKey,
   type KekProvider,
   type WrapContext,
   type WrappedKey,
@@ -50,99 +51,126 @@ export interface AwsKmsOptions {
   readonly credentials?: KMSClientConfig['credentials'];
 }
 
+/** One configured KMS key: the client, the key it names and what wraps are recorded as. */
+interface Kms {
+  readonly client: KMSClient;
+  readonly keyId: string;
+  readonly id: string;
+  readonly version: number;
+}
+
 export function awsKmsKek(options: AwsKmsOptions): KekProvider {
-  const id = options.id ?? `aws-kms:${options.keyId}`;
-  const version = options.version ?? 1;
-  const keyId = options.keyId;
+  const kms: Kms = {
+    client: clientOf(options),
+    keyId: options.keyId,
+    id: options.id ?? `aws-kms:${options.keyId}`,
+    version: options.version ?? 1,
+  };
+  return {
+    id: kms.id,
+    version: kms.version,
+    wrap: (dek, c) => encrypt(kms, dek, c),
+    unwrap: (wrapped, c) => decrypt(kms, wrapped, c),
+    rewrap: (wrapped, c) => reEncrypt(kms, wrapped, c),
+    generateDataKey: (c) => generateDataKey(kms, c),
+    close() {
+      kms.client.destroy();
+    },
+  };
+}
+
+function clientOf(options: AwsKmsOptions): KMSClient {
   const clientConfig: KMSClientConfig = { region: options.region, maxAttempts: 3 };
   if (options.endpoint !== undefined) clientConfig.endpoint = options.endpoint;
   if (options.credentials !== undefined) clientConfig.credentials = options.credentials;
-  const client = new KMSClient(clientConfig);
+  return new KMSClient(clientConfig);
+}
 
-  const context = (c: WrapContext): Record<string, string> => ({
-    tenant_id: c.tenantId,
-    key_id: c.keyId,
-    dek_version: String(c.version),
-  });
-  const wrappedBy = (blob: Uint8Array | undefined): WrappedKey => {
-    if (blob === undefined || blob.byteLength === 0) {
-      throw new AppError('key_unavailable', `KMS key ${keyId} returned no ciphertext`);
-    }
-    return { kekId: id, kekVersion: version, wrapped: Buffer.from(blob) };
-  };
-  const checkKnown = (wrapped: WrappedKey): void => {
-    assertKekId({ id }, wrapped);
-    if (!Number.isSafeInteger(wrapped.kekVersion) || wrapped.kekVersion < 1) {
-      throw notConfigured(wrapped);
-    }
-  };
+/** The KMS encryption context binding a wrapped data key to its place. */
+function contextOf(c: WrapContext): Record<string, string> {
+  return { tenant_id: c.tenantId, key_id: c.keyId, dek_version: String(c.version) };
+}
 
-  return {
-    id,
-    version,
-    async wrap(dek, c) {
-      const out = await call(keyId, () =>
-        client.send(
-          new EncryptCommand({ KeyId: keyId, Plaintext: dek, EncryptionContext: context(c) }),
-        ),
-      );
-      return wrappedBy(out.CiphertextBlob);
-    },
-    async unwrap(wrapped, c) {
-      checkKnown(wrapped);
-      const out = await call(keyId, () =>
-        client.send(
-          new DecryptCommand({
-            KeyId: keyId,
-            CiphertextBlob: wrapped.wrapped,
-            EncryptionContext: context(c),
-          }),
-        ),
-      );
-      if (out.Plaintext === undefined) {
-        throw new AppError('key_unavailable', `KMS key ${keyId} returned no plaintext`);
-      }
-      const dek = Buffer.from(out.Plaintext);
-      out.Plaintext.fill(0);
-      return dek;
-    },
-    async rewrap(wrapped, c) {
-      checkKnown(wrapped);
-      const out = await call(keyId, () =>
-        client.send(
-          new ReEncryptCommand({
-            CiphertextBlob: wrapped.wrapped,
-            SourceKeyId: keyId,
-            SourceEncryptionContext: context(c),
-            DestinationKeyId: keyId,
-            DestinationEncryptionContext: context(c),
-          }),
-        ),
-      );
-      return wrappedBy(out.CiphertextBlob);
-    },
-    async generateDataKey(c) {
-      const out = await call(keyId, () =>
-        client.send(
-          new GenerateDataKeyCommand({
-            KeyId: keyId,
-            KeySpec: 'AES_256',
-            EncryptionContext: context(c),
-          }),
-        ),
-      );
-      if (out.Plaintext?.byteLength !== DATA_KEY_BYTES) {
-        out.Plaintext?.fill(0);
-        throw new AppError('key_unavailable', `KMS key ${keyId} returned no 32-byte data key`);
-      }
-      const plaintext = Buffer.from(out.Plaintext);
-      out.Plaintext.fill(0);
-      return { plaintext, wrapped: wrappedBy(out.CiphertextBlob) };
-    },
-    close() {
-      client.destroy();
-    },
-  };
+function wrappedBy(kms: Kms, blob: Uint8Array | undefined): WrappedKey {
+  if (blob === undefined || blob.byteLength === 0) {
+    throw new AppError('key_unavailable', `KMS key ${kms.keyId} returned no ciphertext`);
+  }
+  return { kekId: kms.id, kekVersion: kms.version, wrapped: Buffer.from(blob) };
+}
+
+/** Rejects a wrapped key this provider did not wrap, before asking KMS. */
+function checkKnown(kms: Kms, wrapped: WrappedKey): void {
+  assertKekId(kms, wrapped);
+  if (!Number.isSafeInteger(wrapped.kekVersion) || wrapped.kekVersion < 1) {
+    throw notConfigured(wrapped);
+  }
+}
+
+async function encrypt(kms: Kms, dek: Uint8Array, c: WrapContext): Promise<WrappedKey> {
+  const out = await call(kms.keyId, () =>
+    kms.client.send(
+      new EncryptCommand({
+        KeyId: kms.keyId,
+        Plaintext: dek,
+        EncryptionContext: contextOf(c),
+      }),
+    ),
+  );
+  return wrappedBy(kms, out.CiphertextBlob);
+}
+
+async function decrypt(kms: Kms, wrapped: WrappedKey, c: WrapContext): Promise<Buffer> {
+  checkKnown(kms, wrapped);
+  const out = await call(kms.keyId, () =>
+    kms.client.send(
+      new DecryptCommand({
+        KeyId: kms.keyId,
+        CiphertextBlob: wrapped.wrapped,
+        EncryptionContext: contextOf(c),
+      }),
+    ),
+  );
+  if (out.Plaintext === undefined) {
+    throw new AppError('key_unavailable', `KMS key ${kms.keyId} returned no plaintext`);
+  }
+  const dek = Buffer.from(out.Plaintext);
+  out.Plaintext.fill(0);
+  return dek;
+}
+
+async function reEncrypt(kms: Kms, wrapped: WrappedKey, c: WrapContext): Promise<WrappedKey> {
+  checkKnown(kms, wrapped);
+  const out = await call(kms.keyId, () =>
+    kms.client.send(
+      new ReEncryptCommand({
+        CiphertextBlob: wrapped.wrapped,
+        SourceKeyId: kms.keyId,
+        SourceEncryptionContext: contextOf(c),
+        DestinationKeyId: kms.keyId,
+        DestinationEncryptionContext: contextOf(c),
+      }),
+    ),
+  );
+  return wrappedBy(kms, out.CiphertextBlob);
+}
+
+async function generateDataKey(kms: Kms, c: WrapContext): Promise<GeneratedDataKey> {
+  const out = await call(kms.keyId, () =>
+    kms.client.send(
+      new GenerateDataKeyCommand({
+        KeyId: kms.keyId,
+        KeySpec: 'AES_256',
+        EncryptionContext: contextOf(c),
+      }),
+    ),
+  );
+  if (out.Plaintext?.byteLength !== DATA_KEY_BYTES) {
+    out.Plaintext?.fill(0);
+    throw new AppError('key_unavailable', `KMS key ${kms.keyId} returned no 32-byte data key`);
+  }
+  const plaintext = Buffer.from(out.Plaintext);
+  out.Plaintext.fill(0);
+  return { plaintext, wrapped: wrappedBy(kms, out.CiphertextBlob) };
 }
 
 /** Maps KMS failures: a ciphertext that fails to decrypt is `decryption_failed`, anything else `key_unavailable`. */

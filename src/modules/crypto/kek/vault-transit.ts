@@ -19,6 +19,7 @@ import {
   assertKekId,
   contextBytes,
   DATA_KEY_BYTES,
+  type GeneratedDataKey,
   type KekProvider,
   type WrapContext,
   type WrappedKey,
@@ -45,140 +46,207 @@ export function vaultCiphertextVersion(ciphertext: string): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
+/** One configured transit key: how to reach it, what it is recorded as, the latest version seen. */
+interface Transit {
+  /** `<addr>/v1/<mount>` */
+  readonly base: string;
+  readonly token: string;
+  readonly timeoutMs: number;
+  readonly mount: string;
+  readonly name: string;
+  readonly id: string;
+  /** Names the key in error messages. */
+  readonly label: string;
+  latest: number;
+}
+
+type Data = Record<string, unknown>;
+
 export async function vaultTransitKek(options: VaultTransitOptions): Promise<KekProvider> {
+  const vault = transitOf(options);
+  vault.latest = await readDerivedKey(vault);
+  return {
+    id: vault.id,
+    get version() {
+      return vault.latest;
+    },
+    wrap: (dek, c) => encrypt(vault, dek, c),
+    unwrap: (wrapped, c) => decrypt(vault, wrapped, c),
+    rewrap: (wrapped, c) => rewrap(vault, wrapped, c),
+    generateDataKey: (c) => generateDataKey(vault, c),
+  };
+}
+
+function transitOf(options: VaultTransitOptions): Transit {
   const mount = options.mount ?? 'transit';
   const name = options.key;
-  const id = options.id ?? `vault-transit:${mount}/${name}`;
-  const base = `${options.addr.replace(/\/+$/, '')}/v1/${mount}`;
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const label = `Vault transit key ${mount}/${name}`;
+  return {
+    base: `${options.addr.replace(/\/+$/, '')}/v1/${mount}`,
+    token: options.token,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    mount,
+    name,
+    id: options.id ?? `vault-transit:${mount}/${name}`,
+    label: `Vault transit key ${mount}/${name}`,
+    latest: 1,
+  };
+}
 
-  async function request(
-    method: 'GET' | 'POST',
-    path: string,
-    body?: Record<string, unknown>,
-  ): Promise<Record<string, unknown>> {
-    let response: Response;
-    try {
-      response = await fetch(`${base}/${path}`, {
-        method,
-        headers: {
-          'X-Vault-Token': options.token,
-          'X-Vault-Request': 'true',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      throw new AppError('key_unavailable', `${label} is unreachable`, { cause: error });
-    }
-    const text = await response.text();
-    let json: unknown;
-    try {
-      json = text === '' ? {} : JSON.parse(text);
-    } catch {
-      json = {};
-    }
-    if (!response.ok) {
-      const errors = isRecord(json) && Array.isArray(json['errors']) ? json['errors'] : [];
-      const message = errors.filter((e): e is string => typeof e === 'string').join('; ');
-      const refused =
-        response.status === 400 &&
-        /message authentication failed|invalid ciphertext/i.test(message);
-      throw new AppError(
-        refused ? 'decryption_failed' : 'key_unavailable',
-        `${label}: ${path.split('/')[0] ?? path} answered ${response.status}${message === '' ? '' : `: ${message.slice(0, 300)}`}`,
-      );
-    }
-    const data = isRecord(json) ? json['data'] : undefined;
-    if (!isRecord(data)) {
-      throw new AppError('key_unavailable', `${label}: ${path} answered without data`);
-    }
-    return data;
-  }
+/** The path of an operation on the key, e.g. `encrypt/<name>`. */
+function pathOf(vault: Transit, op: string): string {
+  return `${op}/${encodeURIComponent(vault.name)}`;
+}
 
-  const info = await request('GET', `keys/${encodeURIComponent(name)}`);
+/** The derivation context binding a wrapped data key to its place. */
+function contextOf(c: WrapContext): string {
+  return contextBytes(c).toString('base64');
+}
+
+/** Reads the key at start, refuses one that is not derived, and returns its latest version. */
+async function readDerivedKey(vault: Transit): Promise<number> {
+  const info = await request(vault, 'GET', pathOf(vault, 'keys'));
   if (info['derived'] !== true) {
     throw new AppError(
       'config_invalid',
-      `${label} is not a derived key, so Vault would ignore the tenant binding; ` +
-        `create it with derived=true (vault write -f ${mount}/keys/${name} derived=true)`,
+      `${vault.label} is not a derived key, so Vault would ignore the tenant binding; ` +
+        `create it with derived=true (vault write -f ${vault.mount}/keys/${vault.name} derived=true)`,
     );
   }
   const latestVersion = info['latest_version'];
-  let latest = typeof latestVersion === 'number' && latestVersion > 0 ? latestVersion : 1;
+  return typeof latestVersion === 'number' && latestVersion > 0 ? latestVersion : 1;
+}
 
-  const path = (op: string) => `${op}/${encodeURIComponent(name)}`;
-  const context = (c: WrapContext) => contextBytes(c).toString('base64');
+async function encrypt(vault: Transit, dek: Uint8Array, c: WrapContext): Promise<WrappedKey> {
+  const data = await request(vault, 'POST', pathOf(vault, 'encrypt'), {
+    plaintext: Buffer.from(dek).toString('base64'),
+    context: contextOf(c),
+  });
+  return wrappedOf(vault, data);
+}
 
-  function wrappedOf(data: Record<string, unknown>): WrappedKey {
-    const ciphertext = data['ciphertext'];
-    const version = typeof ciphertext === 'string' ? vaultCiphertextVersion(ciphertext) : undefined;
-    if (typeof ciphertext !== 'string' || version === undefined) {
-      throw new AppError('key_unavailable', `${label} returned no vault:vN: ciphertext`);
-    }
-    latest = Math.max(latest, version);
-    return { kekId: id, kekVersion: version, wrapped: Buffer.from(ciphertext, 'utf8') };
+async function decrypt(vault: Transit, wrapped: WrappedKey, c: WrapContext): Promise<Buffer> {
+  const ciphertext = ciphertextOf(vault, wrapped);
+  return plaintextOf(
+    vault,
+    await request(vault, 'POST', pathOf(vault, 'decrypt'), { ciphertext, context: contextOf(c) }),
+  );
+}
+
+async function rewrap(vault: Transit, wrapped: WrappedKey, c: WrapContext): Promise<WrappedKey> {
+  const ciphertext = ciphertextOf(vault, wrapped);
+  return wrappedOf(
+    vault,
+    await request(vault, 'POST', pathOf(vault, 'rewrap'), { ciphertext, context: contextOf(c) }),
+  );
+}
+
+async function generateDataKey(vault: Transit, c: WrapContext): Promise<GeneratedDataKey> {
+  const data = await request(vault, 'POST', pathOf(vault, 'datakey/plaintext'), {
+    bits: DATA_KEY_BYTES * 8,
+    context: contextOf(c),
+  });
+  const wrapped = wrappedOf(vault, data);
+  const plaintext = plaintextOf(vault, data);
+  if (plaintext.length !== DATA_KEY_BYTES) {
+    plaintext.fill(0);
+    throw new AppError('key_unavailable', `${vault.label} returned no 32-byte data key`);
   }
+  return { plaintext, wrapped };
+}
 
-  /** The ciphertext of a wrapped key, checked against the version recorded beside it. */
-  function ciphertextOf(wrapped: WrappedKey): string {
-    assertKekId({ id }, wrapped);
-    const ciphertext = wrapped.wrapped.toString('utf8');
-    if (vaultCiphertextVersion(ciphertext) !== wrapped.kekVersion) {
-      throw new AppError(
-        'decryption_failed',
-        `Wrapped data key does not match its recorded ${id} version ${wrapped.kekVersion}`,
-      );
-    }
-    return ciphertext;
+/** The wrapped key in an answer, noting its version as the latest seen if it is newer. */
+function wrappedOf(vault: Transit, data: Data): WrappedKey {
+  const ciphertext = data['ciphertext'];
+  const version = typeof ciphertext === 'string' ? vaultCiphertextVersion(ciphertext) : undefined;
+  if (typeof ciphertext !== 'string' || version === undefined) {
+    throw new AppError('key_unavailable', `${vault.label} returned no vault:vN: ciphertext`);
   }
+  vault.latest = Math.max(vault.latest, version);
+  return { kekId: vault.id, kekVersion: version, wrapped: Buffer.from(ciphertext, 'utf8') };
+}
 
-  function plaintextOf(data: Record<string, unknown>): Buffer {
-    const plaintext = data['plaintext'];
-    if (typeof plaintext !== 'string') {
-      throw new AppError('key_unavailable', `${label} returned no plaintext`);
-    }
-    return Buffer.from(plaintext, 'base64');
+/** The ciphertext of a wrapped key, checked against the version recorded beside it. */
+function ciphertextOf(vault: Transit, wrapped: WrappedKey): string {
+  assertKekId(vault, wrapped);
+  const ciphertext = wrapped.wrapped.toString('utf8');
+  if (vaultCiphertextVersion(ciphertext) !== wrapped.kekVersion) {
+    throw new AppError(
+      'decryption_failed',
+      `Wrapped data key does not match its recorded ${vault.id} version ${wrapped.kekVersion}`,
+    );
   }
+  return ciphertext;
+}
 
-  return {
-    id,
-    get version() {
-      return latest;
-    },
-    async wrap(dek, c) {
-      const data = await request('POST', path('encrypt'), {
-        plaintext: Buffer.from(dek).toString('base64'),
-        context: context(c),
-      });
-      return wrappedOf(data);
-    },
-    async unwrap(wrapped, c) {
-      const ciphertext = ciphertextOf(wrapped);
-      return plaintextOf(
-        await request('POST', path('decrypt'), { ciphertext, context: context(c) }),
-      );
-    },
-    async rewrap(wrapped, c) {
-      const ciphertext = ciphertextOf(wrapped);
-      return wrappedOf(await request('POST', path('rewrap'), { ciphertext, context: context(c) }));
-    },
-    async generateDataKey(c) {
-      const data = await request('POST', `datakey/plaintext/${encodeURIComponent(name)}`, {
-        bits: DATA_KEY_BYTES * 8,
-        context: context(c),
-      });
-      const wrapped = wrappedOf(data);
-      const plaintext = plaintextOf(data);
-      if (plaintext.length !== DATA_KEY_BYTES) {
-        plaintext.fill(0);
-        throw new AppError('key_unavailable', `${label} returned no 32-byte data key`);
-      }
-      return { plaintext, wrapped };
-    },
-  };
+function plaintextOf(vault: Transit, data: Data): Buffer {
+  const plaintext = data['plaintext'];
+  if (typeof plaintext !== 'string') {
+    throw new AppError('key_unavailable', `${vault.label} returned no plaintext`);
+  }
+  return Buffer.from(plaintext, 'base64');
+}
+
+/** Calls Vault and returns the answer's `data`; maps failures to Wardroom's error codes. */
+async function request(
+  vault: Transit,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: Data,
+): Promise<Data> {
+  const response = await send(vault, method, path, body);
+  const json = parseJson(await response.text());
+  if (!response.ok) throw refusal(vault, path, response.status, json);
+  const data = isRecord(json) ? json['data'] : undefined;
+  if (!isRecord(data)) {
+    throw new AppError('key_unavailable', `${vault.label}: ${path} answered without data`);
+  }
+  return data;
+}
+
+async function send(
+  vault: Transit,
+  method: 'GET' | 'POST',
+  path: string,
+  body: Data | undefined,
+): Promise<Response> {
+  try {
+    return await fetch(`${vault.base}/${path}`, {
+      method,
+      headers: {
+        'X-Vault-Token': vault.token,
+        'X-Vault-Request': 'true',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(vault.timeoutMs),
+    });
+  } catch (error) {
+    throw new AppError('key_unavailable', `${vault.label} is unreachable`, { cause: error });
+  }
+}
+
+/** The body as JSON; an empty or unparsable one as `{}`. */
+function parseJson(text: string): unknown {
+  try {
+    return text === '' ? {} : JSON.parse(text);
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The error for a failed answer: `decryption_failed` when Vault refused the
+ * ciphertext, `key_unavailable` otherwise, with Vault's messages (trimmed).
+ */
+function refusal(vault: Transit, path: string, status: number, json: unknown): AppError {
+  const errors = isRecord(json) && Array.isArray(json['errors']) ? json['errors'] : [];
+  const message = errors.filter((e): e is string => typeof e === 'string').join('; ');
+  const refused =
+    status === 400 && /message authentication failed|invalid ciphertext/i.test(message);
+  return new AppError(
+    refused ? 'decryption_failed' : 'key_unavailable',
+    `${vault.label}: ${path.split('/')[0] ?? path} answered ${status}${message === '' ? '' : `: ${message.slice(0, 300)}`}`,
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

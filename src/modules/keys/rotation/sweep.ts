@@ -24,253 +24,147 @@
  * still below the version (rows written meanwhile by a process whose key
  * cache was stale) and goes round again, at most MAX_PASSES times.
  */
-import { sql } from 'kysely';
-import type { Database } from '../../../db/database.js';
-import type { TenantTx } from '../../../db/tenant-tx.js';
+import { isAppError } from '../../../base/errors.js';
 import type { Principal } from '../../../db/principal.js';
-import { AppError, isAppError } from '../../../base/errors.js';
-import type { KeyRotationStatus } from '../../../db/schema.js';
-import type { Keyring } from '../keyring.js';
-import { SEALED_FIELDS, fieldName } from '../sealed-fields.js';
-import { countAllBelow, nextBelow, writeSealed, type ResealedRow } from './sealed-sql.js';
+import {
+  commit,
+  cursorOf,
+  endPass,
+  following,
+  isFinal,
+  loadRotation,
+  prepare,
+  progressOf,
+  RotationEnded,
+  type BatchOptions,
+  type Cursor,
+  type Db,
+  type Keys,
+  type Prepared,
+  type SweepProgress,
+} from './sweep-batch.js';
 
-export const MAX_PASSES = 3;
-
-/** Envelope bytes read per batch at most (a batch holds at least one row). */
-export const BATCH_BYTES = 8 * 1024 * 1024;
+export { BATCH_BYTES, MAX_PASSES, type SweepProgress } from './sweep-batch.js';
 
 /** Batches committing at once, by default. */
 export const SWEEP_WRITERS = 2;
 
-export interface SweepProgress {
-  readonly rotationId: string;
-  readonly status: KeyRotationStatus;
-  readonly rowsDone: number;
-  readonly rowsTotal: number;
-  readonly toVersion: number;
-}
-
-export interface SweepOptions {
-  readonly batchSize: number;
-  /** Envelope bytes per batch at most (default BATCH_BYTES). */
-  readonly batchBytes?: number;
+export interface SweepOptions extends BatchOptions {
   /** Batches committing at once, each on its own connection (default SWEEP_WRITERS). */
   readonly writers?: number;
   /** Stop (resumably) after this many batches. */
   readonly maxBatches?: number;
   /** Stop (resumably) between batches once this is aborted. */
   readonly signal?: AbortSignal;
-  /** Runs inside each batch's transaction before it commits (tests simulate a crash here). */
-  readonly onBatch?: (progress: SweepProgress) => void | Promise<void>;
-}
-
-type Keys = Pick<Keyring, 'reseal'>;
-type Db = Pick<Database, 'withTenant'>;
-
-/** Where a batch starts: a pass, a field (index into SEALED_FIELDS) and the last id done in it. */
-interface Cursor {
-  readonly pass: number;
-  readonly index: number;
-  readonly afterId: string | null;
-}
-
-interface Prepared {
-  readonly from: Cursor;
-  readonly rows: readonly ResealedRow[];
-  /** The last row's id when more rows may follow in this field; null when it is exhausted. */
-  readonly lastId: string | null;
-}
-
-interface RotationRow {
-  readonly status: KeyRotationStatus;
-  readonly error: string | null;
-  readonly to_version: number;
-  readonly rows_done: string | number;
-  readonly rows_total: string | number;
-  readonly last_table: string | null;
-  readonly last_id: string | null;
-  readonly passes: number;
-}
-
-function progressOf(rotationId: string, rot: RotationRow): SweepProgress {
-  return {
-    rotationId,
-    status: rot.status,
-    rowsDone: Number(rot.rows_done),
-    rowsTotal: Number(rot.rows_total),
-    toVersion: rot.to_version,
-  };
-}
-
-/** Finished for good: nothing to do, whatever the checkpoint says. */
-function isFinal(rot: Pick<RotationRow, 'status' | 'error'>): boolean {
-  // A shredded workspace's keys are gone: nothing left to re-seal, ever.
-  return (
-    rot.status === 'done' ||
-    rot.status === 'superseded' ||
-    (rot.status === 'failed' && rot.error === 'shredded')
-  );
-}
-
-function cursorOf(rot: RotationRow): Cursor {
-  const at = SEALED_FIELDS.findIndex((f) => fieldName(f) === rot.last_table);
-  return { pass: rot.passes, index: Math.max(at, 0), afterId: at < 0 ? null : rot.last_id };
-}
-
-/** The cursor after a batch, or null at the end of a pass. */
-function following(batch: Prepared): Cursor | null {
-  const { pass, index } = batch.from;
-  if (batch.lastId !== null) return { pass, index, afterId: batch.lastId };
-  if (index + 1 < SEALED_FIELDS.length) return { pass, index: index + 1, afterId: null };
-  return null;
-}
-
-/** A cursor as stored in key_rotations (last_table, last_id). */
-function stored(cursor: Cursor): { table: string | null; id: string | null } {
-  const field = SEALED_FIELDS[cursor.index];
-  return { table: field === undefined ? null : fieldName(field), id: cursor.afterId };
-}
-
-async function loadRotation(tx: TenantTx, rotationId: string, lock: boolean) {
-  const query = tx.selectFrom('key_rotations').selectAll().where('id', '=', rotationId);
-  const rot = await (lock ? query.forUpdate() : query).executeTakeFirst();
-  if (rot === undefined) throw new AppError('not_found', 'No such key rotation');
-  return rot;
-}
-
-/** Reads and re-seals the batch at `from`, in memory; writes nothing. */
-async function prepare(
-  db: Db,
-  keyring: Keys,
-  principal: Principal,
-  version: number,
-  from: Cursor,
-  options: SweepOptions,
-): Promise<Prepared> {
-  const field = SEALED_FIELDS[from.index];
-  if (field === undefined) return { from, rows: [], lastId: null };
-  return db.withTenant(principal, async (tx) => {
-    const { rows, more } = await nextBelow(
-      tx,
-      field,
-      version,
-      from.afterId,
-      options.batchSize,
-      options.batchBytes ?? BATCH_BYTES,
-    );
-    const fields = rows.map((r) => ({
-      ref: { table: field.table, column: field.column, rowId: r.id },
-      envelope: r.sealed,
-    }));
-    const sealed = await keyring.reseal(tx, fields, version);
-    const resealed = rows.map((r, i) => {
-      const envelope = sealed[i];
-      if (envelope === undefined) throw new AppError('internal', 'Re-sealing lost a row');
-      return { id: r.id, sealed: envelope, was: r.sealed };
-    });
-    return { from, rows: resealed, lastId: more ? (rows.at(-1)?.id ?? null) : null };
-  });
-}
-
-/** Thrown inside a batch's transaction to roll it back: the rotation ended meanwhile. */
-class RotationEnded extends Error {}
-
-/**
- * Writes a prepared batch back, adds its rows to rows_done and, if the
- * checkpoint is still where the batch started, moves it to where it ended.
- * A batch of a rotation that has ended meanwhile is rolled back.
- */
-async function commit(
-  tx: TenantTx,
-  rotationId: string,
-  batch: Prepared,
-  options: SweepOptions,
-): Promise<SweepProgress> {
-  const field = SEALED_FIELDS[batch.from.index];
-  const written = field === undefined ? 0 : await writeSealed(tx, field, batch.rows);
-  const from = stored(batch.from);
-  // The batch ending a pass leaves the checkpoint where it is: endPass() moves it.
-  const next = following(batch);
-  const to = next === null ? from : stored(next);
-  const first = SEALED_FIELDS[0];
-  const here = sql<boolean>`passes = ${batch.from.pass}
-    and coalesce(last_table, ${first === undefined ? null : fieldName(first)}) is not distinct from ${from.table}
-    and last_id is not distinct from ${from.id}`;
-  const rot = await tx
-    .updateTable('key_rotations')
-    .set({
-      status: 'running',
-      error: null,
-      rows_done: sql`rows_done + ${written}`,
-      started_at: sql`coalesce(started_at, now())`,
-      last_table: sql`case when ${here} then ${to.table} else last_table end`,
-      last_id: sql`case when ${here} then ${to.id} else last_id end`,
-    })
-    .where('id', '=', rotationId)
-    .where((eb) =>
-      eb.or([
-        eb('status', 'in', ['pending', 'running']),
-        eb.and([eb('status', '=', 'failed'), eb('error', 'is distinct from', 'shredded')]),
-      ]),
-    )
-    .returningAll()
-    .executeTakeFirst();
-  if (rot === undefined) throw new RotationEnded();
-  const progress = progressOf(rotationId, rot);
-  await options.onBatch?.(progress);
-  return progress;
-}
-
-/**
- * Ends a pass once its batches have committed: done if nothing is left
- * below the version, else another pass (rows written meanwhile by a stale
- * process), failed after MAX_PASSES. If another worker ended this pass
- * already, goes on from where that left the rotation.
- */
-async function endPass(
-  tx: TenantTx,
-  rotationId: string,
-  pass: number,
-): Promise<{ progress: SweepProgress; next: Cursor | null }> {
-  const rot = await loadRotation(tx, rotationId, true);
-  if (isFinal(rot) || rot.passes !== pass) {
-    return { progress: progressOf(rotationId, rot), next: isFinal(rot) ? null : cursorOf(rot) };
-  }
-  const remaining = await countAllBelow(tx, rot.to_version);
-  const passes = pass + 1;
-  const rowsDone = Number(rot.rows_done);
-  const restart = { last_table: null, last_id: null, passes };
-  const end = { ...restart, finished_at: new Date() };
-  const update =
-    remaining === 0
-      ? { ...end, status: 'done' as const, rows_total: Math.max(Number(rot.rows_total), rowsDone) }
-      : passes >= MAX_PASSES
-        ? {
-            ...end,
-            status: 'failed' as const,
-            error: `rows_remaining: ${remaining} rows still below version ${rot.to_version}`,
-          }
-        : {
-            ...restart,
-            status: 'running' as const,
-            rows_total: Number(rot.rows_total) + remaining,
-          };
-  const saved = await tx
-    .updateTable('key_rotations')
-    .set(update)
-    .where('id', '=', rotationId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  const progress = progressOf(rotationId, saved);
-  return {
-    progress,
-    next: progress.status === 'running' ? { pass: passes, index: 0, afterId: null } : null,
-  };
 }
 
 /** Of two reports of one rotation, the later (batches may commit out of order). */
 function latest(a: SweepProgress, b: SweepProgress): SweepProgress {
   return b.rowsDone >= a.rowsDone ? b : a;
+}
+
+/** One run of the sweep: what its passes and batches share. */
+interface Run {
+  readonly db: Db;
+  readonly keyring: Keys;
+  readonly principal: Principal;
+  readonly rotationId: string;
+  readonly options: SweepOptions;
+  readonly writers: number;
+  /**
+   * Everything started and not yet awaited: settled before returning, even
+   * when dropped (a prepared batch changed nothing, but its transaction must end).
+   */
+  readonly inFlight: Set<Promise<unknown>>;
+  batches: number;
+  /** A commit failed: start no more, and report it once the rest settle. */
+  failing: boolean;
+}
+
+function track<T>(run: Run, p: Promise<T>): Promise<T> {
+  run.inFlight.add(p);
+  const untrack = () => run.inFlight.delete(p);
+  p.then(untrack, untrack);
+  return p;
+}
+
+function stopAsked(run: Run): boolean {
+  const { options } = run;
+  return (
+    run.failing ||
+    options.signal?.aborted === true ||
+    (options.maxBatches !== undefined && run.batches >= options.maxBatches)
+  );
+}
+
+/** Starts reading and re-sealing the batch at `from`. */
+function prepareAt(run: Run, version: number, from: Cursor): Promise<Prepared> {
+  return track(run, prepare(run.db, run.keyring, run.principal, version, from, run.options));
+}
+
+/** Starts committing a prepared batch; if that fails, the run stops. */
+function commitBatch(run: Run, batch: Prepared): Promise<SweepProgress> {
+  const committed = track(
+    run,
+    run.db.withTenant(run.principal, (tx) => commit(tx, run.rotationId, batch, run.options)),
+  );
+  committed.catch(() => {
+    run.failing = true;
+  });
+  return committed;
+}
+
+/**
+ * The batches of one pass, from `from`: each is prepared while up to
+ * `writers` earlier ones commit. Returns the latest progress once every
+ * batch started has committed; stops between batches when asked.
+ */
+async function sweepPass(
+  run: Run,
+  version: number,
+  from: Cursor,
+  before: SweepProgress,
+): Promise<SweepProgress> {
+  let progress = before;
+  const committing: Promise<SweepProgress>[] = [];
+  let ahead: Promise<Prepared> | undefined = prepareAt(run, version, from);
+  while (ahead !== undefined) {
+    const batch: Prepared = await ahead;
+    // Asked to stop meanwhile: a prepared batch is dropped (it changed nothing).
+    if (stopAsked(run)) break;
+    const then = following(batch);
+    run.batches += 1;
+    // Read and re-seal the next batch while this one commits.
+    ahead = then === null || stopAsked(run) ? undefined : prepareAt(run, version, then);
+    if (committing.length >= run.writers) {
+      const oldest = committing.shift();
+      if (oldest !== undefined) progress = latest(progress, await oldest);
+    }
+    committing.push(commitBatch(run, batch));
+  }
+  for (const c of committing) progress = latest(progress, await c);
+  return progress;
+}
+
+/** Runs passes until the rotation is finished or the run is asked to stop. */
+async function sweepPasses(run: Run): Promise<SweepProgress> {
+  const { db, principal, rotationId } = run;
+  const rot = await db.withTenant(principal, (tx) => loadRotation(tx, rotationId, false));
+  if (isFinal(rot)) return progressOf(rotationId, rot);
+  let progress = progressOf(rotationId, rot);
+  let cursor: Cursor | null = cursorOf(rot);
+  while (cursor !== null) {
+    const pass: number = cursor.pass;
+    progress = await sweepPass(run, rot.to_version, cursor, progress);
+    if (stopAsked(run)) return progress;
+    const ended: { progress: SweepProgress; next: Cursor | null } = await db.withTenant(
+      principal,
+      (tx) => endPass(tx, rotationId, pass),
+    );
+    progress = ended.progress;
+    cursor = ended.next;
+  }
+  return progress;
 }
 
 /** Runs batches until the rotation is finished, stopped or failed; records a failure's code. */
@@ -281,69 +175,21 @@ export async function runSweep(
   rotationId: string,
   options: SweepOptions,
 ): Promise<SweepProgress> {
-  const writers = Math.max(1, options.writers ?? SWEEP_WRITERS);
-  // Everything started and not yet awaited: settled before returning, even
-  // when dropped (a prepared batch changed nothing, but its transaction must end).
-  const inFlight = new Set<Promise<unknown>>();
-  const track = <T>(p: Promise<T>): Promise<T> => {
-    inFlight.add(p);
-    const untrack = () => inFlight.delete(p);
-    p.then(untrack, untrack);
-    return p;
+  const run: Run = {
+    db,
+    keyring,
+    principal,
+    rotationId,
+    options,
+    writers: Math.max(1, options.writers ?? SWEEP_WRITERS),
+    inFlight: new Set(),
+    batches: 0,
+    failing: false,
   };
-  let batches = 0;
-  let failing = false; // a commit failed: start no more, and report it once the rest settle
-  const stopAsked = () =>
-    failing ||
-    options.signal?.aborted === true ||
-    (options.maxBatches !== undefined && batches >= options.maxBatches);
   try {
-    const rot = await db.withTenant(principal, (tx) => loadRotation(tx, rotationId, false));
-    if (isFinal(rot)) return progressOf(rotationId, rot);
-    const version = rot.to_version;
-    let progress = progressOf(rotationId, rot);
-    let cursor: Cursor | null = cursorOf(rot);
-    while (cursor !== null) {
-      const pass: number = cursor.pass;
-      const committing: Promise<SweepProgress>[] = [];
-      let ahead: Promise<Prepared> | undefined = track(
-        prepare(db, keyring, principal, version, cursor, options),
-      );
-      while (ahead !== undefined) {
-        const batch: Prepared = await ahead;
-        // Asked to stop meanwhile: a prepared batch is dropped (it changed nothing).
-        if (stopAsked()) break;
-        const then = following(batch);
-        batches += 1;
-        // Read and re-seal the next batch while this one commits.
-        ahead =
-          then === null || stopAsked()
-            ? undefined
-            : track(prepare(db, keyring, principal, version, then, options));
-        if (committing.length >= writers) {
-          const oldest = committing.shift();
-          if (oldest !== undefined) progress = latest(progress, await oldest);
-        }
-        const committed = track(
-          db.withTenant(principal, (tx) => commit(tx, rotationId, batch, options)),
-        );
-        committed.catch(() => {
-          failing = true;
-        });
-        committing.push(committed);
-      }
-      for (const c of committing) progress = latest(progress, await c);
-      if (stopAsked()) return progress;
-      const ended: { progress: SweepProgress; next: Cursor | null } = await db.withTenant(
-        principal,
-        (tx) => endPass(tx, rotationId, pass),
-      );
-      progress = ended.progress;
-      cursor = ended.next;
-    }
-    return progress;
+    return await sweepPasses(run);
   } catch (error) {
-    await Promise.allSettled([...inFlight]);
+    await Promise.allSettled([...run.inFlight]);
     if (error instanceof RotationEnded) {
       const rot = await db.withTenant(principal, (tx) => loadRotation(tx, rotationId, false));
       return progressOf(rotationId, rot);
@@ -351,7 +197,7 @@ export async function runSweep(
     await markFailed(db, principal, rotationId, error);
     throw error;
   } finally {
-    await Promise.allSettled([...inFlight]);
+    await Promise.allSettled([...run.inFlight]);
   }
 }
 
