@@ -80,9 +80,11 @@ describe('minimum decryption version', () => {
     await b.db.withTenant(principal(ws.tenantId), (tx) =>
       b.keyring.open(tx, ref(old.id), old.content),
     );
-    const heard = b.nextEvent(ws.tenantId);
+    // Both processes, the one that set it included, learn the policy from
+    // the committed notification; wait until each has heard it.
+    const heard = [a.nextEvent(ws.tenantId), b.nextEvent(ws.tenantId)];
     await a.db.withTenant(principal(ws.tenantId), (tx) => setMinVersion(tx, 2));
-    expect(await heard).toMatchObject({ event: 'policy' });
+    for (const event of await Promise.all(heard)) expect(event).toMatchObject({ event: 'policy' });
     for (const p of [a, b]) {
       await p.db.withTenant(principal(ws.tenantId), async (tx) => {
         await expect(p.keyring.open(tx, ref(old.id), old.content)).rejects.toMatchObject({
