@@ -3,22 +3,18 @@
  * missing file fails the run) plus a few hand-made forgeries, so a wrapper bug
  * such as ignoring the AD or accepting a short input cannot hide.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
 import { describe, it, expect } from 'vitest';
+import { readVectors } from '../../support/vectors.js';
 
-import { isAppError } from '../../../base/errors.js';
-import { aeadOpen, aeadSeal, randomKey, randomNonce, NONCE_BYTES, TAG_BYTES } from './aead.js';
-
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-
-function readVectors(relative: string): unknown {
-  const file = path.resolve(repoRoot, '../shared/vectors', relative);
-  if (!existsSync(file)) throw new Error(`required test vectors missing: ${file}`);
-  return JSON.parse(readFileSync(file, 'utf8'));
-}
+import { isAppError } from '../../../src/base/errors.js';
+import {
+  aeadOpen,
+  aeadSeal,
+  randomKey,
+  randomNonce,
+  NONCE_BYTES,
+  TAG_BYTES,
+} from '../../../src/modules/crypto/primitives/aead.js';
 
 interface WycheproofCase {
   tcId: number;

@@ -1,24 +1,17 @@
 /**
  * Runs the official Fernet acceptance suites (generate, verify, invalid) from
- * ../shared/vectors/fernet (required: a missing file fails the run), then the
+ * test/vectors/fernet (required: a missing file fails the run), then the
  * edge cases the suites do not cover: strict base64, bad secrets, tampering,
  * the exact TTL and clock-skew boundaries.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
 import { describe, it, expect } from 'vitest';
+import { readVectors } from '../../support/vectors.js';
 
-import { isAppError, type ErrorCode } from '../../../base/errors.js';
-import { fernetDecrypt, fernetEncrypt } from './fernet.js';
+import { isAppError, type ErrorCode } from '../../../src/base/errors.js';
+import { fernetDecrypt, fernetEncrypt } from '../../../src/modules/crypto/primitives/fernet.js';
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-
-function readVectors<T>(relative: string): T[] {
-  const file = path.resolve(repoRoot, '../shared/vectors', relative);
-  if (!existsSync(file)) throw new Error(`required test vectors missing: ${file}`);
-  return JSON.parse(readFileSync(file, 'utf8')) as T[];
+function readSuite<T>(relative: string): T[] {
+  return readVectors(relative) as T[];
 }
 
 interface GenerateCase {
@@ -71,7 +64,7 @@ const SECRET = 'cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=';
 
 describe('fernet: official vectors', () => {
   it('generate.json: produces each exact token', () => {
-    const cases = readVectors<GenerateCase>('fernet/generate.json');
+    const cases = readSuite<GenerateCase>('fernet/generate.json');
     let executed = 0;
     for (const c of cases) {
       const token = fernetEncrypt(c.secret, c.src, {
@@ -86,7 +79,7 @@ describe('fernet: official vectors', () => {
   });
 
   it('verify.json: decrypts each token to its source', () => {
-    const cases = readVectors<VerifyCase>('fernet/verify.json');
+    const cases = readSuite<VerifyCase>('fernet/verify.json');
     let executed = 0;
     for (const c of cases) {
       const plain = fernetDecrypt(c.secret, c.token, {
@@ -101,7 +94,7 @@ describe('fernet: official vectors', () => {
   });
 
   it('invalid.json: rejects every token', () => {
-    const cases = readVectors<InvalidCase>('fernet/invalid.json');
+    const cases = readSuite<InvalidCase>('fernet/invalid.json');
     let executed = 0;
     for (const c of cases) {
       const opts = { now: new Date(c.now), ttlSeconds: c.ttl_sec };
