@@ -89,7 +89,7 @@ describe('relative links in the README and docs/', () => {
       '../x.md',
     ]);
     expect(problemWith('README.md', '../outside.md')).toBe('leads outside the repository');
-    expect(problemWith('docs/keys.md', '../../shared/DESIGN.md')).toBe(
+    expect(problemWith('docs/keys.md', '../../elsewhere/DESIGN.md')).toBe(
       'leads outside the repository',
     );
     expect(problemWith('README.md', 'node_modules/zod/package.json')).toMatch(
