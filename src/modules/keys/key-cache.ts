@@ -2,8 +2,10 @@
  * The keyring's memory, per workspace: its unwrapped data key versions (a
  * wrapped version never changes, so they stay until forgotten) and its
  * policy (which version is primary, the minimum decryption version), fresh
- * for `ttlMs` at most. A policy with no primary (the workspace has no key
- * yet) is a negative answer and is kept the same way.
+ * for `ttlMs` at most. A policy with no primary (the workspace has no key,
+ * or the read saw none) is a negative answer and is never kept: the next
+ * request reads again, so one failed or misdirected read cannot lock a
+ * workspace out of its key.
  *
  * Invalidating or forgetting a workspace bumps its epoch (forgetAll bumps
  * every workspace's): a load that began before, and so may have read the
@@ -64,8 +66,12 @@ export class KeyCache {
     return this.#tenants.get(tenantId)?.versions.get(version);
   }
 
-  /** Keeps a policy loaded at `epoch`, unless the workspace was invalidated since. */
+  /**
+   * Keeps a policy loaded at `epoch`, unless the workspace was invalidated
+   * since or the policy has no primary (negative answers are not cached).
+   */
   keepPolicy(tenantId: string, epoch: string, policy: Policy): void {
+    if (policy.primary === undefined) return;
     if (this.epoch(tenantId) === epoch) this.#entry(tenantId).policy = policy;
   }
 
