@@ -17,13 +17,13 @@ const primary: KeyRow = {
 
 describe('KeyCache policies', () => {
   it('keeps a policy with a primary version', () => {
-    const cache = new KeyCache(60_000);
+    const cache = new KeyCache({ policyTtlMs: 60_000, keyTtlMs: 60_000 });
     cache.keepPolicy(tenant, cache.epoch(tenant), { minVersion: 1, primary, loadedAt: Date.now() });
     expect(cache.policy(tenant)?.primary).toBe(primary);
   });
 
   it('does not keep a negative answer, nor let it replace a kept policy', () => {
-    const cache = new KeyCache(60_000);
+    const cache = new KeyCache({ policyTtlMs: 60_000, keyTtlMs: 60_000 });
     const none = { minVersion: 1, primary: undefined, loadedAt: Date.now() };
     cache.keepPolicy(tenant, cache.epoch(tenant), none);
     expect(cache.policy(tenant)).toBeUndefined();
