@@ -167,7 +167,7 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   HOST: 'Address the HTTP server listens on.',
   PORT: 'Port the HTTP server listens on; `0` picks a free one.',
   LOG_LEVEL:
-    'pino log level. Authorization headers, cookies and fields named token, password, secret, masterKey or content are redacted at every level.',
+    'pino log level. Authorization headers, cookies and fields named token, password, secret, masterKey or content are redacted at every level, and so are, in a logged request URL, every API token (`wr_…`) and the value of every query parameter whose name contains token, password, secret or api_key.',
 };
 for (const [name, description] of Object.entries(envDescriptions)) {
   z.globalRegistry.add(envFields.shape[name as keyof typeof envFields.shape], { description });
