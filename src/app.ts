@@ -85,7 +85,7 @@ export async function createWardroom(
       poolMax: config.poolMax,
       onSystemAccess: logSystemAccess(logger),
     }));
-    const keyring = createKeyring(kek.provider);
+    const keyring = createKeyring(kek.provider, { keyTtlMs: config.keyCacheTtlMs });
     // Rotation, a new minimum version or a shred in any process reaches this keyring at once.
     await subscribeKeyEvents(db, keyring, (event) => {
       if (event === 'reconnected') logger.warn('key events reconnected: cached keys dropped');

@@ -3,6 +3,9 @@
  * one tenant transaction: token check, role check and handler commit or roll
  * back together, so a failed request leaves no partial write. A streamed
  * body is written from inside the transaction and ends only after commit.
+ * Every answer of these routes, errors included, is `Cache-Control:
+ * no-store`: they carry decrypted content and workspace data, which no
+ * browser or intermediary cache may keep.
  */
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
@@ -26,7 +29,8 @@ export function registerRoute(
     url: route.url,
     config: { access: route.access },
     schema: routeSchema(route, describeAccess(route.access)),
-    onRequest: (request, _reply, done) => {
+    onRequest: (request, reply, done) => {
+      void reply.header('cache-control', 'no-store');
       request.token = parseBearer(request.headers.authorization);
       done();
     },

@@ -94,6 +94,7 @@ export const envFields = z.object({
   WARDROOM_JOB_WORKER: z.enum(['on', 'off']).default('on'),
   WARDROOM_KEY_SWEEP_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   WARDROOM_KEY_SWEEP_WRITERS: z.coerce.number().int().min(1).max(8).default(2),
+  WARDROOM_KEY_CACHE_TTL: z.coerce.number().int().min(1).max(3600).default(60),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -161,10 +162,12 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   WARDROOM_KEY_SWEEP_BATCH_SIZE: 'Rows re-sealed per transaction by the key rotation sweep.',
   WARDROOM_KEY_SWEEP_WRITERS:
     'Batches of one sweep committing at once, each on its own connection.',
+  WARDROOM_KEY_CACHE_TTL:
+    "Seconds a process uses a cached data key after it last read the key's row in `workspace_keys`; then it reads the row again. A key deleted outside Wardroom (with psql, say: no key event) stops opening and sealing within this bound in every process. The workspace's key policy is cached for 30 s or this, whichever is shorter.",
   HOST: 'Address the HTTP server listens on.',
   PORT: 'Port the HTTP server listens on; `0` picks a free one.',
   LOG_LEVEL:
-    'pino log level. Authorization headers, cookies and fields named token, password, secret, masterKey or content are redacted at every level.',
+    'pino log level. Authorization headers, cookies and fields named token, password, secret, masterKey or content are redacted at every level, and so are, in a logged request URL, every API token (`wr_…`) and the value of every query parameter whose name contains token, password, secret or api_key.',
 };
 for (const [name, description] of Object.entries(envDescriptions)) {
   z.globalRegistry.add(envFields.shape[name as keyof typeof envFields.shape], { description });
@@ -290,6 +293,8 @@ export interface Config {
   readonly keySweepBatchSize: number;
   /** Batches of one sweep committing at once, each on its own connection. */
   readonly keySweepWriters: number;
+  /** Milliseconds a cached data key is used after its row was last read. */
+  readonly keyCacheTtlMs: number;
   readonly host: string;
   readonly port: number;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -328,6 +333,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobWorker: e.WARDROOM_JOB_WORKER === 'on',
     keySweepBatchSize: e.WARDROOM_KEY_SWEEP_BATCH_SIZE,
     keySweepWriters: e.WARDROOM_KEY_SWEEP_WRITERS,
+    keyCacheTtlMs: e.WARDROOM_KEY_CACHE_TTL * 1000,
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,

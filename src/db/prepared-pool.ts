@@ -18,6 +18,13 @@
  * fails once ("cached plan must not change result type"); the connection is
  * then discarded instead of returned to the pool, so the next request gets
  * a fresh one.
+ *
+ * Each checkout is handed out as its own lease, which refuses every query
+ * once it has sent COMMIT or ROLLBACK or been released. Queries of a
+ * transaction wait for each other in Kysely, so when a callback fails while
+ * others of its promises still have queries waiting (a Promise.all), those
+ * would otherwise be sent after the ROLLBACK: with no tenant set, or on the
+ * next user's transaction once the connection is back in the pool.
  */
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import type pg from 'pg';
@@ -72,10 +79,42 @@ export function preparedPool(pool: pg.Pool, options: PreparedPoolOptions): Postg
         wrapped = new PreparedClient(client, nameOf);
         clients.set(client, wrapped);
       }
-      return wrapped;
+      return new Lease(wrapped);
     },
     end: () => pool.end(),
   };
+}
+
+/** Ends the transaction: nothing may follow it on the same checkout. */
+const TRANSACTION_END = /^\s*(commit|rollback|end|abort)\s*;?\s*$/i;
+
+const transactionEnded = () => new Error('Query refused: its transaction already ended');
+
+/** One checkout of a connection, refusing queries once its transaction ended. */
+class Lease implements PostgresPoolClient {
+  #ended = false;
+
+  constructor(private readonly client: PreparedClient) {}
+
+  query<R>(sql: string, parameters: readonly unknown[]): Promise<PostgresQueryResult<R>>;
+  query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
+  query<R>(
+    sqlOrCursor: string | PostgresCursor<R>,
+    parameters: readonly unknown[] = [],
+  ): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
+    if (typeof sqlOrCursor !== 'string') {
+      if (this.#ended) throw transactionEnded();
+      return this.client.query(sqlOrCursor);
+    }
+    if (this.#ended) return Promise.reject(transactionEnded());
+    if (TRANSACTION_END.test(sqlOrCursor)) this.#ended = true;
+    return this.client.query<R>(sqlOrCursor, parameters);
+  }
+
+  release(destroy?: boolean): void {
+    this.#ended = true;
+    this.client.release(destroy);
+  }
 }
 
 class PreparedClient implements PostgresPoolClient {

@@ -2,7 +2,9 @@
  * The prepared-statement pool: parameterized queries become named
  * statements prepared once per connection; the rest stay unnamed; the
  * number of names is bounded; and a statement a migration made stale costs
- * one failed query, after which the connection is replaced.
+ * one failed query, after which the connection is replaced. A query still
+ * waiting on a transaction that failed is refused, not run after the
+ * ROLLBACK.
  */
 import { randomBytes } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -92,5 +94,24 @@ describe('preparedPool', () => {
       await pool.query(`alter table ${schema}.items drop column if exists note`);
       await fresh.destroy();
     }
+  });
+
+  it('refuses a query that was waiting on a transaction when it rolled back', async () => {
+    let late: Promise<unknown> | undefined;
+    await expect(
+      db.transaction().execute((trx) => {
+        void sql`select pg_sleep(0.2)`.execute(trx).catch(() => undefined);
+        // Waits in Kysely behind the sleep; the ROLLBACK below goes first.
+        late = trx
+          .withSchema(schema)
+          .insertInto('items')
+          .values({ id: 100, label: 'late' })
+          .execute();
+        late.catch(() => undefined);
+        return Promise.reject(new Error('the transaction failed'));
+      }),
+    ).rejects.toThrow('the transaction failed');
+    await expect(late).rejects.toThrow(/transaction already ended/);
+    expect(await items().selectAll().where('id', '=', 100).execute()).toEqual([]);
   });
 });

@@ -36,11 +36,18 @@ export interface Process {
 }
 
 /**
- * One "server process": its own pool and keyring, with a policy cache far
- * longer than any test, so only key events can make it notice a change.
+ * One "server process": its own pool and keyring, with a policy and key
+ * cache far longer than any test (unless `keyTtlMs` says otherwise), so only
+ * key events can make it notice a change.
  */
 export async function startProcess(
-  options: { kek?: KekProvider; listen?: boolean; poolMax?: number; applicationName?: string } = {},
+  options: {
+    kek?: KekProvider;
+    listen?: boolean;
+    poolMax?: number;
+    applicationName?: string;
+    keyTtlMs?: number;
+  } = {},
 ): Promise<Process> {
   const url = new URL(inject('appUrl'));
   // Names this process's connections (the listener's too), so a test can find and kill them.
@@ -48,7 +55,10 @@ export async function startProcess(
     url.searchParams.set('application_name', options.applicationName);
   }
   const db = createDatabase({ appUrl: url.toString(), poolMax: options.poolMax ?? 4 });
-  const keyring = createKeyring(options.kek ?? kekV1, { primaryTtlMs: 3_600_000 });
+  const keyring = createKeyring(options.kek ?? kekV1, {
+    primaryTtlMs: 3_600_000,
+    keyTtlMs: options.keyTtlMs ?? 3_600_000,
+  });
   const waiting: { tenantId: string; resolve: (e: KeyEvent) => void }[] = [];
   let reconnects = 0;
   if (options.listen !== false) {

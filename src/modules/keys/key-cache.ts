@@ -1,9 +1,18 @@
 /**
- * The keyring's memory, per workspace: its unwrapped data key versions (a
- * wrapped version never changes, so they stay until forgotten) and its
- * policy (which version is primary, the minimum decryption version), fresh
- * for `ttlMs` at most. A policy with no primary (the workspace has no key
- * yet) is a negative answer and is kept the same way.
+ * The keyring's memory, per workspace: its unwrapped data key versions and
+ * its policy (which version is primary, the minimum decryption version).
+ *
+ * Both are trusted for a bounded time only. A cached key is used for
+ * `keyTtlMs` after its row in workspace_keys was last seen; after that the
+ * next use reads the row again (the key is not unwrapped again if the row is
+ * still there) and a missing row drops the key, so a key deleted outside
+ * Wardroom's own path (which sends no key event) stops working within
+ * `keyTtlMs` in every process. The policy is fresh for the shorter of
+ * `policyTtlMs` and `keyTtlMs`, because a seal trusts that the primary's row
+ * still existed when the policy was read. A policy with no primary (the
+ * workspace has no key, or the read saw none) is a negative answer and is
+ * never kept: the next request reads again, so one failed or misdirected
+ * read cannot lock a workspace out of its key.
  *
  * Invalidating or forgetting a workspace bumps its epoch (forgetAll bumps
  * every workspace's): a load that began before, and so may have read the
@@ -31,6 +40,15 @@ export interface CachedKey {
   readonly version: number;
   readonly key: Buffer;
   destroyed: boolean;
+  /** When its row in workspace_keys was last seen (Date.now()). */
+  seenAt: number;
+}
+
+export interface KeyCacheTtls {
+  /** How long a policy is trusted without reading it again. */
+  readonly policyTtlMs: number;
+  /** How long a key is trusted after its row was last seen. */
+  readonly keyTtlMs: number;
 }
 
 interface TenantKeys {
@@ -39,13 +57,15 @@ interface TenantKeys {
 }
 
 export class KeyCache {
-  readonly #ttlMs: number;
+  readonly #policyTtlMs: number;
+  readonly #keyTtlMs: number;
   readonly #tenants = new Map<string, TenantKeys>();
   readonly #epochs = new Map<string, number>();
   #globalEpoch = 0;
 
-  constructor(ttlMs: number) {
-    this.#ttlMs = ttlMs;
+  constructor(ttls: KeyCacheTtls) {
+    this.#keyTtlMs = ttls.keyTtlMs;
+    this.#policyTtlMs = Math.min(ttls.policyTtlMs, ttls.keyTtlMs);
   }
 
   /** What the cache of this workspace has been told so far; a load compares it before keeping. */
@@ -56,16 +76,44 @@ export class KeyCache {
   /** The workspace's policy, if loaded less than the TTL ago. */
   policy(tenantId: string): Policy | undefined {
     const cached = this.#tenants.get(tenantId)?.policy;
-    if (cached !== undefined && Date.now() - cached.loadedAt < this.#ttlMs) return cached;
+    if (cached !== undefined && Date.now() - cached.loadedAt < this.#policyTtlMs) return cached;
     return undefined;
   }
 
+  /** A cached key whose row was seen less than the key TTL ago. */
   key(tenantId: string, version: number): CachedKey | undefined {
-    return this.#tenants.get(tenantId)?.versions.get(version);
+    const cached = this.#tenants.get(tenantId)?.versions.get(version);
+    if (cached !== undefined && Date.now() - cached.seenAt < this.#keyTtlMs) return cached;
+    return undefined;
   }
 
-  /** Keeps a policy loaded at `epoch`, unless the workspace was invalidated since. */
+  /**
+   * A cached key, however old, now that its row (`keyId`, `version`) was
+   * seen again at `seenAt`: it is trusted again from then on.
+   */
+  confirm(tenantId: string, version: number, keyId: string, seenAt: number): CachedKey | undefined {
+    const cached = this.#tenants.get(tenantId)?.versions.get(version);
+    if (cached === undefined || cached.keyId !== keyId) return undefined;
+    cached.seenAt = Math.max(cached.seenAt, seenAt);
+    return cached;
+  }
+
+  /** Drops and zeroes one cached version whose row is gone. */
+  drop(tenantId: string, version: number): void {
+    const versions = this.#tenants.get(tenantId)?.versions;
+    const cached = versions?.get(version);
+    if (cached === undefined) return;
+    this.#bump(tenantId);
+    versions?.delete(version);
+    destroyKey(cached);
+  }
+
+  /**
+   * Keeps a policy loaded at `epoch`, unless the workspace was invalidated
+   * since or the policy has no primary (negative answers are not cached).
+   */
   keepPolicy(tenantId: string, epoch: string, policy: Policy): void {
+    if (policy.primary === undefined) return;
     if (this.epoch(tenantId) === epoch) this.#entry(tenantId).policy = policy;
   }
 
@@ -78,10 +126,12 @@ export class KeyCache {
     if (this.epoch(tenantId) !== epoch) return loaded;
     const keys = this.#entry(tenantId);
     const raced = keys.versions.get(loaded.version);
-    if (raced !== undefined) {
+    if (raced?.keyId === loaded.keyId) {
+      raced.seenAt = Math.max(raced.seenAt, loaded.seenAt);
       loaded.key.fill(0);
       return raced;
     }
+    if (raced !== undefined) destroyKey(raced);
     keys.versions.set(loaded.version, loaded);
     return loaded;
   }
@@ -128,9 +178,11 @@ export function usable(key: CachedKey): Buffer {
   return key.key;
 }
 
+function destroyKey(key: CachedKey): void {
+  key.destroyed = true;
+  key.key.fill(0);
+}
+
 function destroy(keys: TenantKeys): void {
-  for (const k of keys.versions.values()) {
-    k.destroyed = true;
-    k.key.fill(0);
-  }
+  for (const k of keys.versions.values()) destroyKey(k);
 }

@@ -4,11 +4,14 @@
  * New seals use the primary version; any version at or above the
  * workspace's minimum decryption version opens.
  *
- * Unwrapped versions are cached in process memory (a wrapped version never
- * changes). The workspace's policy (which version is primary, the minimum
- * version) is cached for `primaryTtlMs` at most; rotation, a new minimum
- * version and shredding NOTIFY every process (key-events.ts), which calls
- * `invalidate` or `forget` here, so they take effect at once.
+ * Unwrapped versions are cached in process memory, each trusted for
+ * `keyTtlMs` after its row was last read (then the row is read again, so a
+ * key deleted behind the server's back stops working within that bound).
+ * The workspace's policy (which version is primary, the minimum version) is
+ * cached for `primaryTtlMs` at most (and never longer than `keyTtlMs`);
+ * rotation, a new minimum version and shredding NOTIFY every process
+ * (key-events.ts), which calls `invalidate` or `forget` here, so they take
+ * effect at once.
  *
  * The keyring is composed of three parts: the cache (key-cache.ts), the
  * data key versions in the database (key-versions.ts) and the sealing of
@@ -45,8 +48,18 @@ export interface Keyring {
   forgetAll(): void;
 }
 
-export function createKeyring(kek: KekProvider, options: { primaryTtlMs?: number } = {}): Keyring {
-  const cache = new KeyCache(options.primaryTtlMs ?? 30_000);
+export interface KeyringOptions {
+  /** How long the policy is cached (default 30 s). */
+  readonly primaryTtlMs?: number;
+  /** How long a cached key is used after its row was last read (default 60 s). */
+  readonly keyTtlMs?: number;
+}
+
+export function createKeyring(kek: KekProvider, options: KeyringOptions = {}): Keyring {
+  const cache = new KeyCache({
+    policyTtlMs: options.primaryTtlMs ?? 30_000,
+    keyTtlMs: options.keyTtlMs ?? 60_000,
+  });
   // The sealing functions are the keyring's own: no wrapper on the hot path.
   const { seal, open, reseal } = createSealing({ kek, cache });
   return {
