@@ -149,7 +149,7 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   WARDROOM_BODY_LIMIT:
     'Largest request body in bytes; a larger one is answered `413 payload_too_large`.',
   WARDROOM_AUDIT_SIGNING_KEY:
-    'Base64 of a 32-byte Ed25519 seed that signs audit checkpoints and shred receipts. Unset: generated once in `<data dir>/audit-signing.key`, which NODE_ENV=production refuses.',
+    'Base64 of a 32-byte Ed25519 seed that signs audit checkpoints and shred receipts. Unset: generated once in `<data dir>/audit-signing.key` (mode 600; a file that group or others may access is refused), which NODE_ENV=production refuses.',
   WARDROOM_AUDIT_CHECKPOINT_DIR:
     'Where signed checkpoints are appended outside the database, one `<workspace>.jsonl` each (in production, a separate disk or a synced folder). Unset: `<data dir>/audit-checkpoints`.',
   WARDROOM_AUDIT_CHECKPOINT_INTERVAL:
