@@ -117,7 +117,7 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   WARDROOM_DB_ROLE_PREFIX:
     'Prefix of the owner, app and ops roles (`<prefix>owner`, `<prefix>app`, `<prefix>ops`). Roles are cluster-wide, so databases that share a cluster need different prefixes. Lowercase letters, digits and `_`, ending in `_`.',
   WARDROOM_DATA_DIR:
-    'Local state: the embedded PostgreSQL (`pgdata/`, `embedded.json`), the generated development master key and audit signing key, the generated app role password, and the audit checkpoints unless WARDROOM_AUDIT_CHECKPOINT_DIR is set. A relative path is resolved against the working directory.',
+    'Local state: the embedded PostgreSQL (`pgdata/`, `embedded.json`), the generated development master key and audit signing key, the master key check (`master-key-check.json`), the generated app role password, and the audit checkpoints unless WARDROOM_AUDIT_CHECKPOINT_DIR is set. A relative path is resolved against the working directory.',
   WARDROOM_KEK_PROVIDER:
     'Master key (KEK) provider. Unset: `env` when WARDROOM_MASTER_KEY is set, `file` when WARDROOM_MASTER_KEY_FILE is set (setting both is an error), else a generated development key file, `<data dir>/master-key.json`, which NODE_ENV=production refuses.',
   WARDROOM_KEK_ID:

@@ -21,6 +21,7 @@ export const errorStatus = {
   rate_limited: 429,
   decryption_failed: 500,
   key_unavailable: 500,
+  master_key_mismatch: 500,
   config_invalid: 500,
   database_unavailable: 503,
   internal: 500,

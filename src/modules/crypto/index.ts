@@ -26,3 +26,4 @@ export type { GeneratedDataKey, KekProvider, WrapContext, WrappedKey } from './k
 export { localKek, localKeks, type LocalKeySet } from './kek/local.js';
 export { createKekProvider } from './kek/registry.js';
 export { readPrivateFile } from './private-file.js';
+export { checkMasterKey, masterKeyCheckFile, writeMasterKeyCheck } from './kek/check.js';
