@@ -42,8 +42,19 @@ export async function checkMasterKey(kek: KekProvider, dataDir: string): Promise
     }
     throw error;
   }
-  const parsed = checkSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new AppError('config_invalid', `${file} is not a master key check`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = checkSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new AppError(
+      'config_invalid',
+      `${file} is not a master key check: restore it, or delete it to write a new one at the next start`,
+    );
+  }
   const { kek_id: kekId, kek_version: kekVersion } = parsed.data;
   const wrapped = { kekId, kekVersion, wrapped: Buffer.from(parsed.data.wrapped, 'base64') };
   let opened: Buffer;
