@@ -18,7 +18,7 @@ import {
   loadAuditSigner,
   type AuditSigner,
 } from './modules/audit/index.js';
-import { createKekProvider, type KekProvider } from './modules/crypto/index.js';
+import { checkMasterKey, createKekProvider, type KekProvider } from './modules/crypto/index.js';
 import {
   createKeyring,
   type Keyring,
@@ -66,6 +66,8 @@ export async function createWardroom(
     dataDir: config.dataDir,
     isProduction: config.env === 'production',
   });
+  // The embedded database lives in the data folder: its master key must still be the one configured.
+  if (config.databaseUrl === undefined) await checkMasterKey(kek.provider, config.dataDir);
   const target = await resolveDatabase(config, (msg) =>
     logger.debug({ component: 'embedded-postgres' }, msg),
   );

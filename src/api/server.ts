@@ -15,6 +15,12 @@ import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import { errorHandler } from '../http/error-handler.js';
 import type { Access, WorkspaceRoute } from '../modules/tenancy/index.js';
+import {
+  frameworkErrors,
+  MAX_PARAM_LENGTH,
+  notFoundHandler,
+  refuseLongUrl,
+} from './framework-errors.js';
 import { registerRoute } from './register-route.js';
 import { moduleRoutes, type RouteDeps } from './routes.js';
 
@@ -57,6 +63,8 @@ export async function buildServer(
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     exposeHeadRoutes: false,
+    maxParamLength: MAX_PARAM_LENGTH,
+    frameworkErrors,
   });
   const declared: DeclaredRoute[] = [];
   app.decorate('declaredRoutes', declared);
@@ -65,9 +73,8 @@ export async function buildServer(
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((_req, reply) => {
-    void reply.status(404).send({ error: { code: 'not_found', message: 'Not found' } });
-  });
+  app.setNotFoundHandler(notFoundHandler(declared));
+  app.addHook('onRequest', refuseLongUrl);
   app.addHook('onRoute', (route) => {
     const access = route.config?.access;
     if (access === undefined) {

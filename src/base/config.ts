@@ -118,7 +118,7 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   WARDROOM_DB_ROLE_PREFIX:
     'Prefix of the owner, app and ops roles (`<prefix>owner`, `<prefix>app`, `<prefix>ops`). Roles are cluster-wide, so databases that share a cluster need different prefixes. Lowercase letters, digits and `_`, ending in `_`.',
   WARDROOM_DATA_DIR:
-    'Local state: the embedded PostgreSQL (`pgdata/`, `embedded.json`), the generated development master key and audit signing key, the generated app role password, and the audit checkpoints unless WARDROOM_AUDIT_CHECKPOINT_DIR is set. A relative path is resolved against the working directory.',
+    'Local state: the embedded PostgreSQL (`pgdata/`, `embedded.json`), the generated development master key and audit signing key, the master key check (`master-key-check.json`), the generated app role password, and the audit checkpoints unless WARDROOM_AUDIT_CHECKPOINT_DIR is set. A relative path is resolved against the working directory.',
   WARDROOM_KEK_PROVIDER:
     'Master key (KEK) provider. Unset: `env` when WARDROOM_MASTER_KEY is set, `file` when WARDROOM_MASTER_KEY_FILE is set (setting both is an error), else a generated development key file, `<data dir>/master-key.json`, which NODE_ENV=production refuses.',
   WARDROOM_KEK_ID:
@@ -150,7 +150,7 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   WARDROOM_BODY_LIMIT:
     'Largest request body in bytes; a larger one is answered `413 payload_too_large`.',
   WARDROOM_AUDIT_SIGNING_KEY:
-    'Base64 of a 32-byte Ed25519 seed that signs audit checkpoints and shred receipts. Unset: generated once in `<data dir>/audit-signing.key`, which NODE_ENV=production refuses.',
+    'Base64 of a 32-byte Ed25519 seed that signs audit checkpoints and shred receipts. Unset: generated once in `<data dir>/audit-signing.key` (mode 600; a file that group or others may access is refused), which NODE_ENV=production refuses.',
   WARDROOM_AUDIT_CHECKPOINT_DIR:
     'Where signed checkpoints are appended outside the database, one `<workspace>.jsonl` each (in production, a separate disk or a synced folder). Unset: `<data dir>/audit-checkpoints`.',
   WARDROOM_AUDIT_CHECKPOINT_INTERVAL:

@@ -8,6 +8,8 @@ import { createWardroom, type Wardroom } from '../app.js';
 import { loadConfig, type Config } from '../base/config.js';
 import { resolveDatabase, type DatabaseTarget } from '../db/connect.js';
 import { createLogger } from '../base/logger.js';
+import { AppError } from '../base/errors.js';
+import { hasEmbeddedCluster } from '../db/embedded.js';
 
 export interface Output {
   out(line: string): void;
@@ -23,11 +25,33 @@ export function configFrom(env: NodeJS.ProcessEnv): Config {
   return loadConfig(env);
 }
 
-/** Runs fn with the database target, stopping an embedded cluster this command started. */
+/**
+ * Refuses to go on when no DATABASE_URL is set and the data directory holds
+ * no embedded PostgreSQL: the command would otherwise create a new, empty
+ * database (and new development keys) instead of using the data of the
+ * folder where `wardroom start` ran. Only `start` and `migrate` create one.
+ */
+export function requireExistingData(config: Config): void {
+  if (config.databaseUrl !== undefined || hasEmbeddedCluster(config.dataDir)) return;
+  throw new AppError(
+    'config_invalid',
+    `No Wardroom database in ${config.dataDir} and no DATABASE_URL: this command would create a ` +
+      'new, empty one. Run it in the folder where `wardroom start` ran, or set WARDROOM_DATA_DIR ' +
+      'to that data folder (or DATABASE_URL to the database). `wardroom start` or ' +
+      '`wardroom migrate` creates a new one.',
+  );
+}
+
+/**
+ * Runs fn with the database target, stopping an embedded cluster this command
+ * started. Without `mayCreate`, refuses a folder without Wardroom data.
+ */
 export async function withTarget<T>(
   config: Config,
   fn: (target: DatabaseTarget) => Promise<T>,
+  options: { readonly mayCreate?: boolean } = {},
 ): Promise<T> {
+  if (options.mayCreate !== true) requireExistingData(config);
   const target = await resolveDatabase(config);
   try {
     return await fn(target);
@@ -36,8 +60,12 @@ export async function withTarget<T>(
   }
 }
 
-/** Runs fn with a full Wardroom (migrated, keys loaded) and closes it afterwards. */
+/**
+ * Runs fn with a full Wardroom (migrated, keys loaded) and closes it
+ * afterwards; refuses a folder without Wardroom data.
+ */
 export async function withWardroom<T>(config: Config, fn: (w: Wardroom) => Promise<T>): Promise<T> {
+  requireExistingData(config);
   const logger = createLogger(
     config.logLevel === 'info' ? 'warn' : config.logLevel,
     process.stderr,

@@ -12,6 +12,7 @@ import {
   setMinVersion,
   type KeyStatus,
 } from '../modules/keys/index.js';
+import { writeMasterKeyCheck } from '../modules/crypto/index.js';
 import { configFrom, withWardroom, type Output } from './context.js';
 import { registerResume, registerRotate } from './keys-rotate.js';
 import { positiveInt } from './keys-support.js';
@@ -42,14 +43,20 @@ function registerRotateMaster(keys: Command, env: NodeJS.ProcessEnv, io: Output)
     .option('--every <n>', 'print progress every n workspaces', '100')
     .action(async (opts: { every: string }) => {
       const every = positiveInt(opts.every, '--every');
-      const result = await withWardroom(configFrom(env), async (w) => {
+      const config = configFrom(env);
+      const result = await withWardroom(config, async (w) => {
         io.out(`Rewrapping data keys under ${w.kek.id} v${w.kek.version}`);
-        return rotateMaster(w.db, w.kek, {
+        const done = await rotateMaster(w.db, w.kek, {
           every,
           actor: (id) => operator(id, 'wardroom keys rotate-master'),
           onProgress: (p) =>
             io.out(`${p.done}/${p.total} workspaces, ${p.rewrapped} key version(s) rewrapped`),
         });
+        // Every data key is now under the current master key: so is the data folder's check.
+        if (done.failed.length === 0 && config.databaseUrl === undefined) {
+          await writeMasterKeyCheck(w.kek, config.dataDir);
+        }
+        return done;
       });
       for (const f of result.failed) io.err(`FAILED ${f.tenantId}: ${f.code}`);
       if (result.failed.length > 0) {

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * The `wardroom` executable. Errors print as `error [code]: message` and exit 1;
- * usage errors exit 2.
+ * The `wardroom` executable. Errors print as `error [code]: message` and exit 1
+ * (system errors such as a port in use or a missing file are named by
+ * errors.ts); usage errors exit 2.
  */
 import { CommanderError } from 'commander';
-import { isAppError } from '../base/errors.js';
 import { stdio } from './context.js';
+import { explainError } from './errors.js';
 import { buildProgram } from './program.js';
 
 async function main(): Promise<number> {
@@ -14,11 +15,8 @@ async function main(): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (isAppError(error)) {
-      stdio.err(`error [${error.code}]: ${error.message}`);
-      return 1;
-    }
-    stdio.err(`error [internal]: ${error instanceof Error ? error.message : String(error)}`);
+    const explained = explainError(error);
+    stdio.err(`error [${explained.code}]: ${explained.message}`);
     return 1;
   }
 }

@@ -14,8 +14,10 @@ export function registerMigrate(program: Command, env: NodeJS.ProcessEnv, io: Ou
     )
     .action(async () => {
       const config = configFrom(env);
-      const applied = await withTarget(config, (t) =>
-        migrate({ adminUrl: t.adminUrl, roles: t.roles, appPassword: t.appPassword }),
+      const applied = await withTarget(
+        config,
+        (t) => migrate({ adminUrl: t.adminUrl, roles: t.roles, appPassword: t.appPassword }),
+        { mayCreate: true },
       );
       io.out(applied.length === 0 ? 'Database is up to date' : `Applied: ${applied.join(', ')}`);
     });

@@ -15,7 +15,14 @@ export function registerStart(program: Command, env: NodeJS.ProcessEnv, io: Outp
     .action(async () => {
       const config = configFrom(env);
       const wardroom = await createWardroom(config);
-      const address = await wardroom.server.listen({ host: config.host, port: config.port });
+      let address: string;
+      try {
+        address = await wardroom.server.listen({ host: config.host, port: config.port });
+      } catch (error) {
+        // A port in use: stop what startup started; main.ts names the cause.
+        await wardroom.close();
+        throw error;
+      }
       const where =
         wardroom.target.embedded === undefined
           ? 'DATABASE_URL'

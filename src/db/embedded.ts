@@ -28,6 +28,11 @@ interface EmbeddedState {
 
 const DATABASE = 'wardroom';
 
+/** Whether `dataDir` holds an initialised embedded PostgreSQL cluster. */
+export function hasEmbeddedCluster(dataDir: string): boolean {
+  return existsSync(path.join(dataDir, 'pgdata', 'PG_VERSION'));
+}
+
 export async function ensureEmbeddedPostgres(
   dataDir: string,
   log: (msg: string) => void = () => undefined,
@@ -39,7 +44,7 @@ export async function ensureEmbeddedPostgres(
   const pgdata = path.join(dataDir, 'pgdata');
   const statePath = path.join(dataDir, 'embedded.json');
   const state = await readState(statePath);
-  const isInitialised = existsSync(path.join(pgdata, 'PG_VERSION'));
+  const isInitialised = hasEmbeddedCluster(dataDir);
 
   if (state && isInitialised && (await canConnect(state, 'postgres'))) {
     await ensureDatabase(state);

@@ -41,6 +41,10 @@ export function toAppError(error: unknown): AppError {
   const code =
     typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
   const fastifyCode = FASTIFY_CODES[code];
+  if (fastifyCode === 'unsupported_media_type') {
+    // Never echo the sent type: a header can carry anything.
+    return new AppError(fastifyCode, 'Unsupported media type: send the body as application/json');
+  }
   if (fastifyCode !== undefined) return new AppError(fastifyCode, (error as FastifyError).message);
   const pgCode = PG_CODES[code];
   if (pgCode !== undefined) return new AppError(pgCode, defaultMessage(pgCode), { cause: error });

@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mintToken } from '../../src/modules/tenancy/token-format.js';
 import { quoteIdent } from '../../src/db/roles.js';
 import { connectAdmin, type Admin } from '../support/admin.js';
-import { newWorkspace, startTestApp, type TestApp, type TestWorkspace } from '../support/app.js';
+import {
+  bearer as bearerOf,
+  newWorkspace,
+  startTestApp,
+  type TestApp,
+  type TestWorkspace,
+} from '../support/app.js';
 import { createTestDatabase, dropTestDatabase, type TestDatabase } from '../support/databases.js';
 import {
   call,
@@ -302,5 +308,107 @@ describe('server failures', () => {
     } finally {
       await down.close();
     }
+  });
+});
+
+describe('framework errors', () => {
+  /** Asserts the error shape and that the body does not echo `echo` (a path, a header). */
+  async function expectFramework(
+    req: { method: string; url: string; headers?: Record<string, string>; payload?: string },
+    status: number,
+    code: string,
+    echo: string,
+  ) {
+    const before = await admin.snapshot(ws.id);
+    const res = await t.app.inject({
+      method: req.method as Method,
+      url: req.url,
+      headers: { ...bearerOf(ws.ownerToken), ...req.headers },
+      ...(req.payload === undefined ? {} : { payload: req.payload }),
+    });
+    const body = expectError(res, status, code, `${req.method} ${req.url.slice(0, 80)}`);
+    expect(res.body).not.toContain(echo);
+    expect(await admin.snapshot(ws.id)).toEqual(before);
+    return { res, body };
+  }
+
+  it('answers 414 uri_too_long for an over-long path parameter, without echoing it', async () => {
+    const long = `x${'a'.repeat(500)}`;
+    await expectFramework(
+      { method: 'GET', url: `${workrooms()}/${long}` },
+      414,
+      'uri_too_long',
+      long,
+    );
+    await expectFramework(
+      { method: 'GET', url: `/api/v1/workspaces/${long}/workrooms` },
+      414,
+      'uri_too_long',
+      long,
+    );
+  });
+
+  it('answers 414 uri_too_long for an over-long URL', async () => {
+    const long = `q${'b'.repeat(9000)}`;
+    await expectFramework(
+      { method: 'GET', url: `${workrooms()}?cursor=${long}` },
+      414,
+      'uri_too_long',
+      long,
+    );
+  });
+
+  it('answers 400 bad_request for malformed percent-encoding, without echoing the path', async () => {
+    for (const url of ['/api/v1/workspaces/%C3%28/workrooms', `${workrooms()}/%E0%A4%A`]) {
+      const { body } = await expectFramework({ method: 'GET', url }, 400, 'bad_request', '%C3');
+      expect(body.error.message).toMatch(/percent-encoding/);
+      expect(body.error.message).not.toContain('%');
+    }
+  });
+
+  it('answers 405 method_not_allowed with Allow on a known path', async () => {
+    const { res } = await expectFramework(
+      {
+        method: 'PUT',
+        url: workrooms(),
+        headers: { 'content-type': 'application/json' },
+        payload: '{}',
+      },
+      405,
+      'method_not_allowed',
+      ws.id,
+    );
+    expect(res.headers['allow']).toBe('GET, POST');
+    const del = await expectFramework(
+      { method: 'DELETE', url: '/healthz' },
+      405,
+      'method_not_allowed',
+      'healthz',
+    );
+    expect(del.res.headers['allow']).toBe('GET');
+  });
+
+  it('answers 404 not_found on an unknown path, without echoing it', async () => {
+    await expectFramework(
+      { method: 'GET', url: '/api/v1/no-such-thing-here' },
+      404,
+      'not_found',
+      'no-such',
+    );
+  });
+
+  it('answers 415 naming the accepted type, without echoing the sent one', async () => {
+    const { body } = await expectFramework(
+      {
+        method: 'POST',
+        url: workrooms(),
+        headers: { 'content-type': 'application/x-secret-type' },
+        payload: 'x',
+      },
+      415,
+      'unsupported_media_type',
+      'x-secret-type',
+    );
+    expect(body.error.message).toContain('application/json');
   });
 });

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../base/errors.js';
-import { signerFromSeed, type Signer } from '../crypto/index.js';
+import { readPrivateFile, signerFromSeed, type Signer } from '../crypto/index.js';
 
 /** The key that signs audit checkpoints and shred receipts. */
 export type AuditSigner = Signer;
@@ -34,6 +34,9 @@ export async function loadAuditSigner(options: {
   } catch (error) {
     if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
   }
-  const seed = Buffer.from((await fs.readFile(file, 'utf8')).trim(), 'base64');
+  const seed = Buffer.from(
+    (await readPrivateFile(file, 'audit signing key file')).trim(),
+    'base64',
+  );
   return { signer: signerFromSeed(seed), isDevelopmentKey: true };
 }

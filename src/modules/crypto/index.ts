@@ -25,3 +25,5 @@ export {
 export type { GeneratedDataKey, KekProvider, WrapContext, WrappedKey } from './kek/provider.js';
 export { localKek, localKeks, type LocalKeySet } from './kek/local.js';
 export { createKekProvider } from './kek/registry.js';
+export { readPrivateFile } from './private-file.js';
+export { checkMasterKey, masterKeyCheckFile, writeMasterKeyCheck } from './kek/check.js';

@@ -8,10 +8,10 @@
  * or others is refused. Add a version by adding a key and raising `current`;
  * keep older versions until every data key has been rewrapped.
  */
-import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { keyVersionSchema, kekIdSchema, masterKey } from '../../../base/config.js';
 import { AppError } from '../../../base/errors.js';
+import { readPrivateFile } from '../private-file.js';
 import { localKeks, type LocalKeySet } from './local.js';
 import type { KekProvider } from './provider.js';
 
@@ -30,26 +30,7 @@ export type KeyFile = z.infer<typeof keyFileSchema>;
 
 /** Reads and validates a key file, refusing one that group or others can access. */
 export async function readKeyFile(file: string): Promise<LocalKeySet> {
-  let text: string;
-  const handle = await fs.open(file, 'r').catch((error: unknown) => {
-    throw new AppError('config_invalid', `Cannot open master key file ${file}`, { cause: error });
-  });
-  try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) throw new AppError('config_invalid', `${file} is not a regular file`);
-    // POSIX permissions only; Windows reports no group/other bits worth checking.
-    if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
-      const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
-      throw new AppError(
-        'config_invalid',
-        `Master key file ${file} is accessible by group or others (mode ${mode}); ` +
-          `it must be private to its owner: chmod 600 ${file}`,
-      );
-    }
-    text = await handle.readFile('utf8');
-  } finally {
-    await handle.close();
-  }
+  const text = await readPrivateFile(file, 'master key file');
   let json: unknown;
   try {
     json = JSON.parse(text);
