@@ -13,6 +13,7 @@ import {
   listPendingIntents,
   verifyExportFile,
   verifyWorkspace,
+  type FileVerification,
   type WorkspaceVerification,
 } from '../modules/audit/index.js';
 import { configFrom, withWardroom, type Output } from './context.js';
@@ -27,19 +28,56 @@ function workspaceOption(value: string | undefined): string | undefined {
   return value;
 }
 
+/** Every workspace, or only the one given, which must exist. */
 async function workspaces(w: Wardroom, only: string | undefined): Promise<string[]> {
-  return only === undefined ? listWorkspaceIds(w.db) : [only];
+  const all = await listWorkspaceIds(w.db);
+  if (only === undefined) return all;
+  if (!all.includes(only)) throw new AppError('not_found', `workspace ${only} does not exist`);
+  return [only];
 }
 
-function report(
-  io: Output,
-  r: WorkspaceVerification | (Awaited<ReturnType<typeof verifyExportFile>> & { tenantId: string }),
-): boolean {
-  const checkpoint =
-    'checkpoint' in r && r.checkpoint !== undefined ? `, checkpoint seq ${r.checkpoint.seq}` : '';
-  if (r.ok) io.out(`ok ${r.tenantId}: ${r.events} events, head seq ${r.lastSeq}${checkpoint}`);
-  else io.err(`FAILED ${r.tenantId}: first bad seq ${r.firstBadSeq ?? '?'}: ${r.problem ?? ''}`);
-  return r.ok;
+const used = (n: number) => `${n} signed checkpoint${n === 1 ? '' : 's'} used`;
+
+/** Prints one live verification; true when it passed. */
+function reportLive(io: Output, r: WorkspaceVerification): boolean {
+  const checkpoint = r.checkpoint === undefined ? '' : `, checkpoint seq ${r.checkpoint.seq}`;
+  if (r.ok) {
+    io.out(
+      `ok ${r.tenantId}: ${r.events} events, head seq ${r.lastSeq}${checkpoint}; ${used(r.checkpointsUsed)}`,
+    );
+    return true;
+  }
+  io.err(
+    `FAILED ${r.tenantId}: first bad seq ${r.firstBadSeq ?? '?'}: ${r.problem ?? ''}; ${used(r.checkpointsUsed)}`,
+  );
+  for (const d of r.disagreements.slice(0, 5)) io.err(`  checkpoint disagreement: ${d.problem}`);
+  if (r.disagreements.length > 5) io.err(`  … and ${r.disagreements.length - 5} more`);
+  return false;
+}
+
+/** Prints one file verification; true when it passed. */
+function reportFile(io: Output, r: FileVerification): boolean {
+  if (!r.ok) {
+    io.err(
+      `FAILED ${r.tenantId}: first bad seq ${r.firstBadSeq ?? '?'}: ${r.problem ?? ''}; ${used(r.checkpointsUsed)}`,
+    );
+    return false;
+  }
+  const what = r.completenessChecked
+    ? `complete up to the signed head seq ${r.head?.seq ?? '?'}`
+    : 'chain intact; completeness and authorship NOT checked (no --public-key)';
+  io.out(
+    `ok ${r.tenantId}: ${r.events} events, head seq ${r.lastSeq}, ${what}; ${used(r.checkpointsUsed)}`,
+  );
+  if (!r.completenessChecked) {
+    io.err(
+      'warning: without --public-key, events cut from the end of the file or a chain rehashed after an edit go unnoticed',
+    );
+  }
+  if (r.newerCheckpoint !== undefined) {
+    io.err(`note: a newer checkpoint (seq ${r.newerCheckpoint}) exists; the export predates it`);
+  }
+  return true;
 }
 
 export function registerAudit(program: Command, env: NodeJS.ProcessEnv, io: Output): void {
@@ -56,12 +94,16 @@ function registerVerify(audit: Command, env: NodeJS.ProcessEnv, io: Output): voi
   audit
     .command('verify')
     .description(
-      'Verify hash chains (the live database, or an exported .jsonl/.csv file offline) against the newest ' +
-        'signed external checkpoint. Exits 1 naming the first bad sequence number.',
+      'Verify hash chains (the live database, or an exported .jsonl/.csv file offline) against the signed ' +
+        'checkpoints (database and external folder; for a file, its signed head). Exits 1 naming the first bad ' +
+        'sequence number. A file checked without --public-key is checked for chain integrity only.',
     )
     .option('--workspace <id>', 'only this workspace (default: all)')
     .option('--file <path>', 'verify an export from GET /activity/export instead of the database')
-    .option('--public-key <base64>', 'with --file: the key from /.well-known/wardroom-audit-key')
+    .option(
+      '--public-key <base64>',
+      'with --file: the key from /.well-known/wardroom-audit-key; checks the signed head (completeness, authorship)',
+    )
     .option(
       '--checkpoints <dir>',
       'with --file: folder of external checkpoints (default: configured folder)',
@@ -94,7 +136,7 @@ async function verifyFile(
     ...(opts.publicKey === undefined ? {} : { publicKey: opts.publicKey }),
     ...(only === undefined ? {} : { tenantId: only }),
   });
-  if (!report(io, result))
+  if (!reportFile(io, result))
     throw new AppError('validation_failed', `audit verify failed for ${file}`);
 }
 
@@ -107,7 +149,7 @@ async function verifyLive(config: Config, io: Output, only: string | undefined):
         checkpointDir: config.auditCheckpointDir,
         publicKey: w.auditSigner.publicKey,
       });
-      if (!report(io, r)) bad += 1;
+      if (!reportLive(io, r)) bad += 1;
     }
     return bad;
   });
@@ -130,6 +172,7 @@ function registerCheckpoint(audit: Command, env: NodeJS.ProcessEnv, io: Output):
       const written = await withWardroom(config, async (w) => {
         if (only === undefined)
           return checkpointAll(w.db, w.auditSigner, config.auditCheckpointDir);
+        await workspaces(w, only);
         const c = await createCheckpoint(w.db, w.auditSigner, config.auditCheckpointDir, only);
         return c === undefined ? 0 : 1;
       });

@@ -13,10 +13,13 @@ import type { AddressInfo } from 'node:net';
 import { parse } from 'csv-parse/sync';
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsvExport, parseJsonlExport } from '../../src/modules/audit/csv.js';
 import { eventHash, GENESIS_HASH, type AuditRecord } from '../../src/modules/audit/event.js';
-import { chainPending } from '../../src/modules/audit/checkpoints.js';
+import { createCheckpoint } from '../../src/modules/audit/checkpoints.js';
 import { recordEvent } from '../../src/modules/audit/record.js';
 import { verifyChain } from '../../src/modules/audit/verify.js';
 import { parseToken } from '../../src/modules/tenancy/token-format.js';
@@ -41,6 +44,7 @@ let t: TestApp;
 let ws: TestWorkspace;
 let admin: { token: string; userId: string };
 let workroomIds: string[];
+let checkpoints: string;
 let messageIds: string[];
 
 const tokenId = (token: string): string => parseToken(token)!.tokenId;
@@ -68,9 +72,12 @@ async function listAll(query: string, limit: number): Promise<AuditRecord[]> {
   return all;
 }
 
-/** What the server's chaining loop does (test apps do not run it): chains committed events. */
-async function chain(wsId: string): Promise<void> {
-  await t.db.withTenant(systemPrincipal(wsId, 'chainer'), (tx) => chainPending(tx));
+/**
+ * What the server's chainer and checkpoint timer do (test apps run neither):
+ * chains committed events and signs the head, where an export ends.
+ */
+async function checkpoint(wsId: string): Promise<void> {
+  await createCheckpoint(t.db, t.auditSigner, checkpoints, wsId);
 }
 
 async function exportFile(
@@ -78,7 +85,7 @@ async function exportFile(
   wsId = ws.id,
   token = admin.token,
 ): Promise<{ body: string; records: AuditRecord[]; headers: LightMyRequestResponse['headers'] }> {
-  await chain(wsId);
+  await checkpoint(wsId);
   const res = await call(t, 'GET', `/api/v1/workspaces/${wsId}/activity/export?format=${format}`, {
     token,
   });
@@ -104,6 +111,7 @@ function expectWholeChain(records: readonly AuditRecord[], tenantId: string): vo
 }
 
 beforeAll(async () => {
+  checkpoints = await mkdtemp(path.join(os.tmpdir(), 'wardroom-activity-checkpoints-'));
   t = await startTestApp({ poolMax: 4 });
   ws = await newWorkspace(t);
   admin = await memberToken(t, ws, 'admin');
@@ -148,7 +156,10 @@ beforeAll(async () => {
     recordEvent(tx, { action: 'apixtoken.created' }),
   );
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  await rm(checkpoints, { recursive: true, force: true });
+});
 
 describe('GET /activity', () => {
   it('lists AuditRecords newest first, each hash matching its event', async () => {
@@ -315,7 +326,11 @@ describe('GET /activity/export', () => {
     );
     expect(headers['cache-control']).toBe('no-store');
     expect(body.endsWith('\n')).toBe(true);
-    expect(body.split('\n')).toHaveLength(records.length + 1);
+    // The events, the signed head, and the empty string after the last newline.
+    expect(body.split('\n')).toHaveLength(records.length + 2);
+    expect(JSON.parse(body.split('\n').at(-2)!)).toMatchObject({
+      checkpoint: { tenant_id: ws.id, seq: records.at(-1)!.seq, hash: records.at(-1)!.hash },
+    });
     expect(records.length).toBeGreaterThan(20);
     expectWholeChain(records, ws.id);
     expect(await verifyChain(records, { tenantId: ws.id })).toMatchObject({ ok: true });
@@ -343,7 +358,14 @@ describe('GET /activity/export', () => {
     expect(evil).toMatchObject({ actor_id: EVIL, actor_name: EVIL, metadata: { note: EVIL } });
     expect(body).toContain(`"'${EVIL}"`);
     const cells: string[][] = parse(body, { bom: true });
-    expect(cells).toHaveLength(records.length + 1);
+    // The header, the events and the signed head.
+    expect(cells).toHaveLength(records.length + 2);
+    expect(cells.at(-1)!.slice(0, 4)).toEqual([
+      ws.id,
+      String(records.at(-1)!.seq),
+      expect.any(String),
+      'checkpoint',
+    ]);
     for (const cell of cells.flat()) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
   });
 
@@ -368,11 +390,12 @@ describe('GET /activity/export', () => {
       metadata: { action: 'workroom.*', limit: 2, returned: 2 },
     });
     const last = events.find((e) => e.correlation_id === exported.headers['x-correlation-id']);
-    const count = parse(exported.body, { bom: true }).length - 1;
+    // Less the header and the signed head.
+    const count = parse(exported.body, { bom: true }).length - 2;
     expect(last).toMatchObject({
       action: 'activity.exported',
       actor_id: tokenId(admin.token),
-      metadata: { format: 'csv', complete: true, events: count, last_seq: count },
+      metadata: { format: 'csv', complete: true, events: count, last_seq: count, head_seq: count },
     });
     // A list records its own read after listing, so it never shows itself.
     expect(events[0]).toEqual(last);
@@ -407,7 +430,7 @@ describe('a large export', () => {
   }, 30_000);
 
   it('when the client hangs up mid-export, releases the transaction and records a partial export', async () => {
-    await chain(big.id);
+    await checkpoint(big.id);
     const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = t.app.server.address() as AddressInfo;
     expect(address).toContain(String(port));

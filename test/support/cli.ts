@@ -20,9 +20,9 @@ export function cliRunner(options: { masterKey: string; dataDir: string }) {
   return async (
     args: readonly string[],
     extraEnv: Record<string, string> = {},
+    out: string[] = [],
+    err: string[] = [],
   ): Promise<CliRun> => {
-    const out: string[] = [];
-    const err: string[] = [];
     const env = {
       DATABASE_URL: inject('adminUrl'),
       WARDROOM_DB_ROLE_PREFIX: inject('rolePrefix'),
@@ -44,6 +44,8 @@ export function cliRunner(options: { masterKey: string; dataDir: string }) {
 export interface CliHarness {
   /** Runs `wardroom ...args` with the harness's master key and data directory. */
   readonly run: (...args: string[]) => Promise<CliRun>;
+  /** Like run, but resolves when the command fails too, with its error and what it printed. */
+  readonly attempt: (...args: string[]) => Promise<CliRun & { readonly error: unknown }>;
   /** The in-process server sharing the CLI's database and master key. */
   readonly app: () => TestApp;
   /** The CLI's temporary data directory (removed after the file's tests). */
@@ -69,6 +71,16 @@ export function cliHarness(dirPrefix: string): CliHarness {
   });
   return {
     run: (...args) => cliRunner({ masterKey, dataDir })(args),
+    attempt: async (...args) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      try {
+        await cliRunner({ masterKey, dataDir })(args, {}, out, err);
+        return { out, err, error: undefined };
+      } catch (error) {
+        return { out, err, error };
+      }
+    },
     app: () => {
       if (app === undefined) throw new Error('cliHarness: the server starts in beforeAll');
       return app;

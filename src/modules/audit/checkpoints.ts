@@ -93,6 +93,30 @@ export async function createCheckpoint(
   return checkpoint;
 }
 
+/**
+ * The checkpoints stored in the database for the transaction's workspace
+ * (RLS scopes the query), oldest first; with `newestOnly`, just the newest.
+ */
+export async function readStoredCheckpoints(
+  tx: TenantTx,
+  options: { newestOnly?: boolean } = {},
+): Promise<Checkpoint[]> {
+  let query = tx
+    .selectFrom('audit_checkpoints')
+    .select(['tenant_id', 'seq', 'hash', 'signed_at', 'key_id', 'signature'])
+    .orderBy('seq', options.newestOnly === true ? 'desc' : 'asc');
+  if (options.newestOnly === true) query = query.limit(1);
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    tenant_id: r.tenant_id,
+    seq: Number(r.seq),
+    hash: r.hash.toString('hex'),
+    signed_at: new Date(r.signed_at).toISOString(),
+    key_id: r.key_id,
+    signature: r.signature.toString('base64'),
+  }));
+}
+
 /** Checkpoints every workspace; returns how many were written. */
 export async function checkpointAll(
   db: Pick<Database, 'withTenant' | 'withSystem'>,

@@ -20,6 +20,10 @@
  *     Excel needs to read UTF-8.
  *   `targets`, `context` and `metadata` hold RFC 8785 canonical JSON; `seq`
  *   is decimal.
+ *
+ * An export from Wardroom ends with its signed head (head.ts): a last JSONL
+ * line or CSV row that is a checkpoint, not an event. `readExportEntries`
+ * returns it; `parseJsonlExport` and `parseCsvExport` return the events only.
  */
 import { createInterface } from 'node:readline';
 import { pipeline as pipelineCallback, Readable, type Writable } from 'node:stream';
@@ -28,7 +32,17 @@ import { parse } from 'csv-parse';
 import { stringify, type Options as StringifyOptions } from 'csv-stringify';
 import { AppError } from '../../base/errors.js';
 import { canonicalJson } from '../crypto/index.js';
+import type { Checkpoint } from './checkpoints.js';
 import { AUDIT_COLUMNS, type AuditRecord } from './event.js';
+import {
+  headAsRecord,
+  headFromJsonl,
+  headFromRecord,
+  headJsonl,
+  HEAD_ACTOR_TYPE,
+  isHeadJsonl,
+  type ExportEntry,
+} from './head.js';
 
 /** Bytes (or text) of an export file: a file stream, an HTTP body, an array of chunks. */
 export type ExportInput = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
@@ -84,10 +98,15 @@ const CSV_OPTIONS: StringifyOptions = {
   quoted: true,
 };
 
-/** Writes records as CSV into `sink` (and ends it), honouring backpressure. */
-export async function writeCsvExport(records: RecordSource, sink: Writable): Promise<void> {
+/** Writes records (then `head`, if given) as CSV into `sink` (and ends it), with backpressure. */
+export async function writeCsvExport(
+  records: RecordSource,
+  sink: Writable,
+  head?: Checkpoint,
+): Promise<void> {
   async function* rows(): AsyncGenerator<(string | null)[]> {
     for await (const record of records) yield toCsvCells(record);
+    if (head !== undefined) yield toCsvCells(headAsRecord(head));
   }
   await pipeline(rows(), stringify(CSV_OPTIONS), sink);
 }
@@ -95,8 +114,12 @@ export async function writeCsvExport(records: RecordSource, sink: Writable): Pro
 /** Lines of JSON are gathered into chunks of about this many characters before writing. */
 const JSONL_CHUNK = 64 * 1024;
 
-/** Writes records as JSON Lines into `sink` (and ends it), honouring backpressure. */
-export async function writeJsonlExport(records: RecordSource, sink: Writable): Promise<void> {
+/** Writes records (then `head`, if given) as JSON Lines into `sink` (and ends it), with backpressure. */
+export async function writeJsonlExport(
+  records: RecordSource,
+  sink: Writable,
+  head?: Checkpoint,
+): Promise<void> {
   async function* chunks(): AsyncGenerator<string> {
     let chunk = '';
     for await (const record of records) {
@@ -106,6 +129,7 @@ export async function writeJsonlExport(records: RecordSource, sink: Writable): P
         chunk = '';
       }
     }
+    if (head !== undefined) chunk += `${headJsonl(head)}\n`;
     if (chunk !== '') yield chunk;
   }
   await pipeline(chunks(), sink);
@@ -115,8 +139,29 @@ function toReadable(input: ExportInput): Readable {
   return input instanceof Readable ? input : Readable.from(input);
 }
 
-/** Reads a JSONL export back into records, in file order, validating each line. */
-export async function* parseJsonlExport(input: ExportInput): AsyncGenerator<AuditRecord> {
+/** Every entry of an export (events and signed heads), in file order. */
+export function readExportEntries(
+  input: ExportInput,
+  format: 'jsonl' | 'csv',
+): AsyncGenerator<ExportEntry> {
+  return format === 'csv' ? readCsvEntries(input) : readJsonlEntries(input);
+}
+
+async function* eventsOf(entries: AsyncIterable<ExportEntry>): AsyncGenerator<AuditRecord> {
+  for await (const entry of entries) if (entry.kind === 'event') yield entry.event;
+}
+
+/** Reads a JSONL export back into records, in file order, validating each line; skips the head. */
+export function parseJsonlExport(input: ExportInput): AsyncGenerator<AuditRecord> {
+  return eventsOf(readJsonlEntries(input));
+}
+
+/** Reads a CSV export back into records, in file order, undoing the escaping; skips the head. */
+export function parseCsvExport(input: ExportInput): AsyncGenerator<AuditRecord> {
+  return eventsOf(readCsvEntries(input));
+}
+
+async function* readJsonlEntries(input: ExportInput): AsyncGenerator<ExportEntry> {
   const lines = createInterface({ input: toReadable(input), crlfDelay: Infinity });
   let lineNumber = 0;
   for await (const line of lines) {
@@ -128,12 +173,14 @@ export async function* parseJsonlExport(input: ExportInput): AsyncGenerator<Audi
     } catch {
       throw new AppError('validation_failed', `line ${lineNumber} is not JSON`);
     }
-    yield asAuditRecord(value, `line ${lineNumber}`);
+    const where = `line ${lineNumber}`;
+    yield isHeadJsonl(value)
+      ? { kind: 'head', head: headFromJsonl(value, where) }
+      : { kind: 'event', event: asAuditRecord(value, where) };
   }
 }
 
-/** Reads a CSV export back into records, in file order, undoing all of the escaping. */
-export async function* parseCsvExport(input: ExportInput): AsyncGenerator<AuditRecord> {
+async function* readCsvEntries(input: ExportInput): AsyncGenerator<ExportEntry> {
   const parser = parse({ bom: true });
   // pipeline() carries a read error of the input into the parser (and so to
   // the loop below) and closes the input when the loop stops early.
@@ -150,7 +197,11 @@ export async function* parseCsvExport(input: ExportInput): AsyncGenerator<AuditR
         continue;
       }
       rowNumber += 1;
-      yield fromCsvCells(cells, `row ${rowNumber}`);
+      const where = `row ${rowNumber}`;
+      const record = fromCsvCells(cells, where);
+      yield record.actor_type === HEAD_ACTOR_TYPE
+        ? { kind: 'head', head: headFromRecord(record, where) }
+        : { kind: 'event', event: record };
     }
   } catch (error) {
     if (error instanceof AppError) throw error;

@@ -14,9 +14,20 @@
  * gives one snapshot, and chainers take the head lock in turn, so commit
  * order is seq order and a snapshot always holds a gap-free prefix 1..n of
  * the chain: an export verifies on its own.
+ *
+ * An export ends at the newest signed checkpoint (`audit_checkpoints`), and
+ * that checkpoint is its last record (head.ts): every exported event is
+ * covered by a signature, so an auditor with the public key can tell a whole
+ * export from one cut short or rehashed. Events chained after the newest
+ * checkpoint wait for the next one (the server signs every checkpoint
+ * interval; `wardroom audit checkpoint` signs now). Signing at export time
+ * instead would chain inside the export's transaction (the head lock, again)
+ * and need the signing key in the request path. A workspace with no
+ * checkpoint yet exports no events and no head.
  */
 import type { Writable } from 'node:stream';
 import type { TenantTx } from '../../db/tenant-tx.js';
+import { readStoredCheckpoints, type Checkpoint } from './checkpoints.js';
 import { writeCsvExport, writeJsonlExport } from './csv.js';
 import { auditRecordSelect, type AuditRecord } from './event.js';
 
@@ -35,29 +46,34 @@ export const EXPORT_CHUNK = 1000;
 export interface ExportProgress {
   events: number;
   lastSeq: number;
+  /** The seq of the signed head the export ends with (null: no checkpoint yet). */
+  headSeq?: number | null;
 }
 
 /**
- * Every chained event of the transaction's workspace (RLS scopes the query),
- * in seq order. Stopping the iteration early closes the cursor.
+ * Every chained event of the transaction's workspace (RLS scopes the query)
+ * up to seq `upTo`, in seq order. Stopping the iteration early closes the cursor.
  */
 export async function* streamAuditRecords(
   tx: TenantTx,
+  upTo: number,
   chunkSize: number = EXPORT_CHUNK,
 ): AsyncGenerator<AuditRecord> {
   const rows = tx
     .selectFrom('audit_log as a')
     .select(auditRecordSelect().as('record'))
     .where('a.seq', 'is not', null)
+    .where('a.seq', '<=', String(upTo))
     .orderBy('a.seq', 'asc')
     .stream(chunkSize);
   for await (const row of rows) yield row.record;
 }
 
 /**
- * Writes the workspace's log into `sink` in `format` and ends it; resolves
- * after the last row is written. `progress` counts the events handed to the
- * writer, so it is exact once this resolves and an upper bound if it fails.
+ * Writes the workspace's log up to its newest signed checkpoint, then that
+ * checkpoint, into `sink` in `format` and ends it; resolves after the last
+ * row is written. `progress` counts the events handed to the writer, so it
+ * is exact once this resolves and an upper bound if it fails.
  */
 export async function writeAuditExport(
   tx: TenantTx,
@@ -65,14 +81,20 @@ export async function writeAuditExport(
   sink: Writable,
   progress: ExportProgress = { events: 0, lastSeq: 0 },
 ): Promise<void> {
+  // Read first: the chain only grows, so every event it covers is already there.
+  const head: Checkpoint | undefined = (await readStoredCheckpoints(tx, { newestOnly: true }))[0];
+  progress.headSeq = head?.seq ?? null;
   async function* counted(): AsyncGenerator<AuditRecord> {
-    for await (const record of streamAuditRecords(tx)) {
+    if (head === undefined) return;
+    for await (const record of streamAuditRecords(tx, head.seq)) {
       progress.events += 1;
       progress.lastSeq = record.seq;
       yield record;
     }
   }
-  await (format === 'csv' ? writeCsvExport(counted(), sink) : writeJsonlExport(counted(), sink));
+  await (format === 'csv'
+    ? writeCsvExport(counted(), sink, head)
+    : writeJsonlExport(counted(), sink, head));
 }
 
 /** `audit-<workspace>-<YYYY-MM-DD>.<format>` (UTC date). */

@@ -8,5 +8,5 @@ export { loadAuditSigner, type AuditSigner } from './signer.js';
 export { startAuditMaintenance, type Maintenance } from './maintenance.js';
 export { checkpointAll, createCheckpoint, listWorkspaceIds } from './checkpoints.js';
 export { listPendingIntents } from './record.js';
-export { verifyExportFile } from './verify-file.js';
+export { verifyExportFile, type FileVerification } from './verify-file.js';
 export { verifyWorkspace, type WorkspaceVerification } from './verify-workspace.js';

@@ -92,7 +92,7 @@ export const auditRoutes: WorkspaceRoute[] = [
     method: 'GET',
     url: '/api/v1/workspaces/:ws/activity/export',
     summary:
-      'Download the whole audit log, oldest first, with its hash chain (JSONL or CSV; records an activity.exported event)',
+      'Download the audit log, oldest first, with its hash chain, up to the newest signed checkpoint, which is the final record (JSONL or CSV; records an activity.exported event)',
     tags: ['audit'],
     access: { kind: 'role', role: 'admin' },
     params: z.strictObject({ ws }),
@@ -120,7 +120,13 @@ export const auditRoutes: WorkspaceRoute[] = [
             // whether the download completed.
             await recordEvent(tx, {
               action: 'activity.exported',
-              metadata: { format, events: progress.events, last_seq: progress.lastSeq, complete },
+              metadata: {
+                format,
+                events: progress.events,
+                last_seq: progress.lastSeq,
+                head_seq: progress.headSeq ?? null,
+                complete,
+              },
             });
           },
         }),

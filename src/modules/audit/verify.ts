@@ -18,6 +18,8 @@ export interface VerifyResult {
   readonly ok: boolean;
   readonly events: number;
   readonly lastSeq: number;
+  /** The hash of event lastSeq (GENESIS_HASH when there is none). */
+  readonly lastHash: string;
   readonly firstBadSeq?: number;
   readonly problem?: string;
 }
@@ -40,6 +42,7 @@ export async function verifyChain(
     ok: false,
     events: count,
     lastSeq: expected - 1,
+    lastHash: prev,
     firstBadSeq: seq,
     problem,
   });
@@ -68,9 +71,10 @@ export async function verifyChain(
       ok: false,
       events: count,
       lastSeq,
+      lastHash: prev,
       firstBadSeq: lastSeq + 1,
       problem: `events ${lastSeq + 1}..${options.mustReach} were deleted (a signed checkpoint covers seq ${options.mustReach})`,
     };
   }
-  return { ok: true, events: count, lastSeq };
+  return { ok: true, events: count, lastSeq, lastHash: prev };
 }
