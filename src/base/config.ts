@@ -130,6 +130,13 @@ export interface Config {
   readonly keySweepBatchSize: number;
   /** Batches of one sweep committing at once, each on its own connection. */
   readonly keySweepWriters: number;
+  /** Per-workspace request rate, per minute; 0 turns it off. */
+  readonly rateLimitPerMinute: number;
+  readonly workspaceConcurrency: number;
+  readonly streamSlots: number;
+  readonly streamSlotsPerWorkspace: number;
+  readonly streamIdleTimeoutMs: number;
+  readonly redisUrl: string | undefined;
   readonly host: string;
   readonly port: number;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -168,6 +175,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobWorker: e.WARDROOM_JOB_WORKER === 'on',
     keySweepBatchSize: e.WARDROOM_KEY_SWEEP_BATCH_SIZE,
     keySweepWriters: e.WARDROOM_KEY_SWEEP_WRITERS,
+    rateLimitPerMinute: e.WARDROOM_RATE_LIMIT_PER_MINUTE,
+    workspaceConcurrency: e.WARDROOM_WORKSPACE_CONCURRENCY,
+    streamSlots: e.WARDROOM_STREAM_SLOTS,
+    streamSlotsPerWorkspace: Math.min(
+      e.WARDROOM_STREAM_SLOTS_PER_WORKSPACE,
+      e.WARDROOM_STREAM_SLOTS,
+    ),
+    streamIdleTimeoutMs: e.WARDROOM_STREAM_IDLE_TIMEOUT_MS,
+    redisUrl: e.REDIS_URL,
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,

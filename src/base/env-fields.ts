@@ -92,6 +92,12 @@ export const envFields = z.object({
   WARDROOM_JOB_WORKER: z.enum(['on', 'off']).default('on'),
   WARDROOM_KEY_SWEEP_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   WARDROOM_KEY_SWEEP_WRITERS: z.coerce.number().int().min(1).max(8).default(2),
+  WARDROOM_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1200),
+  WARDROOM_WORKSPACE_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
+  WARDROOM_STREAM_SLOTS: z.coerce.number().int().min(1).max(100).default(4),
+  WARDROOM_STREAM_SLOTS_PER_WORKSPACE: z.coerce.number().int().min(1).max(100).default(2),
+  WARDROOM_STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  REDIS_URL: z.url().optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -159,6 +165,18 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   WARDROOM_KEY_SWEEP_BATCH_SIZE: 'Rows re-sealed per transaction by the key rotation sweep.',
   WARDROOM_KEY_SWEEP_WRITERS:
     'Batches of one sweep committing at once, each on its own connection.',
+  WARDROOM_RATE_LIMIT_PER_MINUTE:
+    "Requests one workspace may make per minute (counted per API token's workspace; unauthenticated requests per client address); more are answered `429 rate_limited` with `Retry-After`. Shared by every process through REDIS_URL when set, else counted per process. `0` turns the limit off.",
+  WARDROOM_WORKSPACE_CONCURRENCY:
+    'Requests of one workspace a process serves at once; more are answered `429 rate_limited` with `Retry-After: 1`, so one workspace cannot hold every database connection.',
+  WARDROOM_STREAM_SLOTS:
+    'Database connections reserved for long responses (audit exports), in a pool of their own beside WARDROOM_POOL_MAX, so ordinary requests never wait behind a download. A download that finds every slot taken is answered `429 rate_limited`.',
+  WARDROOM_STREAM_SLOTS_PER_WORKSPACE:
+    'Long responses one workspace may have open at once (at most WARDROOM_STREAM_SLOTS).',
+  WARDROOM_STREAM_IDLE_TIMEOUT_MS:
+    'A download whose client reads nothing for this long is cut, and its slot freed.',
+  REDIS_URL:
+    'Redis for counters shared by every process (the request rate limit). Unset: counted in each process.',
   HOST: 'Address the HTTP server listens on.',
   PORT: 'Port the HTTP server listens on; `0` picks a free one.',
   LOG_LEVEL:
