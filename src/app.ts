@@ -9,7 +9,8 @@ import type { Config } from './base/config.js';
 import { resolveDatabase, type DatabaseTarget } from './db/connect.js';
 import { createDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
-import { buildServer } from './api/server.js';
+import { Redis } from 'ioredis';
+import { buildServer, type ServerOptions } from './api/server.js';
 import { startJobQueue, type JobQueue, type RunningJobQueue } from './db/jobs.js';
 import { createLogger } from './base/logger.js';
 import {
@@ -75,6 +76,7 @@ export async function createWardroom(
   const running: Running = {};
   const release = async (): Promise<void> => {
     await stopBackground(running);
+    running.redis?.disconnect();
     await running.db?.close();
     await target.embedded?.stop();
     kek.provider.close?.();
@@ -85,8 +87,10 @@ export async function createWardroom(
     const db = (running.db = createDatabase({
       appUrl: target.appUrl,
       poolMax: config.poolMax,
+      streamSlots: config.streamSlots,
       onSystemAccess: logSystemAccess(logger),
     }));
+    const redis = (running.redis = openRedis(config, logger));
     const keyring = createKeyring(kek.provider, { keyTtlMs: config.keyCacheTtlMs });
     // Rotation, a new minimum version or a shred in any process reaches this keyring at once.
     await subscribeKeyEvents(db, keyring, (event) => {
@@ -102,7 +106,7 @@ export async function createWardroom(
     }
     const server = await buildServer(
       { db, keyring, auditSigner },
-      { bodyLimit: config.bodyLimit, logger },
+      serverOptions(config, logger, redis),
     );
     const parts = { config, logger, target, db, keyring, kek: kek.provider, auditSigner };
     return {
@@ -125,9 +129,37 @@ export async function createWardroom(
 /** What startup has started so far, so it can be stopped again. */
 interface Running {
   db?: Database;
+  redis?: Redis | undefined;
   maintenance?: Maintenance;
   queue?: Promise<RunningJobQueue>;
   worker?: RotationWorker;
+}
+
+/** Redis for counters shared across processes, when REDIS_URL is set. */
+function openRedis(config: Config, logger: Logger): Redis | undefined {
+  if (config.redisUrl === undefined) return undefined;
+  // Fail fast per command rather than queueing while Redis is away: the rate
+  // limit then lets requests through (skipOnError) and says so in the log.
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  redis.on('error', (err: unknown) => logger.warn({ err }, 'redis unavailable'));
+  return redis;
+}
+
+function serverOptions(config: Config, logger: Logger, redis: Redis | undefined): ServerOptions {
+  return {
+    bodyLimit: config.bodyLimit,
+    logger,
+    limits: {
+      workspaceConcurrency: config.workspaceConcurrency,
+      streamSlots: config.streamSlots,
+      streamSlotsPerWorkspace: config.streamSlotsPerWorkspace,
+      streamIdleTimeoutMs: config.streamIdleTimeoutMs,
+    },
+    rateLimit: {
+      perMinute: config.rateLimitPerMinute,
+      ...(redis === undefined ? {} : { redis }),
+    },
+  };
 }
 
 async function migrateOnStart(target: DatabaseTarget, logger: Logger): Promise<void> {

@@ -5,16 +5,25 @@
  * body is written from inside the transaction and ends only after commit.
  * Every answer of these routes, errors included, is `Cache-Control:
  * no-store`: they carry decrypted content and workspace data, which no
- * browser or intermediary cache may keep.
+ * browser or intermediary cache may keep. Every request takes one of its
+ * workspace's request slots, and a streamed one also a stream slot, for as
+ * long as it runs (limits.ts).
  */
+import type { ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../base/errors.js';
-import type { Database } from '../db/database.js';
+import type { Database, Lane } from '../db/database.js';
 import { routeSchema } from '../http/route-schema.js';
-import { sendStreamed, StreamedBody } from '../http/streamed.js';
-import { authorize, describeAccess, type WorkspaceRoute } from '../modules/tenancy/index.js';
+import { sendStreamed, StreamedBody, streamedContentTypes } from '../http/streamed.js';
+import {
+  authorize,
+  describeAccess,
+  type ParsedToken,
+  type WorkspaceRoute,
+} from '../modules/tenancy/index.js';
 import { authenticate, parseBearer, requestPrincipal } from './auth.js';
+import { admit, type Limits } from './limits.js';
 
 const STREAMED = Symbol('streamed');
 
@@ -22,8 +31,12 @@ export function registerRoute(
   app: FastifyInstance,
   db: Pick<Database, 'withTenant'>,
   route: WorkspaceRoute,
+  limits: Limits,
 ): void {
   const isWorkspaceRoute = route.url.includes(':ws');
+  // A streamed response holds its transaction for the whole download: it
+  // runs on the stream lane, within the stream slots.
+  const lane: Lane = streamedContentTypes(route.response) === undefined ? 'request' : 'stream';
   app.route({
     method: route.method,
     url: route.url,
@@ -35,47 +48,87 @@ export function registerRoute(
       done();
     },
     handler: async (request, reply) => {
-      const token = request.token;
-      if (token === undefined) throw new AppError('unauthenticated', 'Missing token');
-      const params = request.params as { ws?: string };
-      // UUIDs are case-insensitive; the token's tenant id is always lower case.
-      if (isWorkspaceRoute && params.ws?.toLowerCase() !== token.tenantId) {
-        throw new AppError('not_found', 'Workspace not found');
-      }
-      const principal = requestPrincipal(token, request);
-      // `response` is the stream the reply reads, ended only after the commit.
-      const stream: { response?: PassThrough } = {};
-      let result: unknown;
+      const token = requestToken(request, isWorkspaceRoute);
+      const releases = [admit(limits.requests, token.tenantId, reply, 'requests')];
       try {
-        result = await db.withTenant(principal, async (tx) => {
-          const member = await authenticate(tx, token);
-          authorize(member, route.access);
-          const value: unknown = await route.handler(
-            { tx, member, principal },
-            { params: request.params, query: request.query, body: request.body },
-          );
-          if (!(value instanceof StreamedBody)) return value;
-          stream.response = new PassThrough();
-          await sendStreamed(reply.status(route.status), value, stream.response);
-          return STREAMED;
-        });
-      } catch (error) {
-        if (stream.response === undefined) throw error;
-        // Nothing sent yet: Fastify answers with the error handler's body.
-        // Bytes already sent: Fastify cuts the connection, so a partial file
-        // never looks complete.
-        if (!reply.raw.headersSent) {
-          reply.removeHeader('content-type').removeHeader('content-disposition');
+        if (lane === 'stream') {
+          releases.push(admit(limits.streams, token.tenantId, reply, 'downloads'));
+          if (limits.streamIdleTimeoutMs > 0) cutWhenIdle(reply.raw, limits.streamIdleTimeoutMs);
         }
-        stream.response.destroy(error instanceof Error ? error : new Error(String(error)));
-        return reply;
+        return await respond({ db, route, lane }, request, reply, token);
+      } finally {
+        for (const release of releases) release();
       }
-      if (result !== STREAMED) {
-        return reply.status(route.status).send(route.status === 204 ? undefined : result);
-      }
-      // Committed: only now does the download end.
-      if (stream.response?.destroyed === false) stream.response.end();
-      return reply;
     },
   });
+}
+
+/** The request's token, which must name the workspace in the path (else 404, as for a missing one). */
+function requestToken(request: FastifyRequest, isWorkspaceRoute: boolean): ParsedToken {
+  const token = request.token;
+  if (token === undefined) throw new AppError('unauthenticated', 'Missing token');
+  const params = request.params as { ws?: string };
+  // UUIDs are case-insensitive; the token's tenant id is always lower case.
+  if (isWorkspaceRoute && params.ws?.toLowerCase() !== token.tenantId) {
+    throw new AppError('not_found', 'Workspace not found');
+  }
+  return token;
+}
+
+/** Runs the handler in the request's tenant transaction and sends its answer. */
+async function respond(
+  on: { db: Pick<Database, 'withTenant'>; route: WorkspaceRoute; lane: Lane },
+  request: FastifyRequest,
+  reply: FastifyReply,
+  token: ParsedToken,
+): Promise<FastifyReply> {
+  const { route } = on;
+  const principal = requestPrincipal(token, request);
+  // `response` is the stream the reply reads, ended only after the commit.
+  const stream: { response?: PassThrough } = {};
+  let result: unknown;
+  try {
+    result = await on.db.withTenant(
+      principal,
+      async (tx) => {
+        const member = await authenticate(tx, token);
+        authorize(member, route.access);
+        const value: unknown = await route.handler(
+          { tx, member, principal },
+          { params: request.params, query: request.query, body: request.body },
+        );
+        if (!(value instanceof StreamedBody)) return value;
+        stream.response = new PassThrough();
+        await sendStreamed(reply.status(route.status), value, stream.response);
+        return STREAMED;
+      },
+      on.lane,
+    );
+  } catch (error) {
+    if (stream.response === undefined) throw error;
+    // Nothing sent yet: Fastify answers with the error handler's body.
+    // Bytes already sent: Fastify cuts the connection, so a partial file
+    // never looks complete.
+    if (!reply.raw.headersSent) {
+      reply.removeHeader('content-type').removeHeader('content-disposition');
+    }
+    stream.response.destroy(error instanceof Error ? error : new Error(String(error)));
+    return reply;
+  }
+  if (result !== STREAMED) {
+    return reply.status(route.status).send(route.status === 204 ? undefined : result);
+  }
+  // Committed: only now does the download end.
+  if (stream.response?.destroyed === false) stream.response.end();
+  return reply;
+}
+
+/**
+ * Cuts a download whose client has read nothing for `ms`: with the socket's
+ * buffers full, no byte moves, the socket times out, and destroying the
+ * response stops the export writer (its transaction then commits the
+ * partial download's event and frees the slot).
+ */
+function cutWhenIdle(response: ServerResponse, ms: number): void {
+  response.setTimeout(ms, () => response.destroy());
 }

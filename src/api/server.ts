@@ -21,6 +21,8 @@ import {
   notFoundHandler,
   refuseLongUrl,
 } from './framework-errors.js';
+import { createLimits, UNLIMITED, type LimitSettings } from './limits.js';
+import { registerRateLimit, type RateLimitSettings } from './rate-limit.js';
 import { registerRoute } from './register-route.js';
 import { moduleRoutes, type RouteDeps } from './routes.js';
 
@@ -51,6 +53,10 @@ export interface ServerDeps extends RouteDeps {
 export interface ServerOptions {
   readonly bodyLimit: number;
   readonly logger: FastifyBaseLogger;
+  /** Per-workspace concurrency and download slots (default: none). */
+  readonly limits?: LimitSettings;
+  /** Per-workspace request rate (default: none). */
+  readonly rateLimit?: RateLimitSettings;
 }
 
 export async function buildServer(
@@ -85,6 +91,7 @@ export async function buildServer(
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-correlation-id', request.id);
   });
+  await registerRateLimit(app, options.rateLimit ?? { perMinute: 0 });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Wardroom API', version: '1' },
@@ -95,7 +102,7 @@ export async function buildServer(
 
   app.get(
     '/healthz',
-    { config: { access: { kind: 'public' } }, schema: { hide: true } },
+    { config: { access: { kind: 'public' }, rateLimit: false }, schema: { hide: true } },
     async () => {
       await deps.db.ping();
       return { status: 'ok' };
@@ -106,12 +113,13 @@ export async function buildServer(
   if (auditKey !== undefined) {
     app.get(
       '/.well-known/wardroom-audit-key',
-      { config: { access: { kind: 'public' } }, schema: { hide: true } },
+      { config: { access: { kind: 'public' }, rateLimit: false }, schema: { hide: true } },
       () => ({ key_id: auditKey.keyId, algorithm: 'Ed25519', public_key: auditKey.publicKey }),
     );
   }
+  const limits = createLimits(options.limits ?? UNLIMITED);
   for (const route of [...moduleRoutes(deps), openApiRoute(app)]) {
-    registerRoute(app, deps.db, route);
+    registerRoute(app, deps.db, route, limits);
   }
   return app;
 }

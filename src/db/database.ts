@@ -18,8 +18,16 @@ import { systemTx, type SystemTx } from './system-tx.js';
 import { brandTenantTx, type TenantTx } from './tenant-tx.js';
 import { isIssued, type Principal } from './principal.js';
 
+/**
+ * Which pool a tenant transaction runs on: `request` for ordinary work, or
+ * `stream` for a long response (an export) that holds its transaction while
+ * the client downloads. The stream pool is small and separate, so requests
+ * never wait behind downloads.
+ */
+export type Lane = 'request' | 'stream';
+
 export interface Database {
-  withTenant<T>(principal: Principal, fn: (tx: TenantTx) => Promise<T>): Promise<T>;
+  withTenant<T>(principal: Principal, fn: (tx: TenantTx) => Promise<T>, lane?: Lane): Promise<T>;
   withSystem<T>(reason: string, fn: (tx: SystemTx) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   /**
@@ -39,6 +47,8 @@ export type { ChannelHandler } from './listen.js';
 export interface DatabaseOptions {
   readonly appUrl: string;
   readonly poolMax: number;
+  /** Connections of the `stream` lane (default 2). */
+  readonly streamSlots?: number;
   readonly onSystemAccess?: (reason: string) => void;
 }
 
@@ -46,18 +56,13 @@ export interface DatabaseOptions {
 const PREPARED_STATEMENTS = 256;
 
 export function createDatabase(options: DatabaseOptions): Database {
-  const db = new Kysely<DB>({
-    // The cursor lets queries stream (`.stream()`) in constant memory (audit exports).
-    dialect: new PostgresDialect({
-      pool: preparedPool(createPool(options), { maxStatements: PREPARED_STATEMENTS }),
-      cursor: Cursor,
-    }),
-  });
+  const db = kysely(options.appUrl, options.poolMax);
+  const streamDb = kysely(options.appUrl, options.streamSlots ?? 2);
   const listeners = new Set<ChannelListener>();
 
   return {
-    withTenant(principal, fn) {
-      return runAsTenant(db, principal, fn);
+    withTenant(principal, fn, lane = 'request') {
+      return runAsTenant(lane === 'stream' ? streamDb : db, principal, fn);
     },
     withSystem(reason, fn) {
       return runAsSystem(db, reason, fn, options.onSystemAccess);
@@ -79,18 +84,28 @@ export function createDatabase(options: DatabaseOptions): Database {
     async close() {
       await Promise.all([...listeners].map((l) => l.stop()));
       listeners.clear();
-      await db.destroy();
+      await Promise.all([db.destroy(), streamDb.destroy()]);
     },
   };
 }
 
-function createPool(options: DatabaseOptions): pg.Pool {
+function kysely(appUrl: string, max: number): Kysely<DB> {
+  return new Kysely<DB>({
+    // The cursor lets queries stream (`.stream()`) in constant memory (audit exports).
+    dialect: new PostgresDialect({
+      pool: preparedPool(createPool(appUrl, max), { maxStatements: PREPARED_STATEMENTS }),
+      cursor: Cursor,
+    }),
+  });
+}
+
+function createPool(appUrl: string, max: number): pg.Pool {
   // The schema is found through search_path (set when each connection opens)
   // rather than a query-rewriting plugin: cheaper on every query, and pg_temp
   // is named last so no temporary table can shadow a wardroom table.
   const pool = new pg.Pool({
-    connectionString: options.appUrl,
-    max: options.poolMax,
+    connectionString: appUrl,
+    max,
     options: '-c search_path=wardroom,pg_catalog,pg_temp',
   });
   // A connection the server drops (restart, shutdown) must not crash the

@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/database.js';
+import type { LimitSettings } from '../../src/api/limits.js';
+import type { RateLimitSettings } from '../../src/api/rate-limit.js';
 import { buildServer } from '../../src/api/server.js';
 import { createLogger } from '../../src/base/logger.js';
 import type { AuditSigner } from '../../src/modules/audit/signer.js';
@@ -33,11 +35,19 @@ export interface TestApp {
 }
 
 export async function startTestApp(
-  options: { poolMax?: number; bodyLimit?: number; masterKey?: Buffer; appUrl?: string } = {},
+  options: {
+    poolMax?: number;
+    bodyLimit?: number;
+    masterKey?: Buffer;
+    appUrl?: string;
+    limits?: LimitSettings;
+    rateLimit?: RateLimitSettings;
+  } = {},
 ): Promise<TestApp> {
   const db = createDatabase({
     appUrl: options.appUrl ?? inject('appUrl'),
     poolMax: options.poolMax ?? 4,
+    ...(options.limits === undefined ? {} : { streamSlots: options.limits.streamSlots }),
   });
   const keyring = createKeyring(localKek(options.masterKey ?? randomBytes(32)));
   // Like every server process: key rotations and shreds elsewhere reach this keyring at once.
@@ -45,7 +55,12 @@ export async function startTestApp(
   const auditSigner = signerFromSeed(randomBytes(32));
   const app = await buildServer(
     { db, keyring, auditSigner },
-    { bodyLimit: options.bodyLimit ?? 1024 * 1024, logger: createLogger('silent') },
+    {
+      bodyLimit: options.bodyLimit ?? 1024 * 1024,
+      logger: createLogger('silent'),
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
+      ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
+    },
   );
   await app.ready();
   return {

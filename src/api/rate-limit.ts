@@ -1,0 +1,48 @@
+/**
+ * The per-workspace request rate (@fastify/rate-limit): requests are counted
+ * by the workspace their bearer token names, or by client address when
+ * there is no valid token, over a one-minute window. Past the limit the
+ * answer is `429 rate_limited` with `Retry-After`. With Redis the count is
+ * shared by every process; without it each process counts its own.
+ */
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import { AppError } from '../base/errors.js';
+import { parseToken } from '../modules/tenancy/index.js';
+
+export interface RateLimitSettings {
+  /** Requests per workspace per minute; 0 turns the limit off. */
+  readonly perMinute: number;
+  /** Shared counters; undefined counts in this process. */
+  readonly redis?: Redis;
+}
+
+export async function registerRateLimit(
+  app: FastifyInstance,
+  settings: RateLimitSettings,
+): Promise<void> {
+  if (settings.perMinute === 0) return;
+  await app.register(rateLimit, {
+    global: true,
+    max: settings.perMinute,
+    timeWindow: 60_000,
+    keyGenerator: rateKey,
+    ...(settings.redis === undefined
+      ? {}
+      : { redis: settings.redis, nameSpace: 'wardroom-rate-', skipOnError: true }),
+    errorResponseBuilder: (_request, context) =>
+      new AppError(
+        'rate_limited',
+        `Rate limit: ${context.max} requests a minute for this workspace; retry in ${context.after}`,
+      ),
+  });
+}
+
+/** The workspace a request acts for, else where it came from. */
+function rateKey(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+  const token = match?.[1] === undefined ? undefined : parseToken(match[1]);
+  return token === undefined ? `ip:${request.ip}` : `ws:${token.tenantId}`;
+}

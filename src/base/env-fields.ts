@@ -1,0 +1,190 @@
+/**
+ * The environment variables Wardroom reads, each with its schema and what it
+ * means. config.ts parses them once at boot; scripts/config-docs.ts renders
+ * docs/configuration.md from the same definitions, so the two cannot drift.
+ */
+import { z } from 'zod';
+
+/** Base64 of exactly 32 bytes: one master key version. */
+export const masterKey = z
+  .string()
+  .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of exactly 32 bytes');
+
+/** A KEK id, recorded beside every wrapped data key (printable ASCII, no spaces: it is part of the AAD). */
+export const kekIdSchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,200}$/, 'printable ASCII without spaces, at most 200 characters');
+
+/** A master key version: a positive integer, chosen by configuration and never renumbered. */
+export const keyVersionSchema = z.coerce.number().int().min(1).max(2_147_483_647);
+
+/** `1:base64,2:base64`: older master key versions that still unwrap. */
+const previousMasterKeys = z.string().transform((value, ctx) => {
+  const keys = new Map<number, Buffer>();
+  for (const item of value.split(',')) {
+    const match = /^\s*([1-9][0-9]{0,9}):(\S+)\s*$/.exec(item);
+    const version = Number(match?.[1]);
+    const key = Buffer.from(match?.[2] ?? '', 'base64');
+    if (match === null || version > 2_147_483_647 || key.length !== 32) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be a comma-separated list of <version>:<base64 of 32 bytes>',
+      });
+      return z.NEVER;
+    }
+    if (keys.has(version)) {
+      ctx.addIssue({ code: 'custom', message: `version ${version} is listed twice` });
+      return z.NEVER;
+    }
+    keys.set(version, key);
+  }
+  return keys;
+});
+
+const kekProviders = ['env', 'file', 'aws-kms', 'vault-transit'] as const;
+
+const rolePrefix = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,40}_$/, 'lowercase letters, digits and _, ending in _');
+
+/** The environment variables the configuration reads (docs/configuration.md lists them). */
+export const envFields = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z.url().optional(),
+  DATABASE_APP_URL: z.url().optional(),
+  WARDROOM_APP_DB_PASSWORD: z.string().min(16).optional(),
+  WARDROOM_DB_ROLE_PREFIX: rolePrefix.default('wardroom_'),
+  WARDROOM_DATA_DIR: z.string().min(1).default('.wardroom'),
+  WARDROOM_KEK_PROVIDER: z.enum(kekProviders).optional(),
+  WARDROOM_KEK_ID: kekIdSchema.optional(),
+  WARDROOM_MASTER_KEY: masterKey.optional(),
+  WARDROOM_MASTER_KEY_VERSION: keyVersionSchema.default(1),
+  WARDROOM_MASTER_KEY_PREVIOUS: previousMasterKeys.optional(),
+  WARDROOM_MASTER_KEY_FILE: z.string().min(1).optional(),
+  WARDROOM_AWS_KMS_KEY_ID: z.string().min(1).max(2048).optional(),
+  WARDROOM_AWS_KMS_KEY_VERSION: keyVersionSchema.default(1),
+  WARDROOM_AWS_KMS_ENDPOINT: z.url().optional(),
+  AWS_REGION: z
+    .string()
+    .regex(/^[a-z0-9-]{1,40}$/, 'an AWS region such as eu-west-1')
+    .optional(),
+  VAULT_ADDR: z.url().optional(),
+  VAULT_TOKEN: z.string().min(1).optional(),
+  WARDROOM_VAULT_TRANSIT_MOUNT: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'a Vault mount path such as transit')
+    .default('transit'),
+  WARDROOM_VAULT_TRANSIT_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,128}$/, 'a transit key name')
+    .optional(),
+  WARDROOM_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+  WARDROOM_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+  WARDROOM_AUDIT_SIGNING_KEY: masterKey.optional(),
+  WARDROOM_AUDIT_CHECKPOINT_DIR: z.string().min(1).optional(),
+  WARDROOM_AUDIT_CHECKPOINT_INTERVAL: z.coerce.number().int().min(0).max(86_400).default(300),
+  WARDROOM_AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+  WARDROOM_JOB_WORKER: z.enum(['on', 'off']).default('on'),
+  WARDROOM_KEY_SWEEP_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  WARDROOM_KEY_SWEEP_WRITERS: z.coerce.number().int().min(1).max(8).default(2),
+  WARDROOM_KEY_CACHE_TTL: z.coerce.number().int().min(1).max(3600).default(60),
+  WARDROOM_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1200),
+  WARDROOM_WORKSPACE_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
+  WARDROOM_STREAM_SLOTS: z.coerce.number().int().min(1).max(100).default(4),
+  WARDROOM_STREAM_SLOTS_PER_WORKSPACE: z.coerce.number().int().min(1).max(100).default(2),
+  WARDROOM_STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  REDIS_URL: z.url().optional(),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/**
+ * What each variable means, rendered into docs/configuration.md by
+ * scripts/config-docs.ts. Typed by the schema, so a variable without a
+ * description fails typecheck. Registered as zod metadata (the registry
+ * `.describe()` writes to), which leaves parsing unchanged.
+ */
+const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = {
+  NODE_ENV:
+    '`production` refuses to generate a development master key or audit signing key: configure a master key provider and WARDROOM_AUDIT_SIGNING_KEY.',
+  DATABASE_URL:
+    'Administrative connection to PostgreSQL 15+: creates the roles and the schema, runs migrations and `db check`, and carries the job queue (pg-boss, schema `wardroom_jobs`). Unset: an embedded PostgreSQL under WARDROOM_DATA_DIR.',
+  DATABASE_APP_URL:
+    'What the server connects as: the app role, under RLS. Unset: the admin URL with the app role (`<prefix>app`) as user and WARDROOM_APP_DB_PASSWORD as password.',
+  WARDROOM_APP_DB_PASSWORD:
+    'Password given to the app role at every migration when DATABASE_APP_URL is unset. Unset: generated once and kept in `<data dir>/app-db-password` (mode 600).',
+  WARDROOM_DB_ROLE_PREFIX:
+    'Prefix of the owner, app and ops roles (`<prefix>owner`, `<prefix>app`, `<prefix>ops`). Roles are cluster-wide, so databases that share a cluster need different prefixes. Lowercase letters, digits and `_`, ending in `_`.',
+  WARDROOM_DATA_DIR:
+    'Local state: the embedded PostgreSQL (`pgdata/`, `embedded.json`), the generated development master key and audit signing key, the master key check (`master-key-check.json`), the generated app role password, and the audit checkpoints unless WARDROOM_AUDIT_CHECKPOINT_DIR is set. A relative path is resolved against the working directory.',
+  WARDROOM_KEK_PROVIDER:
+    'Master key (KEK) provider. Unset: `env` when WARDROOM_MASTER_KEY is set, `file` when WARDROOM_MASTER_KEY_FILE is set (setting both is an error), else a generated development key file, `<data dir>/master-key.json`, which NODE_ENV=production refuses.',
+  WARDROOM_KEK_ID:
+    "The KEK id recorded beside every wrapped data key; keep it stable. Printable ASCII without spaces, at most 200 characters. Unset: `env:default` (env), `aws-kms:<key id>` (aws-kms), `vault-transit:<mount>/<key>` (vault-transit). Refused with the file provider, whose id is the key file's `id`.",
+  WARDROOM_MASTER_KEY:
+    'env provider: the current master key, base64 of 32 random bytes (`openssl rand -base64 32`). Required when WARDROOM_KEK_PROVIDER=env.',
+  WARDROOM_MASTER_KEY_VERSION:
+    'env provider: the version number of WARDROOM_MASTER_KEY, recorded beside every data key it wraps.',
+  WARDROOM_MASTER_KEY_PREVIOUS:
+    'env provider: older master key versions that still unwrap, `<version>:<base64 of 32 bytes>` separated by commas (`1:…,2:…`). May not list the current version.',
+  WARDROOM_MASTER_KEY_FILE:
+    'file provider: path of a JSON key file, `{"id", "current", "keys": {"<version>": "<base64>"}}`, private to its owner (a file that group or others may access is refused). Required when WARDROOM_KEK_PROVIDER=file.',
+  WARDROOM_AWS_KMS_KEY_ID:
+    'aws-kms provider: key id, key ARN, alias name or alias ARN of a symmetric KMS key. Required when WARDROOM_KEK_PROVIDER=aws-kms.',
+  WARDROOM_AWS_KMS_KEY_VERSION:
+    "aws-kms provider: the KEK version recorded for new and rewrapped data keys. Raise it after KMS rotates the key's material, then rewrap.",
+  WARDROOM_AWS_KMS_ENDPOINT:
+    "aws-kms provider: another KMS endpoint (a VPC endpoint). Unset: the region's endpoint.",
+  AWS_REGION:
+    "aws-kms provider: the key's region. Required when WARDROOM_KEK_PROVIDER=aws-kms. Credentials come from the AWS SDK's standard chain.",
+  VAULT_ADDR:
+    'vault-transit provider: URL of the Vault or OpenBao server. Required when WARDROOM_KEK_PROVIDER=vault-transit.',
+  VAULT_TOKEN:
+    'vault-transit provider: the Vault token (it needs `read` on `<mount>/keys/<key>`). Required when WARDROOM_KEK_PROVIDER=vault-transit.',
+  WARDROOM_VAULT_TRANSIT_MOUNT: 'vault-transit provider: mount path of the transit engine.',
+  WARDROOM_VAULT_TRANSIT_KEY:
+    'vault-transit provider: name of the transit key, which must have been created with `derived=true`. Required when WARDROOM_KEK_PROVIDER=vault-transit.',
+  WARDROOM_POOL_MAX: "Connections in the app role's pool.",
+  WARDROOM_BODY_LIMIT:
+    'Largest request body in bytes; a larger one is answered `413 payload_too_large`.',
+  WARDROOM_AUDIT_SIGNING_KEY:
+    'Base64 of a 32-byte Ed25519 seed that signs audit checkpoints and shred receipts. Unset: generated once in `<data dir>/audit-signing.key` (mode 600; a file that group or others may access is refused), which NODE_ENV=production refuses.',
+  WARDROOM_AUDIT_CHECKPOINT_DIR:
+    'Where signed checkpoints are appended outside the database, one `<workspace>.jsonl` each (in production, a separate disk or a synced folder). Unset: `<data dir>/audit-checkpoints`.',
+  WARDROOM_AUDIT_CHECKPOINT_INTERVAL:
+    "Seconds between the server's checkpoints of every workspace's chain; `0` turns them off.",
+  WARDROOM_AUDIT_SEAL_INTERVAL_MS:
+    "Milliseconds between the server's chaining passes, which link newly committed audit events into each workspace's hash chain (the name keeps its first spelling); `0` turns the loop off.",
+  WARDROOM_JOB_WORKER:
+    '`off`: `wardroom start` runs no background job worker, so key re-encryption sweeps run only in `wardroom keys rotate` or `keys resume` without `--no-wait`.',
+  WARDROOM_KEY_SWEEP_BATCH_SIZE: 'Rows re-sealed per transaction by the key rotation sweep.',
+  WARDROOM_KEY_SWEEP_WRITERS:
+    'Batches of one sweep committing at once, each on its own connection.',
+  WARDROOM_KEY_CACHE_TTL:
+    "Seconds a process uses a cached data key after it last read the key's row in `workspace_keys`; then it reads the row again. A key deleted outside Wardroom (with psql, say: no key event) stops opening and sealing within this bound in every process. The workspace's key policy is cached for 30 s or this, whichever is shorter.",
+  WARDROOM_RATE_LIMIT_PER_MINUTE:
+    "Requests one workspace may make per minute (counted per API token's workspace; unauthenticated requests per client address); more are answered `429 rate_limited` with `Retry-After`. Shared by every process through REDIS_URL when set, else counted per process. `0` turns the limit off.",
+  WARDROOM_WORKSPACE_CONCURRENCY:
+    'Requests of one workspace a process serves at once; more are answered `429 rate_limited` with `Retry-After: 1`, so one workspace cannot hold every database connection.',
+  WARDROOM_STREAM_SLOTS:
+    'Database connections reserved for long responses (audit exports), in a pool of their own beside WARDROOM_POOL_MAX, so ordinary requests never wait behind a download. A download that finds every slot taken is answered `429 rate_limited`.',
+  WARDROOM_STREAM_SLOTS_PER_WORKSPACE:
+    'Long responses one workspace may have open at once (at most WARDROOM_STREAM_SLOTS).',
+  WARDROOM_STREAM_IDLE_TIMEOUT_MS:
+    'A download whose client reads nothing for this long is cut, and its slot freed.',
+  REDIS_URL:
+    'Redis for counters shared by every process (the request rate limit). Unset: counted in each process.',
+  HOST: 'Address the HTTP server listens on.',
+  PORT: 'Port the HTTP server listens on; `0` picks a free one.',
+  LOG_LEVEL:
+    'pino log level. Authorization headers, cookies and fields named token, password, secret, masterKey or content are redacted at every level, and so are, in a logged request URL, every API token (`wr_…`) and the value of every query parameter whose name contains token, password, secret or api_key.',
+};
+for (const [name, description] of Object.entries(envDescriptions)) {
+  z.globalRegistry.add(envFields.shape[name as keyof typeof envFields.shape], { description });
+}
