@@ -1,21 +1,17 @@
 /**
- * One workspace cannot starve the others. Workspace A holds downloads open
- * without reading them and floods requests; workspace B's requests still
- * answer. A's excess is refused at once with `429 rate_limited` and
- * `Retry-After`, a download nobody reads is cut after the idle timeout and
- * its slot freed, and the per-workspace request rate answers 429 past its
- * limit (across processes when they share Redis).
+ * One workspace cannot starve the others. Workspace A holds downloads that
+ * cannot finish (the audit log is locked under them, so they hold their
+ * connections and slots and send nothing) and floods requests; workspace
+ * B's requests still answer. A's excess is refused at once with `429
+ * rate_limited` and `Retry-After`, a download on which nothing moves is cut
+ * after the idle timeout, and the per-workspace request rate answers 429
+ * past its limit (across processes when they share Redis).
  */
 import http from 'node:http';
-import { mkdtemp } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { Redis } from 'ioredis';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemPrincipal } from '../../src/db/principal.js';
-import { chainPending, createCheckpoint } from '../../src/modules/audit/checkpoints.js';
+import { connectAdmin } from '../support/admin.js';
 import {
   bearer,
   newWorkspace,
@@ -24,9 +20,7 @@ import {
   type TestWorkspace,
 } from '../support/app.js';
 
-/** A's export is large enough (about 25 MB) that an unread download stalls in socket buffers. */
-const EVENTS = 20_000;
-const IDLE_MS = 3000;
+const IDLE_MS = 4000;
 
 /** Fails the test if `work` has not settled in `ms` (a liveness bound, not a timing claim). */
 async function within<T>(ms: number, work: Promise<T>): Promise<T> {
@@ -41,14 +35,17 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   }
 }
 
-interface Download {
+interface Answer {
   readonly status: number;
   readonly retryAfter: string | undefined;
   readonly body: string;
 }
 
-/** Starts a download and reads none of it beyond the status line (unless refused). */
-function stalledDownload(port: number, ws: string, token: string): Promise<Download> {
+/**
+ * Starts a download without reading it. Settles with the answer (a refusal
+ * is read whole), or with 'cut' when the server closes the connection first.
+ */
+function download(port: number, ws: string, token: string): Promise<Answer | 'cut'> {
   return new Promise((resolve, reject) => {
     const req = http.get(
       {
@@ -59,18 +56,25 @@ function stalledDownload(port: number, ws: string, token: string): Promise<Downl
       },
       (res) => {
         const retryAfter = res.headers['retry-after'];
-        if (res.statusCode === 200) {
-          res.pause();
-          resolve({ status: 200, retryAfter, body: '' });
-          return;
-        }
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter, body }));
+        res.on('aborted', () => resolve('cut'));
       },
     );
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNRESET' || /socket hang up/.test(error.message)) resolve('cut');
+      else reject(error);
+    });
   });
+}
+
+/** Whichever of `pending` have settled within `ms`, in order; the rest stay pending. */
+async function settledWithin<T>(ms: number, pending: Promise<T>[]): Promise<T[]> {
+  const settled: T[] = [];
+  for (const p of pending) void p.then((value) => settled.push(value));
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return [...settled];
 }
 
 describe('fair sharing between workspaces', () => {
@@ -91,33 +95,43 @@ describe('fair sharing between workspaces', () => {
     });
     a = await newWorkspace(t);
     b = await newWorkspace(t);
-    await t.db.withTenant(systemPrincipal(a.id, 'bulk'), (tx) =>
-      sql`insert into wardroom.audit_log (tenant_id, actor_type, actor_id, action, metadata)
-            select ${a.id}::uuid, 'system', 'bulk', 'test.bulk',
-                   jsonb_build_object('i', g, 'pad', repeat('x', 1000))
-              from generate_series(1, ${EVENTS}::int) g`.execute(tx),
-    );
-    await t.db.withTenant(systemPrincipal(a.id, 'chainer'), (tx) => chainPending(tx));
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'wardroom-fair-'));
-    await createCheckpoint(t.db, t.auditSigner, dir, a.id);
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     port = (t.app.server.address() as AddressInfo).port;
-  }, 120_000);
+  });
   afterAll(() => t.close());
 
   it('keeps answering another workspace while one holds downloads and floods requests', async () => {
-    const downloads = await Promise.all(
-      Array.from({ length: 12 }, () => stalledDownload(port, a.id, a.ownerToken)),
-    );
-    const held = downloads.filter((d) => d.status === 200);
-    const refused = downloads.filter((d) => d.status === 429);
-    // Two stream slots per workspace: the rest are refused at once, not queued.
+    // Downloads that cannot finish: the audit log is locked, so every export
+    // waits on its first read, holding its connection and its slots, and
+    // sends nothing after its headers.
+    const admin = await connectAdmin();
+    await admin.client.query('begin');
+    await admin.client.query('lock table wardroom.audit_log in access exclusive mode');
+    try {
+      await holdAndFlood();
+    } finally {
+      await admin.client.query('rollback');
+      await admin.close();
+    }
+    // The lock gone, the cut downloads end and give their slots back: A
+    // downloads again.
+    const deadline = Date.now() + 10_000;
+    let again = await download(port, a.id, a.ownerToken);
+    while (again !== 'cut' && again.status === 429 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      again = await download(port, a.id, a.ownerToken);
+    }
+    expect(again).toMatchObject({ status: 200 });
+  }, 60_000);
 
-    expect(held).toHaveLength(2);
+  async function holdAndFlood(): Promise<void> {
+    const downloads = Array.from({ length: 12 }, () => download(port, a.id, a.ownerToken));
+    // Two stream slots per workspace: the ten others are refused at once, not queued.
+    const refused = await settledWithin(1500, downloads);
     expect(refused).toHaveLength(10);
     for (const r of refused) {
-      expect(r.retryAfter).toBe('1');
-      expect(JSON.parse(r.body)).toMatchObject({ error: { code: 'rate_limited' } });
+      expect(r).toMatchObject({ status: 429, retryAfter: '1' });
+      expect(JSON.parse((r as Answer).body)).toMatchObject({ error: { code: 'rate_limited' } });
     }
     // A floods; what exceeds its concurrency is refused, nothing hangs.
     const flood = await within(
@@ -144,21 +158,17 @@ describe('fair sharing between workspaces', () => {
       );
       expect(res.statusCode).toBe(200);
     }
-    // B can download while A's two downloads are held (the third stream slot).
-
-    const bDownload = await within(5000, stalledDownload(port, b.id, b.ownerToken));
-
-    expect(bDownload.status).toBe(200);
-    // Nobody reads: the stalled downloads are cut after the idle timeout,
-    // which frees their slots, so A may download again.
-    const deadline = Date.now() + IDLE_MS * 4;
-    let again = await stalledDownload(port, a.id, a.ownerToken);
-    while (again.status === 429 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      again = await stalledDownload(port, a.id, a.ownerToken);
-    }
-    expect(again.status).toBe(200);
-  }, 60_000);
+    // A's two are still held: a third is still refused. B's own download
+    // takes the third stream slot and is held in turn.
+    expect(await within(5000, download(port, a.id, a.ownerToken))).toMatchObject({ status: 429 });
+    const bDownload = download(port, b.id, b.ownerToken);
+    // Nothing moves on their sockets: each held download is cut after the
+    // idle timeout instead of holding its slot for ever.
+    const held = [...downloads, bDownload];
+    const outcomes = await within(IDLE_MS * 5, Promise.all(held));
+    expect(outcomes.filter((o) => o === 'cut')).toHaveLength(3);
+    expect(outcomes.filter((o) => o !== 'cut')).toHaveLength(10);
+  }
 });
 
 describe('the per-workspace request rate', () => {
