@@ -232,6 +232,7 @@ async function sweepRates(): Promise<SweepRates> {
       auditCheckpointDir: '', // never used: checkpoints are off (interval 0)
       auditCheckpointInterval: 0,
       auditSealIntervalMs: defaults.auditSealIntervalMs,
+      auditVerifyWorkspaces: 0,
     },
     logger: { info: () => undefined, error: (o: unknown) => console.error('audit sealer:', o) },
   });

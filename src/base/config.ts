@@ -124,6 +124,8 @@ export interface Config {
   readonly auditCheckpointInterval: number;
   /** Milliseconds between sealing passes over unsealed audit events; 0 turns the loop off. */
   readonly auditSealIntervalMs: number;
+  /** Workspaces verified per checkpoint tick; 0 turns scheduled verification off. */
+  readonly auditVerifyWorkspaces: number;
   /** Whether `wardroom start` runs the background job worker (key re-encryption sweeps). */
   readonly jobWorker: boolean;
   /** Rows re-sealed per transaction by the key rotation sweep. */
@@ -174,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     auditCheckpointInterval: e.WARDROOM_AUDIT_CHECKPOINT_INTERVAL,
     auditSealIntervalMs: e.WARDROOM_AUDIT_SEAL_INTERVAL_MS,
+    auditVerifyWorkspaces: e.WARDROOM_AUDIT_VERIFY_WORKSPACES,
     jobWorker: e.WARDROOM_JOB_WORKER === 'on',
     keySweepBatchSize: e.WARDROOM_KEY_SWEEP_BATCH_SIZE,
     keySweepWriters: e.WARDROOM_KEY_SWEEP_WRITERS,

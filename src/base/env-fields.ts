@@ -89,6 +89,7 @@ export const envFields = z.object({
   WARDROOM_AUDIT_CHECKPOINT_DIR: z.string().min(1).optional(),
   WARDROOM_AUDIT_CHECKPOINT_INTERVAL: z.coerce.number().int().min(0).max(86_400).default(300),
   WARDROOM_AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+  WARDROOM_AUDIT_VERIFY_WORKSPACES: z.coerce.number().int().min(0).max(100_000).default(10),
   WARDROOM_JOB_WORKER: z.enum(['on', 'off']).default('on'),
   WARDROOM_KEY_SWEEP_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   WARDROOM_KEY_SWEEP_WRITERS: z.coerce.number().int().min(1).max(8).default(2),
@@ -161,6 +162,8 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
     "Seconds between the server's checkpoints of every workspace's chain; `0` turns them off.",
   WARDROOM_AUDIT_SEAL_INTERVAL_MS:
     "Milliseconds between the server's chaining passes, which link newly committed audit events into each workspace's hash chain (the name keeps its first spelling); `0` turns the loop off.",
+  WARDROOM_AUDIT_VERIFY_WORKSPACES:
+    'Workspaces whose whole chain the server verifies on each checkpoint tick (every WARDROOM_AUDIT_CHECKPOINT_INTERVAL seconds), those verified longest ago first; each result is an `audit.verified` or `audit.verification_failed` event, shown by `wardroom status`. `0` turns scheduled verification off.',
   WARDROOM_JOB_WORKER:
     '`off`: `wardroom start` runs no background job worker, so key re-encryption sweeps run only in `wardroom keys rotate` or `keys resume` without `--no-wait`.',
   WARDROOM_KEY_SWEEP_BATCH_SIZE: 'Rows re-sealed per transaction by the key rotation sweep.',

@@ -10,6 +10,7 @@ import { registerDb } from './db.js';
 import { registerKeys } from './keys.js';
 import { registerMigrate } from './migrate.js';
 import { registerStart } from './start.js';
+import { registerStatus } from './status.js';
 import { registerToken } from './token.js';
 import { registerWorkspace } from './workspace.js';
 
@@ -32,6 +33,7 @@ export function buildProgram(env: NodeJS.ProcessEnv, io: Output): Command {
     registerKeys,
     registerToken,
     registerAudit,
+    registerStatus,
     registerCredentials,
   ]) {
     register(program, env, io);

@@ -10,3 +10,9 @@ export { checkpointAll, createCheckpoint, listWorkspaceIds } from './checkpoints
 export { listPendingIntents } from './record.js';
 export { verifyExportFile, type FileVerification } from './verify-file.js';
 export { verifyWorkspace, type WorkspaceVerification } from './verify-workspace.js';
+export {
+  createScheduledVerifier,
+  latestVerification,
+  type ScheduledVerifier,
+  type VerificationStatus,
+} from './scheduled-verify.js';

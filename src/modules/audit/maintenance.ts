@@ -1,15 +1,17 @@
 /**
  * Background upkeep of the audit log in a running server: chains
  * newly committed events every few hundred milliseconds, signs every
- * workspace's chain head each checkpoint interval, and keeps next month's partition
- * created ahead of time (rows outside every partition land in the default
- * partition, which still works but is slower to archive).
+ * workspace's chain head each checkpoint interval, then verifies a bounded
+ * number of workspaces' chains (scheduled-verify.ts), and keeps next month's
+ * partition created ahead of time (rows outside every partition land in the
+ * default partition, which still works but is slower to archive).
  */
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../../base/config.js';
 import type { Database } from '../../db/database.js';
 import { checkpointAll } from './checkpoints.js';
+import { createScheduledVerifier } from './scheduled-verify.js';
 import type { AuditSigner } from './signer.js';
 
 export interface Maintenance {
@@ -19,10 +21,23 @@ export interface Maintenance {
 export function startAuditMaintenance(deps: {
   db: Pick<Database, 'withTenant' | 'withSystem'>;
   signer: AuditSigner;
-  config: Pick<Config, 'auditCheckpointDir' | 'auditCheckpointInterval' | 'auditSealIntervalMs'>;
+  config: Pick<
+    Config,
+    | 'auditCheckpointDir'
+    | 'auditCheckpointInterval'
+    | 'auditSealIntervalMs'
+    | 'auditVerifyWorkspaces'
+  >;
   logger: Pick<Logger, 'info' | 'error'>;
 }): Maintenance {
   const { db, signer, config, logger } = deps;
+  const verifier = createScheduledVerifier({
+    db,
+    publicKey: signer.publicKey,
+    checkpointDir: config.auditCheckpointDir,
+    perRun: config.auditVerifyWorkspaces,
+    logger,
+  });
   let running: Promise<void> | undefined;
   const tick = () => {
     running ??= (async () => {
@@ -35,6 +50,12 @@ export function startAuditMaintenance(deps: {
       } catch (error) {
         // Don't stop the schedule on one failure: the next tick retries.
         logger.error({ err: error }, 'audit maintenance failed');
+      }
+      try {
+        // After the checkpoints, so each verification includes the newest one.
+        await verifier.run();
+      } catch (error) {
+        logger.error({ err: error }, 'scheduled audit verification failed to run');
       } finally {
         running = undefined;
       }
