@@ -9,6 +9,7 @@ import { registerCredentials } from './credentials.js';
 import { registerDb } from './db.js';
 import { registerKeys } from './keys.js';
 import { registerMigrate } from './migrate.js';
+import { registerOps } from './ops.js';
 import { registerStart } from './start.js';
 import { registerStatus } from './status.js';
 import { registerToken } from './token.js';
@@ -29,6 +30,7 @@ export function buildProgram(env: NodeJS.ProcessEnv, io: Output): Command {
     registerStart,
     registerMigrate,
     registerDb,
+    registerOps,
     registerWorkspace,
     registerKeys,
     registerToken,

@@ -5,7 +5,10 @@
  *
  * Invariants enforced here on every boot, not only on first creation: the app
  * role can log in, is not a superuser, has no BYPASSRLS, creates nothing and
- * owns nothing (objects belong to the owner role).
+ * owns nothing (objects belong to the owner role); and no role but the
+ * migrator (the user running this) is a member of the owner role, since a
+ * member could disable the audit triggers or forge audit events (see
+ * docs/audit.md, "Trust root").
  */
 import type pg from 'pg';
 import { quoteIdent, type RoleNames } from './roles.js';
@@ -33,11 +36,23 @@ export async function bootstrapRoles(
     'select rolsuper as is_super from pg_roles where rolname = current_user',
   );
   if (rows[0]?.is_super !== true) await client.query(`GRANT ${owner} TO CURRENT_USER`);
+  await revokeOwnerFromOthers(client, roles.owner);
   await client.query(`CREATE SCHEMA IF NOT EXISTS wardroom AUTHORIZATION ${owner}`);
   await client.query(`REVOKE ALL ON SCHEMA wardroom FROM PUBLIC`);
   await client.query(`GRANT USAGE ON SCHEMA wardroom TO ${app}, ${ops}`);
   const db = quoteIdent(await currentDatabase(client));
   await client.query(`GRANT CONNECT ON DATABASE ${db} TO ${app}`);
+}
+
+/** Revokes direct membership in the owner role from every role but the current user. */
+async function revokeOwnerFromOthers(client: pg.ClientBase, owner: string): Promise<void> {
+  const { rows } = await client.query<{ member: string }>(
+    `select m.member::regrole::text as member from pg_auth_members m
+      where m.roleid = $1::regrole and m.member <> (select oid from pg_roles where rolname = current_user)
+      order by 1`,
+    [quoteIdent(owner)],
+  );
+  for (const r of rows) await client.query(`REVOKE ${quoteIdent(owner)} FROM ${r.member}`);
 }
 
 async function createRoleIfMissing(

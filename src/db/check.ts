@@ -5,7 +5,8 @@
  *
  * This file runs the rules, which live in check/ by what they check: tables
  * (RLS, tenant_id, the allowlist), keys, audit triggers, functions, views,
- * the app role, and the policies that apply to it. Tenant tables are every
+ * the app role, the policies that apply to it, and the owner and ops roles
+ * (check/operators.ts: who could forge or silence the audit log). Tenant tables are every
  * table in schema `wardroom` not on the allowlist in global-tables.ts. What
  * counts as a policy bound to the tenant setting is defined in
  * check/tenant-bound.ts.
@@ -14,6 +15,7 @@ import pg from 'pg';
 import { checkAuditTriggers } from './check/audit.js';
 import { checkFunctions } from './check/functions.js';
 import { checkForeignKeys, checkUniqueKeys } from './check/keys.js';
+import { checkOperators } from './check/operators.js';
 import { checkPolicies } from './check/policies.js';
 import { checkAppRole, checkAppRoleAttributes } from './check/role.js';
 import { queryOn, type AddFinding, type CheckFinding } from './check/shared.js';
@@ -51,6 +53,7 @@ export async function checkDatabase(
   await checkAuditTriggers(q, tenantTables, add);
   await checkFunctions(q, add);
   await checkViews(q, add);
+  await checkOperators(q, roles, add);
 
   const app = await checkAppRoleAttributes(q, roles.app, add);
   if (app !== undefined) {

@@ -73,13 +73,16 @@ describe('audit chain verification', () => {
   it('names an inserted event (triggers disabled, as an attacker would)', async () => {
     const ws = await workspaceWithHistory(t);
     await admin.query('begin');
-    await admin.query('set local session_replication_role = replica');
+    // A superuser's way past the stamp (enabled ALWAYS, so replica mode no
+    // longer skips it): disable it for the transaction.
+    await admin.query('alter table wardroom.audit_log disable trigger audit_stamp');
     await admin.query(
       `insert into wardroom.audit_log (tenant_id, seq, occurred_at, actor_type, action, prev_hash, hash)
        select tenant_id, 5, occurred_at + interval '1 microsecond', 'user', 'workroom.deleted', prev_hash, hash
          from wardroom.audit_log where tenant_id = $1 and seq = 5`,
       [ws.id],
     );
+    await admin.query('alter table wardroom.audit_log enable always trigger audit_stamp');
     await admin.query('commit');
     expect(await verify(ws.id)).toMatchObject({ ok: false, firstBadSeq: 5 });
   });

@@ -271,6 +271,54 @@ const cases: readonly Case[] = [
     sql: 'drop table wardroom.schema_migrations',
     expected: ['allowlist_stale wardroom.schema_migrations'],
   },
+  {
+    name: 'the ops role a member of the owner role',
+    as: 'admin',
+    sql: 'grant {owner} to {ops}',
+    expected: ['ops_role_owns_object {ops}', 'owner_role_member {ops}'],
+    partial: true,
+  },
+  {
+    name: 'a login role other than the migrator a member of the owner role',
+    as: 'admin',
+    sql: 'create role {grp} login; grant {owner} to {grp}',
+    expected: ['owner_role_member {grp}'],
+  },
+  {
+    name: 'the ops role may set session_replication_role',
+    as: 'admin',
+    sql: 'grant set on parameter session_replication_role to {ops}',
+    expected: ['ops_role_sets_replication_role {ops}'],
+  },
+  {
+    name: 'PUBLIC may set session_replication_role',
+    as: 'admin',
+    sql: 'grant set on parameter session_replication_role to public',
+    expected: ['ops_role_sets_replication_role {ops}'],
+  },
+  {
+    name: 'the ops role owning a tenant table',
+    as: 'admin',
+    sql: 'alter table wardroom.workrooms owner to {ops}',
+    expected: ['ops_role_owns_object {ops}'],
+    partial: true,
+  },
+  {
+    name: 'the ops role holding TRUNCATE or TRIGGER',
+    as: 'owner',
+    sql: 'grant truncate on wardroom.messages to {ops}; grant trigger on wardroom.workrooms to {ops}',
+    expected: [
+      'ops_role_table_privilege wardroom.messages',
+      'ops_role_table_privilege wardroom.workrooms',
+    ],
+  },
+  {
+    name: 'the ops role a superuser',
+    as: 'admin',
+    sql: 'alter role {ops} superuser',
+    expected: ['ops_role_superuser {ops}', 'ops_role_sets_replication_role {ops}'],
+    partial: true,
+  },
 ];
 
 let tdb: TestDatabase;
@@ -291,6 +339,7 @@ function fill(text: string): string {
   return text
     .replaceAll('{app}', quoteIdent(tdb.roles.app))
     .replaceAll('{owner}', quoteIdent(tdb.roles.owner))
+    .replaceAll('{ops}', quoteIdent(tdb.roles.ops))
     .replaceAll('{grp}', quoteIdent(`${tdb.rolePrefix}readers`));
 }
 

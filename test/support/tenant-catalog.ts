@@ -107,8 +107,14 @@ export async function cloneTenant(
   await admin.query('begin');
   try {
     // A pure copy: no triggers (the audit chain would re-stamp copied events
-    // and write events of its own). Tables are copied parents first.
+    // and write events of its own). Tables are copied parents first. The
+    // audit triggers are enabled ALWAYS (migration 009), so replica mode does
+    // not stop them: the events they write for `to` (ids above every id
+    // visible now) are deleted after the copy.
     await admin.query('set local session_replication_role = replica');
+    const { rows: seq } = await admin.query<{ last: string }>(
+      'select last_value::text as last from wardroom.audit_log_id_seq',
+    );
     for (const t of tables) {
       const select = t.columns.map((c) => (c === 'tenant_id' ? '$2::uuid' : quoteIdent(c)));
       const overriding = t.identityAlways ? 'overriding system value' : '';
@@ -119,6 +125,10 @@ export async function cloneTenant(
       );
       copied.set(t.name, result.rowCount ?? 0);
     }
+    await admin.query('delete from wardroom.audit_log where tenant_id = $1 and id > $2::bigint', [
+      to,
+      seq[0]?.last,
+    ]);
     await admin.query('commit');
   } catch (error) {
     await admin.query('rollback');

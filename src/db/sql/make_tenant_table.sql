@@ -6,7 +6,8 @@
 --     per statement inside (SELECT ...): no setting, or '', means no rows;
 --   * the audit statement triggers audit_insert, audit_update and
 --     audit_delete, running wardroom.audit_changes(p_entity, p_id_column)
---     with the transition tables each needs.
+--     with the transition tables each needs, enabled ALWAYS (they fire
+--     under session_replication_role = replica too).
 -- It grants nothing: each migration grants the app role exactly what it
 -- needs, beside the call. It refuses a table outside schema wardroom, one
 -- without "tenant_id uuid not null" or a primary key (audit_changes pairs
@@ -65,5 +66,9 @@ BEGIN
     'CREATE TRIGGER audit_delete AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows '
     'FOR EACH STATEMENT EXECUTE FUNCTION wardroom.audit_changes(%L, %L)',
     p_table, p_entity, p_id_column);
+  -- ALWAYS: session_replication_role = replica does not silence them (009).
+  EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER audit_insert', p_table);
+  EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER audit_update', p_table);
+  EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER audit_delete', p_table);
 END
 $$;

@@ -1,12 +1,20 @@
 -- BEFORE INSERT row trigger on wardroom.audit_log. Stamps every event
--- inserted by a writer other than the owner role: the actor of a session
--- that is not the app role is `ops`, the app may only write events of its
--- current workspace, the time is the database's, chain fields are left for
--- the sealer (a writer cannot pre-seal its own event), and JSON the sealer
--- could not canonicalize (non-integer or unsafe numbers, keys above U+FFFF)
--- is refused. Rows inserted while the current user is the owner role (by
--- the owner's SECURITY DEFINER functions, such as audit_changes) skip this
--- function: the trigger's WHEN clause (migration 006).
+-- inserted by a writer other than the audit trigger itself: the actor of a
+-- session that is not the app role is `ops`, the app may only write events
+-- of its current workspace, the time is the database's, chain fields are
+-- left for the sealer (a writer cannot pre-seal its own event), and JSON the
+-- sealer could not canonicalize (non-integer or unsafe numbers, keys above
+-- U+FFFF) is refused. The trigger's WHEN clause (migration 009) skips only
+-- rows inserted from inside another trigger (pg_trigger_depth() >= 1) while
+-- the current user is the owner role: that is wardroom.audit_changes, the
+-- owner's SECURITY DEFINER statement trigger, whose rows the database built
+-- itself. A direct INSERT at top level is stamped even under SET ROLE owner
+-- (until 009, current_user = owner alone skipped it, so an administrator
+-- could forge an `api_token` event). A transaction-local marker set inside
+-- audit_changes would not do: any session can set a custom setting by hand,
+-- but none can raise its own trigger depth without a trigger, and only the
+-- owner (or a superuser) can create one on these tables. The trigger is
+-- enabled ALWAYS, so session_replication_role = replica does not skip it.
 --
 -- Not SECURITY DEFINER and no SET clause (both cost every append): it reads
 -- no table, and every function and operator it uses is schema-qualified, so
