@@ -25,6 +25,16 @@ export const OUTSIDE_SCHEMA = [
       'secretbox key (base64 of 32 bytes). Never accepted as an argument, since arguments land in shell ' +
       'history and `ps`. See [cli.md](cli.md).',
   },
+  {
+    name: 'WARDROOM_PSQL',
+    description:
+      'Read only by `wardroom ops psql`: the psql binary to run (default: `psql` on PATH); `--psql` overrides it.',
+  },
+  {
+    name: 'SUDO_USER',
+    description:
+      'Read only by `wardroom ops psql`: when set (the command runs under sudo), the operator recorded in the audit events names this user as well as the OS user it runs as.',
+  },
 ] as const;
 
 interface JsonSchema {
