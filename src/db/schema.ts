@@ -140,6 +140,8 @@ export interface IntegrationCredentialsTable {
   created_at: CreatedAt;
   replaced_at: Date | null;
   revoked_at: Date | null;
+  /** 1, plus 1 per replace; bound into the sealed secret. */
+  version: ColumnType<number, number | undefined, number>;
 }
 
 export interface CredentialFingerprintKeysTable {

@@ -102,6 +102,7 @@ const expected: { [T in keyof DB]: { [C in keyof DB[T]]-?: true } } = {
     created_at: true,
     replaced_at: true,
     revoked_at: true,
+    version: true,
   },
   credential_fingerprint_keys: { tenant_id: true, key: true, created_at: true },
   key_rotations: {

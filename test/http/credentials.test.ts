@@ -58,7 +58,7 @@ describe('credentials', () => {
         if (value.length >= 8) expect(res.body).not.toContain(value);
       }
       const stored = await storedSecret(view.id);
-      expect(stored?.[0]).toBe(1); // envelope format version
+      expect(stored?.[0]).toBe(2); // envelope format version
       expect(stored?.toString('latin1')).not.toContain(primary);
       expect(await open(view.id)).toEqual({ id: view.id, kind, provider, secret });
     }
@@ -148,7 +148,13 @@ describe('credentials', () => {
       'integration_credential.updated',
       'integration_credential.updated',
     ]);
-    expect(rows[1]?.metadata.changed).toEqual(['fingerprint', 'last4', 'replaced_at', 'secret']);
+    expect(rows[1]?.metadata.changed).toEqual([
+      'fingerprint',
+      'last4',
+      'replaced_at',
+      'secret',
+      'version',
+    ]);
     for (const r of rows) {
       for (const leak of [first, second, made.fingerprint, replaced.fingerprint])
         expect(r.row).not.toContain(leak);

@@ -96,7 +96,7 @@ describe('workrooms, conversations and messages', () => {
       const row = rows[0]!;
       expect(row.content.includes(Buffer.from(secret))).toBe(false);
       expect(row.dump).not.toContain(secret);
-      expect(row.content[0]).toBe(1); // envelope format version
+      expect(row.content[0]).toBe(2); // envelope format version
     } finally {
       await admin.end();
     }

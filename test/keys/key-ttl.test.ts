@@ -15,6 +15,7 @@ import {
   startProcess,
   type Filled,
   type Process,
+  messageRef,
 } from '../support/keys.js';
 
 const BOUND_MS = 400;
@@ -41,14 +42,14 @@ afterAll(async () => {
   await writer.close();
 });
 
-const ref = (id: string) => ({ table: 'messages', column: 'content', rowId: id });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function openAll(p: Process, ws: Filled): Promise<string[]> {
   return p.db.withTenant(principal(ws.tenantId), async (tx) => {
     const rows = await tx.selectFrom('messages').select(['id', 'content']).orderBy('id').execute();
     const out: string[] = [];
-    for (const r of rows) out.push((await p.keyring.open(tx, ref(r.id), r.content)).toString());
+    for (const r of rows)
+      out.push((await p.keyring.open(tx, await messageRef(tx, r.id), r.content)).toString());
     return out;
   });
 }

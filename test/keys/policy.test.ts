@@ -28,6 +28,7 @@ import {
   startProcess,
   versionCounts,
   type Process,
+  messageRef,
 } from '../support/keys.js';
 
 let a: Process;
@@ -77,8 +78,8 @@ describe('minimum decryption version', () => {
       batchSize: 7,
     });
     // Process b has version 1 cached and a policy cached for an hour.
-    await b.db.withTenant(principal(ws.tenantId), (tx) =>
-      b.keyring.open(tx, ref(old.id), old.content),
+    await b.db.withTenant(principal(ws.tenantId), async (tx) =>
+      b.keyring.open(tx, await messageRef(tx, old.id), old.content),
     );
     // Both processes, the one that set it included, learn the policy from
     // the committed notification; wait until each has heard it.
@@ -87,7 +88,9 @@ describe('minimum decryption version', () => {
     for (const event of await Promise.all(heard)) expect(event).toMatchObject({ event: 'policy' });
     for (const p of [a, b]) {
       await p.db.withTenant(principal(ws.tenantId), async (tx) => {
-        await expect(p.keyring.open(tx, ref(old.id), old.content)).rejects.toMatchObject({
+        await expect(
+          p.keyring.open(tx, await messageRef(tx, old.id), old.content),
+        ).rejects.toMatchObject({
           code: 'decryption_failed',
           message:
             "Sealed value uses data key version 1, below this workspace's minimum decryption version 2",
@@ -95,9 +98,9 @@ describe('minimum decryption version', () => {
         // The current rows still open.
         const now = await firstEnvelope(ws.tenantId);
         expect(readEnvelopeHeader(now.content).keyVersion).toBe(2);
-        expect((await p.keyring.open(tx, ref(now.id), now.content)).toString()).toBe(
-          ws.messages.get(now.id),
-        );
+        expect(
+          (await p.keyring.open(tx, await messageRef(tx, now.id), now.content)).toString(),
+        ).toBe(ws.messages.get(now.id));
       });
     }
     const status = await a.db.withTenant(principal(ws.tenantId), (tx) =>
@@ -181,7 +184,11 @@ describe('master key rotation', () => {
             'select content from wardroom.messages where tenant_id = $1 and id = $2',
             [ws.tenantId, id],
           );
-          const opened = await onlyV2.keyring.open(tx, ref(id), env.rows[0]!.content);
+          const opened = await onlyV2.keyring.open(
+            tx,
+            await messageRef(tx, id),
+            env.rows[0]!.content,
+          );
           expect(opened.toString()).toBe(content);
         }
       });

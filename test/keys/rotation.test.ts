@@ -22,6 +22,7 @@ import {
   versionCounts,
   type Filled,
   type Process,
+  filledRef,
 } from '../support/keys.js';
 
 let a: Process;
@@ -224,14 +225,14 @@ describe('rotating a workspace data key', () => {
     const envelope = rows[0]!.content;
     expect(readEnvelopeHeader(envelope).keyVersion).toBe(2);
     await a.db.withTenant(principal(ws.tenantId), async (tx) => {
-      expect((await a.keyring.open(tx, ref(first!), envelope)).toString()).toBe(
+      expect((await a.keyring.open(tx, filledRef(ws, first!), envelope)).toString()).toBe(
         ws.messages.get(first!),
       );
-      await expect(a.keyring.open(tx, ref(second!), envelope)).rejects.toMatchObject({
+      await expect(a.keyring.open(tx, filledRef(ws, second!), envelope)).rejects.toMatchObject({
         code: 'decryption_failed',
       });
       await expect(
-        a.keyring.open(tx, { ...ref(first!), column: 'title' }, envelope),
+        a.keyring.open(tx, { ...filledRef(ws, first!), column: 'title' }, envelope),
       ).rejects.toMatchObject({ code: 'decryption_failed' });
     });
     // Written over the second row by someone with database access: that row no longer reads.
@@ -270,7 +271,11 @@ describe('rotating a workspace data key', () => {
       expect(rows.map((r) => r.id).sort()).toEqual([raced, ...rest]);
       // Another process rewrites one row after the read, while this batch is in hand.
       await b.db.withTenant(principal(ws.tenantId), async (other) => {
-        const fresh = await b.keyring.seal(other, ref(raced!), Buffer.from('written meanwhile'));
+        const fresh = await b.keyring.seal(
+          other,
+          filledRef(ws, raced!),
+          Buffer.from('written meanwhile'),
+        );
         await other
           .updateTable('messages')
           .set({ content: fresh })
@@ -279,7 +284,7 @@ describe('rotating a workspace data key', () => {
       });
       const sealed = await a.keyring.reseal(
         tx,
-        rows.map((r) => ({ ref: ref(r.id), envelope: r.sealed })),
+        rows.map((r) => ({ ref: filledRef(ws, r.id), envelope: r.sealed })),
         2,
       );
       const resealed = rows.map((r, i) => ({ id: r.id, was: r.sealed, sealed: sealed[i]! }));

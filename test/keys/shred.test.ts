@@ -25,6 +25,7 @@ import {
   principal,
   startProcess,
   type Process,
+  messageRef,
 } from '../support/keys.js';
 
 const masterKey = randomBytes(32);
@@ -111,7 +112,7 @@ describe('crypto-shredding a workspace', () => {
     expect(before.length).toBe(2);
     // The other process has the victim's keys cached.
     await other.db.withTenant(principal(v.ws.id), async (tx) => {
-      for (const m of before) await other.keyring.open(tx, ref(m.id), m.content);
+      for (const m of before) await other.keyring.open(tx, await messageRef(tx, m.id), m.content);
     });
     const heard = other.nextEvent(v.ws.id);
     const res = await call(t, 'POST', `/api/v1/workspaces/${v.ws.id}/shred`, {
@@ -147,7 +148,9 @@ describe('crypto-shredding a workspace', () => {
     for (const p of [t, other, fresh]) {
       await p.db.withTenant(principal(v.ws.id), async (tx) => {
         for (const m of after) {
-          await expect(p.keyring.open(tx, ref(m.id), m.content)).rejects.toMatchObject({
+          await expect(
+            p.keyring.open(tx, await messageRef(tx, m.id), m.content),
+          ).rejects.toMatchObject({
             code: 'key_unavailable',
           });
         }
@@ -174,9 +177,9 @@ describe('crypto-shredding a workspace', () => {
     expect(list.json()).toMatchObject({ items: [{ content: 'bystander message' }] });
     for (const m of await rawMessages(bystander.ws.id)) {
       await other.db.withTenant(principal(bystander.ws.id), async (tx) => {
-        expect((await other.keyring.open(tx, ref(m.id), m.content)).toString()).toBe(
-          'bystander message',
-        );
+        expect(
+          (await other.keyring.open(tx, await messageRef(tx, m.id), m.content)).toString(),
+        ).toBe('bystander message');
       });
     }
 

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/database.js';
 import type { Principal } from '../../src/db/principal.js';
+import type { TenantTx } from '../../src/db/tenant-tx.js';
 import { localKeks } from '../../src/modules/crypto/kek/local.js';
 import type { KekProvider } from '../../src/modules/crypto/index.js';
 import { createKeyring, type Keyring } from '../../src/modules/keys/keyring.js';
@@ -176,4 +177,28 @@ export async function auditCounts(
     [tenantId, action],
   );
   return new Map(rows.map((r) => [r.id, Number(r.n)]));
+}
+
+/**
+ * A message's field ref as messages.ts builds it (its row, conversation and
+ * author bound, envelope format 2), read from the row as the app role.
+ */
+export async function messageRef(tx: TenantTx, id: string) {
+  const row = await tx
+    .selectFrom('messages')
+    .select(['conversation_id', 'author_type', 'author_id'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  return {
+    table: 'messages',
+    column: 'content',
+    rowId: id,
+    bound: [row.conversation_id, row.author_type, row.author_id],
+  };
+}
+
+/** The same ref for a message posted by addMessages() (the owner, in the filled conversation). */
+export function filledRef(ws: Filled, id: string) {
+  const bound = [ws.conversationId, 'user', ws.ownerId];
+  return { table: 'messages', column: 'content', rowId: id, bound };
 }

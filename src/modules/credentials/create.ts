@@ -1,6 +1,6 @@
 /**
  * Creating a credential: validate the secret for its kind and provider, seal
- * it under the workspace key (bound to the new row's id), keep its
+ * it under the workspace key (bound to the new row's id and version 1), keep its
  * fingerprint and last4, and return the metadata only.
  */
 import { v7 as uuidv7 } from 'uuid';
@@ -25,7 +25,7 @@ export async function createCredential(
   input: CreateCredentialInput,
 ): Promise<CredentialView> {
   const id = uuidv7();
-  const sealed = await sealSecret(tx, keyring, { id, ...input });
+  const sealed = await sealSecret(tx, keyring, { id, version: 1, ...input });
   try {
     const row = await tx
       .insertInto('integration_credentials')
@@ -39,6 +39,7 @@ export async function createCredential(
         fingerprint: sealed.fingerprint,
         last4: sealed.last4,
         created_by: input.createdBy,
+        version: 1,
       })
       .returning(VIEW_COLUMNS)
       .executeTakeFirstOrThrow();

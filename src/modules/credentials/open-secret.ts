@@ -26,12 +26,12 @@ export async function openCredentialSecret(
 ): Promise<OpenedCredential> {
   const row = await tx
     .selectFrom('integration_credentials')
-    .select(['id', 'kind', 'provider', 'secret'])
+    .select(['id', 'kind', 'provider', 'secret', 'version'])
     .where('id', '=', id)
     .where('status', '=', 'active')
     .executeTakeFirst();
   if (row?.secret == null) throw new AppError('not_found', 'Credential not found or revoked');
-  const plaintext = await keyring.open(tx, secretRef(id), row.secret);
+  const plaintext = await keyring.open(tx, secretRef(id, row.version), row.secret);
   let json: unknown;
   try {
     json = JSON.parse(plaintext.toString('utf8'));

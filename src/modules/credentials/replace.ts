@@ -1,7 +1,8 @@
 /**
  * Replacing a credential's secret: same id, kind and provider; a new sealed
- * secret, fingerprint and last4. The audit trigger records which columns
- * changed (secret, fingerprint, last4, replaced_at), never their values, so
+ * secret, fingerprint and last4, and the next version, which the new secret
+ * is bound to (an older ciphertext written back later does not open). The audit trigger records which columns
+ * changed (secret, fingerprint, last4, replaced_at, version), never their values, so
  * the log shows each fingerprint change without holding any fingerprint.
  */
 import type { TenantTx } from '../../db/tenant-tx.js';
@@ -18,7 +19,7 @@ export async function replaceCredential(
 ): Promise<CredentialView> {
   const current = await tx
     .selectFrom('integration_credentials')
-    .select(['kind', 'provider', 'status'])
+    .select(['kind', 'provider', 'status', 'version'])
     .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst();
@@ -26,8 +27,10 @@ export async function replaceCredential(
   if (current.status !== 'active') {
     throw new AppError('conflict', 'A revoked credential cannot be replaced; create a new one');
   }
+  const version = current.version + 1;
   const sealed = await sealSecret(tx, keyring, {
     id,
+    version,
     kind: current.kind,
     provider: current.provider,
     secret,
@@ -39,8 +42,10 @@ export async function replaceCredential(
       fingerprint: sealed.fingerprint,
       last4: sealed.last4,
       replaced_at: new Date(),
+      version,
     })
     .where('id', '=', id)
+    .where('version', '=', current.version)
     .returning(VIEW_COLUMNS)
     .executeTakeFirstOrThrow();
   return toView(row);

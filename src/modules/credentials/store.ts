@@ -68,10 +68,16 @@ export function toView(row: ViewRow): CredentialView {
   };
 }
 
-export const secretRef = (id: string) => ({
+/**
+ * The sealed secret's place: the row, and the credential's version (bound as
+ * keys/sealed-fields.ts lists it), so a secret written back after a replace
+ * fails to open instead of serving the old secret.
+ */
+export const secretRef = (id: string, version: number) => ({
   table: 'integration_credentials',
   column: 'secret',
   rowId: id,
+  bound: [String(version)],
 });
 
 export interface SealedSecret {
@@ -82,13 +88,19 @@ export interface SealedSecret {
 
 /**
  * Validates `secret` for (kind, provider), then seals its JSON under the
- * workspace key, bound to row `id`. The JSON bytes are zeroed after sealing
+ * workspace key, bound to row `id` and its `version`. The JSON bytes are zeroed after sealing
  * (the strings the caller holds cannot be; they are left to the GC).
  */
 export async function sealSecret(
   tx: TenantTx,
   keyring: Pick<Keyring, 'seal' | 'open'>,
-  input: { id: string; kind: CredentialKind; provider: string; secret: CredentialSecret },
+  input: {
+    id: string;
+    version: number;
+    kind: CredentialKind;
+    provider: string;
+    secret: CredentialSecret;
+  },
 ): Promise<SealedSecret> {
   const problem = secretProblem(input.kind, input.provider, input.secret);
   if (problem !== undefined) throw new AppError('validation_failed', problem);
@@ -97,7 +109,7 @@ export async function sealSecret(
   fingerprinter.dispose();
   const plaintext = Buffer.from(JSON.stringify(input.secret), 'utf8');
   try {
-    const secret = await keyring.seal(tx, secretRef(input.id), plaintext);
+    const secret = await keyring.seal(tx, secretRef(input.id, input.version), plaintext);
     return { secret, ...described };
   } finally {
     plaintext.fill(0);

@@ -29,10 +29,13 @@ function place(overrides: Partial<FieldPlace> = {}): FieldPlace {
   };
 }
 
-/** The documented layout, built without the module's code. */
+/** The documented layout (format 2), built without the module's code. */
 function handMadeAd(envelope: Buffer, p: FieldPlace): Buffer {
-  const text = `wardroom.field.v1\0${p.tenantId}\0${p.table}\0${p.column}\0${p.rowId}`;
-  return Buffer.concat([envelope.subarray(0, HEADER_BYTES), Buffer.from(text, 'utf8')]);
+  const text = `wardroom.field.v2\0${p.tenantId}\0${p.table}\0${p.column}\0${p.rowId}\0`;
+  const bound = (p.bound ?? []).map((v) =>
+    Buffer.concat([v === null ? Buffer.from([0xff]) : Buffer.from(v, 'utf8'), Buffer.from([0])]),
+  );
+  return Buffer.concat([envelope.subarray(0, HEADER_BYTES), Buffer.from(text, 'utf8'), ...bound]);
 }
 
 function expectRefused(fn: () => unknown): void {
@@ -40,12 +43,12 @@ function expectRefused(fn: () => unknown): void {
 }
 
 describe('the sealed-field envelope', () => {
-  it('is version 1, XChaCha20-Poly1305, key id, big-endian version, nonce, ciphertext and tag', () => {
-    const p = place({ rowId: 'ünïcode row ✓' });
+  it('is version 2, XChaCha20-Poly1305, key id, big-endian version, nonce, ciphertext and tag', () => {
+    const p = place({ rowId: 'ünïcode row ✓', bound: ['çonv', null, '', 'x'] });
     const message = randomBytes(300);
     const envelope = sealEnvelope(key, header, p, message);
     expect(envelope).toHaveLength(HEADER_BYTES + 300 + 16);
-    expect([envelope[0], envelope[1]]).toEqual([1, 1]);
+    expect([envelope[0], envelope[1]]).toEqual([2, 1]);
     expect(envelope.subarray(2, 18).equals(uuidToBytes(header.keyId))).toBe(true);
     expect(envelope.readUInt32BE(18)).toBe(7);
     expect(readEnvelopeHeader(envelope)).toEqual(header);
@@ -62,9 +65,9 @@ describe('the sealed-field envelope', () => {
   });
 
   it('opens what raw libsodium sealed with the documented associated data', () => {
-    const p = place();
+    const p = place({ bound: [randomUUID(), 'user', null] });
     const envelope = Buffer.alloc(HEADER_BYTES + 5 + 16);
-    envelope[0] = 1;
+    envelope[0] = 2;
     envelope[1] = 1;
     uuidToBytes(header.keyId).copy(envelope, 2);
     envelope.writeUInt32BE(header.keyVersion, 18);

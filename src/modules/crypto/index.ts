@@ -15,6 +15,8 @@ export {
   secretboxSeal,
 } from './primitives/secretbox.js';
 export {
+  ENVELOPE_VERSION,
+  ENVELOPE_VERSION_UNBOUND,
   HEADER_BYTES,
   openEnvelope,
   readEnvelopeHeader,

@@ -6,9 +6,11 @@
  * become unreadable once that key is retired, so a module that adds one
  * adds it here (sealed-fields.test.ts checks each against the catalog).
  *
- * The envelope is bound to (workspace, table, column, row id): `table` and
- * `column` are the names the module passes to `keyring.seal`, and the id
- * column's value, as text, is the row id it passes.
+ * The envelope is bound to (workspace, table, column, row id, bound values):
+ * `table` and `column` are the names the module passes to `keyring.seal`,
+ * the id column's value, as text, is the row id it passes, and the `bound`
+ * columns' values, as PostgreSQL renders them as text (null for NULL), in
+ * this order, are the `bound` values it passes.
  */
 import type { DB } from '../../db/schema.js';
 
@@ -18,12 +20,23 @@ export interface SealedField {
   readonly column: string;
   /** The column whose value (as text) is the envelope's row id; unique within a tenant. */
   readonly idColumn: string;
+  /**
+   * The columns that give the sealed value its meaning, bound into the
+   * envelope (format 2): changing one of them without sealing again makes
+   * the value fail to open. Empty when the row id alone says it.
+   */
+  readonly bound: readonly string[];
 }
 
 export const SEALED_FIELDS: readonly SealedField[] = [
-  { table: 'messages', column: 'content', idColumn: 'id' },
-  { table: 'integration_credentials', column: 'secret', idColumn: 'id' },
-  { table: 'credential_fingerprint_keys', column: 'key', idColumn: 'tenant_id' },
+  {
+    table: 'messages',
+    column: 'content',
+    idColumn: 'id',
+    bound: ['conversation_id', 'author_type', 'author_id'],
+  },
+  { table: 'integration_credentials', column: 'secret', idColumn: 'id', bound: ['version'] },
+  { table: 'credential_fingerprint_keys', column: 'key', idColumn: 'tenant_id', bound: [] },
 ];
 
 /** `table.column`, as shown by `keys status`. */

@@ -1,7 +1,12 @@
 /**
  * Messages. Content is sealed under the workspace's data key before the row
  * is written and opened after it is read; the database only ever holds the
- * envelope. The envelope is bound to (workspace, messages, content, id).
+ * envelope. The envelope is bound to (workspace, messages, content, id) and
+ * to what the message means: its conversation and its author (author_type,
+ * author_id), in the order keys/sealed-fields.ts lists them. A message moved
+ * to another conversation or given another author (by someone editing rows
+ * past the API) fails to open with decryption_failed instead of being served
+ * there. Ids are bound as PostgreSQL prints them, lower case.
  */
 import { v7 as uuidv7 } from 'uuid';
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
@@ -18,7 +23,18 @@ export interface MessageView {
   readonly created_at: string;
 }
 
-const contentRef = (id: string) => ({ table: 'messages', column: 'content', rowId: id });
+type Author = Pick<MessageView, 'author_type' | 'author_id'>;
+
+const contentRef = (id: string, conversationId: string, author: Author) => ({
+  table: 'messages',
+  column: 'content',
+  rowId: id,
+  bound: [
+    conversationId.toLowerCase(),
+    author.author_type,
+    author.author_id?.toLowerCase() ?? null,
+  ],
+});
 
 export async function postMessage(
   tx: TenantTx,
@@ -29,15 +45,16 @@ export async function postMessage(
   // conversation_id) refuses an unknown or other-workspace conversation, and
   // that error maps to not_found (saves a round trip per message).
   const id = uuidv7();
-  const sealed = await keyring.seal(tx, contentRef(id), Buffer.from(input.content, 'utf8'));
+  const author = { author_type: 'user', author_id: input.authorId } as const;
+  const ref = contentRef(id, input.conversationId, author);
+  const sealed = await keyring.seal(tx, ref, Buffer.from(input.content, 'utf8'));
   const row = await tx
     .insertInto('messages')
     .values({
       tenant_id: principalOf(tx).tenantId,
       id,
       conversation_id: input.conversationId,
-      author_type: 'user',
-      author_id: input.authorId,
+      ...author,
       content: sealed,
     })
     .returning(['id', 'conversation_id', 'author_type', 'author_id', 'created_at'])
@@ -65,7 +82,9 @@ export async function listMessages(
   const items = await Promise.all(
     rows.map(async (r) => ({
       ...r,
-      content: (await keyring.open(tx, contentRef(r.id), r.content)).toString('utf8'),
+      content: (await keyring.open(tx, contentRef(r.id, r.conversation_id, r), r.content)).toString(
+        'utf8',
+      ),
       created_at: r.created_at.toISOString(),
     })),
   );

@@ -67,6 +67,17 @@ export interface SealedRow {
   readonly sealed: Buffer;
 }
 
+/** A row as read to be re-sealed: with the values of its bound columns, as text. */
+export interface BoundRow extends SealedRow {
+  readonly bound: readonly (string | null)[];
+}
+
+/** The field's bound columns as a text[] (NULLs kept), as SQL. */
+function boundOf(f: SealedField): RawBuilder<(string | null)[]> {
+  const values = f.bound.map((c) => sql`${sql.ref(c)}::text`);
+  return sql<(string | null)[]>`array[${sql.join(values)}]::text[]`;
+}
+
 export interface ResealedRow extends SealedRow {
   /** The envelope the row held when read. */
   readonly was: Buffer;
@@ -90,25 +101,26 @@ export async function nextBelow(
   afterId: string | null,
   limit: number,
   maxBytes: number,
-): Promise<{ rows: SealedRow[]; more: boolean }> {
+): Promise<{ rows: BoundRow[]; more: boolean }> {
   const id = sql.ref(f.idColumn);
   const sealed = column(f);
   const after = afterId === null ? sql`true` : sql`${id} > ${afterId}`;
   // Ordered by the id column itself (not a text rendering of it), so each
   // batch walks the primary key index from the checkpoint.
-  const { rows } = await sql<SealedRow & { fetched: string }>`
+  const bound = f.bound.length === 0 ? sql`'{}'::text[]` : boundOf(f);
+  const { rows } = await sql<BoundRow & { fetched: string }>`
     with batch as (
-      select ${id} as rid, ${sealed} as sealed,
+      select ${id} as rid, ${sealed} as sealed, ${bound} as bound,
              sum(octet_length(${sealed})) over (order by ${id}) - octet_length(${sealed}) as before
         from ${table(f)}
        where ${sealed} is not null and ${versionOf(f)} < ${versionBytes(version)} and ${after}
        order by ${id} limit ${limit}
     )
-    select rid::text as id, sealed, (select count(*) from batch) as fetched
+    select rid::text as id, sealed, bound, (select count(*) from batch) as fetched
       from batch where before < ${maxBytes} order by rid`.execute(tx);
   const fetched = Number(rows[0]?.fetched ?? 0);
   return {
-    rows: rows.map((r) => ({ id: r.id, sealed: r.sealed })),
+    rows: rows.map((r) => ({ id: r.id, sealed: r.sealed, bound: r.bound })),
     more: fetched === limit || rows.length < fetched,
   };
 }

@@ -130,7 +130,7 @@ export async function prepare(
       options.batchBytes ?? BATCH_BYTES,
     );
     const fields = rows.map((r) => ({
-      ref: { table: field.table, column: field.column, rowId: r.id },
+      ref: { table: field.table, column: field.column, rowId: r.id, bound: r.bound },
       envelope: r.sealed,
     }));
     const sealed = await keyring.reseal(tx, fields, version);
