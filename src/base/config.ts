@@ -104,6 +104,8 @@ export type KekConfig =
       readonly id: string | undefined;
       readonly addr: string;
       readonly token: Secret<string>;
+      /** VAULT_CACERT: a PEM file of the CA to trust for Vault. */
+      readonly caFile: string | undefined;
       readonly mount: string;
       readonly key: string;
     };
@@ -232,6 +234,7 @@ function kekConfig(e: z.infer<typeof envSchema>): KekConfig {
         id: e.WARDROOM_KEK_ID,
         addr: e.VAULT_ADDR ?? '',
         token: new Secret(e.VAULT_TOKEN ?? ''),
+        caFile: e.VAULT_CACERT === undefined ? undefined : path.resolve(e.VAULT_CACERT),
         mount: e.WARDROOM_VAULT_TRANSIT_MOUNT,
         key: e.WARDROOM_VAULT_TRANSIT_KEY ?? '',
       };

@@ -70,6 +70,7 @@ export const envFields = z.object({
     .optional(),
   VAULT_ADDR: z.url().optional(),
   VAULT_TOKEN: z.string().min(1).optional(),
+  VAULT_CACERT: z.string().min(1).optional(),
   WARDROOM_VAULT_TRANSIT_MOUNT: z
     .string()
     .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'a Vault mount path such as transit')
@@ -140,13 +141,15 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   WARDROOM_AWS_KMS_KEY_VERSION:
     "aws-kms provider: the KEK version recorded for new and rewrapped data keys. Raise it after KMS rotates the key's material, then rewrap.",
   WARDROOM_AWS_KMS_ENDPOINT:
-    "aws-kms provider: another KMS endpoint (a VPC endpoint). Unset: the region's endpoint.",
+    "aws-kms provider: another KMS endpoint (a VPC endpoint), `https://` (plain `http://` only to a loopback address). Unset: the region's endpoint.",
   AWS_REGION:
     "aws-kms provider: the key's region. Required when WARDROOM_KEK_PROVIDER=aws-kms. Credentials come from the AWS SDK's standard chain.",
   VAULT_ADDR:
-    'vault-transit provider: URL of the Vault or OpenBao server. Required when WARDROOM_KEK_PROVIDER=vault-transit.',
+    'vault-transit provider: URL of the Vault or OpenBao server, `https://` (plain `http://` only to a loopback address). Required when WARDROOM_KEK_PROVIDER=vault-transit.',
   VAULT_TOKEN:
     'vault-transit provider: the Vault token (it needs `read` on `<mount>/keys/<key>`). Required when WARDROOM_KEK_PROVIDER=vault-transit.',
+  VAULT_CACERT:
+    "vault-transit provider: PEM file of the CA that signed Vault's certificate (Vault CLI's own variable), trusted instead of Node's bundled CAs. Vault's certificate and host name are always verified; VAULT_SKIP_VERIFY is not read.",
   WARDROOM_VAULT_TRANSIT_MOUNT: 'vault-transit provider: mount path of the transit engine.',
   WARDROOM_VAULT_TRANSIT_KEY:
     'vault-transit provider: name of the transit key, which must have been created with `derived=true`. Required when WARDROOM_KEK_PROVIDER=vault-transit.',
