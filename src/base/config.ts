@@ -115,6 +115,8 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly databaseAppUrl: string | undefined;
   readonly appDbPassword: string | undefined;
+  /** WARDROOM_DB_ALLOW_INSECURE: a database off this machine may be reached without verify-full. */
+  readonly dbAllowInsecure: boolean;
   readonly rolePrefix: string;
   readonly dataDir: string;
   readonly kek: KekConfig;
@@ -162,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     databaseAppUrl: e.DATABASE_APP_URL,
     appDbPassword: e.WARDROOM_APP_DB_PASSWORD,
+    dbAllowInsecure: e.WARDROOM_DB_ALLOW_INSECURE === 'true',
     rolePrefix: e.WARDROOM_DB_ROLE_PREFIX,
     dataDir: path.resolve(e.WARDROOM_DATA_DIR),
     kek: kekConfig(e),

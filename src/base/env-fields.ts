@@ -53,6 +53,7 @@ export const envFields = z.object({
   DATABASE_URL: z.url().optional(),
   DATABASE_APP_URL: z.url().optional(),
   WARDROOM_APP_DB_PASSWORD: z.string().min(16).optional(),
+  WARDROOM_DB_ALLOW_INSECURE: z.enum(['true', 'false']).default('false'),
   WARDROOM_DB_ROLE_PREFIX: rolePrefix.default('wardroom_'),
   WARDROOM_DATA_DIR: z.string().min(1).default('.wardroom'),
   WARDROOM_KEK_PROVIDER: z.enum(kekProviders).optional(),
@@ -115,11 +116,13 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   NODE_ENV:
     '`production` refuses to generate a development master key or audit signing key: configure a master key provider and WARDROOM_AUDIT_SIGNING_KEY.',
   DATABASE_URL:
-    'Administrative connection to PostgreSQL 15+: creates the roles and the schema, runs migrations and `db check`, and carries the job queue (pg-boss, schema `wardroom_jobs`). Unset: an embedded PostgreSQL under WARDROOM_DATA_DIR.',
+    'Administrative connection to PostgreSQL 15+ (off this machine, with `sslmode=verify-full`, see [tls.md](tls.md)): creates the roles and the schema, runs migrations and `db check`, and carries the job queue (pg-boss, schema `wardroom_jobs`). Unset: an embedded PostgreSQL under WARDROOM_DATA_DIR.',
   DATABASE_APP_URL:
     'What the server connects as: the app role, under RLS. Unset: the admin URL with the app role (`<prefix>app`) as user and WARDROOM_APP_DB_PASSWORD as password.',
   WARDROOM_APP_DB_PASSWORD:
     'Password given to the app role at every migration when DATABASE_APP_URL is unset. Unset: generated once and kept in `<data dir>/app-db-password` (mode 600).',
+  WARDROOM_DB_ALLOW_INSECURE:
+    "`true`: allow DATABASE_URL or DATABASE_APP_URL to reach a host that is not this machine without `sslmode=verify-full` (no encryption, or no check of the server's certificate and host name). Unset: such a URL is refused at startup. Loopback addresses and Unix sockets never need TLS.",
   WARDROOM_DB_ROLE_PREFIX:
     'Prefix of the owner, app and ops roles (`<prefix>owner`, `<prefix>app`, `<prefix>ops`). Roles are cluster-wide, so databases that share a cluster need different prefixes. Lowercase letters, digits and `_`, ending in `_`.',
   WARDROOM_DATA_DIR:
