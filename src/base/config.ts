@@ -38,6 +38,13 @@ const envSchema = envFields.superRefine((e, ctx) => {
     need('VAULT_TOKEN', 'required by WARDROOM_KEK_PROVIDER=vault-transit');
     need('WARDROOM_VAULT_TRANSIT_KEY', 'required by WARDROOM_KEK_PROVIDER=vault-transit');
   }
+  if ((e.WARDROOM_TLS_CERT_FILE === undefined) !== (e.WARDROOM_TLS_KEY_FILE === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WARDROOM_TLS_CERT_FILE'],
+      message: 'WARDROOM_TLS_CERT_FILE and WARDROOM_TLS_KEY_FILE are set together or not at all',
+    });
+  }
   const current = e.WARDROOM_MASTER_KEY_VERSION;
   if (e.WARDROOM_MASTER_KEY_PREVIOUS?.has(current) === true) {
     ctx.addIssue({
@@ -110,6 +117,12 @@ export type KekConfig =
       readonly key: string;
     };
 
+export interface HttpsConfig {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
+}
+
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
   readonly databaseUrl: string | undefined;
@@ -144,6 +157,10 @@ export interface Config {
   readonly streamIdleTimeoutMs: number;
   readonly redisUrl: string | undefined;
   readonly host: string;
+  /** HTTPS: the PEM files and the oldest TLS version; undefined serves plain HTTP. */
+  readonly tls: HttpsConfig | undefined;
+  /** WARDROOM_TRUST_PROXY: the proxy's addresses and ranges (Fastify trustProxy). */
+  readonly trustProxy: readonly string[] | undefined;
   readonly port: number;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
@@ -193,6 +210,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     streamIdleTimeoutMs: e.WARDROOM_STREAM_IDLE_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
     host: e.HOST,
+    tls:
+      e.WARDROOM_TLS_CERT_FILE === undefined || e.WARDROOM_TLS_KEY_FILE === undefined
+        ? undefined
+        : {
+            certFile: path.resolve(e.WARDROOM_TLS_CERT_FILE),
+            keyFile: path.resolve(e.WARDROOM_TLS_KEY_FILE),
+            minVersion: e.WARDROOM_TLS_MIN_VERSION,
+          },
+    trustProxy: e.WARDROOM_TRUST_PROXY,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
   };

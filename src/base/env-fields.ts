@@ -41,6 +41,17 @@ const previousMasterKeys = z.string().transform((value, ctx) => {
   return keys;
 });
 
+/** The proxies in front: addresses and CIDR ranges separated by commas. */
+const trustProxy = z.string().transform((value, ctx) => {
+  const items = value.split(',').map((item) => item.trim());
+  if (items.every((item) => /^[0-9a-fA-F.:]+(\/[0-9]{1,3})?$/.test(item))) return items;
+  ctx.addIssue({
+    code: 'custom',
+    message: 'addresses or CIDR ranges of the proxy, separated by commas',
+  });
+  return z.NEVER;
+});
+
 const kekProviders = ['env', 'file', 'aws-kms', 'vault-transit'] as const;
 
 const rolePrefix = z
@@ -102,6 +113,10 @@ export const envFields = z.object({
   WARDROOM_STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   REDIS_URL: z.url().optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
+  WARDROOM_TLS_CERT_FILE: z.string().min(1).optional(),
+  WARDROOM_TLS_KEY_FILE: z.string().min(1).optional(),
+  WARDROOM_TLS_MIN_VERSION: z.enum(['TLSv1.3', 'TLSv1.2']).default('TLSv1.3'),
+  WARDROOM_TRUST_PROXY: trustProxy.optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -186,7 +201,14 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
     'A download whose client reads nothing for this long is cut, and its slot freed.',
   REDIS_URL:
     'Redis for counters shared by every process (the request rate limit). Unset: counted in each process.',
-  HOST: 'Address the HTTP server listens on.',
+  HOST: 'Address the HTTP server listens on. Plain HTTP (no WARDROOM_TLS_CERT_FILE) is served only on a loopback address or behind WARDROOM_TRUST_PROXY; otherwise `wardroom start` refuses to start ([tls.md](tls.md)).',
+  WARDROOM_TLS_CERT_FILE:
+    'PEM certificate (chain) of the HTTPS server; set with WARDROOM_TLS_KEY_FILE, and `wardroom start` serves HTTPS only.',
+  WARDROOM_TLS_KEY_FILE: 'PEM private key of WARDROOM_TLS_CERT_FILE.',
+  WARDROOM_TLS_MIN_VERSION:
+    'Oldest TLS version the HTTPS server accepts: `TLSv1.3`, or `TLSv1.2` for older clients.',
+  WARDROOM_TRUST_PROXY:
+    'Declares the TLS-terminating reverse proxy in front of a plain-HTTP server: its addresses or CIDR ranges, separated by commas (such as `10.0.0.0/8`). Client address and protocol are then taken from its `X-Forwarded-*` headers (Fastify `trustProxy`), and HOST may be a non-loopback address without WARDROOM_TLS_CERT_FILE.',
   PORT: 'Port the HTTP server listens on; `0` picks a free one.',
   LOG_LEVEL:
     'pino log level. Authorization headers, cookies and fields named token, password, secret, masterKey or content are redacted at every level, and so are, in a logged request URL, every API token (`wr_…`) and the value of every query parameter whose name contains token, password, secret or api_key.',
