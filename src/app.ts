@@ -11,6 +11,7 @@ import { createDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { Redis } from 'ioredis';
 import { buildServer, type ServerOptions } from './api/server.js';
+import { listenTls } from './api/tls.js';
 import { startJobQueue, type JobQueue, type RunningJobQueue } from './db/jobs.js';
 import { createLogger } from './base/logger.js';
 import {
@@ -48,6 +49,12 @@ export interface CreateOptions {
   /** Run migrations before starting (default true). */
   readonly migrate?: boolean;
   /**
+   * This instance will serve HTTP (default true; the CLI's commands other than
+   * `start` turn it off): the listen rule is checked first and the TLS
+   * certificate loaded (api/tls.ts).
+   */
+  readonly listen?: boolean;
+  /**
    * Run background jobs: audit checkpoints and partitions, and (unless
    * WARDROOM_JOB_WORKER=off) the job worker for key re-encryption sweeps
    * (default true; the CLI turns them off).
@@ -59,6 +66,8 @@ export async function createWardroom(
   config: Config,
   options: CreateOptions = {},
 ): Promise<Wardroom> {
+  // Refuse plain HTTP off this machine before anything starts.
+  const https = options.listen === false ? undefined : listenTls(config);
   const logger = options.logger ?? createLogger(config.logLevel);
   // Fail fast on a missing production key before starting or migrating anything.
   const kek = await createKekProvider(config);
@@ -106,7 +115,7 @@ export async function createWardroom(
     }
     const server = await buildServer(
       { db, keyring, auditSigner },
-      serverOptions(config, logger, redis),
+      { ...serverOptions(config, logger, redis), https, trustProxy: config.trustProxy },
     );
     const parts = { config, logger, target, db, keyring, kek: kek.provider, auditSigner };
     return {

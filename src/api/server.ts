@@ -24,6 +24,7 @@ import {
 import { createLimits, UNLIMITED, type LimitSettings } from './limits.js';
 import { registerRateLimit, type RateLimitSettings } from './rate-limit.js';
 import { registerRoute } from './register-route.js';
+import type { HttpsOptions } from './tls.js';
 import { moduleRoutes, type RouteDeps } from './routes.js';
 
 declare module 'fastify' {
@@ -57,6 +58,10 @@ export interface ServerOptions {
   readonly limits?: LimitSettings;
   /** Per-workspace request rate (default: none). */
   readonly rateLimit?: RateLimitSettings;
+  /** Serve HTTPS with these (see tls.ts); default plain HTTP. */
+  readonly https?: HttpsOptions | undefined;
+  /** The TLS-terminating proxy in front (Fastify trustProxy); default none. */
+  readonly trustProxy?: readonly string[] | undefined;
 }
 
 export async function buildServer(
@@ -71,7 +76,9 @@ export async function buildServer(
     exposeHeadRoutes: false,
     maxParamLength: MAX_PARAM_LENGTH,
     frameworkErrors,
-  });
+    ...(options.https === undefined ? {} : { https: { ...options.https } }),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: [...options.trustProxy] }),
+  }) as unknown as FastifyInstance;
   const declared: DeclaredRoute[] = [];
   app.decorate('declaredRoutes', declared);
   // The API speaks JSON only: a text/plain body is 415, not a string handed to validation.

@@ -38,6 +38,13 @@ const envSchema = envFields.superRefine((e, ctx) => {
     need('VAULT_TOKEN', 'required by WARDROOM_KEK_PROVIDER=vault-transit');
     need('WARDROOM_VAULT_TRANSIT_KEY', 'required by WARDROOM_KEK_PROVIDER=vault-transit');
   }
+  if ((e.WARDROOM_TLS_CERT_FILE === undefined) !== (e.WARDROOM_TLS_KEY_FILE === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WARDROOM_TLS_CERT_FILE'],
+      message: 'WARDROOM_TLS_CERT_FILE and WARDROOM_TLS_KEY_FILE are set together or not at all',
+    });
+  }
   const current = e.WARDROOM_MASTER_KEY_VERSION;
   if (e.WARDROOM_MASTER_KEY_PREVIOUS?.has(current) === true) {
     ctx.addIssue({
@@ -104,15 +111,25 @@ export type KekConfig =
       readonly id: string | undefined;
       readonly addr: string;
       readonly token: Secret<string>;
+      /** VAULT_CACERT: a PEM file of the CA to trust for Vault. */
+      readonly caFile: string | undefined;
       readonly mount: string;
       readonly key: string;
     };
+
+export interface HttpsConfig {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
+}
 
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
   readonly databaseUrl: string | undefined;
   readonly databaseAppUrl: string | undefined;
   readonly appDbPassword: string | undefined;
+  /** WARDROOM_DB_ALLOW_INSECURE: a database off this machine may be reached without verify-full. */
+  readonly dbAllowInsecure: boolean;
   readonly rolePrefix: string;
   readonly dataDir: string;
   readonly kek: KekConfig;
@@ -142,6 +159,10 @@ export interface Config {
   readonly streamIdleTimeoutMs: number;
   readonly redisUrl: string | undefined;
   readonly host: string;
+  /** HTTPS: the PEM files and the oldest TLS version; undefined serves plain HTTP. */
+  readonly tls: HttpsConfig | undefined;
+  /** WARDROOM_TRUST_PROXY: the proxy's addresses and ranges (Fastify trustProxy). */
+  readonly trustProxy: readonly string[] | undefined;
   readonly port: number;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
@@ -162,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     databaseAppUrl: e.DATABASE_APP_URL,
     appDbPassword: e.WARDROOM_APP_DB_PASSWORD,
+    dbAllowInsecure: e.WARDROOM_DB_ALLOW_INSECURE === 'true',
     rolePrefix: e.WARDROOM_DB_ROLE_PREFIX,
     dataDir: path.resolve(e.WARDROOM_DATA_DIR),
     kek: kekConfig(e),
@@ -191,6 +213,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     streamIdleTimeoutMs: e.WARDROOM_STREAM_IDLE_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
     host: e.HOST,
+    tls:
+      e.WARDROOM_TLS_CERT_FILE === undefined || e.WARDROOM_TLS_KEY_FILE === undefined
+        ? undefined
+        : {
+            certFile: path.resolve(e.WARDROOM_TLS_CERT_FILE),
+            keyFile: path.resolve(e.WARDROOM_TLS_KEY_FILE),
+            minVersion: e.WARDROOM_TLS_MIN_VERSION,
+          },
+    trustProxy: e.WARDROOM_TRUST_PROXY,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
   };
@@ -235,6 +266,7 @@ function kekConfig(e: z.infer<typeof envSchema>): KekConfig {
         id: e.WARDROOM_KEK_ID,
         addr: e.VAULT_ADDR ?? '',
         token: new Secret(e.VAULT_TOKEN ?? ''),
+        caFile: e.VAULT_CACERT === undefined ? undefined : path.resolve(e.VAULT_CACERT),
         mount: e.WARDROOM_VAULT_TRANSIT_MOUNT,
         key: e.WARDROOM_VAULT_TRANSIT_KEY ?? '',
       };

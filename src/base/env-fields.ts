@@ -41,6 +41,17 @@ const previousMasterKeys = z.string().transform((value, ctx) => {
   return keys;
 });
 
+/** The proxies in front: addresses and CIDR ranges separated by commas. */
+const trustProxy = z.string().transform((value, ctx) => {
+  const items = value.split(',').map((item) => item.trim());
+  if (items.every((item) => /^[0-9a-fA-F.:]+(\/[0-9]{1,3})?$/.test(item))) return items;
+  ctx.addIssue({
+    code: 'custom',
+    message: 'addresses or CIDR ranges of the proxy, separated by commas',
+  });
+  return z.NEVER;
+});
+
 const kekProviders = ['env', 'file', 'aws-kms', 'vault-transit'] as const;
 
 const rolePrefix = z
@@ -53,6 +64,7 @@ export const envFields = z.object({
   DATABASE_URL: z.url().optional(),
   DATABASE_APP_URL: z.url().optional(),
   WARDROOM_APP_DB_PASSWORD: z.string().min(16).optional(),
+  WARDROOM_DB_ALLOW_INSECURE: z.enum(['true', 'false']).default('false'),
   WARDROOM_DB_ROLE_PREFIX: rolePrefix.default('wardroom_'),
   WARDROOM_DATA_DIR: z.string().min(1).default('.wardroom'),
   WARDROOM_KEK_PROVIDER: z.enum(kekProviders).optional(),
@@ -70,6 +82,7 @@ export const envFields = z.object({
     .optional(),
   VAULT_ADDR: z.url().optional(),
   VAULT_TOKEN: z.string().min(1).optional(),
+  VAULT_CACERT: z.string().min(1).optional(),
   WARDROOM_VAULT_TRANSIT_MOUNT: z
     .string()
     .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'a Vault mount path such as transit')
@@ -101,6 +114,10 @@ export const envFields = z.object({
   WARDROOM_STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   REDIS_URL: z.url().optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
+  WARDROOM_TLS_CERT_FILE: z.string().min(1).optional(),
+  WARDROOM_TLS_KEY_FILE: z.string().min(1).optional(),
+  WARDROOM_TLS_MIN_VERSION: z.enum(['TLSv1.3', 'TLSv1.2']).default('TLSv1.3'),
+  WARDROOM_TRUST_PROXY: trustProxy.optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -115,11 +132,13 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   NODE_ENV:
     '`production` refuses to generate a development master key or audit signing key: configure a master key provider and WARDROOM_AUDIT_SIGNING_KEY.',
   DATABASE_URL:
-    'Administrative connection to PostgreSQL 15+: creates the roles and the schema, runs migrations and `db check`, and carries the job queue (pg-boss, schema `wardroom_jobs`). Unset: an embedded PostgreSQL under WARDROOM_DATA_DIR.',
+    'Administrative connection to PostgreSQL 15+ (off this machine, with `sslmode=verify-full`, see [tls.md](tls.md)): creates the roles and the schema, runs migrations and `db check`, and carries the job queue (pg-boss, schema `wardroom_jobs`). Unset: an embedded PostgreSQL under WARDROOM_DATA_DIR.',
   DATABASE_APP_URL:
     'What the server connects as: the app role, under RLS. Unset: the admin URL with the app role (`<prefix>app`) as user and WARDROOM_APP_DB_PASSWORD as password.',
   WARDROOM_APP_DB_PASSWORD:
     'Password given to the app role at every migration when DATABASE_APP_URL is unset. Unset: generated once and kept in `<data dir>/app-db-password` (mode 600).',
+  WARDROOM_DB_ALLOW_INSECURE:
+    "`true`: allow DATABASE_URL or DATABASE_APP_URL to reach a host that is not this machine without `sslmode=verify-full` (no encryption, or no check of the server's certificate and host name). Unset: such a URL is refused at startup. Loopback addresses and Unix sockets never need TLS.",
   WARDROOM_DB_ROLE_PREFIX:
     'Prefix of the owner, app and ops roles (`<prefix>owner`, `<prefix>app`, `<prefix>ops`). Roles are cluster-wide, so databases that share a cluster need different prefixes. Lowercase letters, digits and `_`, ending in `_`.',
   WARDROOM_DATA_DIR:
@@ -141,13 +160,15 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   WARDROOM_AWS_KMS_KEY_VERSION:
     "aws-kms provider: the KEK version recorded for new and rewrapped data keys. Raise it after KMS rotates the key's material, then rewrap.",
   WARDROOM_AWS_KMS_ENDPOINT:
-    "aws-kms provider: another KMS endpoint (a VPC endpoint). Unset: the region's endpoint.",
+    "aws-kms provider: another KMS endpoint (a VPC endpoint), `https://` (plain `http://` only to a loopback address). Unset: the region's endpoint.",
   AWS_REGION:
     "aws-kms provider: the key's region. Required when WARDROOM_KEK_PROVIDER=aws-kms. Credentials come from the AWS SDK's standard chain.",
   VAULT_ADDR:
-    'vault-transit provider: URL of the Vault or OpenBao server. Required when WARDROOM_KEK_PROVIDER=vault-transit.',
+    'vault-transit provider: URL of the Vault or OpenBao server, `https://` (plain `http://` only to a loopback address). Required when WARDROOM_KEK_PROVIDER=vault-transit.',
   VAULT_TOKEN:
     'vault-transit provider: the Vault token (it needs `read` on `<mount>/keys/<key>`). Required when WARDROOM_KEK_PROVIDER=vault-transit.',
+  VAULT_CACERT:
+    "vault-transit provider: PEM file of the CA that signed Vault's certificate (Vault CLI's own variable), trusted instead of Node's bundled CAs. Vault's certificate and host name are always verified; VAULT_SKIP_VERIFY is not read.",
   WARDROOM_VAULT_TRANSIT_MOUNT: 'vault-transit provider: mount path of the transit engine.',
   WARDROOM_VAULT_TRANSIT_KEY:
     'vault-transit provider: name of the transit key, which must have been created with `derived=true`. Required when WARDROOM_KEK_PROVIDER=vault-transit.',
@@ -183,7 +204,14 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
     'A download whose client reads nothing for this long is cut, and its slot freed.',
   REDIS_URL:
     'Redis for counters shared by every process (the request rate limit). Unset: counted in each process.',
-  HOST: 'Address the HTTP server listens on.',
+  HOST: 'Address the HTTP server listens on. Plain HTTP (no WARDROOM_TLS_CERT_FILE) is served only on a loopback address or behind WARDROOM_TRUST_PROXY; otherwise `wardroom start` refuses to start ([tls.md](tls.md)).',
+  WARDROOM_TLS_CERT_FILE:
+    'PEM certificate (chain) of the HTTPS server; set with WARDROOM_TLS_KEY_FILE, and `wardroom start` serves HTTPS only.',
+  WARDROOM_TLS_KEY_FILE: 'PEM private key of WARDROOM_TLS_CERT_FILE.',
+  WARDROOM_TLS_MIN_VERSION:
+    'Oldest TLS version the HTTPS server accepts: `TLSv1.3`, or `TLSv1.2` for older clients.',
+  WARDROOM_TRUST_PROXY:
+    'Declares the TLS-terminating reverse proxy in front of a plain-HTTP server: its addresses or CIDR ranges, separated by commas (such as `10.0.0.0/8`). Client address and protocol are then taken from its `X-Forwarded-*` headers (Fastify `trustProxy`), and HOST may be a non-loopback address without WARDROOM_TLS_CERT_FILE.',
   PORT: 'Port the HTTP server listens on; `0` picks a free one.',
   LOG_LEVEL:
     'pino log level. Authorization headers, cookies and fields named token, password, secret, masterKey or content are redacted at every level, and so are, in a logged request URL, every API token (`wr_…`) and the value of every query parameter whose name contains token, password, secret or api_key.',

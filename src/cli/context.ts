@@ -70,7 +70,7 @@ export async function withWardroom<T>(config: Config, fn: (w: Wardroom) => Promi
     config.logLevel === 'info' ? 'warn' : config.logLevel,
     process.stderr,
   );
-  const wardroom = await createWardroom(config, { logger, background: false });
+  const wardroom = await createWardroom(config, { logger, background: false, listen: false });
   try {
     return await fn(wardroom);
   } finally {

@@ -12,6 +12,7 @@
  * check/tenant-bound.ts.
  */
 import pg from 'pg';
+import { pgConnection } from './tls.js';
 import { checkAuditTriggers } from './check/audit.js';
 import { checkFunctions } from './check/functions.js';
 import { checkForeignKeys, checkUniqueKeys } from './check/keys.js';
@@ -74,7 +75,7 @@ function sortFindings(findings: CheckFinding[]): CheckFinding[] {
 
 /** Runs the check over a connection of its own to `adminUrl` (the CLI's `db check`). */
 export async function checkDatabaseAt(adminUrl: string, roles: RoleNames): Promise<CheckFinding[]> {
-  const client = new pg.Client({ connectionString: adminUrl });
+  const client = new pg.Client(pgConnection(adminUrl));
   await client.connect();
   try {
     return await checkDatabase(client, roles);

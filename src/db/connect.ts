@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Config } from '../base/config.js';
 import { ensureEmbeddedPostgres, type EmbeddedHandle } from './embedded.js';
 import { roleNames, type RoleNames } from './roles.js';
+import { requireDatabaseTls } from './tls.js';
 
 export interface DatabaseTarget {
   readonly adminUrl: string;
@@ -24,6 +25,13 @@ export async function resolveDatabase(
   log: (msg: string) => void = () => undefined,
 ): Promise<DatabaseTarget> {
   const roles = roleNames(config.rolePrefix);
+  // Before anything connects: an unverified connection off this machine is refused.
+  if (config.databaseUrl !== undefined) {
+    requireDatabaseTls(config.databaseUrl, 'DATABASE_URL', config.dbAllowInsecure);
+  }
+  if (config.databaseAppUrl !== undefined) {
+    requireDatabaseTls(config.databaseAppUrl, 'DATABASE_APP_URL', config.dbAllowInsecure);
+  }
   const embedded =
     config.databaseUrl === undefined
       ? await ensureEmbeddedPostgres(config.dataDir, log)

@@ -12,6 +12,7 @@ import Cursor from 'pg-cursor';
 import { AppError } from '../base/errors.js';
 import { isUuid } from '../base/uuid.js';
 import { preparedPool } from './prepared-pool.js';
+import { pgConnection } from './tls.js';
 import { listenOn, type ChannelHandler, type ChannelListener } from './listen.js';
 import type { DB } from './schema.js';
 import { systemTx, type SystemTx } from './system-tx.js';
@@ -104,7 +105,7 @@ function createPool(appUrl: string, max: number): pg.Pool {
   // rather than a query-rewriting plugin: cheaper on every query, and pg_temp
   // is named last so no temporary table can shadow a wardroom table.
   const pool = new pg.Pool({
-    connectionString: appUrl,
+    ...pgConnection(appUrl),
     max,
     options: '-c search_path=wardroom,pg_catalog,pg_temp',
   });

@@ -9,6 +9,7 @@
  * withTenant() as the app role.
  */
 import PgBoss from 'pg-boss';
+import { pgConnection } from './tls.js';
 
 export const JOBS_SCHEMA = 'wardroom_jobs';
 
@@ -31,7 +32,7 @@ export async function startJobQueue(
   } = {},
 ): Promise<RunningJobQueue> {
   const boss = new PgBoss({
-    connectionString: adminUrl,
+    ...pgConnection(adminUrl),
     schema: options.schema ?? JOBS_SCHEMA,
     application_name: 'wardroom-jobs',
     max: 3,

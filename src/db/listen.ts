@@ -9,6 +9,7 @@
  * (`reconnected`) and must drop whatever those could have invalidated.
  */
 import pg from 'pg';
+import { pgConnection } from './tls.js';
 
 export interface ChannelHandler {
   /** One NOTIFY on the channel, with its payload. */
@@ -37,7 +38,10 @@ export function listenOn(url: string, channel: string, handler: ChannelHandler):
   let attempt = 0;
 
   async function open(): Promise<void> {
-    const c = new pg.Client({ connectionString: url, application_name: `wardroom:${channel}` });
+    const c = new pg.Client({
+      ...pgConnection(url),
+      application_name: `wardroom:${channel}`,
+    });
     c.on('error', () => undefined);
     await c.connect();
     c.on('notification', (n) => {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import pg from 'pg';
 import { bootstrapRoles } from './bootstrap.js';
+import { pgConnection } from './tls.js';
 import { mapRoleNames, quoteIdent, type RoleNames } from './roles.js';
 
 export const MIGRATIONS_DIR = path.resolve(
@@ -36,7 +37,7 @@ export interface MigrateOptions {
 }
 
 export async function migrate(options: MigrateOptions): Promise<string[]> {
-  const client = new pg.Client({ connectionString: options.adminUrl });
+  const client = new pg.Client(pgConnection(options.adminUrl));
   await client.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [BOOTSTRAP_LOCK]);

@@ -5,6 +5,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface Listening {
@@ -14,8 +15,12 @@ export interface Listening {
 
 export type Handler = (req: IncomingMessage, body: Buffer, res: ServerResponse) => void;
 
-export async function listen(handler: Handler): Promise<Listening> {
-  const server = createServer((req, res) => {
+/** With `tls` (PEM certificate and key), the server speaks HTTPS. */
+export async function listen(
+  handler: Handler,
+  tls?: { readonly cert: string; readonly key: string },
+): Promise<Listening> {
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -25,11 +30,12 @@ export async function listen(handler: Handler): Promise<Listening> {
         sendJson(res, 500, { error: error instanceof Error ? error.message : String(error) });
       }
     });
-  });
+  };
+  const server = tls === undefined ? createServer(serve) : createTlsServer(tls, serve);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -38,7 +38,9 @@ class VaultError extends Error {
   }
 }
 
-export async function startFakeVault(options: { mount?: string } = {}): Promise<FakeVault> {
+export async function startFakeVault(
+  options: { mount?: string; tls?: { cert: string; key: string } } = {},
+): Promise<FakeVault> {
   const mount = options.mount ?? 'transit';
   const token = `hvs.${randomBytes(18).toString('base64url')}`;
   const keys = new Map<string, TransitKey>();
@@ -199,7 +201,7 @@ export async function startFakeVault(options: { mount?: string } = {}): Promise<
       if (!(error instanceof VaultError)) throw error;
       reply(res, error.status, { errors: error.message === '' ? [] : [error.message] });
     }
-  });
+  }, options.tls);
 
   return { addr: server.url, token, calls, close: () => server.close() };
 }

@@ -27,6 +27,7 @@ import {
   type KMSClientConfig,
 } from '@aws-sdk/client-kms';
 import { AppError } from '../../../base/errors.js';
+import { requireTlsUnlessLoopback } from '../../../base/net.js';
 import {
   assertKekId,
   DATA_KEY_BYTES,
@@ -81,7 +82,15 @@ export function awsKmsKek(options: AwsKmsOptions): KekProvider {
 
 function clientOf(options: AwsKmsOptions): KMSClient {
   const clientConfig: KMSClientConfig = { region: options.region, maxAttempts: 3 };
-  if (options.endpoint !== undefined) clientConfig.endpoint = options.endpoint;
+  if (options.endpoint !== undefined) {
+    // The SDK verifies certificates (Node's default, never turned off here).
+    requireTlsUnlessLoopback(
+      options.endpoint,
+      'WARDROOM_AWS_KMS_ENDPOINT',
+      'Use the https:// address of the KMS (VPC) endpoint.',
+    );
+    clientConfig.endpoint = options.endpoint;
+  }
   if (options.credentials !== undefined) clientConfig.credentials = options.credentials;
   return new KMSClient(clientConfig);
 }

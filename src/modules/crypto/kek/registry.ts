@@ -67,6 +67,7 @@ export async function createKekProvider(
       const provider = await vaultTransitKek({
         addr: kek.addr,
         token: kek.token.reveal(),
+        caFile: kek.caFile,
         mount: kek.mount,
         key: kek.key,
         id: kek.id,

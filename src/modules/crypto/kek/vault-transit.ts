@@ -14,7 +14,9 @@
  * `kek_version`; Vault decides which versions still decrypt
  * (`min_decryption_version`).
  */
+import { readFileSync } from 'node:fs';
 import { AppError } from '../../../base/errors.js';
+import { requireTlsUnlessLoopback } from '../../../base/net.js';
 import {
   assertKekId,
   contextBytes,
@@ -24,6 +26,7 @@ import {
   type WrapContext,
   type WrappedKey,
 } from './provider.js';
+import { exchange, type VaultAnswer } from './vault-http.js';
 
 export interface VaultTransitOptions {
   /** VAULT_ADDR, e.g. https://vault.internal:8200 */
@@ -36,6 +39,11 @@ export interface VaultTransitOptions {
   /** Recorded as `kek_id` (default `vault-transit:<mount>/<key>`). */
   readonly id?: string | undefined;
   readonly timeoutMs?: number;
+  /**
+   * VAULT_CACERT: a PEM file of the CA that signed Vault's certificate, trusted
+   * instead of Node's bundled CAs. Certificates are always verified.
+   */
+  readonly caFile?: string | undefined;
 }
 
 const CIPHERTEXT = /^vault:v([1-9][0-9]{0,9}):[A-Za-z0-9+/]+={0,2}$/;
@@ -52,6 +60,8 @@ interface Transit {
   readonly base: string;
   readonly token: string;
   readonly timeoutMs: number;
+  /** PEM of VAULT_CACERT, when set. */
+  readonly ca: string | undefined;
   readonly mount: string;
   readonly name: string;
   readonly id: string;
@@ -78,18 +88,32 @@ export async function vaultTransitKek(options: VaultTransitOptions): Promise<Kek
 }
 
 function transitOf(options: VaultTransitOptions): Transit {
+  requireTlsUnlessLoopback(
+    options.addr,
+    'VAULT_ADDR',
+    'Use https:// (with VAULT_CACERT for a private CA).',
+  );
   const mount = options.mount ?? 'transit';
   const name = options.key;
   return {
     base: `${options.addr.replace(/\/+$/, '')}/v1/${mount}`,
     token: options.token,
     timeoutMs: options.timeoutMs ?? 10_000,
+    ca: options.caFile === undefined ? undefined : readCa(options.caFile),
     mount,
     name,
     id: options.id ?? `vault-transit:${mount}/${name}`,
     label: `Vault transit key ${mount}/${name}`,
     latest: 1,
   };
+}
+
+function readCa(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new AppError('config_invalid', `VAULT_CACERT ${file} cannot be read`, { cause: error });
+  }
 }
 
 /** The path of an operation on the key, e.g. `encrypt/<name>`. */
@@ -194,7 +218,7 @@ async function request(
   body?: Data,
 ): Promise<Data> {
   const response = await send(vault, method, path, body);
-  const json = parseJson(await response.text());
+  const json = parseJson(response.text);
   if (!response.ok) throw refusal(vault, path, response.status, json);
   const data = isRecord(json) ? json['data'] : undefined;
   if (!isRecord(data)) {
@@ -208,9 +232,9 @@ async function send(
   method: 'GET' | 'POST',
   path: string,
   body: Data | undefined,
-): Promise<Response> {
+): Promise<VaultAnswer> {
   try {
-    return await fetch(`${vault.base}/${path}`, {
+    return await exchange(`${vault.base}/${path}`, {
       method,
       headers: {
         'X-Vault-Token': vault.token,
@@ -218,7 +242,8 @@ async function send(
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(vault.timeoutMs),
+      ca: vault.ca,
+      timeoutMs: vault.timeoutMs,
     });
   } catch (error) {
     throw new AppError('key_unavailable', `${vault.label} is unreachable`, { cause: error });
