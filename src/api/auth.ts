@@ -15,9 +15,14 @@ import {
   type ParsedToken,
 } from '../modules/tenancy/index.js';
 
-export function parseBearer(header: string | undefined): ParsedToken {
+/** The well-formed token of an `Authorization: Bearer …` header, if there is one. */
+export function bearerToken(header: string | undefined): ParsedToken | undefined {
   const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
-  const token = match?.[1] === undefined ? undefined : parseToken(match[1]);
+  return match?.[1] === undefined ? undefined : parseToken(match[1]);
+}
+
+export function parseBearer(header: string | undefined): ParsedToken {
+  const token = bearerToken(header);
   if (token === undefined) {
     throw new AppError('unauthenticated', 'Send a valid API token: Authorization: Bearer wr_...');
   }

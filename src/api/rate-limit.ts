@@ -9,7 +9,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { AppError } from '../base/errors.js';
-import { parseToken } from '../modules/tenancy/index.js';
+import { bearerToken } from './auth.js';
 
 export interface RateLimitSettings {
   /** Requests per workspace per minute; 0 turns the limit off. */
@@ -41,8 +41,6 @@ export async function registerRateLimit(
 
 /** The workspace a request acts for, else where it came from. */
 function rateKey(request: FastifyRequest): string {
-  const header = request.headers.authorization;
-  const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
-  const token = match?.[1] === undefined ? undefined : parseToken(match[1]);
+  const token = bearerToken(request.headers.authorization);
   return token === undefined ? `ip:${request.ip}` : `ws:${token.tenantId}`;
 }
