@@ -6,9 +6,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './base/config.js';
-import { resolveDatabase, type DatabaseTarget } from './db/connect.js';
+import { resolveDatabase, usesEmbedded, type DatabaseTarget } from './db/connect.js';
 import { createDatabase, type Database } from './db/database.js';
-import { migrate } from './db/migrate.js';
+import { migrate, type MigrateOptions } from './db/migrate.js';
 import { Redis } from 'ioredis';
 import { buildServer, type ServerOptions } from './api/server.js';
 import { listenTls } from './api/tls.js';
@@ -25,6 +25,7 @@ import {
   createKeyring,
   type Keyring,
   subscribeKeyEvents,
+  ensureRotationQueue,
   startRotationWorker,
   type RotationWorker,
 } from './modules/keys/index.js';
@@ -38,7 +39,7 @@ export interface Wardroom {
   /** The master key provider (key rotation). */
   readonly kek: KekProvider;
   readonly auditSigner: AuditSigner;
-  /** The job queue (pg-boss on the administrative connection), started on first use. */
+  /** The job queue (pg-boss, as the jobs role), started on first use. */
   jobs(): Promise<JobQueue>;
   readonly server: FastifyInstance;
   close(): Promise<void>;
@@ -46,7 +47,12 @@ export interface Wardroom {
 
 export interface CreateOptions {
   readonly logger?: Logger;
-  /** Run migrations before starting (default true). */
+  /**
+   * Run migrations before starting (default true), on the administrative
+   * connection, which is closed again before anything else starts. Without
+   * an administrative URL (DATABASE_APP_URL without DATABASE_URL) nothing is
+   * migrated: `wardroom migrate` has run elsewhere.
+   */
   readonly migrate?: boolean;
   /**
    * This instance will serve HTTP (default true; the CLI's commands other than
@@ -77,7 +83,7 @@ export async function createWardroom(
     isProduction: config.env === 'production',
   });
   // The embedded database lives in the data folder: its master key must still be the one configured.
-  if (config.databaseUrl === undefined) await checkMasterKey(kek.provider, config.dataDir);
+  if (usesEmbedded(config)) await checkMasterKey(kek.provider, config.dataDir);
   const target = await resolveDatabase(config, (msg) =>
     logger.debug({ component: 'embedded-postgres' }, msg),
   );
@@ -92,6 +98,7 @@ export async function createWardroom(
   };
   try {
     if (options.migrate !== false) await migrateOnStart(target, logger);
+    // From here on, the process connects only as the app role and the jobs role.
     logKeySources(logger, kek, audit.isDevelopmentKey);
     const db = (running.db = createDatabase({
       appUrl: target.appUrl,
@@ -107,7 +114,7 @@ export async function createWardroom(
     });
     const auditSigner = audit.signer;
     const jobs = (): Promise<JobQueue> =>
-      (running.queue ??= startJobQueue(target.adminUrl, {
+      (running.queue ??= startJobQueue(target.jobsUrl, {
         onError: (err) => logger.error({ err }, 'job queue error'),
       }));
     if (options.background !== false) {
@@ -172,13 +179,30 @@ function serverOptions(config: Config, logger: Logger, redis: Redis | undefined)
 }
 
 async function migrateOnStart(target: DatabaseTarget, logger: Logger): Promise<void> {
-  const applied = await migrate({
-    adminUrl: target.adminUrl,
+  if (target.adminUrl === undefined) {
+    logger.info('no administrative URL (DATABASE_URL): migrations are not run by this process');
+    return;
+  }
+  const applied = await migrate(
+    migrateOptions(target, target.adminUrl, (msg) => logger.debug({ component: 'migrate' }, msg)),
+  );
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+}
+
+/** What `migrate` needs for this target: the roles, their passwords, the application's queues. */
+export function migrateOptions(
+  target: DatabaseTarget,
+  adminUrl: string,
+  log?: (msg: string) => void,
+): MigrateOptions {
+  return {
+    adminUrl,
     roles: target.roles,
     appPassword: target.appPassword,
-    log: (msg) => logger.debug({ component: 'migrate' }, msg),
-  });
-  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    jobsPassword: target.jobsPassword,
+    declareQueues: ensureRotationQueue,
+    ...(log === undefined ? {} : { log }),
+  };
 }
 
 /** Says loudly when a development key is in use, and which master key provider runs. */

@@ -16,6 +16,7 @@ declare module 'vitest' {
     clusterUrl: string;
     adminUrl: string;
     appUrl: string;
+    jobsUrl: string;
     rolePrefix: string;
   }
 }
@@ -34,6 +35,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('clusterUrl', clusterUrl);
   project.provide('adminUrl', db.adminUrl);
   project.provide('appUrl', db.appUrl);
+  project.provide('jobsUrl', db.jobsUrl);
   project.provide('rolePrefix', db.rolePrefix);
   const cluster = clusterUrl;
   return async () => {

@@ -38,6 +38,18 @@ const envSchema = envFields.superRefine((e, ctx) => {
     need('VAULT_TOKEN', 'required by WARDROOM_KEK_PROVIDER=vault-transit');
     need('WARDROOM_VAULT_TRANSIT_KEY', 'required by WARDROOM_KEK_PROVIDER=vault-transit');
   }
+  if (
+    e.DATABASE_URL === undefined &&
+    e.DATABASE_APP_URL !== undefined &&
+    e.DATABASE_JOBS_URL === undefined
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['DATABASE_JOBS_URL'],
+      message:
+        'required when DATABASE_APP_URL is set without DATABASE_URL (no administrative URL to derive it from)',
+    });
+  }
   if ((e.WARDROOM_TLS_CERT_FILE === undefined) !== (e.WARDROOM_TLS_KEY_FILE === undefined)) {
     ctx.addIssue({
       code: 'custom',
@@ -128,6 +140,9 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly databaseAppUrl: string | undefined;
   readonly appDbPassword: string | undefined;
+  /** DATABASE_JOBS_URL: the job queue's connection (the jobs role). */
+  readonly databaseJobsUrl: string | undefined;
+  readonly jobsDbPassword: string | undefined;
   /** WARDROOM_DB_ALLOW_INSECURE: a database off this machine may be reached without verify-full. */
   readonly dbAllowInsecure: boolean;
   readonly rolePrefix: string;
@@ -183,6 +198,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     databaseAppUrl: e.DATABASE_APP_URL,
     appDbPassword: e.WARDROOM_APP_DB_PASSWORD,
+    databaseJobsUrl: e.DATABASE_JOBS_URL,
+    jobsDbPassword: e.WARDROOM_JOBS_DB_PASSWORD,
     dbAllowInsecure: e.WARDROOM_DB_ALLOW_INSECURE === 'true',
     rolePrefix: e.WARDROOM_DB_ROLE_PREFIX,
     dataDir: path.resolve(e.WARDROOM_DATA_DIR),

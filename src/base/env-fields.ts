@@ -64,6 +64,8 @@ export const envFields = z.object({
   DATABASE_URL: z.url().optional(),
   DATABASE_APP_URL: z.url().optional(),
   WARDROOM_APP_DB_PASSWORD: z.string().min(16).optional(),
+  DATABASE_JOBS_URL: z.url().optional(),
+  WARDROOM_JOBS_DB_PASSWORD: z.string().min(16).optional(),
   WARDROOM_DB_ALLOW_INSECURE: z.enum(['true', 'false']).default('false'),
   WARDROOM_DB_ROLE_PREFIX: rolePrefix.default('wardroom_'),
   WARDROOM_DATA_DIR: z.string().min(1).default('.wardroom'),
@@ -132,13 +134,17 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   NODE_ENV:
     '`production` refuses to generate a development master key or audit signing key: configure a master key provider and WARDROOM_AUDIT_SIGNING_KEY.',
   DATABASE_URL:
-    'Administrative connection to PostgreSQL 15+ (off this machine, with `sslmode=verify-full`, see [tls.md](tls.md)): creates the roles and the schema, runs migrations and `db check`, and carries the job queue (pg-boss, schema `wardroom_jobs`). Unset: an embedded PostgreSQL under WARDROOM_DATA_DIR.',
+    'Administrative connection to PostgreSQL 15+ (off this machine, with `sslmode=verify-full`, see [tls.md](tls.md)), used only by `migrate` (also the migration step of `start`, whose connection is closed before serving) and by the operator commands (`db check`, `db url`, `ops psql`): creates the roles, the `wardroom` schema and the job queue\'s schema `wardroom_jobs`. Unset: an embedded PostgreSQL under WARDROOM_DATA_DIR, unless DATABASE_APP_URL is set, which runs with no administrative URL at all (migrations run elsewhere).',
   DATABASE_APP_URL:
-    'What the server connects as: the app role, under RLS. Unset: the admin URL with the app role (`<prefix>app`) as user and WARDROOM_APP_DB_PASSWORD as password.',
+    'What the server connects as: the app role, under RLS. Unset: the admin URL with the app role (`<prefix>app`) as user and WARDROOM_APP_DB_PASSWORD as password. Set without DATABASE_URL: no administrative URL and no embedded PostgreSQL; nothing migrates (run `wardroom migrate` with DATABASE_URL first), and DATABASE_JOBS_URL is required.',
   WARDROOM_APP_DB_PASSWORD:
     'Password given to the app role at every migration when DATABASE_APP_URL is unset. Unset: generated once and kept in `<data dir>/app-db-password` (mode 600).',
+  DATABASE_JOBS_URL:
+    'What the job queue (pg-boss, schema `wardroom_jobs`) connects as: the jobs role, not a superuser, with rights on that schema\'s tables and none in `wardroom`. Unset: the admin URL with the jobs role (`<prefix>jobs`) as user and WARDROOM_JOBS_DB_PASSWORD as password. Required when DATABASE_APP_URL is set without DATABASE_URL.',
+  WARDROOM_JOBS_DB_PASSWORD:
+    'Password given to the jobs role at every migration when DATABASE_JOBS_URL is unset. Unset: generated once and kept in `<data dir>/jobs-db-password` (mode 600).',
   WARDROOM_DB_ALLOW_INSECURE:
-    "`true`: allow DATABASE_URL or DATABASE_APP_URL to reach a host that is not this machine without `sslmode=verify-full` (no encryption, or no check of the server's certificate and host name). Unset: such a URL is refused at startup. Loopback addresses and Unix sockets never need TLS.",
+    "`true`: allow DATABASE_URL, DATABASE_APP_URL or DATABASE_JOBS_URL to reach a host that is not this machine without `sslmode=verify-full` (no encryption, or no check of the server's certificate and host name). Unset: such a URL is refused at startup. Loopback addresses and Unix sockets never need TLS.",
   WARDROOM_DB_ROLE_PREFIX:
     'Prefix of the owner, app and ops roles (`<prefix>owner`, `<prefix>app`, `<prefix>ops`). Roles are cluster-wide, so databases that share a cluster need different prefixes. Lowercase letters, digits and `_`, ending in `_`.',
   WARDROOM_DATA_DIR:

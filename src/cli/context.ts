@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { createWardroom, type Wardroom } from '../app.js';
 import { loadConfig, type Config } from '../base/config.js';
-import { resolveDatabase, type DatabaseTarget } from '../db/connect.js';
+import { resolveDatabase, usesEmbedded, type DatabaseTarget } from '../db/connect.js';
 import { createLogger } from '../base/logger.js';
 import { AppError } from '../base/errors.js';
 import { hasEmbeddedCluster } from '../db/embedded.js';
@@ -32,7 +32,7 @@ export function configFrom(env: NodeJS.ProcessEnv): Config {
  * folder where `wardroom start` ran. Only `start` and `migrate` create one.
  */
 export function requireExistingData(config: Config): void {
-  if (config.databaseUrl !== undefined || hasEmbeddedCluster(config.dataDir)) return;
+  if (!usesEmbedded(config) || hasEmbeddedCluster(config.dataDir)) return;
   throw new AppError(
     'config_invalid',
     `No Wardroom database in ${config.dataDir} and no DATABASE_URL: this command would create a ` +

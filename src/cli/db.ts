@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import { checkDatabaseAt } from '../db/check.js';
+import { requireAdminUrl } from '../db/connect.js';
 import { AppError } from '../base/errors.js';
 import { configFrom, withTarget, type Output } from './context.js';
 
@@ -16,7 +17,9 @@ export function registerDb(program: Command, env: NodeJS.ProcessEnv, io: Output)
     )
     .action(async () => {
       const config = configFrom(env);
-      const findings = await withTarget(config, (t) => checkDatabaseAt(t.adminUrl, t.roles));
+      const findings = await withTarget(config, (t) =>
+        checkDatabaseAt(requireAdminUrl(t, 'wardroom db check'), t.roles),
+      );
       if (findings.length === 0) {
         io.out('db check: ok');
         return;
@@ -39,7 +42,9 @@ export function registerDb(program: Command, env: NodeJS.ProcessEnv, io: Output)
       const url = await withTarget(config, (t) => {
         if (t.embedded?.isOwner === true)
           io.err('note: the embedded PostgreSQL is not running; start it with `wardroom start`');
-        return Promise.resolve(opts.role === 'app' ? t.appUrl : t.adminUrl);
+        return Promise.resolve(
+          opts.role === 'app' ? t.appUrl : requireAdminUrl(t, 'wardroom db url --role admin'),
+        );
       });
       io.out(url);
     });

@@ -12,6 +12,7 @@ import {
   setMinVersion,
   type KeyStatus,
 } from '../modules/keys/index.js';
+import { usesEmbedded } from '../db/connect.js';
 import { writeMasterKeyCheck } from '../modules/crypto/index.js';
 import { configFrom, withWardroom, type Output } from './context.js';
 import { registerResume, registerRotate } from './keys-rotate.js';
@@ -53,7 +54,7 @@ function registerRotateMaster(keys: Command, env: NodeJS.ProcessEnv, io: Output)
             io.out(`${p.done}/${p.total} workspaces, ${p.rewrapped} key version(s) rewrapped`),
         });
         // Every data key is now under the current master key: so is the data folder's check.
-        if (done.failed.length === 0 && config.databaseUrl === undefined) {
+        if (done.failed.length === 0 && usesEmbedded(config)) {
           await writeMasterKeyCheck(w.kek, config.dataDir);
         }
         return done;

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { AppError } from '../base/errors.js';
 import { OpsGateRefused, openOpsSession } from '../db/ops-gate.js';
 import { configFrom, withTarget, type Output } from './context.js';
+import { requireAdminUrl } from '../db/connect.js';
 
 interface PsqlOptions {
   readonly reason: string;
@@ -31,10 +32,11 @@ export function registerOps(program: Command, env: NodeJS.ProcessEnv, io: Output
     .action(async (psqlArgs: string[], opts: PsqlOptions) => {
       const config = configFrom(env);
       const code = await withTarget(config, async (t) => {
-        const opened = await openGate(t.adminUrl, t.roles, opts.reason, env);
+        const adminUrl = requireAdminUrl(t, 'wardroom ops psql');
+        const opened = await openGate(adminUrl, t.roles, opts.reason, env);
         io.err(`ops session recorded in ${opened.workspaces} workspace(s); role ${t.roles.ops}`);
         const binary = opts.psql ?? env['WARDROOM_PSQL'] ?? 'psql';
-        return runPsql(binary, [t.adminUrl, ...psqlArgs], { ...env, ...opened.env });
+        return runPsql(binary, [adminUrl, ...psqlArgs], { ...env, ...opened.env });
       });
       if (code !== 0) throw new AppError('internal', `psql exited with status ${code}`);
     });

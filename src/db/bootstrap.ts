@@ -1,5 +1,5 @@
 /**
- * Cluster-level setup the migrations cannot do for themselves: the three roles
+ * Cluster-level setup the migrations cannot do for themselves: the four roles
  * and the `wardroom` schema. Runs as the administrative connection (the
  * DATABASE_URL user), idempotently, before migrations.
  *
@@ -8,40 +8,67 @@
  * owns nothing (objects belong to the owner role); and no role but the
  * migrator (the user running this) is a member of the owner role, since a
  * member could disable the audit triggers or forge audit events (see
- * docs/audit.md, "Trust root").
+ * docs/audit.md, "Trust root"). The jobs role (the job queue's login) is
+ * held to the same attributes as the app role and is a member of no role;
+ * its rights on pg-boss's schema are granted by jobs.ts, none in `wardroom`.
  */
 import type pg from 'pg';
 import { quoteIdent, type RoleNames } from './roles.js';
 
+/** Passwords given to the login roles (undefined: left as they are). */
+export interface RolePasswords {
+  readonly app: string | undefined;
+  readonly jobs?: string | undefined;
+}
+
 export async function bootstrapRoles(
   client: pg.ClientBase,
   roles: RoleNames,
-  appPassword: string | undefined,
+  passwords: RolePasswords,
 ): Promise<void> {
   const owner = quoteIdent(roles.owner);
   const app = quoteIdent(roles.app);
   const ops = quoteIdent(roles.ops);
+  const jobs = quoteIdent(roles.jobs);
   await createRoleIfMissing(client, roles.owner, 'NOLOGIN');
   await createRoleIfMissing(client, roles.app, 'LOGIN');
   await createRoleIfMissing(client, roles.ops, 'NOLOGIN');
-  await client.query(
-    `ALTER ROLE ${app} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION`,
-  );
+  await createRoleIfMissing(client, roles.jobs, 'LOGIN');
+  for (const login of [app, jobs]) {
+    await client.query(
+      `ALTER ROLE ${login} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION`,
+    );
+  }
   await client.query(`ALTER ROLE ${owner} NOSUPERUSER NOBYPASSRLS`);
   await client.query(`ALTER ROLE ${ops} NOSUPERUSER NOBYPASSRLS`);
-  if (appPassword !== undefined) {
-    await client.query(`ALTER ROLE ${app} PASSWORD ${client.escapeLiteral(appPassword)}`);
+  for (const [role, password] of [
+    [app, passwords.app],
+    [jobs, passwords.jobs],
+  ] as const) {
+    if (password === undefined) continue;
+    await client.query(`ALTER ROLE ${role} PASSWORD ${client.escapeLiteral(password)}`);
   }
   const { rows } = await client.query<{ is_super: boolean }>(
     'select rolsuper as is_super from pg_roles where rolname = current_user',
   );
   if (rows[0]?.is_super !== true) await client.query(`GRANT ${owner} TO CURRENT_USER`);
   await revokeOwnerFromOthers(client, roles.owner);
+  await revokeMemberships(client, roles.jobs);
   await client.query(`CREATE SCHEMA IF NOT EXISTS wardroom AUTHORIZATION ${owner}`);
   await client.query(`REVOKE ALL ON SCHEMA wardroom FROM PUBLIC`);
   await client.query(`GRANT USAGE ON SCHEMA wardroom TO ${app}, ${ops}`);
   const db = quoteIdent(await currentDatabase(client));
-  await client.query(`GRANT CONNECT ON DATABASE ${db} TO ${app}`);
+  await client.query(`GRANT CONNECT ON DATABASE ${db} TO ${app}, ${jobs}`);
+}
+
+/** Revokes every role the given role is a direct member of. */
+async function revokeMemberships(client: pg.ClientBase, member: string): Promise<void> {
+  const { rows } = await client.query<{ role: string }>(
+    `select m.roleid::regrole::text as role from pg_auth_members m
+      where m.member = $1::regrole order by 1`,
+    [quoteIdent(member)],
+  );
+  for (const r of rows) await client.query(`REVOKE ${r.role} FROM ${quoteIdent(member)}`);
 }
 
 /** Revokes direct membership in the owner role from every role but the current user. */

@@ -209,6 +209,7 @@ describe('wardroom credentials import', () => {
               PATH: process.env['PATH'] ?? '',
               DATABASE_URL: inject('adminUrl'),
               DATABASE_APP_URL: inject('appUrl'),
+              DATABASE_JOBS_URL: inject('jobsUrl'),
               WARDROOM_DB_ROLE_PREFIX: inject('rolePrefix'),
               WARDROOM_MASTER_KEY: masterKey,
               WARDROOM_DATA_DIR: dir,

@@ -39,6 +39,7 @@ async function failure(args: string[], env: Record<string, string>): Promise<str
 const testDb = () => ({
   DATABASE_URL: inject('adminUrl'),
   DATABASE_APP_URL: inject('appUrl'),
+  DATABASE_JOBS_URL: inject('jobsUrl'),
   WARDROOM_DB_ROLE_PREFIX: inject('rolePrefix'),
   WARDROOM_MASTER_KEY: randomBytes(32).toString('base64'),
   WARDROOM_DATA_DIR: path.join(dir, 'data'),

@@ -1,18 +1,23 @@
 /**
  * Minimum decryption version, master key rotation, sealed job payloads and
- * the sweep as a pg-boss job (on the administrative connection, tenant work
- * as the app role).
+ * the sweep as a pg-boss job (as the jobs role, tenant work as the app
+ * role).
  */
 import { operatorPrincipal } from '../../src/db/principal.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startJobQueue, type RunningJobQueue } from '../../src/db/jobs.js';
+import { installJobQueue, startJobQueue, type RunningJobQueue } from '../../src/db/jobs.js';
+import { roleNames } from '../../src/db/roles.js';
 import { readEnvelopeHeader } from '../../src/modules/crypto/envelope.js';
 import { openJobPayload, sealJobPayload } from '../../src/modules/keys/job-payload.js';
 import { localKeks } from '../../src/modules/crypto/kek/local.js';
 import { createKeyring } from '../../src/modules/keys/keyring.js';
-import { enqueueRotation, startRotationWorker } from '../../src/modules/keys/rotation/jobs.js';
+import {
+  enqueueRotation,
+  ensureRotationQueue,
+  startRotationWorker,
+} from '../../src/modules/keys/rotation/jobs.js';
 import { setMinVersion } from '../../src/modules/keys/rotation/min-version.js';
 import { watchRotations } from '../../src/modules/keys/rotation/progress.js';
 import { rotateMaster } from '../../src/modules/keys/rotation/rewrap-master.js';
@@ -42,9 +47,12 @@ beforeAll(async () => {
   b = await startProcess();
   admin = await connectSuperuser();
   // A queue schema of its own: other files' workers hold other master keys.
-  boss = await startJobQueue(inject('adminUrl'), {
+  // Installed as `migrate` does, and worked as the server does: as the jobs role.
+  await installJobQueue(inject('adminUrl'), roleNames(inject('rolePrefix')).jobs, {
     schema: jobsSchema,
+    declareQueues: ensureRotationQueue,
   });
+  boss = await startJobQueue(inject('jobsUrl'), { schema: jobsSchema });
 });
 afterAll(async () => {
   await boss.stop({ graceful: false });

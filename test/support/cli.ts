@@ -29,6 +29,7 @@ export function cliRunner(options: { masterKey: string; dataDir: string }) {
       WARDROOM_MASTER_KEY: options.masterKey,
       WARDROOM_DATA_DIR: options.dataDir,
       DATABASE_APP_URL: inject('appUrl'),
+      DATABASE_JOBS_URL: inject('jobsUrl'),
       LOG_LEVEL: 'silent',
       ...extraEnv,
     };

@@ -10,13 +10,17 @@ import pg from 'pg';
 import { withCredentials } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
 import { quoteIdent, roleNames, type RoleNames } from '../../src/db/roles.js';
+import { ensureRotationQueue } from '../../src/modules/keys/rotation/jobs.js';
 
 export interface TestDatabase {
   readonly adminUrl: string;
   readonly appUrl: string;
+  /** The job queue's login (the jobs role). */
+  readonly jobsUrl: string;
   readonly rolePrefix: string;
   readonly roles: RoleNames;
   readonly appPassword: string;
+  readonly jobsPassword: string;
 }
 
 export async function createTestDatabase(
@@ -38,13 +42,24 @@ export async function createTestDatabase(
   url.pathname = `/${name}`;
   const adminUrl = url.toString();
   const appPassword = randomBytes(16).toString('hex');
-  if (options.migrate !== false) await migrate({ adminUrl, roles, appPassword });
+  const jobsPassword = randomBytes(16).toString('hex');
+  if (options.migrate !== false) {
+    await migrate({
+      adminUrl,
+      roles,
+      appPassword,
+      jobsPassword,
+      declareQueues: ensureRotationQueue,
+    });
+  }
   return {
     adminUrl,
     appUrl: withCredentials(adminUrl, roles.app, appPassword),
+    jobsUrl: withCredentials(adminUrl, roles.jobs, jobsPassword),
     rolePrefix,
     roles,
     appPassword,
+    jobsPassword,
   };
 }
 
@@ -54,7 +69,7 @@ export async function dropTestDatabase(clusterUrl: string, db: TestDatabase): Pr
   try {
     const name = new URL(db.adminUrl).pathname.slice(1);
     await admin.query(`drop database if exists ${quoteIdent(name)} with (force)`);
-    for (const role of [db.roles.app, db.roles.ops, db.roles.owner]) {
+    for (const role of [db.roles.app, db.roles.jobs, db.roles.ops, db.roles.owner]) {
       await admin.query(`drop role if exists ${quoteIdent(role)}`);
     }
   } finally {

@@ -69,6 +69,7 @@ export async function startHarness(masterKey: Buffer): Promise<Harness> {
       const env = {
         DATABASE_URL: inject('adminUrl'),
         DATABASE_APP_URL: inject('appUrl'),
+        DATABASE_JOBS_URL: inject('jobsUrl'),
         WARDROOM_DB_ROLE_PREFIX: inject('rolePrefix'),
         WARDROOM_MASTER_KEY: masterKey.toString('base64'),
         WARDROOM_DATA_DIR: dir,

@@ -8,7 +8,12 @@ export { keyRoutes } from './routes.js';
 export { shredWorkspace } from './shred.js';
 export { verifyShredReceipt } from './shred-receipt.js';
 export { subscribeKeyEvents } from './rotation/key-events.js';
-export { enqueueRotation, startRotationWorker, type RotationWorker } from './rotation/jobs.js';
+export {
+  enqueueRotation,
+  ensureRotationQueue,
+  startRotationWorker,
+  type RotationWorker,
+} from './rotation/jobs.js';
 export { setMinVersion } from './rotation/min-version.js';
 export { watchRotations, type WatchedRotation } from './rotation/progress.js';
 export { rotateMaster } from './rotation/rewrap-master.js';
