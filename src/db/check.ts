@@ -6,7 +6,8 @@
  * This file runs the rules, which live in check/ by what they check: tables
  * (RLS, tenant_id, the allowlist), keys, audit triggers, functions, views,
  * the app role, the policies that apply to it, and the owner and ops roles
- * (check/operators.ts: who could forge or silence the audit log). Tenant tables are every
+ * (check/operators.ts: who could forge or silence the audit log), and the
+ * job queue's jobs role and schema (check/jobs.ts). Tenant tables are every
  * table in schema `wardroom` not on the allowlist in global-tables.ts. What
  * counts as a policy bound to the tenant setting is defined in
  * check/tenant-bound.ts.
@@ -15,6 +16,8 @@ import pg from 'pg';
 import { pgConnection } from './tls.js';
 import { checkAuditTriggers } from './check/audit.js';
 import { checkFunctions } from './check/functions.js';
+import { checkJobs } from './check/jobs.js';
+import { JOBS_SCHEMA } from './jobs.js';
 import { checkForeignKeys, checkUniqueKeys } from './check/keys.js';
 import { checkOperators } from './check/operators.js';
 import { checkPolicies } from './check/policies.js';
@@ -36,6 +39,7 @@ export type { AddFinding, CheckFinding } from './check/shared.js';
 export async function checkDatabase(
   client: pg.ClientBase,
   roles: RoleNames,
+  jobsSchema: string = JOBS_SCHEMA,
 ): Promise<CheckFinding[]> {
   const findings: CheckFinding[] = [];
   const add: AddFinding = (rule, object, message) => {
@@ -55,6 +59,7 @@ export async function checkDatabase(
   await checkFunctions(q, add);
   await checkViews(q, add);
   await checkOperators(q, roles, add);
+  await checkJobs(q, roles, jobsSchema, add);
 
   const app = await checkAppRoleAttributes(q, roles.app, add);
   if (app !== undefined) {

@@ -115,7 +115,9 @@ async function grantJobsRole(adminUrl: string, jobsRole: string, schema: string)
     await client.query(`REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${s} FROM PUBLIC`);
     await client.query(`REVOKE ALL ON ALL FUNCTIONS IN SCHEMA ${s} FROM PUBLIC`);
     await client.query(`GRANT USAGE ON SCHEMA ${s} TO ${jobs}`);
-    await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${s} TO ${jobs}`);
+    await client.query(
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${s} TO ${jobs}`,
+    );
     await client.query(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA ${s} TO ${jobs}`);
     await client.query('commit');
   } catch (error) {

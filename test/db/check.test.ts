@@ -313,6 +313,104 @@ const cases: readonly Case[] = [
     ],
   },
   {
+    name: 'the jobs role a superuser',
+    as: 'admin',
+    sql: 'alter role {jobs} superuser',
+    expected: ['jobs_role_superuser {jobs}'],
+    partial: true,
+  },
+  {
+    name: 'the jobs role with BYPASSRLS',
+    as: 'admin',
+    sql: 'alter role {jobs} bypassrls',
+    expected: ['jobs_role_bypassrls {jobs}'],
+  },
+  {
+    name: 'the jobs role with CREATEROLE',
+    as: 'admin',
+    sql: 'alter role {jobs} createrole',
+    expected: ['jobs_role_createrole {jobs}'],
+  },
+  {
+    name: 'the jobs role with CREATEDB',
+    as: 'admin',
+    sql: 'alter role {jobs} createdb',
+    expected: ['jobs_role_createdb {jobs}'],
+  },
+  {
+    name: 'the jobs role a member of the owner role',
+    as: 'admin',
+    sql: 'grant {owner} to {jobs}',
+    expected: ['jobs_role_member {jobs}', 'owner_role_member {jobs}'],
+    partial: true,
+  },
+  {
+    name: 'the jobs role a member of the app role',
+    as: 'admin',
+    sql: 'grant {app} to {jobs}',
+    expected: ['jobs_role_member {jobs}', 'jobs_role_wardroom_privilege wardroom.messages'],
+    partial: true,
+  },
+  {
+    name: 'the jobs role a member of the ops role',
+    as: 'admin',
+    sql: 'grant {ops} to {jobs}',
+    expected: ['jobs_role_member {jobs}'],
+    partial: true,
+  },
+  {
+    name: 'the jobs role a member of a role that owns objects',
+    as: 'admin',
+    sql: 'create role {grp} nologin; alter table wardroom_jobs.archive owner to {grp}; grant {grp} to {jobs}',
+    expected: ['jobs_role_member {jobs}'],
+  },
+  {
+    name: 'the jobs role owning a table of the queue',
+    as: 'admin',
+    sql: 'alter table wardroom_jobs.archive owner to {jobs}',
+    expected: ['jobs_role_owns_object {jobs}'],
+  },
+  {
+    name: 'the jobs role may create in the queue schema',
+    as: 'admin',
+    sql: 'grant create on schema wardroom_jobs to {jobs}',
+    expected: ['jobs_role_can_create wardroom_jobs'],
+  },
+  {
+    name: 'the jobs role can read a wardroom table',
+    as: 'owner',
+    sql: 'grant usage on schema wardroom to {jobs}; grant select on wardroom.messages to {jobs}',
+    expected: [
+      'jobs_role_wardroom_privilege wardroom',
+      'jobs_role_wardroom_privilege wardroom.messages',
+    ],
+  },
+  {
+    name: 'PUBLIC can read a wardroom table',
+    as: 'owner',
+    sql: 'grant select on wardroom.workrooms to public',
+    expected: ['jobs_role_wardroom_privilege wardroom.workrooms'],
+    partial: true,
+  },
+  {
+    name: 'the jobs role missing',
+    as: 'admin',
+    sql: 'drop owned by {jobs}; drop role {jobs}',
+    expected: ['jobs_role_missing {jobs}'],
+  },
+  {
+    name: 'the app role can reach the job queue',
+    as: 'admin',
+    sql: 'grant usage on schema wardroom_jobs to {app}; grant select on wardroom_jobs.job to {app}',
+    expected: ['app_role_jobs_access wardroom_jobs', 'app_role_jobs_access wardroom_jobs.job'],
+  },
+  {
+    name: 'PUBLIC may use the job queue schema',
+    as: 'admin',
+    sql: 'grant usage on schema wardroom_jobs to public',
+    expected: ['app_role_jobs_access wardroom_jobs'],
+  },
+  {
     name: 'the ops role a superuser',
     as: 'admin',
     sql: 'alter role {ops} superuser',
@@ -340,6 +438,7 @@ function fill(text: string): string {
     .replaceAll('{app}', quoteIdent(tdb.roles.app))
     .replaceAll('{owner}', quoteIdent(tdb.roles.owner))
     .replaceAll('{ops}', quoteIdent(tdb.roles.ops))
+    .replaceAll('{jobs}', quoteIdent(tdb.roles.jobs))
     .replaceAll('{grp}', quoteIdent(`${tdb.rolePrefix}readers`));
 }
 
