@@ -5,7 +5,8 @@
  * app role or the jobs role, neither a superuser. Proven on a database of
  * its own, so every backend on it but the test's own is the server's, with
  * background work on, after an HTTP request and a key rotation sweep run
- * as a pg-boss job by the server's worker.
+ * as a pg-boss job by the server's worker. And the server runs with no
+ * administrative URL at all when migrations are run separately.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createWardroom, type Wardroom } from '../../src/app.js';
 import { loadConfig } from '../../src/base/config.js';
 import { createLogger } from '../../src/base/logger.js';
+import { requireAdminUrl } from '../../src/db/connect.js';
 import { systemPrincipal } from '../../src/db/principal.js';
 import { enqueueRotation, startRotation, watchRotations } from '../../src/modules/keys/index.js';
 import { createWorkspace } from '../../src/modules/tenancy/create-workspace.js';
@@ -32,6 +34,7 @@ let tdb: TestDatabase;
 let admin: pg.Client;
 let dir: string;
 let w: Wardroom;
+const masterKey = randomBytes(32).toString('base64');
 
 beforeAll(async () => {
   tdb = await createTestDatabase(inject('clusterUrl'));
@@ -43,7 +46,7 @@ beforeAll(async () => {
     DATABASE_APP_URL: tdb.appUrl,
     DATABASE_JOBS_URL: tdb.jobsUrl,
     WARDROOM_DB_ROLE_PREFIX: tdb.rolePrefix,
-    WARDROOM_MASTER_KEY: randomBytes(32).toString('base64'),
+    WARDROOM_MASTER_KEY: masterKey,
     WARDROOM_DATA_DIR: dir,
   });
   // The real composition root, migrating on start, background work and job worker on.
@@ -85,37 +88,42 @@ async function settledBackends(): Promise<Backend[]> {
   return serverBackends();
 }
 
+/** A request that writes a sealed row, then a key rotation sweep run as a job by a worker. */
+async function requestAndJob(server: Wardroom): Promise<void> {
+  const ws = await createWorkspace(
+    server.db,
+    server.keyring,
+    { name: 'Roles', region: 'eu', ownerEmail: `roles-${randomBytes(4).toString('hex')}@x.test` },
+    (id) => systemPrincipal(id, 'test'),
+  );
+  // A request that writes a sealed row.
+  const created = await server.server.inject({
+    method: 'POST',
+    url: `/api/v1/workspaces/${ws.workspaceId}/credentials`,
+    headers: { authorization: `Bearer ${ws.token}`, 'content-type': 'application/json' },
+    payload: {
+      kind: 'llm_api_key',
+      provider: 'anthropic',
+      label: 'roles key',
+      secret: { value: `sk-ant-${randomBytes(16).toString('hex')}` },
+    },
+  });
+  expect(created.statusCode, created.body).toBe(201);
+  // A job: the sweep of a key rotation, queued and run by the server's own worker.
+  const principal = systemPrincipal(ws.workspaceId, 'test');
+  const started = await startRotation(server.db, server.keyring, principal);
+  await enqueueRotation(await server.jobs(), server, started, principal);
+  const done = await watchRotations(server.db, [started], {
+    intervalMs: 100,
+    onTick: () => undefined,
+  });
+  expect(done).toMatchObject({ finished: 1, failed: [], rowsDone: started.rowsTotal });
+  expect(started.rowsTotal).toBeGreaterThan(0);
+}
+
 describe('the running server', () => {
   it('connects only as the app role and the jobs role, never as a superuser', async () => {
-    const ws = await createWorkspace(
-      w.db,
-      w.keyring,
-      { name: 'Roles', region: 'eu', ownerEmail: `roles-${randomBytes(4).toString('hex')}@x.test` },
-      (id) => systemPrincipal(id, 'test'),
-    );
-    // A request that writes a sealed row.
-    const created = await w.server.inject({
-      method: 'POST',
-      url: `/api/v1/workspaces/${ws.workspaceId}/credentials`,
-      headers: { authorization: `Bearer ${ws.token}`, 'content-type': 'application/json' },
-      payload: {
-        kind: 'llm_api_key',
-        provider: 'anthropic',
-        label: 'roles key',
-        secret: { value: `sk-ant-${randomBytes(16).toString('hex')}` },
-      },
-    });
-    expect(created.statusCode, created.body).toBe(201);
-    // A job: the sweep of a key rotation, queued and run by the server's own worker.
-    const principal = systemPrincipal(ws.workspaceId, 'test');
-    const started = await startRotation(w.db, w.keyring, principal);
-    await enqueueRotation(await w.jobs(), w, started, principal);
-    const done = await watchRotations(w.db, [started], {
-      intervalMs: 100,
-      onTick: () => undefined,
-    });
-    expect(done).toMatchObject({ finished: 1, failed: [], rowsDone: started.rowsTotal });
-    expect(started.rowsTotal).toBeGreaterThan(0);
+    await requestAndJob(w);
 
     const backends = await settledBackends();
     const users = new Set(backends.map((b) => b.user));
@@ -129,5 +137,37 @@ describe('the running server', () => {
     const queue = backends.filter((b) => b.application === 'wardroom-jobs');
     expect(queue.length).toBeGreaterThan(0);
     for (const b of queue) expect(b.user).toBe(tdb.roles.jobs);
+  });
+
+  it('runs with no administrative URL when only DATABASE_APP_URL and DATABASE_JOBS_URL are set', async () => {
+    const env = {
+      DATABASE_APP_URL: tdb.appUrl,
+      WARDROOM_DB_ROLE_PREFIX: tdb.rolePrefix,
+      WARDROOM_MASTER_KEY: masterKey,
+      WARDROOM_DATA_DIR: path.join(dir, 'no-admin'),
+    };
+    expect(() => loadConfig(env)).toThrow(/DATABASE_JOBS_URL/);
+    const config = loadConfig({ ...env, DATABASE_JOBS_URL: tdb.jobsUrl });
+    const bare = await createWardroom(config, { logger: createLogger('silent') });
+    try {
+      expect(bare.target.adminUrl).toBeUndefined();
+      expect(bare.target.embedded).toBeUndefined();
+      let refused: unknown;
+      try {
+        requireAdminUrl(bare.target, 'wardroom db check');
+      } catch (error) {
+        refused = error;
+      }
+      expect(refused).toMatchObject({
+        code: 'config_invalid',
+        message: expect.stringContaining('DATABASE_URL') as unknown,
+      });
+      await requestAndJob(bare);
+      for (const b of await settledBackends()) {
+        expect([tdb.roles.app, tdb.roles.jobs], b.application).toContain(b.user);
+      }
+    } finally {
+      await bare.close();
+    }
   });
 });
