@@ -134,13 +134,13 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   NODE_ENV:
     '`production` refuses to generate a development master key or audit signing key: configure a master key provider and WARDROOM_AUDIT_SIGNING_KEY.',
   DATABASE_URL:
-    'Administrative connection to PostgreSQL 15+ (off this machine, with `sslmode=verify-full`, see [tls.md](tls.md)), used only by `migrate` (also the migration step of `start`, whose connection is closed before serving) and by the operator commands (`db check`, `db url`, `ops psql`): creates the roles, the `wardroom` schema and the job queue\'s schema `wardroom_jobs`. Unset: an embedded PostgreSQL under WARDROOM_DATA_DIR, unless DATABASE_APP_URL is set, which runs with no administrative URL at all (migrations run elsewhere).',
+    "Administrative connection to PostgreSQL 15+ (off this machine, with `sslmode=verify-full`, see [tls.md](tls.md)), used only by `migrate` (also the migration step of `start`, whose connection is closed before serving) and by the operator commands (`db check`, `db url`, `ops psql`): creates the roles, the `wardroom` schema and the job queue's schema `wardroom_jobs`. Unset: an embedded PostgreSQL under WARDROOM_DATA_DIR, unless DATABASE_APP_URL is set, which runs with no administrative URL at all (migrations run elsewhere).",
   DATABASE_APP_URL:
     'What the server connects as: the app role, under RLS. Unset: the admin URL with the app role (`<prefix>app`) as user and WARDROOM_APP_DB_PASSWORD as password. Set without DATABASE_URL: no administrative URL and no embedded PostgreSQL; nothing migrates (run `wardroom migrate` with DATABASE_URL first), and DATABASE_JOBS_URL is required.',
   WARDROOM_APP_DB_PASSWORD:
     'Password given to the app role at every migration when DATABASE_APP_URL is unset. Unset: generated once and kept in `<data dir>/app-db-password` (mode 600).',
   DATABASE_JOBS_URL:
-    'What the job queue (pg-boss, schema `wardroom_jobs`) connects as: the jobs role, not a superuser, with rights on that schema\'s tables and none in `wardroom`. Unset: the admin URL with the jobs role (`<prefix>jobs`) as user and WARDROOM_JOBS_DB_PASSWORD as password. Required when DATABASE_APP_URL is set without DATABASE_URL.',
+    "What the job queue (pg-boss, schema `wardroom_jobs`) connects as: the jobs role, not a superuser, with rights on that schema's tables and none in `wardroom`. Unset: the admin URL with the jobs role (`<prefix>jobs`) as user and WARDROOM_JOBS_DB_PASSWORD as password. Required when DATABASE_APP_URL is set without DATABASE_URL.",
   WARDROOM_JOBS_DB_PASSWORD:
     'Password given to the jobs role at every migration when DATABASE_JOBS_URL is unset. Unset: generated once and kept in `<data dir>/jobs-db-password` (mode 600).',
   WARDROOM_DB_ALLOW_INSECURE:

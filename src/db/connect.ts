@@ -71,7 +71,12 @@ export async function resolveDatabase(
     const pw = password ?? (await storedPassword(config.dataDir, file));
     return { url: withCredentials(adminUrl, user, pw), password: pw };
   };
-  const app = await login(config.databaseAppUrl, roles.app, config.appDbPassword, 'app-db-password');
+  const app = await login(
+    config.databaseAppUrl,
+    roles.app,
+    config.appDbPassword,
+    'app-db-password',
+  );
   const jobs = await login(
     config.databaseJobsUrl,
     roles.jobs,
