@@ -13,7 +13,8 @@ export function registerDb(program: Command, env: NodeJS.ProcessEnv, io: Output)
     .description(
       'Prove the live database keeps the isolation invariants (RLS forced with tenant policies on every ' +
         'tenant table, app role without ownership, BYPASSRLS or TRUNCATE, safe views and functions, ' +
-        'composite tenant foreign keys). Exits 1 naming every offender.',
+        'composite tenant foreign keys, the jobs role limited to the job queue and the app role kept ' +
+        'out of it). Exits 1 naming every offender.',
     )
     .action(async () => {
       const config = configFrom(env);

@@ -24,9 +24,11 @@ export function registerStart(program: Command, env: NodeJS.ProcessEnv, io: Outp
         throw error;
       }
       const where =
-        wardroom.target.embedded === undefined
-          ? 'DATABASE_URL'
-          : `embedded PostgreSQL in ${config.dataDir}`;
+        wardroom.target.embedded !== undefined
+          ? `embedded PostgreSQL in ${config.dataDir}`
+          : wardroom.target.adminUrl === undefined
+            ? 'DATABASE_APP_URL, no administrative URL'
+            : 'DATABASE_URL';
       io.out(`Wardroom listening on ${address} (database: ${where})`);
       io.out(
         `Create a workspace: npx wardroom workspace create --name Acme --region eu --owner-email you@example.com`,
