@@ -50,18 +50,33 @@ export async function startJobQueue(
   } = {},
 ): Promise<RunningJobQueue> {
   const schema = options.schema ?? JOBS_SCHEMA;
+  const pool = ownPool(jobsUrl, 'wardroom-jobs', 3, options.onError);
   const boss = new PgBoss({
-    ...pgConnection(jobsUrl),
+    db: pool.db,
     schema,
-    application_name: 'wardroom-jobs',
-    max: 3,
     // The schema is installed by `migrate` (installJobQueue): no DDL here.
     migrate: false,
     schedule: false,
     supervise: options.supervise ?? true,
   });
   boss.on('error', (error) => options.onError?.(error));
-  await boss.start();
+  try {
+    await boss.start();
+  } catch (error) {
+    await pool.close();
+    // pg-boss's check: its schema is missing, or at another version than this pg-boss.
+    const message = error instanceof Error ? error.message : '';
+    if (!/not installed|requires migrations/.test(message)) throw error;
+    throw new Error(`job queue schema ${schema}: ${message}; run \`wardroom migrate\``);
+  }
+  const stop = boss.stop.bind(boss);
+  boss.stop = async (stopOptions) => {
+    try {
+      await stop(stopOptions);
+    } finally {
+      if (stopOptions?.close !== false) await pool.close();
+    }
+  };
   // Queues are created at install time (a queue is a table partition: DDL).
   // Here a declared queue is found, and an undeclared one named.
   boss.createQueue = async (name) => {
@@ -82,23 +97,43 @@ export async function installJobQueue(
   options: { readonly schema?: string; readonly declareQueues?: DeclareQueues } = {},
 ): Promise<void> {
   const schema = options.schema ?? JOBS_SCHEMA;
-  const boss = new PgBoss({
-    ...pgConnection(adminUrl),
-    schema,
-    application_name: 'wardroom-migrate',
-    max: 1,
-    migrate: true,
-    schedule: false,
-    supervise: false,
-  });
-  boss.on('error', () => undefined);
-  await boss.start();
+  const pool = ownPool(adminUrl, 'wardroom-migrate', 1, undefined);
   try {
+    const boss = new PgBoss({
+      db: pool.db,
+      schema,
+      migrate: true,
+      schedule: false,
+      supervise: false,
+    });
+    boss.on('error', () => undefined);
+    await boss.start();
     await options.declareQueues?.(boss);
+    await boss.stop({ graceful: false, close: false });
   } finally {
-    await boss.stop({ graceful: false, close: true, wait: true });
+    await pool.close();
   }
   await grantJobsRole(adminUrl, jobsRole, schema);
+}
+
+/**
+ * A pool of our own handed to pg-boss (its `db` option), so that it is
+ * closed even when pg-boss fails to start (pg-boss's own pool is not).
+ */
+function ownPool(
+  url: string,
+  applicationName: string,
+  max: number,
+  onError: ((error: Error) => void) | undefined,
+): { db: PgBoss.Db; close(): Promise<void> } {
+  const pool = new pg.Pool({ ...pgConnection(url), application_name: applicationName, max });
+  pool.on('error', (error) => onError?.(error));
+  return {
+    db: { executeSql: (text, values) => pool.query(text, values) },
+    async close() {
+      if (!pool.ending) await pool.end();
+    },
+  };
 }
 
 async function grantJobsRole(adminUrl: string, jobsRole: string, schema: string): Promise<void> {
