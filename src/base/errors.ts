@@ -24,6 +24,7 @@ export const errorStatus = {
   master_key_mismatch: 500,
   config_invalid: 500,
   database_unavailable: 503,
+  migration_required: 503,
   internal: 500,
 } as const;
 

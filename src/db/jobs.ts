@@ -21,6 +21,7 @@
  */
 import PgBoss from 'pg-boss';
 import pg from 'pg';
+import { AppError } from '../base/errors.js';
 import { quoteIdent } from './roles.js';
 import { pgConnection } from './tls.js';
 
@@ -67,7 +68,10 @@ export async function startJobQueue(
     // pg-boss's check: its schema is missing, or at another version than this pg-boss.
     const message = error instanceof Error ? error.message : '';
     if (!/not installed|requires migrations/.test(message)) throw error;
-    throw new Error(`job queue schema ${schema}: ${message}; run \`wardroom migrate\``);
+    throw new AppError(
+      'migration_required',
+      `job queue schema ${schema}: ${message}; run \`wardroom migrate\``,
+    );
   }
   const stop = boss.stop.bind(boss);
   boss.stop = async (stopOptions) => {
@@ -81,7 +85,10 @@ export async function startJobQueue(
   // Here a declared queue is found, and an undeclared one named.
   boss.createQueue = async (name) => {
     if ((await boss.getQueue(name)) !== null) return;
-    throw new Error(`job queue ${name} is not installed in ${schema}: run \`wardroom migrate\``);
+    throw new AppError(
+      'migration_required',
+      `job queue ${name} is not installed in ${schema}: run \`wardroom migrate\``,
+    );
   };
   return boss;
 }

@@ -97,16 +97,20 @@ describe('the queue started as the jobs role', () => {
 
   it('refuses a schema that migrate has not installed, naming migrate', async () => {
     const schema = `wardroom_jobs_${randomBytes(4).toString('hex')}`;
-    await expect(startJobQueue(inject('jobsUrl'), { schema, supervise: false })).rejects.toThrow(
-      `job queue schema ${schema}: pg-boss is not installed; run \`wardroom migrate\``,
-    );
+    await expect(
+      startJobQueue(inject('jobsUrl'), { schema, supervise: false }),
+    ).rejects.toMatchObject({
+      code: 'migration_required',
+      message: `job queue schema ${schema}: pg-boss is not installed; run \`wardroom migrate\``,
+    });
   });
 
   it('refuses a queue that migrate has not declared, and finds a declared one', async () => {
     queue = await startJobQueue(inject('jobsUrl'), { supervise: false });
-    await expect(queue.createQueue('undeclared')).rejects.toThrow(
-      `job queue undeclared is not installed in ${JOBS_SCHEMA}: run \`wardroom migrate\``,
-    );
+    await expect(queue.createQueue('undeclared')).rejects.toMatchObject({
+      code: 'migration_required',
+      message: `job queue undeclared is not installed in ${JOBS_SCHEMA}: run \`wardroom migrate\``,
+    });
     await expect(queue.createQueue(ROTATION_QUEUE)).resolves.toBeUndefined();
   });
 });
