@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyring } from '../../src/modules/keys/keyring.js';
 import { localKek } from '../../src/modules/crypto/index.js';
-import { listShredReceipts } from '../../src/modules/keys/shred.js';
+import { listShredReceipts, shredWorkspace } from '../../src/modules/keys/shred.js';
 import {
   verifyShredReceipt,
   type SignedShredReceipt,
@@ -165,7 +165,8 @@ describe('crypto-shredding a workspace', () => {
       `/api/v1/workspaces/${v.ws.id}/conversations/${v.conversationId}/messages`,
       { token: v.ws.ownerToken },
     );
-    expect(read.statusCode).toBe(500);
+    // The workspace is gone: 410 on every route (shredded-routes.test.ts tries each).
+    expectError(read, 410, 'workspace_shredded');
     expect(read.body).not.toContain('victim');
     // Another workspace, in every process, is untouched.
     const list = await call(
@@ -183,7 +184,8 @@ describe('crypto-shredding a workspace', () => {
       });
     }
 
-    // Stored, listed, and a second shred is refused.
+    // Stored, listed, and a second shred is refused: over HTTP the workspace
+    // is gone; the operator's shred finds no key left.
     const stored = await t.db.withTenant(principal(v.ws.id), (tx) =>
       listShredReceipts(tx, t.auditSigner),
     );
@@ -193,9 +195,14 @@ describe('crypto-shredding a workspace', () => {
         token: v.ws.ownerToken,
         payload: { confirm: v.name },
       }),
-      409,
-      'conflict',
+      410,
+      'workspace_shredded',
     );
+    await expect(
+      t.db.withTenant(principal(v.ws.id), (tx) =>
+        shredWorkspace(tx, { keyring: t.keyring, signer: t.auditSigner }, { confirm: v.name }),
+      ),
+    ).rejects.toMatchObject({ code: 'conflict' });
   });
 
   it('a receipt fails verification once any field is changed, or under another key', async () => {

@@ -106,8 +106,8 @@ export async function newFilledWorkspace(p: Process, count: number): Promise<Fil
     (id) => systemPrincipal(id, 'test'),
   );
   const conversationId = await p.db.withTenant(principal(ws.workspaceId), async (tx) => {
-    const room = await createWorkroom(tx, { name: 'room', createdBy: ws.ownerUserId });
-    const conv = await createConversation(tx, {
+    const room = await createWorkroom(tx, p.keyring, { name: 'room', createdBy: ws.ownerUserId });
+    const conv = await createConversation(tx, p.keyring, {
       workroomId: room.id,
       title: 't',
       createdBy: ws.ownerUserId,

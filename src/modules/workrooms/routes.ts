@@ -39,8 +39,8 @@ const message = z.object({
 const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), next_cursor: z.string().nullable() });
 
-/** Workrooms and conversations: plain rows, no sealed field. */
-const roomRoutes: WorkspaceRoute[] = [
+/** Workrooms and conversations: their names and titles are sealed under the workspace's data key. */
+const roomRoutes = (deps: { readonly keyring: Keyring }): WorkspaceRoute[] => [
   defineRoute({
     method: 'POST',
     url: '/api/v1/workspaces/:ws/workrooms',
@@ -53,7 +53,7 @@ const roomRoutes: WorkspaceRoute[] = [
     response: workroom,
     errors: [],
     handler: ({ tx, member }, { body }) =>
-      createWorkroom(tx, { name: body.name, createdBy: member.userId }),
+      createWorkroom(tx, deps.keyring, { name: body.name, createdBy: member.userId }),
   }),
   defineRoute({
     method: 'GET',
@@ -66,7 +66,7 @@ const roomRoutes: WorkspaceRoute[] = [
     status: 200,
     response: page(workroom),
     errors: ['invalid_cursor'],
-    handler: ({ tx }, { query }) => listWorkrooms(tx, query),
+    handler: ({ tx }, { query }) => listWorkrooms(tx, deps.keyring, query),
   }),
   defineRoute({
     method: 'GET',
@@ -78,7 +78,7 @@ const roomRoutes: WorkspaceRoute[] = [
     status: 200,
     response: workroom,
     errors: [],
-    handler: ({ tx }, { params }) => getWorkroom(tx, params.id),
+    handler: ({ tx }, { params }) => getWorkroom(tx, deps.keyring, params.id),
   }),
   defineRoute({
     method: 'POST',
@@ -92,7 +92,7 @@ const roomRoutes: WorkspaceRoute[] = [
     response: conversation,
     errors: [],
     handler: ({ tx, member }, { params, body }) =>
-      createConversation(tx, {
+      createConversation(tx, deps.keyring, {
         workroomId: params.id,
         title: body.title,
         createdBy: member.userId,
@@ -139,5 +139,5 @@ function messageRoutes(deps: { readonly keyring: Keyring }): WorkspaceRoute[] {
 }
 
 export function workroomRoutes(deps: { readonly keyring: Keyring }): WorkspaceRoute[] {
-  return [...roomRoutes, ...messageRoutes(deps)];
+  return [...roomRoutes(deps), ...messageRoutes(deps)];
 }
