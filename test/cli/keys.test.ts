@@ -125,8 +125,9 @@ describe('wardroom keys', () => {
     );
     expect((await status(ws.id)).sweep).toMatchObject({ status: 'pending', rows_done: 0 });
     const resumed = await run('keys', 'resume', '--workspace', ws.id, '--writers', '1');
-    expect(resumed.out.at(-1)).toMatch(/^sweep: 5\/5 rows re-sealed/);
-    expect((await status(ws.id)).sweep).toMatchObject({ status: 'done', rows_done: 5 });
+    // Five messages and the workroom's sealed name.
+    expect(resumed.out.at(-1)).toMatch(/^sweep: 6\/6 rows re-sealed/);
+    expect((await status(ws.id)).sweep).toMatchObject({ status: 'done', rows_done: 6 });
   });
 
   it('refuses rotate without exactly one of --workspace and --all, or with a bad --writers', async () => {
@@ -149,6 +150,7 @@ describe('wardroom keys', () => {
     const { out } = await run('workspace', 'shred', ws.id, '--confirm', 'doomed');
     const receipt = JSON.parse(out.join('')) as {
       receipt: { actor: { type: string; id: string } };
+      public_key: string;
     };
     expect(receipt.receipt.actor.type).toBe('ops');
     expect(receipt.receipt.actor.id).toMatch(/^cli:/);
@@ -165,12 +167,25 @@ describe('wardroom keys', () => {
     await expect(run('keys', 'verify-receipt', file)).rejects.toMatchObject({
       code: 'validation_failed',
     });
+    // The carried public key is checked against --public-key, and signed through signing_key_id.
+    const published = receipt.public_key;
+    await writeFile(file, JSON.stringify(receipt));
+    expect((await run('keys', 'verify-receipt', file, '--public-key', published)).out).toEqual([
+      'shred receipt: signature valid',
+    ]);
+    const other = randomBytes(32).toString('base64');
+    await expect(run('keys', 'verify-receipt', file, '--public-key', other)).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    await writeFile(file, JSON.stringify({ ...receipt, public_key: other }));
+    for (const args of [[], ['--public-key', published]]) {
+      await expect(run('keys', 'verify-receipt', file, ...args)).rejects.toMatchObject({
+        code: 'validation_failed',
+      });
+    }
     expect(await status(ws.id)).toMatchObject({ shredded: true, versions: [] });
-    // The HTTP app had the keys cached; the shred's NOTIFY makes it drop them.
-    await expect
-      .poll(
-        async () => (await call(cli.app(), 'GET', ws.messagesUrl, { token: ws.token })).statusCode,
-      )
-      .toBe(500);
+    // The workspace is gone over HTTP.
+    const read = await call(cli.app(), 'GET', ws.messagesUrl, { token: ws.token });
+    expect(read.statusCode, read.body).toBe(410);
   });
 });

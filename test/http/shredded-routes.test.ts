@@ -55,7 +55,7 @@ async function snapshot(tenantId: string): Promise<Record<string, number>> {
     'select count(*) as n from wardroom.audit_log where tenant_id = $1',
     [tenantId],
   );
-  counts.audit_log = Number(audit.rows[0]!.n);
+  counts['audit_log'] = Number(audit.rows[0]!.n);
   return counts;
 }
 
