@@ -299,15 +299,15 @@ function* mutations(signed: SignedShredReceipt): Generator<[string, unknown]> {
     } else if (value === null) {
       yield [`${at} filled`, set('someone')];
     } else if (Array.isArray(value)) {
+      const items = value as unknown[];
       yield [`${at} emptied`, set([])];
-      yield [`${at} doubled`, set([...value, ...value])];
-      for (const [i, item] of value.entries()) yield* walk([...path, i], item);
+      yield [`${at} doubled`, set([...items, ...items])];
+      for (const [i, item] of items.entries()) yield* walk([...path, i], item);
     } else if (typeof value === 'object') {
       const copy = set({ ...value, extra: 1 });
       yield [`${at} extra key`, path.length === 0 ? { ...signed, extra: 1 } : copy];
-      for (const [k, item] of Object.entries(value as object)) {
-        const without = { ...(value as Record<string, unknown>) };
-        delete without[k];
+      for (const [k, item] of Object.entries(value)) {
+        const without = Object.fromEntries(Object.entries(value).filter(([key]) => key !== k));
         yield [`${at}.${k} removed`, path.length === 0 ? without : set(without)];
         yield* walk([...path, k], item);
       }
