@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { cliHarness } from '../support/cli.js';
 import type { KeyStatus } from '../../src/modules/keys/rotation/status.js';
 import { call } from '../support/http.js';
+import { connectSuperuser } from '../support/keys.js';
 
 const cli = cliHarness('wardroom-keys-cli-');
 const run = cli.run;
@@ -46,6 +47,8 @@ async function workspaceWithMessages(name: string, count: number) {
   return {
     id: ws.workspace_id,
     token: ws.token,
+    roomUrl: `${base}/workrooms/${roomId}`,
+    roomId,
     messagesUrl: `${base}/conversations/${convId}/messages`,
   };
 }
@@ -140,6 +143,32 @@ describe('wardroom keys', () => {
     }
     // Refused before anything was done: still one key version, no sweep.
     expect(await status(ws.id)).toMatchObject({ versions: [{ version: 1 }], sweep: null });
+  });
+
+  it('seal-names seals a name written before migration 011 and clears its plaintext', async () => {
+    const ws = await workspaceWithMessages('legacy', 0);
+    const admin = await connectSuperuser();
+    try {
+      const legacy = `legacy-${randomBytes(4).toString('hex')}`;
+      await admin.query(
+        'update wardroom.workrooms set name = $1, name_sealed = null where tenant_id = $2 and id = $3',
+        [legacy, ws.id, ws.roomId],
+      );
+      await expect(run('keys', 'seal-names')).rejects.toMatchObject({ code: 'validation_failed' });
+      const { out } = await run('keys', 'seal-names', '--workspace', ws.id);
+      expect(out).toEqual([
+        `${ws.id}: sealed workrooms.name_sealed 1, conversations.title_sealed 0, memberships.display_name_sealed 0`,
+      ]);
+      const { rows } = await admin.query<{ name: string | null; sealed: boolean }>(
+        'select name, name_sealed is not null as sealed from wardroom.workrooms where id = $1',
+        [ws.roomId],
+      );
+      expect(rows).toEqual([{ name: null, sealed: true }]);
+      const room = await call(cli.app(), 'GET', ws.roomUrl, { token: ws.token });
+      expect(room.json()).toMatchObject({ name: legacy });
+    } finally {
+      await admin.end();
+    }
   });
 
   it('workspace shred needs the name, prints a receipt that verify-receipt accepts', async () => {

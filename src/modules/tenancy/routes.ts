@@ -41,7 +41,13 @@ export const tenancyRoutes = (deps: { readonly keyring: NameSealer }): Workspace
     body: z.strictObject({
       email: z.email().max(320),
       role: z.enum(ROLES).default('member'),
-      display_name: z.string().trim().max(200).optional(),
+      // Sealed as bytes, so PostgreSQL's refusal of NUL in text no longer guards it.
+      display_name: z
+        .string()
+        .trim()
+        .max(200)
+        .refine((s) => !s.includes('\0'), 'must not contain NUL')
+        .optional(),
     }),
     status: 201,
     response: member,

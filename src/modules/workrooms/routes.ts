@@ -36,6 +36,16 @@ const message = z.object({
   content: z.string(),
   created_at: timestamp,
 });
+/**
+ * A customer-written name: trimmed, 1 to 200 characters, no NUL. It is sealed
+ * as bytes, so PostgreSQL's refusal of NUL in text no longer guards it.
+ */
+const name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .refine((s) => !s.includes('\0'), 'must not contain NUL');
 const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), next_cursor: z.string().nullable() });
 
@@ -48,7 +58,7 @@ const roomRoutes = (deps: { readonly keyring: Keyring }): WorkspaceRoute[] => [
     tags: ['workrooms'],
     access: { kind: 'role', role: 'member' },
     params: z.strictObject({ ws }),
-    body: z.strictObject({ name: z.string().trim().min(1).max(200) }),
+    body: z.strictObject({ name }),
     status: 201,
     response: workroom,
     errors: [],
@@ -87,7 +97,7 @@ const roomRoutes = (deps: { readonly keyring: Keyring }): WorkspaceRoute[] => [
     tags: ['workrooms'],
     access: { kind: 'role', role: 'member' },
     params: z.strictObject({ ws, id }),
-    body: z.strictObject({ title: z.string().trim().min(1).max(200).nullable().default(null) }),
+    body: z.strictObject({ title: name.nullable().default(null) }),
     status: 201,
     response: conversation,
     errors: [],
