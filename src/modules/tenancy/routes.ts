@@ -8,6 +8,12 @@ import { changeMemberRole, inviteMember, listMembers, removeMember } from './mem
 import { NAMED_ROLES, ROLES } from './roles.js';
 
 const ws = z.uuid();
+/** Sealed as bytes, so PostgreSQL's refusal of NUL in text no longer guards it. */
+const displayName = z
+  .string()
+  .trim()
+  .max(200)
+  .refine((s) => !s.includes('\0'), 'must not contain NUL');
 const member = z.object({
   user_id: z.string(),
   email: z.string(),
@@ -41,13 +47,7 @@ export const tenancyRoutes = (deps: { readonly keyring: NameSealer }): Workspace
     body: z.strictObject({
       email: z.email().max(320),
       role: z.enum(ROLES).default('member'),
-      // Sealed as bytes, so PostgreSQL's refusal of NUL in text no longer guards it.
-      display_name: z
-        .string()
-        .trim()
-        .max(200)
-        .refine((s) => !s.includes('\0'), 'must not contain NUL')
-        .optional(),
+      display_name: displayName.optional(),
     }),
     status: 201,
     response: member,
