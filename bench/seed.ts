@@ -42,9 +42,16 @@ export async function seedWorkspaces(
     );
     const principal = systemPrincipal(created.workspaceId, 'bench');
     const conversations = await db.withTenant(principal, async (tx) => {
-      const room = await createWorkroom(tx, { name: 'Bench', createdBy: created.ownerUserId });
+      const room = await createWorkroom(tx, keyring, {
+        name: 'Bench',
+        createdBy: created.ownerUserId,
+      });
       const make = (title: string) =>
-        createConversation(tx, { workroomId: room.id, title, createdBy: created.ownerUserId });
+        createConversation(tx, keyring, {
+          workroomId: room.id,
+          title,
+          createdBy: created.ownerUserId,
+        });
       const writes = await make('writes');
       const reads = await make('reads');
       for (let m = 0; m < init.seedMessages; m += 1) {

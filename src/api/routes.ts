@@ -23,7 +23,7 @@ export interface RouteDeps {
 
 export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
   return [
-    ...tenancyRoutes,
+    ...tenancyRoutes(deps),
     ...workroomRoutes(deps),
     ...auditRoutes,
     ...credentialRoutes(deps),

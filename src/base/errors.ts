@@ -15,6 +15,7 @@ export const errorStatus = {
   method_not_allowed: 405,
   conflict: 409,
   last_owner: 409,
+  workspace_shredded: 410,
   payload_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,

@@ -1,5 +1,5 @@
 /**
- * `wardroom keys rotate-master | rotate | resume | status | set-min-version`
+ * `wardroom keys rotate-master | rotate | resume | status | set-min-version | seal-names`
  * (and `wardroom workspace shred`, in shred.ts). Operator commands: every
  * change they make is recorded in the audit log with actor_type `ops`.
  */
@@ -16,6 +16,7 @@ import { usesEmbedded } from '../db/connect.js';
 import { writeMasterKeyCheck } from '../modules/crypto/index.js';
 import { configFrom, withWardroom, type Output } from './context.js';
 import { registerResume, registerRotate } from './keys-rotate.js';
+import { registerSealNames } from './keys-seal-names.js';
 import { positiveInt } from './keys-support.js';
 import { operator, workspaceId } from './operator.js';
 import { registerShred } from './shred.js';
@@ -29,6 +30,7 @@ export function registerKeys(program: Command, env: NodeJS.ProcessEnv, io: Outpu
   registerResume(keys, env, io);
   registerStatus(keys, env, io);
   registerSetMinVersion(keys, env, io);
+  registerSealNames(keys, env, io);
   registerShred(program, env, io);
 }
 

@@ -40,9 +40,16 @@ export function registerShred(program: Command, env: NodeJS.ProcessEnv, io: Outp
   if (keys === undefined) throw new Error('register the keys command group first');
   keys
     .command('verify-receipt')
-    .description('Check the signature of a shred receipt (the JSON printed by `workspace shred`)')
+    .description(
+      'Check a shred receipt (the JSON printed by `workspace shred`): its signature over the ' +
+        'receipt, that signing_key_id names the public key it carries, and with --public-key that ' +
+        'the carried key is that one. Any changed field, signature or key fails.',
+    )
     .argument('<file>', 'the receipt file')
-    .option('--public-key <base64>', 'the audit public key (/.well-known/wardroom-audit-key)')
+    .option(
+      '--public-key <base64>',
+      'the published audit public key (/.well-known/wardroom-audit-key): proves who signed',
+    )
     .action(async (file: string, opts: { publicKey?: string }) => {
       let json: unknown;
       try {

@@ -24,14 +24,21 @@ export interface WorkspacesTable {
   /** Data keys below this version open nothing (004_key_rotation.sql). */
   min_key_version: Generated<number>;
   created_at: CreatedAt;
+  /** Set by the shred; every request of the workspace then answers 410 (011). */
+  shredded_at: ColumnType<Date | null, never, Date>;
 }
 
 export interface MembershipsTable {
   tenant_id: string;
   user_id: string;
   role: string;
-  /** The name shown for this member in this workspace (profiles are per workspace). */
-  display_name: ColumnType<string, string | undefined, string>;
+  /**
+   * The name shown for this member in this workspace (profiles are per
+   * workspace): plaintext only in rows written before 011, else NULL.
+   */
+  display_name: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The display name, sealed (SEALED_FIELDS). */
+  display_name_sealed: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
   named_roles: ColumnType<string[], string[] | undefined, string[]>;
   created_at: CreatedAt;
 }
@@ -60,7 +67,10 @@ export interface WorkspaceKeysTable {
 export interface WorkroomsTable {
   tenant_id: string;
   id: string;
-  name: string;
+  /** Plaintext only in rows written before 011, else NULL. */
+  name: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The name, sealed (SEALED_FIELDS). */
+  name_sealed: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
   created_by: string;
   created_at: CreatedAt;
 }
@@ -69,7 +79,10 @@ export interface ConversationsTable {
   tenant_id: string;
   id: string;
   workroom_id: string;
-  title: string | null;
+  /** Plaintext only in rows written before 011, else NULL. */
+  title: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The title, sealed (SEALED_FIELDS); NULL for no title. */
+  title_sealed: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
   created_by: string;
   created_at: CreatedAt;
 }
@@ -175,6 +188,8 @@ export interface ShredReceiptsTable {
   receipt: ColumnType<Record<string, unknown>, string, never>;
   signing_key_id: string;
   signature: Buffer;
+  /** The signer's base64 public key (011; NULL for receipts stored before). */
+  public_key: ColumnType<string | null, string | undefined, never>;
   created_at: CreatedAt;
 }
 

@@ -18,6 +18,8 @@ const ALWAYS: readonly ErrorCode[] = [
   'validation_failed',
   'forbidden',
   'not_found',
+  // A shredded workspace's token gets this on every route (api-tokens.ts).
+  'workspace_shredded',
 ];
 
 export function routeSchema(

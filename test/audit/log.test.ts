@@ -252,7 +252,7 @@ describe('the audit log', () => {
       [
         'workroom.updated',
         'ops',
-        { changed: ['created_at', 'created_by', 'id', 'name', 'tenant_id'] },
+        { changed: ['created_at', 'created_by', 'id', 'name', 'name_sealed', 'tenant_id'] },
       ],
     ]);
     expect(added[0]?.targets.map((x) => x.id)).toEqual([id, moved].sort());

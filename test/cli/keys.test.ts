@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { cliHarness } from '../support/cli.js';
 import type { KeyStatus } from '../../src/modules/keys/rotation/status.js';
 import { call } from '../support/http.js';
+import { connectSuperuser } from '../support/keys.js';
 
 const cli = cliHarness('wardroom-keys-cli-');
 const run = cli.run;
@@ -46,6 +47,8 @@ async function workspaceWithMessages(name: string, count: number) {
   return {
     id: ws.workspace_id,
     token: ws.token,
+    roomUrl: `${base}/workrooms/${roomId}`,
+    roomId,
     messagesUrl: `${base}/conversations/${convId}/messages`,
   };
 }
@@ -125,8 +128,9 @@ describe('wardroom keys', () => {
     );
     expect((await status(ws.id)).sweep).toMatchObject({ status: 'pending', rows_done: 0 });
     const resumed = await run('keys', 'resume', '--workspace', ws.id, '--writers', '1');
-    expect(resumed.out.at(-1)).toMatch(/^sweep: 5\/5 rows re-sealed/);
-    expect((await status(ws.id)).sweep).toMatchObject({ status: 'done', rows_done: 5 });
+    // Five messages and the workroom's sealed name.
+    expect(resumed.out.at(-1)).toMatch(/^sweep: 6\/6 rows re-sealed/);
+    expect((await status(ws.id)).sweep).toMatchObject({ status: 'done', rows_done: 6 });
   });
 
   it('refuses rotate without exactly one of --workspace and --all, or with a bad --writers', async () => {
@@ -141,6 +145,32 @@ describe('wardroom keys', () => {
     expect(await status(ws.id)).toMatchObject({ versions: [{ version: 1 }], sweep: null });
   });
 
+  it('seal-names seals a name written before migration 011 and clears its plaintext', async () => {
+    const ws = await workspaceWithMessages('legacy', 0);
+    const admin = await connectSuperuser();
+    try {
+      const legacy = `legacy-${randomBytes(4).toString('hex')}`;
+      await admin.query(
+        'update wardroom.workrooms set name = $1, name_sealed = null where tenant_id = $2 and id = $3',
+        [legacy, ws.id, ws.roomId],
+      );
+      await expect(run('keys', 'seal-names')).rejects.toMatchObject({ code: 'validation_failed' });
+      const { out } = await run('keys', 'seal-names', '--workspace', ws.id);
+      expect(out).toEqual([
+        `${ws.id}: sealed workrooms.name_sealed 1, conversations.title_sealed 0, memberships.display_name_sealed 0`,
+      ]);
+      const { rows } = await admin.query<{ name: string | null; sealed: boolean }>(
+        'select name, name_sealed is not null as sealed from wardroom.workrooms where id = $1',
+        [ws.roomId],
+      );
+      expect(rows).toEqual([{ name: null, sealed: true }]);
+      const room = await call(cli.app(), 'GET', ws.roomUrl, { token: ws.token });
+      expect(room.json()).toMatchObject({ name: legacy });
+    } finally {
+      await admin.end();
+    }
+  });
+
   it('workspace shred needs the name, prints a receipt that verify-receipt accepts', async () => {
     const ws = await workspaceWithMessages('doomed', 2);
     await expect(run('workspace', 'shred', ws.id, '--confirm', 'wrong')).rejects.toMatchObject({
@@ -149,6 +179,7 @@ describe('wardroom keys', () => {
     const { out } = await run('workspace', 'shred', ws.id, '--confirm', 'doomed');
     const receipt = JSON.parse(out.join('')) as {
       receipt: { actor: { type: string; id: string } };
+      public_key: string;
     };
     expect(receipt.receipt.actor.type).toBe('ops');
     expect(receipt.receipt.actor.id).toMatch(/^cli:/);
@@ -165,12 +196,25 @@ describe('wardroom keys', () => {
     await expect(run('keys', 'verify-receipt', file)).rejects.toMatchObject({
       code: 'validation_failed',
     });
+    // The carried public key is checked against --public-key, and signed through signing_key_id.
+    const published = receipt.public_key;
+    await writeFile(file, JSON.stringify(receipt));
+    expect((await run('keys', 'verify-receipt', file, '--public-key', published)).out).toEqual([
+      'shred receipt: signature valid',
+    ]);
+    const other = randomBytes(32).toString('base64');
+    await expect(run('keys', 'verify-receipt', file, '--public-key', other)).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    await writeFile(file, JSON.stringify({ ...receipt, public_key: other }));
+    for (const args of [[], ['--public-key', published]]) {
+      await expect(run('keys', 'verify-receipt', file, ...args)).rejects.toMatchObject({
+        code: 'validation_failed',
+      });
+    }
     expect(await status(ws.id)).toMatchObject({ shredded: true, versions: [] });
-    // The HTTP app had the keys cached; the shred's NOTIFY makes it drop them.
-    await expect
-      .poll(
-        async () => (await call(cli.app(), 'GET', ws.messagesUrl, { token: ws.token })).statusCode,
-      )
-      .toBe(500);
+    // The workspace is gone over HTTP.
+    const read = await call(cli.app(), 'GET', ws.messagesUrl, { token: ws.token });
+    expect(read.statusCode, read.body).toBe(410);
   });
 });

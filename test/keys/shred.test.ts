@@ -9,8 +9,9 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyring } from '../../src/modules/keys/keyring.js';
 import { localKek } from '../../src/modules/crypto/index.js';
-import { listShredReceipts } from '../../src/modules/keys/shred.js';
+import { listShredReceipts, shredWorkspace } from '../../src/modules/keys/shred.js';
 import {
+  signShredReceipt,
   verifyShredReceipt,
   type SignedShredReceipt,
 } from '../../src/modules/keys/shred-receipt.js';
@@ -165,7 +166,8 @@ describe('crypto-shredding a workspace', () => {
       `/api/v1/workspaces/${v.ws.id}/conversations/${v.conversationId}/messages`,
       { token: v.ws.ownerToken },
     );
-    expect(read.statusCode).toBe(500);
+    // The workspace is gone: 410 on every route (shredded-routes.test.ts tries each).
+    expectError(read, 410, 'workspace_shredded');
     expect(read.body).not.toContain('victim');
     // Another workspace, in every process, is untouched.
     const list = await call(
@@ -183,7 +185,8 @@ describe('crypto-shredding a workspace', () => {
       });
     }
 
-    // Stored, listed, and a second shred is refused.
+    // Stored, listed, and a second shred is refused: over HTTP the workspace
+    // is gone; the operator's shred finds no key left.
     const stored = await t.db.withTenant(principal(v.ws.id), (tx) =>
       listShredReceipts(tx, t.auditSigner),
     );
@@ -193,29 +196,122 @@ describe('crypto-shredding a workspace', () => {
         token: v.ws.ownerToken,
         payload: { confirm: v.name },
       }),
-      409,
-      'conflict',
+      410,
+      'workspace_shredded',
     );
+    await expect(
+      t.db.withTenant(principal(v.ws.id), (tx) =>
+        shredWorkspace(tx, { keyring: t.keyring, signer: t.auditSigner }, { confirm: v.name }),
+      ),
+    ).rejects.toMatchObject({ code: 'conflict' });
   });
 
-  it('a receipt fails verification once any field is changed, or under another key', async () => {
+  it('a receipt fails verification once any field, byte or key is changed, with or without --public-key', async () => {
     const v = await workspaceWithContent('receipt');
     const res = await call(t, 'POST', `/api/v1/workspaces/${v.ws.id}/shred`, {
       token: v.ws.ownerToken,
       payload: { confirm: v.name },
     });
     const signed = res.json<SignedShredReceipt>();
+    const published = t.auditSigner.publicKey;
     expect(verifyShredReceipt(signed)).toBe(true);
-    const tampered: unknown[] = [
-      { ...signed, receipt: { ...signed.receipt, shredded_at: new Date(0).toISOString() } },
-      { ...signed, receipt: { ...signed.receipt, destroyed: [] } },
-      { ...signed, receipt: { ...signed.receipt, workspace_id: v.conversationId } },
-      { ...signed, signature: Buffer.alloc(64).toString('base64') },
-      { ...signed, receipt: { ...signed.receipt, extra: true } },
-    ];
-    for (const bad of tampered) expect(verifyShredReceipt(bad)).toBe(false);
+    expect(verifyShredReceipt(signed, published)).toBe(true);
+    const mutants = [...mutations(signed)];
+    // Every leaf of the receipt body, the signature and the carried key, at least.
+    expect(mutants.length).toBeGreaterThan(40);
+    for (const [where, bad] of mutants) {
+      expect(verifyShredReceipt(bad), where).toBe(false);
+      expect(verifyShredReceipt(bad, published), `${where} with --public-key`).toBe(false);
+    }
+    // Another key: as the one to check against, carried instead, or signing a copy.
     const impostor = signerFromSeed(randomBytes(32));
     expect(verifyShredReceipt(signed, impostor.publicKey)).toBe(false);
-    expect(verifyShredReceipt(signed, t.auditSigner.publicKey)).toBe(true);
+    const carried = { ...signed, public_key: impostor.publicKey };
+    expect(verifyShredReceipt(carried)).toBe(false);
+    expect(verifyShredReceipt(carried, published)).toBe(false);
+    const forged = signShredReceipt(impostor, {
+      ...signed.receipt,
+      signing_key_id: impostor.keyId,
+    });
+    expect(verifyShredReceipt(forged)).toBe(true); // integrity only, as documented
+    expect(verifyShredReceipt(forged, published)).toBe(false);
+    const relabelled = { ...forged, public_key: published };
+    expect(verifyShredReceipt(relabelled, published)).toBe(false);
+  });
+
+  it('lists receipts with the key that signed them after the signing key changed', async () => {
+    const v = await workspaceWithContent('rekeyed');
+    const res = await call(t, 'POST', `/api/v1/workspaces/${v.ws.id}/shred`, {
+      token: v.ws.ownerToken,
+      payload: { confirm: v.name },
+    });
+    const signed = res.json<SignedShredReceipt>();
+    const next = signerFromSeed(randomBytes(32));
+    const listed = await t.db.withTenant(principal(v.ws.id), (tx) => listShredReceipts(tx, next));
+    expect(listed).toEqual([signed]);
+    expect(listed[0]!.public_key).toBe(t.auditSigner.publicKey);
+    expect(verifyShredReceipt(listed[0], t.auditSigner.publicKey)).toBe(true);
+    expect(verifyShredReceipt(listed[0], next.publicKey)).toBe(false);
   });
 });
+
+/** Changes a base64 text to another spelling of the same bytes, if it has one (padding bits). */
+function respelled(b64: string): string | undefined {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const body = b64.replace(/=+$/, '');
+  const last = body[body.length - 1]!;
+  const i = alphabet.indexOf(last);
+  const alt = alphabet[i ^ 1]!;
+  const candidate = `${body.slice(0, -1)}${alt}${b64.slice(body.length)}`;
+  return Buffer.from(candidate, 'base64').equals(Buffer.from(b64, 'base64'))
+    ? candidate
+    : undefined;
+}
+
+/** Every single change of a signed receipt: each leaf value, each key, each base64 byte class. */
+function* mutations(signed: SignedShredReceipt): Generator<[string, unknown]> {
+  const clone = () => JSON.parse(JSON.stringify(signed)) as Record<string, unknown>;
+  function* walk(path: (string | number)[], value: unknown): Generator<[string, unknown]> {
+    const at = path.join('.');
+    const set = (replacement: unknown) => {
+      const copy = clone();
+      let node = copy as Record<string | number, unknown>;
+      for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+      node[path[path.length - 1]!] = replacement;
+      return copy;
+    };
+    if (typeof value === 'string') {
+      yield [`${at} appended`, set(`${value}0`)];
+      if (value.length > 0) {
+        const c = value[0] === 'a' ? 'b' : 'a';
+        yield [`${at} first char`, set(`${c}${value.slice(1)}`)];
+        yield [`${at} last char`, set(`${value.slice(0, -1)}${value.endsWith('A') ? 'B' : 'A'}`)];
+        if (value.toUpperCase() !== value) yield [`${at} upper`, set(value.toUpperCase())];
+      }
+      yield [`${at} null`, set(null)];
+      const alt = respelled(value);
+      if (alt !== undefined && (at === 'signature' || at === 'public_key')) {
+        yield [`${at} respelled`, set(alt)];
+      }
+    } else if (typeof value === 'number') {
+      yield [`${at} +1`, set(value + 1)];
+      yield [`${at} as text`, set(String(value))];
+    } else if (value === null) {
+      yield [`${at} filled`, set('someone')];
+    } else if (Array.isArray(value)) {
+      const items = value as unknown[];
+      yield [`${at} emptied`, set([])];
+      yield [`${at} doubled`, set([...items, ...items])];
+      for (const [i, item] of items.entries()) yield* walk([...path, i], item);
+    } else if (typeof value === 'object') {
+      const copy = set({ ...value, extra: 1 });
+      yield [`${at} extra key`, path.length === 0 ? { ...signed, extra: 1 } : copy];
+      for (const [k, item] of Object.entries(value)) {
+        const without = Object.fromEntries(Object.entries(value).filter(([key]) => key !== k));
+        yield [`${at}.${k} removed`, path.length === 0 ? without : set(without)];
+        yield* walk([...path, k], item);
+      }
+    }
+  }
+  yield* walk([], signed);
+}

@@ -5,7 +5,7 @@
  * messages written through the real module code, and superuser reads.
  */
 import { systemPrincipal } from '../../src/db/principal.js';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/database.js';
@@ -17,7 +17,6 @@ import { createKeyring, type Keyring } from '../../src/modules/keys/keyring.js';
 import { subscribeKeyEvents, type KeyEvent } from '../../src/modules/keys/rotation/key-events.js';
 import { createWorkspace } from '../../src/modules/tenancy/create-workspace.js';
 import { postMessage } from '../../src/modules/workrooms/messages.js';
-import { createConversation, createWorkroom } from '../../src/modules/workrooms/workrooms.js';
 
 export const masterKeys = new Map([[1, randomBytes(32)]]);
 export const kekV1: KekProvider = localKeks({ id: 'test:rotation', current: 1, keys: masterKeys });
@@ -105,13 +104,25 @@ export async function newFilledWorkspace(p: Process, count: number): Promise<Fil
     },
     (id) => systemPrincipal(id, 'test'),
   );
+  // A nameless workroom and untitled conversation, written directly: the
+  // filled workspace's only sealed rows are its messages, which the rotation
+  // tests count (names are sealed too, see sealed-names.test.ts).
   const conversationId = await p.db.withTenant(principal(ws.workspaceId), async (tx) => {
-    const room = await createWorkroom(tx, { name: 'room', createdBy: ws.ownerUserId });
-    const conv = await createConversation(tx, {
-      workroomId: room.id,
-      title: 't',
-      createdBy: ws.ownerUserId,
-    });
+    const room = await tx
+      .insertInto('workrooms')
+      .values({ tenant_id: ws.workspaceId, id: randomUUID(), created_by: ws.ownerUserId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const conv = await tx
+      .insertInto('conversations')
+      .values({
+        tenant_id: ws.workspaceId,
+        id: randomUUID(),
+        workroom_id: room.id,
+        created_by: ws.ownerUserId,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return conv.id;
   });
   const filled = {

@@ -6,6 +6,7 @@
 export { createKeyring, type Keyring } from './keyring.js';
 export { keyRoutes } from './routes.js';
 export { shredWorkspace } from './shred.js';
+export { sealPlaintext } from './plaintext.js';
 export { verifyShredReceipt } from './shred-receipt.js';
 export { subscribeKeyEvents } from './rotation/key-events.js';
 export {

@@ -26,6 +26,13 @@ export interface SealedField {
    * the value fail to open. Empty when the row id alone says it.
    */
   readonly bound: readonly string[];
+  /**
+   * The text column this field replaces: it holds plaintext only in rows
+   * written before the field was sealed, and NULL in every row written
+   * since. `sealPlaintext` (plaintext.ts, `wardroom keys seal-names`) seals
+   * what is left and clears it, and the shred clears it.
+   */
+  readonly plaintext?: string;
 }
 
 export const SEALED_FIELDS: readonly SealedField[] = [
@@ -37,6 +44,22 @@ export const SEALED_FIELDS: readonly SealedField[] = [
   },
   { table: 'integration_credentials', column: 'secret', idColumn: 'id', bound: ['version'] },
   { table: 'credential_fingerprint_keys', column: 'key', idColumn: 'tenant_id', bound: [] },
+  // Customer-written names (migration 011).
+  { table: 'workrooms', column: 'name_sealed', idColumn: 'id', bound: [], plaintext: 'name' },
+  {
+    table: 'conversations',
+    column: 'title_sealed',
+    idColumn: 'id',
+    bound: ['workroom_id'],
+    plaintext: 'title',
+  },
+  {
+    table: 'memberships',
+    column: 'display_name_sealed',
+    idColumn: 'user_id',
+    bound: [],
+    plaintext: 'display_name',
+  },
 ];
 
 /** `table.column`, as shown by `keys status`. */

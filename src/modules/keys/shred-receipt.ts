@@ -51,19 +51,32 @@ export function signShredReceipt(signer: Signer, receipt: ShredReceipt): SignedS
 }
 
 /**
- * Whether `signed` is a well-formed receipt signed by the key `publicKey`
- * (base64, raw Ed25519; by default the one the receipt carries, which only
- * proves integrity: pass the published key to prove origin).
+ * Whether `signed` is a well-formed receipt signed by the public key it
+ * carries, and, when `publicKey` (base64, raw Ed25519) is given, whether
+ * that carried key is this one. Without `publicKey` this proves only
+ * integrity; pass the published key to prove origin. Every byte counts:
+ * the receipt body is signed, its `signing_key_id` names the carried key,
+ * and the signature and carried key must be in canonical base64 of their
+ * exact length, so no other spelling of the same bytes is accepted either.
  */
 export function verifyShredReceipt(signed: unknown, publicKey?: string): boolean {
   const parsed = signedShredReceipt.safeParse(signed);
   if (!parsed.success) return false;
-  const { receipt, signature } = parsed.data;
-  const key = publicKey ?? parsed.data.public_key;
+  const { receipt, signature, public_key: carried } = parsed.data;
+  const key = canonicalBase64(carried, 32);
+  const sig = canonicalBase64(signature, 64);
+  if (key === undefined || sig === undefined) return false;
+  if (publicKey !== undefined && !Buffer.from(publicKey, 'base64').equals(key)) return false;
   try {
-    if (receipt.signing_key_id !== keyIdOf(Buffer.from(key, 'base64'))) return false;
-    return verifySignature(key, canonicalJson(receipt), Buffer.from(signature, 'base64'));
+    if (receipt.signing_key_id !== keyIdOf(key)) return false;
+    return verifySignature(carried, canonicalJson(receipt), sig);
   } catch {
     return false;
   }
+}
+
+/** The bytes `text` encodes, if it is their canonical base64 and they are `length` long. */
+function canonicalBase64(text: string, length: number): Buffer | undefined {
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.length === length && bytes.toString('base64') === text ? bytes : undefined;
 }

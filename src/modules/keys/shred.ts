@@ -4,14 +4,18 @@
  * value of the workspace opens again, wherever a copy of it lives (backups,
  * replicas, exports of ciphertext). Every process is told to drop and zero
  * its cached keys (NOTIFY at commit), this one at once. A signed receipt
- * of what was destroyed is stored and returned. The caller must repeat
- * the workspace's name.
+ * of what was destroyed is stored (with the signer's public key) and
+ * returned. The workspace is marked shredded (`shredded_at`), so every
+ * request of it answers 410 workspace_shredded from then on, and plaintext
+ * names left from before they were sealed are cleared (plaintext.ts). The
+ * caller must repeat the workspace's name.
  */
 import { randomUUID } from 'node:crypto';
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
 import { AppError } from '../../base/errors.js';
 import type { Signer } from '../crypto/index.js';
 import type { Keyring } from './keyring.js';
+import { clearPlaintext } from './plaintext.js';
 import { notifyKeyEvent } from './rotation/key-events.js';
 import {
   RECEIPT_TYPE,
@@ -44,6 +48,8 @@ export async function shredWorkspace(
     .set({ status: 'failed', error: 'shredded', finished_at: new Date() })
     .where('status', 'in', ['pending', 'running'])
     .execute();
+  await tx.updateTable('workspaces').set({ shredded_at: new Date() }).execute();
+  await clearPlaintext(tx);
   const signed = signShredReceipt(deps.signer, {
     type: RECEIPT_TYPE,
     receipt_id: randomUUID(),
@@ -62,6 +68,7 @@ export async function shredWorkspace(
       receipt: JSON.stringify(signed.receipt),
       signing_key_id: deps.signer.keyId,
       signature: Buffer.from(signed.signature, 'base64'),
+      public_key: signed.public_key,
     })
     .execute();
   await notifyKeyEvent(tx, 'shredded');
@@ -77,13 +84,15 @@ export async function listShredReceipts(
 ): Promise<SignedShredReceipt[]> {
   const rows = await tx
     .selectFrom('shred_receipts')
-    .select(['receipt', 'signature', 'signing_key_id'])
+    .select(['receipt', 'signature', 'signing_key_id', 'public_key'])
     .orderBy('id', 'desc')
     .execute();
   return rows.map((r) => ({
     receipt: shredReceipt.parse(r.receipt),
     signature: r.signature.toString('base64'),
-    // The current key when it signed this; otherwise the verifier must bring the old public key.
-    public_key: r.signing_key_id === signer.keyId ? signer.publicKey : '',
+    // Stored with the receipt since 011. A receipt stored before carries the
+    // current key only if that key signed it; otherwise the verifier must
+    // bring the old public key.
+    public_key: r.public_key ?? (r.signing_key_id === signer.keyId ? signer.publicKey : ''),
   }));
 }

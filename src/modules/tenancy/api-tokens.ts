@@ -62,14 +62,27 @@ export async function revokeApiToken(tx: TenantTx, tokenId: string): Promise<voi
     throw new AppError('not_found', 'Token not found or already revoked');
 }
 
-/** Resolves a parsed token to the member it acts for; throws `unauthenticated`. */
+/**
+ * Resolves a parsed token to the member it acts for; throws `unauthenticated`,
+ * and, for a valid token of a shredded workspace, `workspace_shredded` (410):
+ * the same query reads the workspace's `shredded_at`, so every route of the
+ * workspace is gone without a query more per request.
+ */
 export async function verifyApiToken(tx: TenantTx, token: ParsedToken): Promise<Member> {
   const row = await tx
     .selectFrom('api_tokens as t')
     .innerJoin('memberships as m', (j) =>
       j.onRef('m.tenant_id', '=', 't.tenant_id').onRef('m.user_id', '=', 't.user_id'),
     )
-    .select(['t.secret_hash', 't.revoked_at', 'm.user_id', 'm.role', 'm.named_roles'])
+    .innerJoin('workspaces as w', 'w.tenant_id', 't.tenant_id')
+    .select([
+      't.secret_hash',
+      't.revoked_at',
+      'm.user_id',
+      'm.role',
+      'm.named_roles',
+      'w.shredded_at',
+    ])
     .where('t.id', '=', token.tokenId)
     .executeTakeFirst();
   if (
@@ -78,6 +91,12 @@ export async function verifyApiToken(tx: TenantTx, token: ParsedToken): Promise<
     !secretMatches(token.secret, row.secret_hash)
   ) {
     throw new AppError('unauthenticated', 'Invalid or revoked token');
+  }
+  if (row.shredded_at !== null) {
+    throw new AppError(
+      'workspace_shredded',
+      'This workspace was crypto-shredded and no longer exists',
+    );
   }
   if (!isRole(row.role)) throw new AppError('internal', 'Membership has an unknown role');
   return { userId: row.user_id, role: row.role, namedRoles: row.named_roles.filter(isNamedRole) };

@@ -11,16 +11,18 @@ import type { Principal } from '../../db/principal.js';
 import type { TenantTx } from '../../db/tenant-tx.js';
 import { AppError } from '../../base/errors.js';
 import { createApiToken } from './api-tokens.js';
+import { sealDisplayName, type NameSealer } from './display-name.js';
 
 export const REGIONS = ['us', 'eu', 'me-south', 'ap-northeast'] as const;
 export type Region = (typeof REGIONS)[number];
 
 /**
- * Makes a new workspace's first data key inside its creating transaction
- * (the keys module's keyring is one; declared here so tenancy does not
- * depend on keys, which declares its routes through tenancy).
+ * Makes a new workspace's first data key inside its creating transaction,
+ * then seals the owner's display name with it (the keys module's keyring is
+ * one; declared here so tenancy does not depend on keys, which declares its
+ * routes through tenancy).
  */
-export interface WorkspaceKeyMaker {
+export interface WorkspaceKeyMaker extends Pick<NameSealer, 'seal'> {
   createWorkspaceKey(tx: TenantTx): Promise<unknown>;
 }
 
@@ -61,16 +63,16 @@ export async function createWorkspace(
       })
       .execute();
     const ownerUserId = await ensureUser(tx, input.ownerEmail, '');
+    await keyring.createWorkspaceKey(tx);
     await tx
       .insertInto('memberships')
       .values({
         tenant_id: workspaceId,
         user_id: ownerUserId,
         role: 'owner',
-        display_name: input.ownerName ?? '',
+        ...(await sealDisplayName(tx, keyring, ownerUserId, input.ownerName ?? '')),
       })
       .execute();
-    await keyring.createWorkspaceKey(tx);
     const { token } = await createApiToken(tx, {
       userId: ownerUserId,
       name: 'initial owner token',

@@ -15,3 +15,4 @@ export {
   verifyApiToken,
 } from './api-tokens.js';
 export { parseToken, type ParsedToken } from './token-format.js';
+export type { NameSealer } from './display-name.js';

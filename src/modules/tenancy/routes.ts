@@ -2,11 +2,18 @@
  * HTTP routes of the tenancy module: workspace members.
  */
 import { z } from 'zod';
+import type { NameSealer } from './display-name.js';
 import { defineRoute, type WorkspaceRoute } from './workspace-route.js';
 import { changeMemberRole, inviteMember, listMembers, removeMember } from './members.js';
 import { NAMED_ROLES, ROLES } from './roles.js';
 
 const ws = z.uuid();
+/** Sealed as bytes, so PostgreSQL's refusal of NUL in text no longer guards it. */
+const displayName = z
+  .string()
+  .trim()
+  .max(200)
+  .refine((s) => !s.includes('\0'), 'must not contain NUL');
 const member = z.object({
   user_id: z.string(),
   email: z.string(),
@@ -16,7 +23,8 @@ const member = z.object({
   created_at: z.string(),
 });
 
-export const tenancyRoutes: WorkspaceRoute[] = [
+/** Member routes; display names are sealed and opened with `deps.keyring`. */
+export const tenancyRoutes = (deps: { readonly keyring: NameSealer }): WorkspaceRoute[] => [
   defineRoute({
     method: 'GET',
     url: '/api/v1/workspaces/:ws/members',
@@ -27,7 +35,7 @@ export const tenancyRoutes: WorkspaceRoute[] = [
     status: 200,
     response: z.object({ items: z.array(member) }),
     errors: [],
-    handler: async ({ tx }) => ({ items: await listMembers(tx) }),
+    handler: async ({ tx }) => ({ items: await listMembers(tx, deps.keyring) }),
   }),
   defineRoute({
     method: 'POST',
@@ -39,13 +47,13 @@ export const tenancyRoutes: WorkspaceRoute[] = [
     body: z.strictObject({
       email: z.email().max(320),
       role: z.enum(ROLES).default('member'),
-      display_name: z.string().trim().max(200).optional(),
+      display_name: displayName.optional(),
     }),
     status: 201,
     response: member,
     errors: ['conflict'],
     handler: ({ tx, member: actor }, { body }) =>
-      inviteMember(tx, actor, {
+      inviteMember(tx, deps.keyring, actor, {
         email: body.email,
         role: body.role,
         displayName: body.display_name,
@@ -71,7 +79,10 @@ export const tenancyRoutes: WorkspaceRoute[] = [
     response: member,
     errors: ['last_owner'],
     handler: ({ tx, member: actor }, { params, body }) =>
-      changeMemberRole(tx, actor, params.userId, { role: body.role, namedRoles: body.named_roles }),
+      changeMemberRole(tx, deps.keyring, actor, params.userId, {
+        role: body.role,
+        namedRoles: body.named_roles,
+      }),
   }),
   defineRoute({
     method: 'DELETE',

@@ -36,11 +36,21 @@ const message = z.object({
   content: z.string(),
   created_at: timestamp,
 });
+/**
+ * A customer-written name: trimmed, 1 to 200 characters, no NUL. It is sealed
+ * as bytes, so PostgreSQL's refusal of NUL in text no longer guards it.
+ */
+const name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .refine((s) => !s.includes('\0'), 'must not contain NUL');
 const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), next_cursor: z.string().nullable() });
 
-/** Workrooms and conversations: plain rows, no sealed field. */
-const roomRoutes: WorkspaceRoute[] = [
+/** Workrooms and conversations: their names and titles are sealed under the workspace's data key. */
+const roomRoutes = (deps: { readonly keyring: Keyring }): WorkspaceRoute[] => [
   defineRoute({
     method: 'POST',
     url: '/api/v1/workspaces/:ws/workrooms',
@@ -48,12 +58,12 @@ const roomRoutes: WorkspaceRoute[] = [
     tags: ['workrooms'],
     access: { kind: 'role', role: 'member' },
     params: z.strictObject({ ws }),
-    body: z.strictObject({ name: z.string().trim().min(1).max(200) }),
+    body: z.strictObject({ name }),
     status: 201,
     response: workroom,
     errors: [],
     handler: ({ tx, member }, { body }) =>
-      createWorkroom(tx, { name: body.name, createdBy: member.userId }),
+      createWorkroom(tx, deps.keyring, { name: body.name, createdBy: member.userId }),
   }),
   defineRoute({
     method: 'GET',
@@ -66,7 +76,7 @@ const roomRoutes: WorkspaceRoute[] = [
     status: 200,
     response: page(workroom),
     errors: ['invalid_cursor'],
-    handler: ({ tx }, { query }) => listWorkrooms(tx, query),
+    handler: ({ tx }, { query }) => listWorkrooms(tx, deps.keyring, query),
   }),
   defineRoute({
     method: 'GET',
@@ -78,7 +88,7 @@ const roomRoutes: WorkspaceRoute[] = [
     status: 200,
     response: workroom,
     errors: [],
-    handler: ({ tx }, { params }) => getWorkroom(tx, params.id),
+    handler: ({ tx }, { params }) => getWorkroom(tx, deps.keyring, params.id),
   }),
   defineRoute({
     method: 'POST',
@@ -87,12 +97,12 @@ const roomRoutes: WorkspaceRoute[] = [
     tags: ['workrooms'],
     access: { kind: 'role', role: 'member' },
     params: z.strictObject({ ws, id }),
-    body: z.strictObject({ title: z.string().trim().min(1).max(200).nullable().default(null) }),
+    body: z.strictObject({ title: name.nullable().default(null) }),
     status: 201,
     response: conversation,
     errors: [],
     handler: ({ tx, member }, { params, body }) =>
-      createConversation(tx, {
+      createConversation(tx, deps.keyring, {
         workroomId: params.id,
         title: body.title,
         createdBy: member.userId,
@@ -139,5 +149,5 @@ function messageRoutes(deps: { readonly keyring: Keyring }): WorkspaceRoute[] {
 }
 
 export function workroomRoutes(deps: { readonly keyring: Keyring }): WorkspaceRoute[] {
-  return [...roomRoutes, ...messageRoutes(deps)];
+  return [...roomRoutes(deps), ...messageRoutes(deps)];
 }
