@@ -32,6 +32,29 @@
 
 ALTER TABLE wardroom.workspaces ADD COLUMN shredded_at timestamptz;
 
+-- The app role may update workspaces, so a trigger keeps a shred final: once
+-- shredded_at is set, no update clears or moves it. A copy of
+-- src/modules/tenancy/sql/workspace_stays_shredded.sql as of this migration.
+-- A shred is final: once workspaces.shredded_at is set, no update clears or
+-- moves it, so the app role (which may update workspaces) cannot make a
+-- shredded workspace answer again. Runs as its caller; the trigger is
+-- ENABLE ALWAYS, so session_replication_role = replica does not skip it.
+CREATE OR REPLACE FUNCTION wardroom.workspace_stays_shredded() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF OLD.shredded_at IS NOT NULL AND NEW.shredded_at IS DISTINCT FROM OLD.shredded_at THEN
+    RAISE EXCEPTION 'workspace % was shredded at %: that cannot be undone', OLD.tenant_id, OLD.shredded_at
+      USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER workspace_stays_shredded BEFORE UPDATE OF shredded_at ON wardroom.workspaces
+  FOR EACH ROW EXECUTE FUNCTION wardroom.workspace_stays_shredded();
+ALTER TABLE wardroom.workspaces ENABLE ALWAYS TRIGGER workspace_stays_shredded;
+
 ALTER TABLE wardroom.workrooms
   ALTER COLUMN name DROP NOT NULL,
   ADD COLUMN name_sealed bytea;

@@ -11,7 +11,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberToken, newWorkspace, startTestApp, type TestApp } from '../support/app.js';
 import { call, expectError, seedContent, type Method } from '../support/http.js';
-import { connectSuperuser } from '../support/keys.js';
+import { connectSuperuser, principal } from '../support/keys.js';
 
 /** A body each route accepts (validation runs before the handler). */
 const BODIES: Record<string, object> = {
@@ -144,6 +144,39 @@ describe('a shredded workspace', () => {
       await call(t, 'GET', `/api/v1/workspaces/${other.id}/workrooms`, { token: ws.ownerToken }),
       404,
       'not_found',
+    );
+  });
+
+  it('cannot be un-shredded: clearing shredded_at fails as the app role, and as superuser in replica mode', async () => {
+    const ws = await newWorkspace(t);
+    const { rows } = await admin.query<{ name: string }>(
+      'select name from wardroom.workspaces where tenant_id = $1',
+      [ws.id],
+    );
+    await call(t, 'POST', `/api/v1/workspaces/${ws.id}/shred`, {
+      token: ws.ownerToken,
+      payload: { confirm: rows[0]!.name },
+    });
+    await expect(
+      t.db.withTenant(principal(ws.id), (tx) =>
+        tx.updateTable('workspaces').set({ shredded_at: null }).execute(),
+      ),
+    ).rejects.toThrow(/cannot be undone/);
+    await admin.query('begin');
+    try {
+      await admin.query("set local session_replication_role = 'replica'");
+      await expect(
+        admin.query('update wardroom.workspaces set shredded_at = now() where tenant_id = $1', [
+          ws.id,
+        ]),
+      ).rejects.toThrow(/cannot be undone/);
+    } finally {
+      await admin.query('rollback');
+    }
+    expectError(
+      await call(t, 'GET', `/api/v1/workspaces/${ws.id}/workrooms`, { token: ws.ownerToken }),
+      410,
+      'workspace_shredded',
     );
   });
 
