@@ -7,6 +7,7 @@
  * (BODIES), so the 410 is the workspace's, not the input's.
  */
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberToken, newWorkspace, startTestApp, type TestApp } from '../support/app.js';
@@ -159,7 +160,7 @@ describe('a shredded workspace', () => {
     });
     await expect(
       t.db.withTenant(principal(ws.id), (tx) =>
-        tx.updateTable('workspaces').set({ shredded_at: null }).execute(),
+        sql`update workspaces set shredded_at = null`.execute(tx),
       ),
     ).rejects.toThrow(/cannot be undone/);
     await admin.query('begin');
