@@ -73,6 +73,7 @@ export const envFields = z.object({
   WARDROOM_MASTER_KEY_VERSION: keyVersionSchema.default(1),
   WARDROOM_MASTER_KEY_PREVIOUS: previousMasterKeys.optional(),
   WARDROOM_MASTER_KEY_FILE: z.string().min(1).optional(),
+  WARDROOM_WORKSPACE_KEY_DIR: z.string().min(1).optional(),
   WARDROOM_AWS_KMS_KEY_ID: z.string().min(1).max(2048).optional(),
   WARDROOM_AWS_KMS_KEY_VERSION: keyVersionSchema.default(1),
   WARDROOM_AWS_KMS_ENDPOINT: z.url().optional(),
@@ -155,6 +156,8 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
     'env provider: older master key versions that still unwrap, `<version>:<base64 of 32 bytes>` separated by commas (`1:…,2:…`). May not list the current version.',
   WARDROOM_MASTER_KEY_FILE:
     'file provider: path of a JSON key file, `{"id", "current", "keys": {"<version>": "<base64>"}}`, private to its owner (a file that group or others may access is refused). Required when WARDROOM_KEK_PROVIDER=file.',
+  WARDROOM_WORKSPACE_KEY_DIR:
+    "env, file and development providers: the workspace key store, a directory (mode 0700) of one root key file per workspace; a shred destroys the workspace's file, which is what keeps a restored database backup from reading it again. Keep it on local disk, and never in the same backup as the database. Unset: `<data dir>/workspace-keys`. Ignored by aws-kms and vault-transit, which keep a key per workspace in KMS or Vault.",
   WARDROOM_AWS_KMS_KEY_ID:
     'aws-kms provider: key id, key ARN, alias name or alias ARN of a symmetric KMS key. Required when WARDROOM_KEK_PROVIDER=aws-kms.',
   WARDROOM_AWS_KMS_KEY_VERSION:
