@@ -18,6 +18,7 @@ import { subscribeKeyEvents, type KeyEvent } from '../../src/modules/keys/rotati
 import { createWorkspace } from '../../src/modules/tenancy/create-workspace.js';
 import { postMessage } from '../../src/modules/workrooms/messages.js';
 import { createConversation, createWorkroom } from '../../src/modules/workrooms/workrooms.js';
+import { testRoots } from './root-keys.js';
 
 export const masterKeys = new Map([[1, randomBytes(32)]]);
 export const kekV1: KekProvider = localKeks({ id: 'test:rotation', current: 1, keys: masterKeys });
@@ -57,6 +58,7 @@ export async function startProcess(
   }
   const db = createDatabase({ appUrl: url.toString(), poolMax: options.poolMax ?? 4 });
   const keyring = createKeyring(options.kek ?? kekV1, {
+    roots: testRoots,
     primaryTtlMs: 3_600_000,
     keyTtlMs: options.keyTtlMs ?? 3_600_000,
   });

@@ -13,6 +13,7 @@ const primary: KeyRow = {
   kek_id: 'local',
   kek_version: 1,
   wrapped_key: Buffer.alloc(8),
+  rooted: false,
 };
 
 describe('KeyCache policies', () => {
