@@ -101,6 +101,7 @@ export async function createWardroom(
   try {
     if (options.migrate !== false) await migrateOnStart(target, logger);
     logKeySources(logger, kek, audit.isDevelopmentKey);
+    logger.info({ store: roots.description }, 'workspace key store');
     const db = (running.db = createDatabase({
       appUrl: target.appUrl,
       poolMax: config.poolMax,
