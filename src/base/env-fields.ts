@@ -157,7 +157,7 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   WARDROOM_MASTER_KEY_FILE:
     'file provider: path of a JSON key file, `{"id", "current", "keys": {"<version>": "<base64>"}}`, private to its owner (a file that group or others may access is refused). Required when WARDROOM_KEK_PROVIDER=file.',
   WARDROOM_WORKSPACE_KEY_DIR:
-    "env, file and development providers: the workspace key store, a directory (mode 0700) of one root key file per workspace; a shred destroys the workspace's file, which is what keeps a restored database backup from reading it again. Keep it on local disk, and never in the same backup as the database. Unset: `<data dir>/workspace-keys`. Ignored by aws-kms and vault-transit, which keep a key per workspace in KMS or Vault.",
+    "env, file and development providers: the workspace key store, a directory (mode 0700) of one root key file per workspace; a shred destroys the workspace's file, which is what keeps a restored database backup from reading it again. Every process of a deployment (servers, CLI, job worker) must see the same directory; never put it in the same backup as the database. Unset: `<data dir>/workspace-keys`. Ignored by aws-kms and vault-transit, which keep a key per workspace in KMS or Vault.",
   WARDROOM_AWS_KMS_KEY_ID:
     'aws-kms provider: key id, key ARN, alias name or alias ARN of a symmetric KMS key. Required when WARDROOM_KEK_PROVIDER=aws-kms.',
   WARDROOM_AWS_KMS_KEY_VERSION:
