@@ -26,6 +26,7 @@ import { signerFromSeed } from '../src/modules/crypto/primitives/ed25519.js';
 import type { Principal } from '../src/db/principal.js';
 import { openEnvelope, sealEnvelope } from '../src/modules/crypto/envelope.js';
 import { localKek } from '../src/modules/crypto/index.js';
+import { benchRoots } from './roots.js';
 import { createKeyring, type Keyring } from '../src/modules/keys/keyring.js';
 import { startRotation } from '../src/modules/keys/rotation/rotate-dek.js';
 import { runSweep } from '../src/modules/keys/rotation/sweep.js';
@@ -238,7 +239,7 @@ async function sweepRates(): Promise<SweepRates> {
   });
   let sealerStopped = false;
   try {
-    const keyring = createKeyring(localKek(randomBytes(32)));
+    const keyring = createKeyring(localKek(randomBytes(32)), { roots: await benchRoots() });
     const quietWs = await seededWorkspace(db, admin, keyring, 'Quiet');
     const quiet = await timedSweep(db, meter, keyring, quietWs);
 

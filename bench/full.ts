@@ -9,6 +9,7 @@ import { createDatabase } from '../src/db/database.js';
 import { buildServer } from '../src/api/server.js';
 import { createLogger } from '../src/base/logger.js';
 import { localKek } from '../src/modules/crypto/index.js';
+import { benchRoots } from './roots.js';
 import { createKeyring } from '../src/modules/keys/keyring.js';
 import { postMessage } from '../src/modules/workrooms/messages.js';
 import { appNameOf } from './cpu.js';
@@ -24,7 +25,7 @@ function withAppName(url: string): string {
 
 export async function startFull(init: TargetInit): Promise<Started> {
   const db = createDatabase({ appUrl: withAppName(init.appUrl), poolMax: init.poolMax });
-  const keyring = createKeyring(localKek(randomBytes(32)));
+  const keyring = createKeyring(localKek(randomBytes(32)), { roots: await benchRoots() });
   let app: FastifyInstance | undefined;
   try {
     const post: RequestSpec[] = [];

@@ -16,6 +16,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { createDatabase } from '../src/db/database.js';
 import { principalOf } from '../src/db/tenant-tx.js';
 import { localKek } from '../src/modules/crypto/index.js';
+import { benchRoots } from './roots.js';
 import { createKeyring } from '../src/modules/keys/keyring.js';
 import { parseToken } from '../src/modules/tenancy/token-format.js';
 import { appNameOf } from './cpu.js';
@@ -78,7 +79,7 @@ export async function startSameSql(init: TargetInit): Promise<Started> {
   const seeding = createDatabase({ appUrl: init.appUrl, poolMax: 2 });
   const app = Fastify({ logger: false });
   try {
-    const keyring = createKeyring(localKek(randomBytes(32)));
+    const keyring = createKeyring(localKek(randomBytes(32)), { roots: await benchRoots() });
     const post: RequestSpec[] = [];
     const read: RequestSpec[] = [];
     const seeded = await seedWorkspaces(seeding, keyring, init, (tx, conversationId, authorId) =>

@@ -20,7 +20,12 @@ import {
   loadAuditSigner,
   type AuditSigner,
 } from './modules/audit/index.js';
-import { checkMasterKey, createKekProvider, type KekProvider } from './modules/crypto/index.js';
+import {
+  checkMasterKey,
+  createKekProvider,
+  createWorkspaceKeyStore,
+  type KekProvider,
+} from './modules/crypto/index.js';
 import {
   createKeyring,
   type Keyring,
@@ -77,6 +82,8 @@ export async function createWardroom(
   const logger = options.logger ?? createLogger(config.logLevel);
   // Fail fast on a missing production key before starting or migrating anything.
   const kek = await createKekProvider(config);
+  // Each workspace's root key, outside the database: what a shred destroys for good.
+  const roots = await createWorkspaceKeyStore(config);
   const audit = await loadAuditSigner({
     seed: config.auditSigningKey,
     dataDir: config.dataDir,
@@ -95,11 +102,13 @@ export async function createWardroom(
     await running.db?.close();
     await target.embedded?.stop();
     kek.provider.close?.();
+    roots.close?.();
   };
   try {
     if (options.migrate !== false) await migrateOnStart(target, logger);
     // From here on, the process connects only as the app role and the jobs role.
     logKeySources(logger, kek, audit.isDevelopmentKey);
+    logger.info({ store: roots.description }, 'workspace key store');
     const db = (running.db = createDatabase({
       appUrl: target.appUrl,
       poolMax: config.poolMax,
@@ -107,7 +116,7 @@ export async function createWardroom(
       onSystemAccess: logSystemAccess(logger),
     }));
     const redis = (running.redis = openRedis(config, logger));
-    const keyring = createKeyring(kek.provider, { keyTtlMs: config.keyCacheTtlMs });
+    const keyring = createKeyring(kek.provider, { keyTtlMs: config.keyCacheTtlMs, roots });
     // Rotation, a new minimum version or a shred in any process reaches this keyring at once.
     await subscribeKeyEvents(db, keyring, (event) => {
       if (event === 'reconnected') logger.warn('key events reconnected: cached keys dropped');

@@ -148,6 +148,8 @@ export interface Config {
   readonly rolePrefix: string;
   readonly dataDir: string;
   readonly kek: KekConfig;
+  /** The `file` workspace key store's directory (env, file and development providers). */
+  readonly workspaceKeyDir: string;
   readonly poolMax: number;
   readonly bodyLimit: number;
   readonly auditSigningKey: Buffer | undefined;
@@ -204,6 +206,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rolePrefix: e.WARDROOM_DB_ROLE_PREFIX,
     dataDir: path.resolve(e.WARDROOM_DATA_DIR),
     kek: kekConfig(e),
+    workspaceKeyDir: path.resolve(
+      e.WARDROOM_WORKSPACE_KEY_DIR ?? path.join(e.WARDROOM_DATA_DIR, 'workspace-keys'),
+    ),
     poolMax: e.WARDROOM_POOL_MAX,
     bodyLimit: e.WARDROOM_BODY_LIMIT,
     auditSigningKey:

@@ -75,6 +75,7 @@ export const envFields = z.object({
   WARDROOM_MASTER_KEY_VERSION: keyVersionSchema.default(1),
   WARDROOM_MASTER_KEY_PREVIOUS: previousMasterKeys.optional(),
   WARDROOM_MASTER_KEY_FILE: z.string().min(1).optional(),
+  WARDROOM_WORKSPACE_KEY_DIR: z.string().min(1).optional(),
   WARDROOM_AWS_KMS_KEY_ID: z.string().min(1).max(2048).optional(),
   WARDROOM_AWS_KMS_KEY_VERSION: keyVersionSchema.default(1),
   WARDROOM_AWS_KMS_ENDPOINT: z.url().optional(),
@@ -148,7 +149,7 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   WARDROOM_DB_ROLE_PREFIX:
     'Prefix of the owner, app and ops roles (`<prefix>owner`, `<prefix>app`, `<prefix>ops`). Roles are cluster-wide, so databases that share a cluster need different prefixes. Lowercase letters, digits and `_`, ending in `_`.',
   WARDROOM_DATA_DIR:
-    'Local state: the embedded PostgreSQL (`pgdata/`, `embedded.json`), the generated development master key and audit signing key, the master key check (`master-key-check.json`), the generated app role password, and the audit checkpoints unless WARDROOM_AUDIT_CHECKPOINT_DIR is set. A relative path is resolved against the working directory.',
+    'Local state: the embedded PostgreSQL (`pgdata/`, `embedded.json`), the generated development master key and audit signing key, the master key check (`master-key-check.json`), the generated app and jobs role passwords, the workspace root keys (`workspace-keys/`, unless WARDROOM_WORKSPACE_KEY_DIR is set), and the audit checkpoints unless WARDROOM_AUDIT_CHECKPOINT_DIR is set. A relative path is resolved against the working directory.',
   WARDROOM_KEK_PROVIDER:
     'Master key (KEK) provider. Unset: `env` when WARDROOM_MASTER_KEY is set, `file` when WARDROOM_MASTER_KEY_FILE is set (setting both is an error), else a generated development key file, `<data dir>/master-key.json`, which NODE_ENV=production refuses.',
   WARDROOM_KEK_ID:
@@ -161,6 +162,8 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
     'env provider: older master key versions that still unwrap, `<version>:<base64 of 32 bytes>` separated by commas (`1:…,2:…`). May not list the current version.',
   WARDROOM_MASTER_KEY_FILE:
     'file provider: path of a JSON key file, `{"id", "current", "keys": {"<version>": "<base64>"}}`, private to its owner (a file that group or others may access is refused). Required when WARDROOM_KEK_PROVIDER=file.',
+  WARDROOM_WORKSPACE_KEY_DIR:
+    "env, file and development providers: the workspace key store, a directory (mode 0700) of one root key file per workspace; a shred destroys the workspace's file, which is what keeps a restored database backup from reading it again. Every process of a deployment (servers, CLI, job worker) must see the same directory; never put it in the same backup as the database. Unset: `<data dir>/workspace-keys`. Ignored by aws-kms and vault-transit, which keep a key per workspace in KMS or Vault.",
   WARDROOM_AWS_KMS_KEY_ID:
     'aws-kms provider: key id, key ARN, alias name or alias ARN of a symmetric KMS key. Required when WARDROOM_KEK_PROVIDER=aws-kms.',
   WARDROOM_AWS_KMS_KEY_VERSION:

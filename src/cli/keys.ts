@@ -116,10 +116,13 @@ function printStatus(io: Output, s: KeyStatus): void {
   io.out(`workspace ${s.workspace_id}${s.shredded ? ' (shredded: no keys remain)' : ''}`);
   for (const v of s.versions) {
     const primary = v.primary ? ' primary' : '';
+    const rooted = v.rooted ? ', rooted' : ', not rooted';
     io.out(
-      `  key v${v.version}${primary}: kek ${v.kek_id} v${v.kek_version}, created ${v.created_at}`,
+      `  key v${v.version}${primary}: kek ${v.kek_id} v${v.kek_version}${rooted}, created ${v.created_at}`,
     );
   }
+  const root = s.root_key === null ? 'none' : `${s.root_key.store} ${s.root_key.ref}`;
+  io.out(`  root key: ${root}`);
   io.out(`  minimum decryption version: ${s.min_version}`);
   for (const f of s.fields) {
     const counts = Object.entries(f.rows_by_version).map(([v, n]) => `v${v}: ${n}`);

@@ -18,8 +18,9 @@ export function registerShred(program: Command, env: NodeJS.ProcessEnv, io: Outp
   workspace
     .command('shred')
     .description(
-      'Crypto-shred a workspace: destroy every version of its data key, so none of its sealed data ' +
-        'opens again (irreversible), and print the signed shred receipt as JSON',
+      'Crypto-shred a workspace: destroy every version of its data key and its root key in the ' +
+        'workspace key store, so none of its sealed data opens again, not even from a restored ' +
+        'database backup (irreversible), and print the signed shred receipt as JSON',
     )
     .argument('<id>', 'workspace id')
     .requiredOption('--confirm <name>', "the workspace's name, exactly")

@@ -61,6 +61,18 @@ export interface WorkspaceKeysTable {
   kek_version: number;
   wrapped_key: Buffer;
   is_primary: Generated<boolean>;
+  /** Seals with HKDF(data key, salt = the workspace's root key), not the data key alone. */
+  rooted: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+/** Where a workspace's root key is, in the workspace key store outside the database. */
+export interface WorkspaceRootKeysTable {
+  tenant_id: string;
+  store: 'file' | 'vault-transit' | 'aws-kms';
+  ref: string;
+  /** The root secret encrypted under the workspace's Vault or KMS key; null for key files. */
+  sealed_secret: Buffer | null;
   created_at: CreatedAt;
 }
 
@@ -199,6 +211,7 @@ export interface DB {
   memberships: MembershipsTable;
   api_tokens: ApiTokensTable;
   workspace_keys: WorkspaceKeysTable;
+  workspace_root_keys: WorkspaceRootKeysTable;
   workrooms: WorkroomsTable;
   conversations: ConversationsTable;
   messages: MessagesTable;

@@ -18,6 +18,7 @@ import { fernetEncrypt } from '../../src/modules/crypto/primitives/fernet.js';
 import { secretboxSeal } from '../../src/modules/crypto/primitives/secretbox.js';
 import { connectAdmin, type Admin } from '../support/admin.js';
 import { newWorkspace, startTestApp, type TestApp, type TestWorkspace } from '../support/app.js';
+import { rootKeyDir } from '../support/root-keys.js';
 
 let dir: string;
 let t: TestApp;
@@ -213,6 +214,8 @@ describe('wardroom credentials import', () => {
               WARDROOM_DB_ROLE_PREFIX: inject('rolePrefix'),
               WARDROOM_MASTER_KEY: masterKey,
               WARDROOM_DATA_DIR: dir,
+              // The workspace key store the test's in-process keyrings share.
+              WARDROOM_WORKSPACE_KEY_DIR: rootKeyDir,
               WARDROOM_IMPORT_KEY: fernetKey,
             },
             stdio: ['pipe', 'pipe', 'pipe'],

@@ -94,9 +94,10 @@ describe('wardroom keys', () => {
     expect(await status(ws.id)).toMatchObject({
       min_version: 1,
       versions: [
-        { version: 1, primary: false },
-        { version: 2, primary: true },
+        { version: 1, primary: false, rooted: true },
+        { version: 2, primary: true, rooted: true },
       ],
+      root_key: { store: 'file' },
       sweep: { status: 'done', rows_done: sealedRows, rows_total: sealedRows },
     });
     expect((await status(ws.id)).fields.find((f) => f.field === 'messages.content')).toEqual({
@@ -111,6 +112,10 @@ describe('wardroom keys', () => {
     expect(read.statusCode, read.body).toBe(200);
     const text = await run('keys', 'status', '--workspace', ws.id);
     expect(text.out).toContain('  messages.content: v2: 30; 0 on older versions');
+    expect(text.out.filter((l) => / key v\d/.test(l)).every((l) => l.includes(', rooted,'))).toBe(
+      true,
+    );
+    expect(text.out).toContain(`  root key: file ${(await status(ws.id)).root_key?.ref ?? ''}`);
     expect(
       (await run('keys', 'set-min-version', '--workspace', ws.id, '--version', '2')).out,
     ).toEqual([`${ws.id}: data key versions below 2 no longer open`]);

@@ -45,6 +45,14 @@ const expected: { [T in keyof DB]: { [C in keyof DB[T]]-?: true } } = {
     kek_version: true,
     wrapped_key: true,
     is_primary: true,
+    rooted: true,
+    created_at: true,
+  },
+  workspace_root_keys: {
+    tenant_id: true,
+    store: true,
+    ref: true,
+    sealed_secret: true,
     created_at: true,
   },
   workrooms: {

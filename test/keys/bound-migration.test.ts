@@ -10,6 +10,8 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEADER_BYTES } from '../../src/modules/crypto/envelope.js';
 import { uuidToBytes } from '../../src/base/uuid.js';
+import { rootedKey } from '../../src/modules/crypto/index.js';
+import { testRoots } from '../support/root-keys.js';
 import { startRotation } from '../../src/modules/keys/rotation/rotate-dek.js';
 import { runSweep } from '../../src/modules/keys/rotation/sweep.js';
 import { setMinVersion } from '../../src/modules/keys/rotation/min-version.js';
@@ -47,11 +49,22 @@ async function keyV1(tenantId: string): Promise<{ key: Buffer; keyId: string }> 
     [tenantId],
   );
   const row = rows[0]!;
-  const key = await kekV1.unwrap(
+  const dek = await kekV1.unwrap(
     { kekId: row.kek_id, kekVersion: row.kek_version, wrapped: row.wrapped_key },
     { tenantId, keyId: row.key_id, version: 1 },
   );
-  return { key: Buffer.from(key), keyId: row.key_id };
+  // Version 1 is rooted: mixed with the workspace's root key from the key store.
+  const root = await admin.query<{ ref: string }>(
+    'select ref from wardroom.workspace_root_keys where tenant_id = $1',
+    [tenantId],
+  );
+  const secret = await testRoots.open(tenantId, {
+    store: 'file',
+    ref: root.rows[0]!.ref,
+    sealed: null,
+  });
+  const key = rootedKey(dek, secret, { tenantId, keyId: row.key_id, version: 1 });
+  return { key, keyId: row.key_id };
 }
 
 /** A format-1 envelope of a message, laid out and sealed as before format 2, by raw libsodium. */

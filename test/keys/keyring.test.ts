@@ -15,6 +15,7 @@ import { createKeyring } from '../../src/modules/keys/keyring.js';
 import { awsKmsKek } from '../../src/modules/crypto/kek/aws-kms.js';
 import type { KekProvider } from '../../src/modules/crypto/kek/provider.js';
 import { vaultTransitKek } from '../../src/modules/crypto/kek/vault-transit.js';
+import { testRoots } from '../support/root-keys.js';
 
 let db: Database;
 let kms: FakeKms;
@@ -59,7 +60,7 @@ describe.each(Object.keys(makers))('keyring over %s', (kind) => {
   it('creates the data key with the provider and seals and opens fields in a tenant transaction', async () => {
     const { kek, calls } = await makers[kind]!();
     providers.push(kek);
-    const keyring = createKeyring(kek);
+    const keyring = createKeyring(kek, { roots: testRoots });
     calls.length = 0;
     const { workspaceId } = await createWorkspace(
       db,

@@ -23,6 +23,7 @@ import { createKeyring } from '../../src/modules/keys/keyring.js';
 import { rotateMaster } from '../../src/modules/keys/rotation/rewrap-master.js';
 import { listMessages } from '../../src/modules/workrooms/messages.js';
 import { newFilledWorkspace, principal, startProcess, type Process } from '../support/keys.js';
+import { testRoots } from '../support/root-keys.js';
 
 const dirs: string[] = [];
 async function dataDir(): Promise<string> {
@@ -120,7 +121,7 @@ describe('moving from the development key file to an env master key', () => {
       )
     ).provider;
     await checkMasterKey(envOnly, dir);
-    const keyring = createKeyring(envOnly);
+    const keyring = createKeyring(envOnly, { roots: testRoots });
     const page = await before.db.withTenant(principal(ws.tenantId), (tx) =>
       listMessages(tx, keyring, { conversationId: ws.conversationId, limit: 200 }),
     );

@@ -35,6 +35,7 @@ import {
   type Process,
   messageRef,
 } from '../support/keys.js';
+import { testRoots } from '../support/root-keys.js';
 
 let a: Process;
 let b: Process;
@@ -315,6 +316,7 @@ describe('the sweep as a pg-boss job', () => {
     const ws = await newFilledWorkspace(a, 0);
     const keyring = createKeyring(
       localKeks({ id: 'other', current: 1, keys: new Map([[1, randomBytes(32)]]) }),
+      { roots: testRoots },
     );
     await expect(
       a.db.withTenant(principal(ws.tenantId), (tx) => keyring.seal(tx, ref('x'), Buffer.from('x'))),

@@ -14,6 +14,8 @@ import { SEALED_FIELDS, fieldName } from '../../src/modules/keys/sealed-fields.j
 const NOT_SEALED: Record<string, string> = {
   'api_tokens.secret_hash': 'SHA-256 of a token secret',
   'workspace_keys.wrapped_key': 'a data key wrapped by the master key',
+  'workspace_root_keys.sealed_secret':
+    "a workspace root secret encrypted under that workspace's own Vault or KMS key",
   'audit_log.prev_hash': 'hash chain',
   'audit_log.hash': 'hash chain',
   'audit_heads.hash': 'hash chain',

@@ -28,6 +28,7 @@ import {
   type Process,
   messageRef,
 } from '../support/keys.js';
+import { testRoots } from '../support/root-keys.js';
 
 const masterKey = randomBytes(32);
 let t: TestApp;
@@ -145,7 +146,10 @@ describe('crypto-shredding a workspace', () => {
     // The ciphertext is still there, and opens nowhere.
     const after = await rawMessages(v.ws.id);
     expect(after).toEqual(before);
-    const fresh = { db: other.db, keyring: createKeyring(localKek(masterKey)) };
+    const fresh = {
+      db: other.db,
+      keyring: createKeyring(localKek(masterKey), { roots: testRoots }),
+    };
     for (const p of [t, other, fresh]) {
       await p.db.withTenant(principal(v.ws.id), async (tx) => {
         for (const m of after) {

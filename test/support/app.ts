@@ -14,7 +14,7 @@ import { buildServer } from '../../src/api/server.js';
 import { createLogger } from '../../src/base/logger.js';
 import type { AuditSigner } from '../../src/modules/audit/signer.js';
 import { signerFromSeed } from '../../src/modules/crypto/primitives/ed25519.js';
-import { localKek } from '../../src/modules/crypto/index.js';
+import { localKek, type WorkspaceKeyStore } from '../../src/modules/crypto/index.js';
 import { createKeyring, type Keyring } from '../../src/modules/keys/keyring.js';
 import { subscribeKeyEvents } from '../../src/modules/keys/rotation/key-events.js';
 import {
@@ -24,6 +24,7 @@ import {
 } from '../../src/modules/tenancy/create-workspace.js';
 import { createApiToken } from '../../src/modules/tenancy/api-tokens.js';
 import type { Role } from '../../src/modules/tenancy/roles.js';
+import { testRoots } from './root-keys.js';
 
 export interface TestApp {
   readonly app: FastifyInstance;
@@ -39,6 +40,8 @@ export async function startTestApp(
     poolMax?: number;
     bodyLimit?: number;
     masterKey?: Buffer;
+    /** The workspace key store (default: the test file's, test/support/root-keys.ts). */
+    roots?: WorkspaceKeyStore;
     appUrl?: string;
     limits?: LimitSettings;
     rateLimit?: RateLimitSettings;
@@ -49,7 +52,9 @@ export async function startTestApp(
     poolMax: options.poolMax ?? 4,
     ...(options.limits === undefined ? {} : { streamSlots: options.limits.streamSlots }),
   });
-  const keyring = createKeyring(localKek(options.masterKey ?? randomBytes(32)));
+  const keyring = createKeyring(localKek(options.masterKey ?? randomBytes(32)), {
+    roots: options.roots ?? testRoots,
+  });
   // Like every server process: key rotations and shreds elsewhere reach this keyring at once.
   await subscribeKeyEvents(db, keyring);
   const auditSigner = signerFromSeed(randomBytes(32));

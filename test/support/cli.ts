@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 import { startTestApp, type TestApp } from './app.js';
+import { rootKeyDir } from './root-keys.js';
 
 export interface CliRun {
   readonly out: string[];
@@ -28,6 +29,8 @@ export function cliRunner(options: { masterKey: string; dataDir: string }) {
       WARDROOM_DB_ROLE_PREFIX: inject('rolePrefix'),
       WARDROOM_MASTER_KEY: options.masterKey,
       WARDROOM_DATA_DIR: options.dataDir,
+      // The workspace key store the test's in-process keyrings share.
+      WARDROOM_WORKSPACE_KEY_DIR: rootKeyDir,
       DATABASE_APP_URL: inject('appUrl'),
       DATABASE_JOBS_URL: inject('jobsUrl'),
       LOG_LEVEL: 'silent',

@@ -2,7 +2,9 @@
  * A local stand-in for AWS KMS, speaking the KMS JSON protocol
  * (`X-Amz-Target: TrentService.<Operation>`, `application/x-amz-json-1.1`,
  * base64 blobs) for the operations Wardroom uses: Encrypt, Decrypt,
- * ReEncrypt, GenerateDataKey, plus RotateKeyOnDemand for tests. It is driven
+ * ReEncrypt, GenerateDataKey, and for the workspace key store CreateKey,
+ * DisableKey and ScheduleKeyDeletion (a key disabled or pending deletion
+ * refuses every operation, as in KMS), plus RotateKeyOnDemand for tests. It is driven
  * by the official `@aws-sdk/client-kms` with `endpoint` pointed here.
  *
  * Each key keeps numbered backing keys (rotation adds one; all stay
@@ -27,6 +29,10 @@ export interface FakeKms {
   /** Adds a backing key, as RotateKeyOnDemand does; returns the new backing version. */
   rotate(keyId: string): number;
   disable(keyId: string): void;
+  /** `Enabled`, `Disabled` or `PendingDeletion`, and the deletion window in days. */
+  stateOf(keyId: string): { state: string; pendingWindowInDays: number | undefined };
+  /** How many keys exist (any state). */
+  keyCount(): number;
   /** The backing version a ciphertext blob was made with. */
   backingVersionOf(blob: Uint8Array): number;
   close(): Promise<void>;
@@ -37,6 +43,7 @@ interface Key {
   readonly arn: string;
   readonly backing: Buffer[]; // version n at index n-1
   enabled: boolean;
+  pendingWindowInDays?: number;
 }
 
 class KmsError extends Error {
@@ -73,7 +80,22 @@ export async function startFakeKms(region = 'eu-west-1'): Promise<FakeKms> {
     return key;
   }
 
+  function newKey(): Key {
+    const id = randomUUID();
+    const key: Key = {
+      id,
+      arn: `arn:aws:kms:${region}:${ACCOUNT}:key/${id}`,
+      backing: [randomBytes(32)],
+      enabled: true,
+    };
+    keys.set(id, key);
+    return key;
+  }
+
   function usable(key: Key): Key {
+    if (key.pendingWindowInDays !== undefined) {
+      throw new KmsError('KMSInvalidStateException', `${key.arn} is pending deletion.`);
+    }
     if (!key.enabled) throw new KmsError('DisabledException', `${key.arn} is disabled.`);
     return key;
   }
@@ -198,6 +220,34 @@ export async function startFakeKms(region = 'eu-west-1'): Promise<FakeKms> {
         KeyId: key.arn,
       };
     },
+    CreateKey(input) {
+      if (input['KeySpec'] !== undefined && input['KeySpec'] !== 'SYMMETRIC_DEFAULT') {
+        throw new KmsError('ValidationException', 'Only SYMMETRIC_DEFAULT keys are faked');
+      }
+      const key = newKey();
+      return { KeyMetadata: { KeyId: key.id, Arn: key.arn, Enabled: true, KeyState: 'Enabled' } };
+    },
+    DisableKey(input) {
+      const key = resolve(input['KeyId']);
+      if (key.pendingWindowInDays !== undefined) {
+        throw new KmsError('KMSInvalidStateException', `${key.arn} is pending deletion.`);
+      }
+      key.enabled = false;
+      return {};
+    },
+    ScheduleKeyDeletion(input) {
+      const key = resolve(input['KeyId']);
+      const days = input['PendingWindowInDays'] ?? 30;
+      if (typeof days !== 'number' || !Number.isInteger(days) || days < 7 || days > 30) {
+        throw new KmsError('ValidationException', 'PendingWindowInDays must be 7 to 30');
+      }
+      if (key.pendingWindowInDays !== undefined) {
+        throw new KmsError('KMSInvalidStateException', `${key.arn} is pending deletion.`);
+      }
+      key.pendingWindowInDays = days;
+      key.enabled = false;
+      return { KeyId: key.arn, KeyState: 'PendingDeletion', PendingWindowInDays: days };
+    },
     RotateKeyOnDemand(input) {
       const key = usable(resolve(input['KeyId']));
       key.backing.push(randomBytes(32));
@@ -260,17 +310,21 @@ export async function startFakeKms(region = 'eu-west-1'): Promise<FakeKms> {
     credentials,
     calls,
     createKey(options = {}) {
-      const id = randomUUID();
-      const key: Key = {
-        id,
-        arn: `arn:aws:kms:${region}:${ACCOUNT}:key/${id}`,
-        backing: [randomBytes(32)],
-        enabled: true,
-      };
-      keys.set(id, key);
-      if (options.alias !== undefined) aliases.set(`alias/${options.alias}`, id);
-      return { keyId: id, arn: key.arn };
+      const key = newKey();
+      if (options.alias !== undefined) aliases.set(`alias/${options.alias}`, key.id);
+      return { keyId: key.id, arn: key.arn };
     },
+    stateOf(keyId) {
+      const key = resolve(keyId);
+      const state =
+        key.pendingWindowInDays !== undefined
+          ? 'PendingDeletion'
+          : key.enabled
+            ? 'Enabled'
+            : 'Disabled';
+      return { state, pendingWindowInDays: key.pendingWindowInDays };
+    },
+    keyCount: () => keys.size,
     rotate(keyId) {
       const key = resolve(keyId);
       key.backing.push(randomBytes(32));

@@ -1,7 +1,9 @@
 /**
  * A local stand-in for HashiCorp Vault's (and OpenBao's) transit engine over
- * its HTTP API, for the endpoints Wardroom uses: key create/read/rotate/config,
- * encrypt, decrypt, rewrap and datakey. Requests need `X-Vault-Token`.
+ * its HTTP API, for the endpoints Wardroom uses: key create/read/rotate/config/delete,
+ * encrypt, decrypt, rewrap and datakey. Requests need `X-Vault-Token`. As in
+ * Vault, a key is deleted only after its config set `deletion_allowed`, and
+ * a deleted key answers every operation with 400 "encryption key not found".
  *
  * Keys keep numbered versions (rotation adds one; `min_decryption_version`
  * retires old ones). Ciphertexts are `vault:vN:` + base64(AES-256-GCM). For a
@@ -20,6 +22,8 @@ export interface FakeVault {
   readonly token: string;
   /** `<method> <path under the mount>` per request received, e.g. `POST decrypt/wardroom`. */
   readonly calls: string[];
+  /** Whether a transit key of this name exists. */
+  hasKey(name: string): boolean;
   close(): Promise<void>;
 }
 
@@ -27,6 +31,7 @@ interface TransitKey {
   readonly derived: boolean;
   readonly versions: Buffer[]; // version n at index n-1
   minDecryptionVersion: number;
+  deletionAllowed: boolean;
 }
 
 class VaultError extends Error {
@@ -102,6 +107,7 @@ export async function startFakeVault(
       latest_version: key.versions.length,
       min_decryption_version: key.minDecryptionVersion,
       min_encryption_version: 0,
+      deletion_allowed: key.deletionAllowed,
       supports_encryption: true,
       supports_decryption: true,
       supports_derivation: true,
@@ -121,11 +127,19 @@ export async function startFakeVault(
         if (key === undefined) throw new VaultError(404, '');
         return { data: keyInfo(a, key) };
       }
+      if (method === 'DELETE') {
+        if (!keyNamed(a).deletionAllowed) {
+          throw new VaultError(400, 'deletion is not allowed for this key');
+        }
+        keys.delete(a);
+        return undefined;
+      }
       if (!keys.has(a)) {
         keys.set(a, {
           derived: input['derived'] === true,
           versions: [randomBytes(32)],
           minDecryptionVersion: 1,
+          deletionAllowed: false,
         });
       }
       return { data: keyInfo(a, keyNamed(a)) };
@@ -144,6 +158,11 @@ export async function startFakeVault(
           throw new VaultError(400, 'invalid min_decryption_version');
         }
         key.minDecryptionVersion = min;
+      }
+      const allowed = input['deletion_allowed'];
+      if (allowed !== undefined) {
+        if (typeof allowed !== 'boolean') throw new VaultError(400, 'invalid deletion_allowed');
+        key.deletionAllowed = allowed;
       }
       return { data: keyInfo(a, key) };
     }
@@ -196,12 +215,23 @@ export async function startFakeVault(
     }
     try {
       const url = new URL(req.url ?? '/', 'http://vault');
-      reply(res, 200, handle(req.method ?? 'GET', url.pathname, input));
+      const answer = handle(req.method ?? 'GET', url.pathname, input);
+      if (answer === undefined) {
+        res.writeHead(204).end();
+        return;
+      }
+      reply(res, 200, answer);
     } catch (error) {
       if (!(error instanceof VaultError)) throw error;
       reply(res, error.status, { errors: error.message === '' ? [] : [error.message] });
     }
   }, options.tls);
 
-  return { addr: server.url, token, calls, close: () => server.close() };
+  return {
+    addr: server.url,
+    token,
+    calls,
+    hasKey: (name) => keys.has(name),
+    close: () => server.close(),
+  };
 }

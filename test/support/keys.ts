@@ -17,6 +17,7 @@ import { createKeyring, type Keyring } from '../../src/modules/keys/keyring.js';
 import { subscribeKeyEvents, type KeyEvent } from '../../src/modules/keys/rotation/key-events.js';
 import { createWorkspace } from '../../src/modules/tenancy/create-workspace.js';
 import { postMessage } from '../../src/modules/workrooms/messages.js';
+import { testRoots } from './root-keys.js';
 
 export const masterKeys = new Map([[1, randomBytes(32)]]);
 export const kekV1: KekProvider = localKeks({ id: 'test:rotation', current: 1, keys: masterKeys });
@@ -56,6 +57,7 @@ export async function startProcess(
   }
   const db = createDatabase({ appUrl: url.toString(), poolMax: options.poolMax ?? 4 });
   const keyring = createKeyring(options.kek ?? kekV1, {
+    roots: testRoots,
     primaryTtlMs: 3_600_000,
     keyTtlMs: options.keyTtlMs ?? 3_600_000,
   });

@@ -18,6 +18,7 @@ import { localKek } from '../../src/modules/crypto/index.js';
 import { createKeyring, type Keyring } from '../../src/modules/keys/keyring.js';
 import { connectAdmin, type Admin } from './admin.js';
 import { captureStderr, corpus, memoryStream, type Corpus } from './log-capture.js';
+import { rootKeyDir, testRoots } from './root-keys.js';
 
 export interface Harness {
   readonly out: Corpus;
@@ -46,7 +47,7 @@ export async function startHarness(masterKey: Buffer): Promise<Harness> {
   const log = memoryStream();
   const cliStderr: string[] = [];
   const db = createDatabase({ appUrl: inject('appUrl'), poolMax: 4 });
-  const keyring = createKeyring(localKek(masterKey));
+  const keyring = createKeyring(localKek(masterKey), { roots: testRoots });
   const logger = createLogger('trace', log);
   const app = await buildServer({ db, keyring }, { bodyLimit: 1024 * 1024, logger });
   await app.ready();
@@ -73,6 +74,8 @@ export async function startHarness(masterKey: Buffer): Promise<Harness> {
         WARDROOM_DB_ROLE_PREFIX: inject('rolePrefix'),
         WARDROOM_MASTER_KEY: masterKey.toString('base64'),
         WARDROOM_DATA_DIR: dir,
+        // The workspace key store the test's in-process keyrings share.
+        WARDROOM_WORKSPACE_KEY_DIR: rootKeyDir,
         WARDROOM_IMPORT_KEY: importKey,
         LOG_LEVEL: 'trace',
       };

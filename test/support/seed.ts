@@ -70,6 +70,15 @@ export async function seedTenant(db: Database, label = 'Tenant'): Promise<Seeded
         wrapped_key: randomBytes(72),
       })
       .execute();
+    await tx
+      .insertInto('workspace_root_keys')
+      .values({
+        tenant_id: tenantId,
+        store: 'vault-transit',
+        ref: `wardroom-ws-${tenantId}`,
+        sealed_secret: randomBytes(60),
+      })
+      .execute();
     const workroomId = randomUUID();
     await tx
       .insertInto('workrooms')

@@ -27,5 +27,15 @@ export {
 export type { GeneratedDataKey, KekProvider, WrapContext, WrappedKey } from './kek/provider.js';
 export { localKek, localKeks, type LocalKeySet } from './kek/local.js';
 export { createKekProvider } from './kek/registry.js';
+export {
+  ROOT_KEY_BYTES,
+  rootedKey,
+  type RootKeyRef,
+  type RootStoreKind,
+  type WorkspaceKeyStore,
+} from './workspace-keys/store.js';
+export { fileKeyStore } from './workspace-keys/file-store.js';
+export { vaultKeyStore } from './workspace-keys/vault-store.js';
+export { createWorkspaceKeyStore } from './workspace-keys/registry.js';
 export { readPrivateFile } from './private-file.js';
 export { checkMasterKey, masterKeyCheckFile, writeMasterKeyCheck } from './kek/check.js';

@@ -14,6 +14,11 @@
  * never kept: the next request reads again, so one failed or misdirected
  * read cannot lock a workspace out of its key.
  *
+ * The workspace's root key (from the workspace key store, mixed into every
+ * rooted version) is kept beside its keys and zeroed with them by `forget`;
+ * a root key that could not be opened is never kept, so the next use asks
+ * the store again.
+ *
  * Invalidating or forgetting a workspace bumps its epoch (forgetAll bumps
  * every workspace's): a load that began before, and so may have read the
  * old state, is used once but not kept.
@@ -27,6 +32,8 @@ export interface KeyRow {
   readonly kek_id: string;
   readonly kek_version: number;
   readonly wrapped_key: Buffer;
+  /** Seals with HKDF(data key, salt = the workspace's root key), not the data key alone. */
+  readonly rooted: boolean;
 }
 
 export interface Policy {
@@ -53,6 +60,8 @@ export interface KeyCacheTtls {
 
 interface TenantKeys {
   policy?: Policy;
+  /** The workspace's root secret, opened from the workspace key store. */
+  root?: Buffer;
   readonly versions: Map<number, CachedKey>;
 }
 
@@ -136,6 +145,24 @@ export class KeyCache {
     return loaded;
   }
 
+  /** The workspace's opened root secret, if kept. */
+  root(tenantId: string): Buffer | undefined {
+    return this.#tenants.get(tenantId)?.root;
+  }
+
+  /**
+   * Keeps a root secret opened at `epoch`, unless the workspace was
+   * invalidated or forgotten since; says whether it was kept (if not, the
+   * caller zeroes it after use). One kept before is zeroed and replaced.
+   */
+  keepRoot(tenantId: string, epoch: string, secret: Buffer): boolean {
+    if (this.epoch(tenantId) !== epoch) return false;
+    const keys = this.#entry(tenantId);
+    keys.root?.fill(0);
+    keys.root = secret;
+    return true;
+  }
+
   /** Drops the cached policy of a workspace; keys stay cached. */
   invalidate(tenantId: string): void {
     this.#bump(tenantId);
@@ -185,4 +212,6 @@ function destroyKey(key: CachedKey): void {
 
 function destroy(keys: TenantKeys): void {
   for (const k of keys.versions.values()) destroyKey(k);
+  keys.root?.fill(0);
+  delete keys.root;
 }

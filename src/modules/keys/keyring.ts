@@ -13,17 +13,19 @@
  * (key-events.ts), which calls `invalidate` or `forget` here, so they take
  * effect at once.
  *
- * The keyring is composed of three parts: the cache (key-cache.ts), the
- * data key versions in the database (key-versions.ts) and the sealing of
- * fields (sealing.ts).
+ * The keyring is composed of four parts: the cache (key-cache.ts), the
+ * data key versions in the database (key-versions.ts), the workspaces' root
+ * keys in the workspace key store (root-keys.ts) and the sealing of fields
+ * (sealing.ts).
  */
 import type { TenantTx } from '../../db/tenant-tx.js';
-import type { KekProvider } from '../crypto/index.js';
+import type { KekProvider, WorkspaceKeyStore } from '../crypto/index.js';
 import { KeyCache } from './key-cache.js';
 import { addKeyVersion, createWorkspaceKey, type NewKeyVersion } from './key-versions.js';
+import { detachRootKey, type DetachedRootKey } from './root-keys.js';
 import { createSealing, type FieldRef, type SealedAt } from './sealing.js';
 
-export type { FieldRef, NewKeyVersion, SealedAt };
+export type { DetachedRootKey, FieldRef, NewKeyVersion, SealedAt };
 
 export interface Keyring {
   createWorkspaceKey(tx: TenantTx): Promise<void>;
@@ -32,6 +34,12 @@ export interface Keyring {
    * key, and makes it the primary (older versions stay, for reading).
    */
   addKeyVersion(tx: TenantTx): Promise<NewKeyVersion>;
+  /**
+   * Shredding: deletes the workspace's root key row and returns its
+   * reference and how to destroy it in the workspace key store (null if it
+   * has none).
+   */
+  detachRootKey(tx: TenantTx): Promise<DetachedRootKey | null>;
   seal(tx: TenantTx, ref: FieldRef, plaintext: Uint8Array): Promise<Buffer>;
   open(tx: TenantTx, ref: FieldRef, envelope: Uint8Array): Promise<Buffer>;
   /**
@@ -49,22 +57,26 @@ export interface Keyring {
 }
 
 export interface KeyringOptions {
+  /** The workspace key store holding each workspace's root key, outside the database. */
+  readonly roots: WorkspaceKeyStore;
   /** How long the policy is cached (default 30 s). */
   readonly primaryTtlMs?: number;
   /** How long a cached key is used after its row was last read (default 60 s). */
   readonly keyTtlMs?: number;
 }
 
-export function createKeyring(kek: KekProvider, options: KeyringOptions = {}): Keyring {
+export function createKeyring(kek: KekProvider, options: KeyringOptions): Keyring {
+  const { roots } = options;
   const cache = new KeyCache({
     policyTtlMs: options.primaryTtlMs ?? 30_000,
     keyTtlMs: options.keyTtlMs ?? 60_000,
   });
   // The sealing functions are the keyring's own: no wrapper on the hot path.
-  const { seal, open, reseal } = createSealing({ kek, cache });
+  const { seal, open, reseal } = createSealing({ kek, roots, cache });
   return {
-    createWorkspaceKey: (tx) => createWorkspaceKey(kek, tx),
-    addKeyVersion: (tx) => addKeyVersion(kek, tx),
+    createWorkspaceKey: (tx) => createWorkspaceKey({ kek, roots }, tx),
+    addKeyVersion: (tx) => addKeyVersion({ kek, roots }, tx),
+    detachRootKey: (tx) => detachRootKey(roots, tx),
     seal,
     open,
     reseal,

@@ -1,6 +1,7 @@
 /**
  * Signed receipts of crypto-shredding: what was destroyed (the workspace,
- * each data key version with the master key that wrapped it), when, and by
+ * each data key version with the master key that wrapped it, the root key
+ * in the workspace key store), when, and by
  * whom, signed with the audit signing key (Ed25519, crypto/primitives/ed25519.ts)
  * over its RFC 8785 canonical JSON. Anyone holding the public key from
  * /.well-known/wardroom-audit-key can check a receipt offline.
@@ -22,6 +23,8 @@ export const shredReceipt = z.strictObject({
       kek_version: z.number().int(),
     }),
   ),
+  /** The workspace root key destroyed in its store; absent from receipts signed before root keys. */
+  root_key: z.strictObject({ store: z.string(), ref: z.string() }).nullable().optional(),
   shredded_at: z.string(),
   actor: z.strictObject({
     type: z.string(),

@@ -9,6 +9,12 @@
  * request of it answers 410 workspace_shredded from then on, and plaintext
  * names left from before they were sealed are cleared (plaintext.ts). The
  * caller must repeat the workspace's name.
+ *
+ * The workspace's root key is destroyed in its store outside the database
+ * as well (root-keys.ts), the last step before commit, so that restoring a
+ * database backup from before the shred brings back only data keys that
+ * open nothing; if it cannot be destroyed, the shred fails and changes
+ * nothing.
  */
 import { randomUUID } from 'node:crypto';
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
@@ -26,7 +32,7 @@ import {
 
 export async function shredWorkspace(
   tx: TenantTx,
-  deps: { keyring: Pick<Keyring, 'forget'>; signer: Signer },
+  deps: { keyring: Pick<Keyring, 'forget' | 'detachRootKey'>; signer: Signer },
   input: { confirm: string; userId?: string },
 ): Promise<SignedShredReceipt> {
   const principal = principalOf(tx);
@@ -43,6 +49,7 @@ export async function shredWorkspace(
     throw new AppError('conflict', "This workspace's keys were already destroyed");
   }
   destroyed.sort((a, b) => a.version - b.version);
+  const root = await deps.keyring.detachRootKey(tx);
   await tx
     .updateTable('key_rotations')
     .set({ status: 'failed', error: 'shredded', finished_at: new Date() })
@@ -55,6 +62,7 @@ export async function shredWorkspace(
     receipt_id: randomUUID(),
     workspace_id: principal.tenantId,
     destroyed,
+    root_key: root?.ref ?? null,
     shredded_at: new Date().toISOString(),
     actor: { type: principal.actorType, id: principal.actorId, user_id: input.userId ?? null },
     correlation_id: principal.correlationId,
@@ -71,6 +79,8 @@ export async function shredWorkspace(
       public_key: signed.public_key,
     })
     .execute();
+  // Irreversible, so last: a failure before it leaves the root key in place.
+  await root?.destroy();
   await notifyKeyEvent(tx, 'shredded');
   // Drop them here now; should the transaction roll back, they are only re-read.
   deps.keyring.forget(principal.tenantId);

@@ -19,6 +19,7 @@ import { localKek } from '../../../src/modules/crypto/index.js';
 import { signerFromSeed } from '../../../src/modules/crypto/primitives/ed25519.js';
 import { createKeyring } from '../../../src/modules/keys/keyring.js';
 import { makeTestCa } from '../../support/tls-certs.js';
+import { testRoots } from '../../support/root-keys.js';
 
 const ca = makeTestCa();
 afterAll(() => ca.remove());
@@ -30,7 +31,7 @@ async function build(env: Record<string, string>): Promise<FastifyInstance> {
   return buildServer(
     {
       db: { ping: () => Promise.resolve(), withTenant: () => Promise.reject(new Error('no db')) },
-      keyring: createKeyring(localKek(randomBytes(32))),
+      keyring: createKeyring(localKek(randomBytes(32)), { roots: testRoots }),
       auditSigner: signerFromSeed(randomBytes(32)),
     },
     {

@@ -1,10 +1,14 @@
 /**
  * The KMS fake answers the official @aws-sdk/client-kms the way KMS does for
  * the operations Wardroom uses: real authenticated encryption bound to the
- * encryption context, KMS's error types, and rotation that keeps old material.
+ * encryption context, KMS's error types, rotation that keeps old material, and
+ * keys created, disabled and scheduled for deletion, each refusing to decrypt.
  */
 import {
+  CreateKeyCommand,
   DecryptCommand,
+  DisableKeyCommand,
+  ScheduleKeyDeletionCommand,
   DisabledException,
   EncryptCommand,
   GenerateDataKeyCommand,
@@ -113,5 +117,30 @@ describe('fake KMS', () => {
     stranger.destroy();
     expect(refused).toBeInstanceOf(KMSServiceException);
     expect((refused as KMSServiceException).name).toBe('UnrecognizedClientException');
+  });
+
+  it('creates keys, and a disabled or pending-deletion key refuses to decrypt', async () => {
+    const created = await client.send(new CreateKeyCommand({}));
+    const arn = created.KeyMetadata?.Arn ?? '';
+    const sealed = await client.send(
+      new EncryptCommand({ KeyId: arn, Plaintext: randomBytes(32), EncryptionContext: context }),
+    );
+    const open = () =>
+      client.send(
+        new DecryptCommand({
+          KeyId: arn,
+          CiphertextBlob: sealed.CiphertextBlob,
+          EncryptionContext: context,
+        }),
+      );
+    expect((await open()).Plaintext).toHaveLength(32);
+    await client.send(new DisableKeyCommand({ KeyId: arn }));
+    await expect(open()).rejects.toBeInstanceOf(DisabledException);
+    await expect(
+      client.send(new ScheduleKeyDeletionCommand({ KeyId: arn, PendingWindowInDays: 6 })),
+    ).rejects.toMatchObject({ name: 'ValidationException' });
+    await client.send(new ScheduleKeyDeletionCommand({ KeyId: arn, PendingWindowInDays: 7 }));
+    expect(kms.stateOf(arn)).toEqual({ state: 'PendingDeletion', pendingWindowInDays: 7 });
+    await expect(open()).rejects.toMatchObject({ name: 'KMSInvalidStateException' });
   });
 });

@@ -2,7 +2,7 @@
  * The Vault transit fake answers HTTP the way Vault's transit engine does for
  * the endpoints Wardroom uses: token checks, versioned `vault:vN:`
  * ciphertexts, derivation contexts that really bind, rotation and
- * min_decryption_version.
+ * min_decryption_version, and deletion only once allowed.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,5 +106,26 @@ describe('fake Vault transit', () => {
       context: ctxA,
     });
     expect(dec.json.data?.['plaintext']).toBe(plain.json.data?.['plaintext']);
+  });
+
+  it('deletes a key only once its config allows it; a deleted key opens nothing', async () => {
+    const key = `del-${randomUUID()}`;
+    await call(`keys/${key}`, { derived: true });
+    const sealed = await call(`encrypt/${key}`, { plaintext: 'AAAA', context: ctxA });
+    const remove = () =>
+      fetch(`${vault.addr}/v1/transit/keys/${key}`, {
+        method: 'DELETE',
+        headers: { 'X-Vault-Token': vault.token },
+      });
+    const refused = await remove();
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ errors: ['deletion is not allowed for this key'] });
+    expect(vault.hasKey(key)).toBe(true);
+    await call(`keys/${key}/config`, { deletion_allowed: true });
+    expect((await remove()).status).toBe(204);
+    expect(vault.hasKey(key)).toBe(false);
+    expect(
+      await call(`decrypt/${key}`, { ciphertext: sealed.json.data?.['ciphertext'], context: ctxA }),
+    ).toEqual({ status: 400, json: { errors: ['encryption key not found'] } });
   });
 });

@@ -13,6 +13,7 @@ const primary: KeyRow = {
   kek_id: 'local',
   kek_version: 1,
   wrapped_key: Buffer.alloc(8),
+  rooted: false,
 };
 
 describe('KeyCache policies', () => {
@@ -30,5 +31,21 @@ describe('KeyCache policies', () => {
     cache.keepPolicy(tenant, cache.epoch(tenant), { minVersion: 1, primary, loadedAt: Date.now() });
     cache.keepPolicy(tenant, cache.epoch(tenant), none);
     expect(cache.policy(tenant)?.primary).toBe(primary);
+  });
+});
+
+describe('KeyCache root keys', () => {
+  it('keeps an opened root key and zeroes it on forget; one opened before a forget is not kept', () => {
+    const cache = new KeyCache({ policyTtlMs: 60_000, keyTtlMs: 60_000 });
+    const root = Buffer.alloc(32, 7);
+    expect(cache.keepRoot(tenant, cache.epoch(tenant), root)).toBe(true);
+    expect(cache.root(tenant)).toBe(root);
+    cache.forget(tenant);
+    expect(cache.root(tenant)).toBeUndefined();
+    expect(root.equals(Buffer.alloc(32))).toBe(true);
+    const stale = cache.epoch(tenant);
+    cache.forget(tenant);
+    expect(cache.keepRoot(tenant, stale, Buffer.alloc(32, 9))).toBe(false);
+    expect(cache.root(tenant)).toBeUndefined();
   });
 });

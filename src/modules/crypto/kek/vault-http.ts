@@ -9,7 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 
 export interface VaultExchange {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
   readonly headers: Record<string, string>;
   readonly body?: string;
   /** PEM of the CA certificates to trust instead of Node's bundled ones. */

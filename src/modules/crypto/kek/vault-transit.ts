@@ -55,7 +55,7 @@ export function vaultCiphertextVersion(ciphertext: string): number | undefined {
 }
 
 /** One configured transit key: how to reach it, what it is recorded as, the latest version seen. */
-interface Transit {
+export interface Transit {
   /** `<addr>/v1/<mount>` */
   readonly base: string;
   readonly token: string;
@@ -70,7 +70,7 @@ interface Transit {
   latest: number;
 }
 
-type Data = Record<string, unknown>;
+export type Data = Record<string, unknown>;
 
 export async function vaultTransitKek(options: VaultTransitOptions): Promise<KekProvider> {
   const vault = transitOf(options);
@@ -87,7 +87,7 @@ export async function vaultTransitKek(options: VaultTransitOptions): Promise<Kek
   };
 }
 
-function transitOf(options: VaultTransitOptions): Transit {
+export function transitOf(options: VaultTransitOptions): Transit {
   requireTlsUnlessLoopback(
     options.addr,
     'VAULT_ADDR',
@@ -211,15 +211,17 @@ function plaintextOf(vault: Transit, data: Data): Buffer {
 }
 
 /** Calls Vault and returns the answer's `data`; maps failures to Wardroom's error codes. */
-async function request(
+export async function request(
   vault: Transit,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'DELETE',
   path: string,
   body?: Data,
 ): Promise<Data> {
   const response = await send(vault, method, path, body);
   const json = parseJson(response.text);
   if (!response.ok) throw refusal(vault, path, response.status, json);
+  // A deletion answers 204 with no body.
+  if (response.status === 204) return {};
   const data = isRecord(json) ? json['data'] : undefined;
   if (!isRecord(data)) {
     throw new AppError('key_unavailable', `${vault.label}: ${path} answered without data`);
@@ -229,7 +231,7 @@ async function request(
 
 async function send(
   vault: Transit,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'DELETE',
   path: string,
   body: Data | undefined,
 ): Promise<VaultAnswer> {

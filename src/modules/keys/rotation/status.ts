@@ -1,5 +1,6 @@
 /**
- * `keys status`: a workspace's key versions, its minimum decryption
+ * `keys status`: a workspace's key versions (each rooted or not) and its
+ * root key, its minimum decryption
  * version, per sealed field the rows on each key version (so, the rows
  * still on older versions), and its latest re-encryption sweep. Counting
  * reads every sealed row of the workspace once per field.
@@ -16,8 +17,12 @@ export interface KeyStatus {
     readonly primary: boolean;
     readonly kek_id: string;
     readonly kek_version: number;
+    /** Mixed with the workspace's root key, so a shred outlives a database restore. */
+    readonly rooted: boolean;
     readonly created_at: string;
   }[];
+  /** Where the workspace's root key is (null: none yet, or shredded). */
+  readonly root_key: { readonly store: string; readonly ref: string } | null;
   readonly fields: readonly {
     readonly field: string;
     readonly rows_by_version: Readonly<Record<string, number>>;
@@ -42,7 +47,7 @@ export async function keyStatus(tx: TenantTx, tenantId: string): Promise<KeyStat
   const ws = await tx.selectFrom('workspaces').select('min_key_version').executeTakeFirst();
   const versions = await tx
     .selectFrom('workspace_keys')
-    .select(['version', 'is_primary', 'kek_id', 'kek_version', 'created_at'])
+    .select(['version', 'is_primary', 'kek_id', 'kek_version', 'rooted', 'created_at'])
     .orderBy('version')
     .execute();
   const primary = versions.find((v) => v.is_primary)?.version ?? 0;
@@ -60,6 +65,10 @@ export async function keyStatus(tx: TenantTx, tenantId: string): Promise<KeyStat
     .orderBy('to_version', 'desc')
     .limit(1)
     .executeTakeFirst();
+  const root = await tx
+    .selectFrom('workspace_root_keys')
+    .select(['store', 'ref'])
+    .executeTakeFirst();
   const receipt = await tx.selectFrom('shred_receipts').select('id').limit(1).executeTakeFirst();
   return {
     workspace_id: tenantId,
@@ -69,8 +78,10 @@ export async function keyStatus(tx: TenantTx, tenantId: string): Promise<KeyStat
       primary: v.is_primary,
       kek_id: v.kek_id,
       kek_version: v.kek_version,
+      rooted: v.rooted,
       created_at: v.created_at.toISOString(),
     })),
+    root_key: root ?? null,
     fields,
     sweep:
       sweep === undefined
