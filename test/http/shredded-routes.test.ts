@@ -42,6 +42,18 @@ afterAll(async () => {
   await t.close();
 });
 
+/** Shreds `ws` through the API, confirming with its name as the database holds it. */
+async function shredIt(ws: { id: string; ownerToken: string }) {
+  const { rows } = await admin.query<{ name: string }>(
+    'select name from wardroom.workspaces where tenant_id = $1',
+    [ws.id],
+  );
+  return call(t, 'POST', `/api/v1/workspaces/${ws.id}/shred`, {
+    token: ws.ownerToken,
+    payload: { confirm: rows[0]!.name },
+  });
+}
+
 /** Rows of the workspace in its tables, as one comparable snapshot. */
 async function snapshot(tenantId: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
@@ -67,14 +79,7 @@ describe('a shredded workspace', () => {
     const bystander = await newWorkspace(t);
     const seeded = await seedContent(t, ws, 'xyzzy-victim');
     const bySeeded = await seedContent(t, bystander, 'kept');
-    const { rows } = await admin.query<{ name: string }>(
-      'select name from wardroom.workspaces where tenant_id = $1',
-      [ws.id],
-    );
-    const shred = await call(t, 'POST', `/api/v1/workspaces/${ws.id}/shred`, {
-      token: ws.ownerToken,
-      payload: { confirm: rows[0]!.name },
-    });
+    const shred = await shredIt(ws);
     expect(shred.statusCode, shred.body).toBe(200);
     const before = await snapshot(ws.id);
 
@@ -127,14 +132,7 @@ describe('a shredded workspace', () => {
   it('still answers 401 to a bad token and 404 to another workspace, before anything else', async () => {
     const ws = await newWorkspace(t);
     const other = await newWorkspace(t);
-    const { rows } = await admin.query<{ name: string }>(
-      'select name from wardroom.workspaces where tenant_id = $1',
-      [ws.id],
-    );
-    await call(t, 'POST', `/api/v1/workspaces/${ws.id}/shred`, {
-      token: ws.ownerToken,
-      payload: { confirm: rows[0]!.name },
-    });
+    await shredIt(ws);
     const forged = `${ws.ownerToken.slice(0, -4)}AAAA`;
     expectError(
       await call(t, 'GET', `/api/v1/workspaces/${ws.id}/workrooms`, { token: forged }),
@@ -150,14 +148,7 @@ describe('a shredded workspace', () => {
 
   it('cannot be un-shredded: clearing shredded_at fails as the app role, and as superuser in replica mode', async () => {
     const ws = await newWorkspace(t);
-    const { rows } = await admin.query<{ name: string }>(
-      'select name from wardroom.workspaces where tenant_id = $1',
-      [ws.id],
-    );
-    await call(t, 'POST', `/api/v1/workspaces/${ws.id}/shred`, {
-      token: ws.ownerToken,
-      payload: { confirm: rows[0]!.name },
-    });
+    await shredIt(ws);
     await expect(
       t.db.withTenant(principal(ws.id), (tx) =>
         sql`update workspaces set shredded_at = null`.execute(tx),

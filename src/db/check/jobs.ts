@@ -17,7 +17,7 @@
  *   (`app_role_jobs_access`): job rows are outside RLS.
  */
 import type { RoleNames } from '../roles.js';
-import { SCHEMA, type AddFinding, type Query } from './shared.js';
+import { CAN_CREATE_SQL, SCHEMA, type AddFinding, type Query } from './shared.js';
 
 interface JobsRole {
   readonly oid: number;
@@ -89,12 +89,7 @@ async function checkJobsMembership(
 /** `jobs_role_can_create`, `jobs_role_wardroom_privilege`. */
 async function checkJobsReach(q: Query, name: string, oid: number, add: AddFinding): Promise<void> {
   const reach = await q<{ kind: string; object: string }>(
-    `select 'create' as kind, quote_ident(nspname) as object from pg_namespace
-      where nspname !~ '^pg_' and nspname <> 'information_schema'
-        and has_schema_privilege($1::oid, oid, 'CREATE')
-     union all
-     select 'create', quote_ident(current_database())
-      where has_database_privilege($1::oid, current_database(), 'CREATE')
+    `${CAN_CREATE_SQL}
      union all
      select 'wardroom', quote_ident(nspname) from pg_namespace
       where nspname = $2 and has_schema_privilege($1::oid, oid, 'USAGE')

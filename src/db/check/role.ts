@@ -6,7 +6,14 @@
  * Before all that, the role exists and is neither superuser nor BYPASSRLS.
  */
 import { GLOBAL_TABLES, globalTable } from '../global-tables.js';
-import { FUNCTION_NAME, SCHEMA, type AddFinding, type AppRole, type Query } from './shared.js';
+import {
+  CAN_CREATE_SQL,
+  FUNCTION_NAME,
+  SCHEMA,
+  type AddFinding,
+  type AppRole,
+  type Query,
+} from './shared.js';
 
 /**
  * `app_role_missing`, `app_role_superuser`, `app_role_bypassrls`. Returns the
@@ -82,18 +89,13 @@ async function checkOwningRoles(q: Query, app: AppRole, add: AddFinding): Promis
 
 /** `app_role_truncate`, `app_role_can_create`, `materialized_view_app_access`. */
 async function checkReach(q: Query, app: AppRole, add: AddFinding): Promise<void> {
-  const reach = await q<{ kind: string; name: string }>(
-    `select 'truncate' as kind, format('%I.%I', n.nspname, c.relname) as name
+  const reach = await q<{ kind: string; object: string }>(
+    `${CAN_CREATE_SQL}
+     union all
+     select 'truncate', format('%I.%I', n.nspname, c.relname)
        from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where c.relkind in ('r', 'p') and n.nspname !~ '^pg_' and n.nspname <> 'information_schema'
         and has_table_privilege($1::oid, c.oid, 'TRUNCATE')
-     union all
-     select 'create', quote_ident(nspname) from pg_namespace
-      where nspname !~ '^pg_' and nspname <> 'information_schema'
-        and has_schema_privilege($1::oid, oid, 'CREATE')
-     union all
-     select 'create', quote_ident(current_database())
-      where has_database_privilege($1::oid, current_database(), 'CREATE')
      union all
      select 'matview', format('%I.%I', n.nspname, c.relname)
        from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -103,14 +105,14 @@ async function checkReach(q: Query, app: AppRole, add: AddFinding): Promise<void
   );
   for (const r of reach) {
     if (r.kind === 'truncate') {
-      add('app_role_truncate', r.name, `${app.name} holds TRUNCATE on ${r.name}`);
+      add('app_role_truncate', r.object, `${app.name} holds TRUNCATE on ${r.object}`);
     } else if (r.kind === 'create') {
-      add('app_role_can_create', r.name, `${app.name} may CREATE in ${r.name}`);
+      add('app_role_can_create', r.object, `${app.name} may CREATE in ${r.object}`);
     } else {
       add(
         'materialized_view_app_access',
-        r.name,
-        `${app.name} can read ${r.name}, which has no RLS`,
+        r.object,
+        `${app.name} can read ${r.object}, which has no RLS`,
       );
     }
   }

@@ -34,3 +34,14 @@ export const SCHEMA = 'wardroom';
 
 /** SQL for `schema.name(argtype, ...)` of pg_proc row `p`. */
 export const FUNCTION_NAME = `format('%s.%I(%s)', p.pronamespace::regnamespace, p.proname, oidvectortypes(p.proargtypes))`;
+
+/**
+ * SQL rows `('create', <schema or database>)` for every schema (catalogs
+ * aside) and the database in which the role `$1` (an oid) may CREATE.
+ */
+export const CAN_CREATE_SQL = `select 'create' as kind, quote_ident(nspname) as object from pg_namespace
+      where nspname !~ '^pg_' and nspname <> 'information_schema'
+        and has_schema_privilege($1::oid, oid, 'CREATE')
+     union all
+     select 'create', quote_ident(current_database())
+      where has_database_privilege($1::oid, current_database(), 'CREATE')`;
