@@ -135,9 +135,18 @@ function ownPool(
 ): { db: PgBoss.Db; close(): Promise<void> } {
   const pool = new pg.Pool({ ...pgConnection(url), application_name: applicationName, max });
   pool.on('error', (error) => onError?.(error));
+  let open = true;
   return {
-    db: { executeSql: (text, values) => pool.query(text, values) },
+    db: {
+      // Like pg-boss's own pool: once closed, statements are dropped, not
+      // rejected. A job that outlives a graceful stop's timeout was already
+      // failed by the stop (and is retried); its late, unawaited `complete`
+      // must not become an unhandled rejection.
+      executeSql: async (text, values) =>
+        open ? pool.query(text, values) : (undefined as unknown as pg.QueryResult),
+    },
     async close() {
+      open = false;
       if (!pool.ending) await pool.end();
     },
   };

@@ -9,7 +9,12 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { JOBS_SCHEMA, startJobQueue, type RunningJobQueue } from '../../src/db/jobs.js';
+import {
+  installJobQueue,
+  JOBS_SCHEMA,
+  startJobQueue,
+  type RunningJobQueue,
+} from '../../src/db/jobs.js';
 import { quoteIdent, roleNames } from '../../src/db/roles.js';
 import { ROTATION_QUEUE } from '../../src/modules/keys/rotation/jobs.js';
 
@@ -112,5 +117,40 @@ describe('the queue started as the jobs role', () => {
       message: `job queue undeclared is not installed in ${JOBS_SCHEMA}: run \`wardroom migrate\``,
     });
     await expect(queue.createQueue(ROTATION_QUEUE)).resolves.toBeUndefined();
+  });
+});
+
+describe('stopping the job queue', () => {
+  it('drops, not rejects, the late completion of a job that outlived a graceful stop', async () => {
+    const schema = `wardroom_jobs_${randomBytes(4).toString('hex')}`;
+    await installJobQueue(inject('adminUrl'), roles.jobs, {
+      schema,
+      declareQueues: (q) => q.createQueue('slow'),
+    });
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const queue = await startJobQueue(inject('jobsUrl'), { schema, supervise: false });
+      let release = (): void => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const started = new Promise<void>((resolve) => {
+        void queue.work('slow', { pollingIntervalSeconds: 0.5 }, async () => {
+          resolve();
+          await held;
+        });
+      });
+      await queue.send('slow', {});
+      await started;
+      // The job is still running when the stop's timeout ends: pg-boss fails it and the pool closes.
+      await queue.stop({ graceful: true, timeout: 1000 });
+      release();
+      // The worker's unawaited complete() runs now, against the closed pool.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      await admin.query(`drop schema ${quoteIdent(schema)} cascade`);
+    }
   });
 });
