@@ -87,7 +87,10 @@ export async function fetchMe(): Promise<Me | undefined> {
     csrfToken = me.csrf_token;
     return me;
   } catch (error) {
-    if (error instanceof ApiError && error.code === 'unauthenticated') return undefined;
+    // No session: 401. A server without sign-in has no /me at all (404): nobody is signed in.
+    if (error instanceof ApiError && (error.code === 'unauthenticated' || error.status === 404)) {
+      return undefined;
+    }
     throw error;
   }
 }
