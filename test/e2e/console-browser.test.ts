@@ -57,6 +57,23 @@ afterAll(async () => {
   if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
 });
 
+/**
+ * The page's globals these tests touch. The project compiles without the DOM
+ * library, so callbacks that run in the page cast `globalThis` to this.
+ */
+interface InPage {
+  readonly document: {
+    readonly activeElement: unknown;
+    readonly documentElement: { readonly scrollWidth: number };
+    readonly addEventListener: (
+      type: 'securitypolicyviolation',
+      listener: (e: { violatedDirective: string; blockedURI: string }) => void,
+    ) => void;
+  };
+  readonly reportViolation: (violation: string) => void;
+  readonly axe: { readonly run: () => Promise<{ violations: unknown[] }> };
+}
+
 interface Watched {
   readonly page: Page;
   /** CSP violations, from the page's own event and from the console. */
@@ -72,9 +89,9 @@ async function openPage(): Promise<Watched> {
   const scripts: { url: string; gzip: number }[] = [];
   await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
   await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      const report = (window as unknown as { reportViolation(v: string): void }).reportViolation;
-      report(`${e.violatedDirective} ${e.blockedURI}`);
+    const page = globalThis as unknown as InPage;
+    page.document.addEventListener('securitypolicyviolation', (e) => {
+      page.reportViolation(`${e.violatedDirective} ${e.blockedURI}`);
     });
   });
   page.on('console', (msg) => {
@@ -92,10 +109,9 @@ async function seriousAxeViolations(page: Page): Promise<unknown[]> {
   const source = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
   // Evaluated through the DevTools protocol, which the page's CSP does not govern.
   await page.evaluate(source);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
-    return (await axe.run()).violations;
-  });
+  const violations = await page.evaluate(
+    async () => (await (globalThis as unknown as InPage).axe.run()).violations,
+  );
   return (violations as { impact: string; id: string; nodes: { target: unknown }[] }[])
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target) }));
@@ -118,17 +134,21 @@ describe('the web console in Chromium', () => {
     expect(await email.count()).toBe(1);
     // Keyboard: the first Tab reaches the email field, the next the button.
     await page.keyboard.press('Tab');
-    expect(await email.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(
+      await email.evaluate((el) => el === (globalThis as unknown as InPage).document.activeElement),
+    ).toBe(true);
     await page.keyboard.press('Tab');
     expect(
       await page
         .getByRole('button', { name: 'Email me a code' })
-        .evaluate((el) => el === document.activeElement),
+        .evaluate((el) => el === (globalThis as unknown as InPage).document.activeElement),
     ).toBe(true);
     // Nothing wider than the 1280px window.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-      1280,
-    );
+    expect(
+      await page.evaluate(
+        () => (globalThis as unknown as InPage).document.documentElement.scrollWidth,
+      ),
+    ).toBeLessThanOrEqual(1280);
 
     await page.screenshot({ path: path.join(ARTIFACTS, 'sign-in.png'), fullPage: true });
     expect(await seriousAxeViolations(page)).toEqual([]);
