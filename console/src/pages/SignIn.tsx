@@ -46,7 +46,7 @@ function EmailForm(props: { readonly onSent: (email: string) => void }): ReactNo
     props.onSent(email.trim());
   });
   return (
-    <form onSubmit={submit} aria-describedby={error === undefined ? undefined : `${id}-error`}>
+    <form onSubmit={submit}>
       <p>We will email you a one-time code.</p>
       <label htmlFor={`${id}-email`}>Email address</label>
       <input
@@ -55,6 +55,8 @@ function EmailForm(props: { readonly onSent: (email: string) => void }): ReactNo
         name="email"
         autoComplete="email"
         required
+        aria-invalid={error !== undefined}
+        aria-describedby={`${id}-error`}
         value={email}
         onChange={(e) => setEmail(e.target.value)}
       />
@@ -86,6 +88,8 @@ function CodeForm(props: { readonly email: string; readonly onRestart: () => voi
         inputMode="numeric"
         autoComplete="one-time-code"
         required
+        aria-invalid={error !== undefined}
+        aria-describedby={`${id}-error`}
         value={code}
         onChange={(e) => setCode(e.target.value)}
       />
