@@ -96,8 +96,16 @@ export async function buildServer(
   app.setNotFoundHandler(notFoundHandler(declared));
   app.addHook('onRequest', refuseLongUrl);
   app.addHook('onRoute', (route) => {
-    // The console's files and the /docs pages are public static content, not API routes.
-    if (route.config?.staticContent === true || isDocsPrefix(route.prefix)) return;
+    // The console's files and the /docs pages are public static content, not API routes;
+    // nothing under /api/ may claim to be one.
+    if (route.config?.staticContent === true || isDocsPrefix(route.prefix)) {
+      if (route.url.startsWith('/api/')) {
+        throw new Error(
+          `Route ${String(route.method)} ${route.url} under /api/ is not static content`,
+        );
+      }
+      return;
+    }
     const access = route.config?.access;
     if (access === undefined) {
       throw new Error(`Route ${String(route.method)} ${route.url} declares no access rule`);

@@ -10,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_CSP } from '../../src/api/console.js';
+import { buildServer } from '../../src/api/server.js';
+import { createLogger } from '../../src/base/logger.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 const INDEX = '<!doctype html><title>console fixture</title>';
@@ -96,6 +98,17 @@ describe('the web console', () => {
     const post = await t.app.inject({ method: 'POST', url: '/app/workspaces', payload: {} });
     expect(post.statusCode).toBe(404);
     expect(post.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+
+  it('lets no route under /api/ pass as static content, and still refuses undeclared routes', async () => {
+    const app = await buildServer(
+      { db: t.db, keyring: t.keyring },
+      { bodyLimit: 1024, logger: createLogger('silent'), consoleDir: dir },
+    );
+    const staticContent = { config: { staticContent: true as const } };
+    expect(() => app.get('/api/v1/sneaky', staticContent, () => 'x')).toThrow(/not static/);
+    expect(() => app.get('/app-undeclared', () => 'x')).toThrow(/declares no access rule/);
+    await app.close();
   });
 
   it('says how to build the console when it has not been built', async () => {
