@@ -2,7 +2,9 @@
 //   cli → app (src/app.ts, src/index.ts) → api → modules → http → db → base
 // where each layer imports only the layers below it, modules meet each other
 // only through their index.ts, nothing in src/ imports tests or benchmarks,
-// and there is no import cycle. test/unit/boundaries.test.ts shows
+// and there is no import cycle. The web console (console/) is a separate
+// program that talks to the server over HTTP only: it imports nothing from
+// src/, test/ or bench/. test/unit/boundaries.test.ts shows
 // each rule failing on an import that breaks it.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -69,6 +71,33 @@ export default [
       'import-x/no-restricted-paths': ['error', { basePath: root, zones }],
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
+  },
+  {
+    // The console reaches the server through the public HTTP API, never its code.
+    files: ['console/**/*.{ts,tsx}'],
+    settings: {
+      'import-x/extensions': ['.ts', '.tsx', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({ project: path.join(root, 'console/tsconfig.json') }),
+      ],
+    },
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          basePath: root,
+          zones: [
+            zone(
+              './console',
+              ['./src', './test', './bench', './scripts'],
+              'The console talks to the server over HTTP only: it imports nothing from src/.',
+            ),
+          ],
+        },
+      ],
+    },
+    plugins: { 'import-x': importX },
   },
   {
     // The database driver and job queue stay behind db/: everything above

@@ -1,5 +1,6 @@
 // Lint rules: type-aware, strict on `any` so nothing untyped crosses a module boundary.
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 import boundaries from './eslint.boundaries.js';
 
@@ -39,6 +40,11 @@ export default tseslint.config(
       'max-lines-per-function': ['error', { max: 80 }],
       'max-lines': ['error', { max: 400 }],
     },
+  },
+  {
+    // The web console (console/tsconfig.json): React's rules of hooks.
+    files: ['console/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat['recommended-latest'],
   },
   ...boundaries,
   { files: ['eslint.config.js', 'eslint.boundaries.js'], ...tseslint.configs.disableTypeChecked },

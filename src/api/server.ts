@@ -1,7 +1,8 @@
 /**
  * Server assembly: Fastify with zod schemas, generated OpenAPI, the error
- * mapping, the public endpoints, and every module's declared routes (see
- * routes.ts), each registered through registerRoute.
+ * mapping, the public endpoints, every module's declared routes (see
+ * routes.ts), each registered through registerRoute, the API's browsable
+ * documentation at /docs (docs.ts) and the web console at / (console.ts).
  */
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
@@ -14,13 +15,15 @@ import {
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import { errorHandler } from '../http/error-handler.js';
-import type { Access, WorkspaceRoute } from '../modules/tenancy/index.js';
+import type { Access } from '../modules/tenancy/index.js';
 import {
   frameworkErrors,
   MAX_PARAM_LENGTH,
   notFoundHandler,
   refuseLongUrl,
 } from './framework-errors.js';
+import { defaultConsoleDir, registerConsole } from './console.js';
+import { DOCS_PREFIX, registerDocs } from './docs.js';
 import { createLimits, UNLIMITED, type LimitSettings } from './limits.js';
 import { registerRateLimit, type RateLimitSettings } from './rate-limit.js';
 import { registerRoute } from './register-route.js';
@@ -30,6 +33,8 @@ import { moduleRoutes, type RouteDeps } from './routes.js';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: DeclaredAccess;
+    /** A public file of the web console: no API route, so no access rule to declare. */
+    staticContent?: true;
   }
   interface FastifyInstance {
     /** Every registered route with its declared access rule (for the access test). */
@@ -62,6 +67,8 @@ export interface ServerOptions {
   readonly https?: HttpsOptions | undefined;
   /** The TLS-terminating proxy in front (Fastify trustProxy); default none. */
   readonly trustProxy?: readonly string[] | undefined;
+  /** The built web console (default: dist/console, see console.ts). */
+  readonly consoleDir?: string | undefined;
 }
 
 export async function buildServer(
@@ -89,6 +96,16 @@ export async function buildServer(
   app.setNotFoundHandler(notFoundHandler(declared));
   app.addHook('onRequest', refuseLongUrl);
   app.addHook('onRoute', (route) => {
+    // The console's files and the /docs pages are public static content, not API routes;
+    // nothing under /api/ may claim to be one.
+    if (route.config?.staticContent === true || isDocsPrefix(route.prefix)) {
+      if (route.url.startsWith('/api/')) {
+        throw new Error(
+          `Route ${String(route.method)} ${route.url} under /api/ is not static content`,
+        );
+      }
+      return;
+    }
     const access = route.config?.access;
     if (access === undefined) {
       throw new Error(`Route ${String(route.method)} ${route.url} declares no access rule`);
@@ -125,25 +142,38 @@ export async function buildServer(
     );
   }
   const limits = createLimits(options.limits ?? UNLIMITED);
-  for (const route of [...moduleRoutes(deps), openApiRoute(app)]) {
-    registerRoute(app, deps.db, route, limits);
-  }
+  for (const route of moduleRoutes(deps)) registerRoute(app, deps.db, route, limits);
+  registerOpenApi(app);
+  await registerDocs(app);
+  await registerConsole(app, options.consoleDir ?? defaultConsoleDir());
   return app;
 }
 
-function openApiRoute(app: FastifyInstance): WorkspaceRoute {
-  return {
-    method: 'GET',
-    url: '/api/v1/openapi.json',
-    summary: 'The OpenAPI document of this API',
-    tags: ['meta'],
-    access: { kind: 'token' },
-    params: z.strictObject({}),
-    status: 200,
-    response: z.record(z.string(), z.unknown()),
-    errors: [],
-    handler: () => Promise.resolve(app.swagger() as unknown as Record<string, unknown>),
-  };
+function isDocsPrefix(prefix: string): boolean {
+  return prefix === DOCS_PREFIX || prefix.startsWith(`${DOCS_PREFIX}/`);
+}
+
+/**
+ * The OpenAPI document, public like /docs: it describes the API and holds
+ * no data. `no-store` like every answer under /api/v1.
+ */
+function registerOpenApi(app: FastifyInstance): void {
+  app.get(
+    '/api/v1/openapi.json',
+    {
+      config: { access: { kind: 'public' } },
+      schema: {
+        summary: 'The OpenAPI document of this API (public)',
+        tags: ['meta'],
+        security: [],
+        response: { 200: z.record(z.string(), z.unknown()) },
+      },
+    },
+    async (_request, reply) => {
+      void reply.header('cache-control', 'no-store');
+      return Promise.resolve(app.swagger() as unknown as Record<string, unknown>);
+    },
+  );
 }
 
 declare module 'fastify' {

@@ -45,6 +45,8 @@ export async function startTestApp(
     appUrl?: string;
     limits?: LimitSettings;
     rateLimit?: RateLimitSettings;
+    /** The built web console to serve (default: the repository's dist/console). */
+    consoleDir?: string;
   } = {},
 ): Promise<TestApp> {
   const db = createDatabase({
@@ -65,6 +67,7 @@ export async function startTestApp(
       logger: createLogger('silent'),
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
+      consoleDir: options.consoleDir,
     },
   );
   await app.ready();

@@ -92,6 +92,13 @@ const cases: readonly { name: string; file: string; bad: string; good: string; r
     rule: /no-restricted-imports.*holds no SQL/,
   },
   {
+    name: 'the web console importing server code',
+    file: 'console/src/fixture.tsx',
+    bad: "import { AppError } from '../../src/base/errors.js';",
+    good: "import { ApiError } from './api';",
+    rule: /no-restricted-paths.*over HTTP only/,
+  },
+  {
     name: 'an import cycle',
     // api-tokens.ts imports roles.ts, so roles.ts importing it closes a cycle.
     file: 'src/modules/tenancy/roles.ts',

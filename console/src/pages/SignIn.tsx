@@ -1,0 +1,115 @@
+/**
+ * Sign in with an email code: ask for the email, the server mails a code
+ * (always 202, so the page never says whether an account exists), then
+ * verify the code and load the session.
+ */
+import { useId, useState, type SyntheticEvent, type ReactNode } from 'react';
+import { startEmailSignIn, verifyEmailCode } from '../api';
+import { describeError } from '../errors';
+import { useSession } from '../session';
+
+type Step = { readonly kind: 'email' } | { readonly kind: 'code'; readonly email: string };
+
+export function SignInPage(): ReactNode {
+  const [step, setStep] = useState<Step>({ kind: 'email' });
+  return (
+    <main className="sign-in">
+      <h1>Sign in to Wardroom</h1>
+      {step.kind === 'email' ? (
+        <EmailForm onSent={(email) => setStep({ kind: 'code', email })} />
+      ) : (
+        <CodeForm email={step.email} onRestart={() => setStep({ kind: 'email' })} />
+      )}
+    </main>
+  );
+}
+
+function useSubmit(action: () => Promise<void>) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const submit = (event: SyntheticEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    action()
+      .catch((e: unknown) => setError(describeError(e)))
+      .finally(() => setBusy(false));
+  };
+  return { busy, error, submit };
+}
+
+function EmailForm(props: { readonly onSent: (email: string) => void }): ReactNode {
+  const id = useId();
+  const [email, setEmail] = useState('');
+  const { busy, error, submit } = useSubmit(async () => {
+    await startEmailSignIn(email.trim());
+    props.onSent(email.trim());
+  });
+  return (
+    <form onSubmit={submit}>
+      <p>We will email you a one-time code.</p>
+      <label htmlFor={`${id}-email`}>Email address</label>
+      <input
+        id={`${id}-email`}
+        type="email"
+        name="email"
+        autoComplete="email"
+        required
+        aria-invalid={error !== undefined}
+        aria-describedby={`${id}-error`}
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+      />
+      <ErrorLine id={`${id}-error`} error={error} />
+      <button type="submit" disabled={busy}>
+        {busy ? 'Sending…' : 'Email me a code'}
+      </button>
+    </form>
+  );
+}
+
+function CodeForm(props: { readonly email: string; readonly onRestart: () => void }): ReactNode {
+  const id = useId();
+  const session = useSession();
+  const [code, setCode] = useState('');
+  const { busy, error, submit } = useSubmit(async () => {
+    await verifyEmailCode(props.email, code.trim());
+    await session.refresh();
+  });
+  return (
+    <form onSubmit={submit}>
+      <p>
+        If <strong>{props.email}</strong> can sign in, a code is on its way. Enter it below.
+      </p>
+      <label htmlFor={`${id}-code`}>Code</label>
+      <input
+        id={`${id}-code`}
+        name="code"
+        inputMode="numeric"
+        autoComplete="one-time-code"
+        required
+        aria-invalid={error !== undefined}
+        aria-describedby={`${id}-error`}
+        value={code}
+        onChange={(e) => setCode(e.target.value)}
+      />
+      <ErrorLine id={`${id}-error`} error={error} />
+      <div className="actions">
+        <button type="submit" disabled={busy}>
+          {busy ? 'Checking…' : 'Sign in'}
+        </button>
+        <button type="button" className="secondary" onClick={props.onRestart}>
+          Use another email
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function ErrorLine(props: { readonly id: string; readonly error: string | undefined }) {
+  return (
+    <p id={props.id} className="error" role="alert">
+      {props.error ?? ''}
+    </p>
+  );
+}
