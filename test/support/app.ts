@@ -24,6 +24,7 @@ import {
 } from '../../src/modules/tenancy/create-workspace.js';
 import { createApiToken } from '../../src/modules/tenancy/api-tokens.js';
 import type { Role } from '../../src/modules/tenancy/roles.js';
+import type { InvitationMailer } from '../../src/modules/tenancy/index.js';
 import { testRoots } from './root-keys.js';
 
 export interface TestApp {
@@ -45,6 +46,8 @@ export async function startTestApp(
     appUrl?: string;
     limits?: LimitSettings;
     rateLimit?: RateLimitSettings;
+    /** Emails invitations (default: none, so the member route sends nothing). */
+    invitations?: InvitationMailer;
   } = {},
 ): Promise<TestApp> {
   const db = createDatabase({
@@ -59,7 +62,12 @@ export async function startTestApp(
   await subscribeKeyEvents(db, keyring);
   const auditSigner = signerFromSeed(randomBytes(32));
   const app = await buildServer(
-    { db, keyring, auditSigner },
+    {
+      db,
+      keyring,
+      auditSigner,
+      ...(options.invitations === undefined ? {} : { invitations: options.invitations }),
+    },
     {
       bodyLimit: options.bodyLimit ?? 1024 * 1024,
       logger: createLogger('silent'),

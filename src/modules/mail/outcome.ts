@@ -27,7 +27,8 @@ export function classify(error: unknown): Failure {
   const reply = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   const reason = reply === undefined ? code : `${code} ${reply}`;
   if (code === 'ETIMEDOUT') return { status: 'timeout', code: 'mail_timeout', reason };
-  if (reply !== undefined && reply >= 500 && code !== 'EAUTH') {
+  // Only a refusal of the envelope or the message itself; a 5xx to STARTTLS or AUTH is not.
+  if (reply !== undefined && reply >= 500 && (code === 'EENVELOPE' || code === 'EMESSAGE')) {
     return { status: 'refused', code: 'mail_refused', reason };
   }
   return { status: 'failed', code: 'mail_unavailable', reason };
