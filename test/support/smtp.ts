@@ -80,7 +80,7 @@ export async function startSmtp(options: TestSmtpOptions = {}): Promise<TestSmtp
             });
             cb();
           },
-          (err: Error) => cb(err),
+          (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))),
         );
       });
     },
