@@ -161,3 +161,19 @@ describe('invitation email', () => {
     expect(await mailEvents(ws.id)).toHaveLength(1);
   });
 });
+
+describe('invitation email, bad input', () => {
+  it('refuses a bad language with 400 validation_failed, sending and changing nothing', async () => {
+    const ws = await newWorkspace(t);
+    const before = await admin.snapshot(ws.id);
+    const sent = smtp.received.length;
+    const res = await call(t, 'POST', `/api/v1/workspaces/${ws.id}/members`, {
+      token: ws.ownerToken,
+      payload: { email: 'eve@invitee.test', language: '../../etc/passwd' },
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json()).toMatchObject({ error: { code: 'validation_failed' } });
+    expect(await admin.snapshot(ws.id)).toEqual(before);
+    expect(smtp.received.length).toBe(sent);
+  });
+});

@@ -3,6 +3,7 @@
  * sent after the membership committed, then recorded in the workspace's
  * audit log. A failed send is reported, never thrown: the invitation stands.
  */
+import { isAppError } from '../../base/errors.js';
 import type { Database } from '../../db/database.js';
 import type { Principal } from '../../db/principal.js';
 import { recordMailSendFor } from './audit.js';
@@ -27,12 +28,19 @@ export function invitationMailer(
 ): { sendInvitation(principal: Principal, invitation: Invitation): Promise<InvitationResult> } {
   return {
     async sendInvitation(principal, invitation) {
-      const outcome = await mailer.send({
-        to: invitation.to,
-        template: 'invitation',
-        language: invitation.language,
-        data: { inviterName: invitation.inviterName, workspaceName: invitation.workspaceName },
-      });
+      let outcome;
+      try {
+        outcome = await mailer.send({
+          to: invitation.to,
+          template: 'invitation',
+          language: invitation.language,
+          data: { inviterName: invitation.inviterName, workspaceName: invitation.workspaceName },
+        });
+      } catch (error) {
+        // A message the mailer will not build (validation_failed) sent nothing: the invitation stands.
+        if (isAppError(error)) return { sent: false, error_code: 'mail_unavailable' };
+        throw error;
+      }
       await recordMailSendFor(db, principal, outcome);
       return { sent: outcome.status === 'delivered', error_code: outcome.code };
     },
