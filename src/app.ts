@@ -126,8 +126,8 @@ export async function createWardroom(
       if (event === 'reconnected') logger.warn('key events reconnected: cached keys dropped');
     });
     const auditSigner = audit.signer;
-    // SMTP, or .eml files in <data dir>/outbox; the log says which (never the credentials).
     const mailer = (running.mailer = createMailer(config.mail, logger));
+    if (options.listen !== false) logger.info({ mail: mailer.description }, 'outbound email'); // no credentials
     const jobs = (): Promise<JobQueue> =>
       (running.queue ??= startJobQueue(target.jobsUrl, {
         onError: (err) => logger.error({ err }, 'job queue error'),

@@ -47,6 +47,8 @@ describe('mail over SMTP', () => {
       WARDROOM_SMTP_URL: url(),
       WARDROOM_MAIL_FROM: 'Wardroom <no-reply@wardroom.test>',
     });
+    // What the server logs at start: where mail goes, without the credentials.
+    expect(mailer.description).toBe(`smtp://127.0.0.1:${smtp.port}`);
     const outcome = await mailer.send(code('493817'));
     expect(outcome).toEqual({
       status: 'delivered',

@@ -14,6 +14,8 @@ import { render, type TemplateData, type TemplateName } from './templates/index.
 import { createTransport, type Transport } from './transport.js';
 
 export interface Mailer {
+  /** Where mail goes, safe to log: `smtp://host:port` (never the credentials) or the outbox folder. */
+  readonly description: string;
   send(message: MailMessage): Promise<MailOutcome>;
   close(): void;
 }
@@ -22,8 +24,8 @@ export type MailLogger = Pick<Logger, 'info' | 'warn'>;
 
 export function createMailer(config: MailConfig, logger: MailLogger): Mailer {
   const transport = createTransport(config);
-  logger.info({ mail: transport.description }, 'outbound email');
   return {
+    description: transport.description,
     async send(message) {
       checkMessage(message);
       const { subject, text, html } = renderMessage(config, message);
