@@ -26,6 +26,7 @@ import {
   createWorkspaceKeyStore,
   type KekProvider,
 } from './modules/crypto/index.js';
+import { createMailer, invitationMailer, type Mailer } from './modules/mail/index.js';
 import {
   createKeyring,
   type Keyring,
@@ -44,6 +45,8 @@ export interface Wardroom {
   /** The master key provider (key rotation). */
   readonly kek: KekProvider;
   readonly auditSigner: AuditSigner;
+  /** Outbound email (sign-in codes, invitations): SMTP or the outbox folder. */
+  readonly mailer: Mailer;
   /** The job queue (pg-boss, as the jobs role), started on first use. */
   jobs(): Promise<JobQueue>;
   readonly server: FastifyInstance;
@@ -99,6 +102,7 @@ export async function createWardroom(
   const release = async (): Promise<void> => {
     await stopBackground(running);
     running.redis?.disconnect();
+    running.mailer?.close();
     await running.db?.close();
     await target.embedded?.stop();
     kek.provider.close?.();
@@ -122,6 +126,8 @@ export async function createWardroom(
       if (event === 'reconnected') logger.warn('key events reconnected: cached keys dropped');
     });
     const auditSigner = audit.signer;
+    const mailer = (running.mailer = createMailer(config.mail, logger));
+    if (options.listen !== false) logger.info({ mail: mailer.description }, 'outbound email'); // no credentials
     const jobs = (): Promise<JobQueue> =>
       (running.queue ??= startJobQueue(target.jobsUrl, {
         onError: (err) => logger.error({ err }, 'job queue error'),
@@ -130,10 +136,10 @@ export async function createWardroom(
       await startBackground(running, { db, keyring, auditSigner, config, logger, jobs });
     }
     const server = await buildServer(
-      { db, keyring, auditSigner },
+      { db, keyring, auditSigner, invitations: invitationMailer(db, mailer) },
       { ...serverOptions(config, logger, redis), https, trustProxy: config.trustProxy },
     );
-    const parts = { config, logger, target, db, keyring, kek: kek.provider, auditSigner };
+    const parts = { config, logger, target, db, keyring, kek: kek.provider, auditSigner, mailer };
     return {
       ...parts,
       jobs,
@@ -155,6 +161,7 @@ export async function createWardroom(
 interface Running {
   db?: Database;
   redis?: Redis | undefined;
+  mailer?: Mailer;
   maintenance?: Maintenance;
   queue?: Promise<RunningJobQueue>;
   worker?: RotationWorker;

@@ -116,6 +116,8 @@ async function respond(
     return reply;
   }
   if (result !== STREAMED) {
+    // Committed: work that needs the change to be durable runs now.
+    if (route.afterCommit !== undefined) result = await route.afterCommit(result);
     return reply.status(route.status).send(route.status === 204 ? undefined : result);
   }
   // Committed: only now does the download end.

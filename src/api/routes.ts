@@ -8,7 +8,11 @@ import { auditRoutes } from '../modules/audit/index.js';
 import { credentialRoutes } from '../modules/credentials/index.js';
 import type { Signer } from '../modules/crypto/index.js';
 import { keyRoutes, type Keyring } from '../modules/keys/index.js';
-import { tenancyRoutes, type WorkspaceRoute } from '../modules/tenancy/index.js';
+import {
+  tenancyRoutes,
+  type InvitationMailer,
+  type WorkspaceRoute,
+} from '../modules/tenancy/index.js';
 import { workroomRoutes } from '../modules/workrooms/index.js';
 
 export interface RouteDeps {
@@ -19,6 +23,12 @@ export interface RouteDeps {
    * shred route with config_invalid and publishes no key.
    */
   readonly auditSigner?: Signer;
+  /**
+   * Emails an invitation once its membership is committed (mail module's
+   * `invitationMailer`). A server built without it sends none and says so
+   * in the answer (`invitation_email.sent: false`).
+   */
+  readonly invitations?: InvitationMailer;
 }
 
 export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {

@@ -57,6 +57,8 @@ const envSchema = envFields.superRefine((e, ctx) => {
       message: 'WARDROOM_TLS_CERT_FILE and WARDROOM_TLS_KEY_FILE are set together or not at all',
     });
   }
+  if (e.WARDROOM_SMTP_CA_FILE !== undefined)
+    need('WARDROOM_SMTP_URL', 'required by WARDROOM_SMTP_CA_FILE');
   const current = e.WARDROOM_MASTER_KEY_VERSION;
   if (e.WARDROOM_MASTER_KEY_PREVIOUS?.has(current) === true) {
     ctx.addIssue({
@@ -129,6 +131,18 @@ export type KekConfig =
       readonly key: string;
     };
 
+/** Outbound email (modules/mail): SMTP when a URL is set, else `.eml` files in the outbox. */
+export interface MailConfig {
+  /** WARDROOM_SMTP_URL (credentials may be in it) and WARDROOM_SMTP_CA_FILE. */
+  readonly smtp: { readonly url: Secret<string>; readonly caFile: string | undefined } | undefined;
+  /** `<data dir>/outbox`, used when `smtp` is undefined. */
+  readonly outboxDir: string;
+  readonly from: string;
+  readonly timeoutMs: number;
+  /** WARDROOM_PUBLIC_URL, or http://HOST:PORT; no trailing slash. */
+  readonly publicUrl: string;
+}
+
 export interface HttpsConfig {
   readonly certFile: string;
   readonly keyFile: string;
@@ -181,6 +195,7 @@ export interface Config {
   /** WARDROOM_TRUST_PROXY: the proxy's addresses and ranges (Fastify trustProxy). */
   readonly trustProxy: readonly string[] | undefined;
   readonly port: number;
+  readonly mail: MailConfig;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -245,7 +260,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           },
     trustProxy: e.WARDROOM_TRUST_PROXY,
     port: e.PORT,
+    mail: mailConfig(e),
     logLevel: e.LOG_LEVEL,
+  };
+}
+
+function mailConfig(e: z.infer<typeof envSchema>): MailConfig {
+  const host = e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST;
+  return {
+    smtp:
+      e.WARDROOM_SMTP_URL === undefined
+        ? undefined
+        : {
+            url: new Secret(e.WARDROOM_SMTP_URL),
+            caFile:
+              e.WARDROOM_SMTP_CA_FILE === undefined
+                ? undefined
+                : path.resolve(e.WARDROOM_SMTP_CA_FILE),
+          },
+    outboxDir: path.resolve(e.WARDROOM_DATA_DIR, 'outbox'),
+    from: e.WARDROOM_MAIL_FROM,
+    timeoutMs: e.WARDROOM_MAIL_TIMEOUT_MS,
+    publicUrl: (e.WARDROOM_PUBLIC_URL ?? `http://${host}:${e.PORT}`).replace(/\/+$/, ''),
   };
 }
 

@@ -122,6 +122,22 @@ export const envFields = z.object({
   WARDROOM_TLS_MIN_VERSION: z.enum(['TLSv1.3', 'TLSv1.2']).default('TLSv1.3'),
   WARDROOM_TRUST_PROXY: trustProxy.optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  WARDROOM_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'an http:// or https:// URL' })
+    .optional(),
+  WARDROOM_SMTP_URL: z
+    .url({ protocol: /^smtps?$/, error: 'an smtp:// or smtps:// URL' })
+    .optional(),
+  WARDROOM_SMTP_CA_FILE: z.string().min(1).optional(),
+  WARDROOM_MAIL_FROM: z
+    .string()
+    .max(320)
+    .regex(
+      /^([^<>\r\n]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/,
+      'an address, or a name and <address>',
+    )
+    .default('Wardroom <wardroom@localhost>'),
+  WARDROOM_MAIL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(15_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -222,6 +238,15 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   WARDROOM_TRUST_PROXY:
     'Declares the TLS-terminating reverse proxy in front of a plain-HTTP server: its addresses or CIDR ranges, separated by commas (such as `10.0.0.0/8`). Client address and protocol are then taken from its `X-Forwarded-*` headers (Fastify `trustProxy`), and HOST may be a non-loopback address without WARDROOM_TLS_CERT_FILE.',
   PORT: 'Port the HTTP server listens on; `0` picks a free one.',
+  WARDROOM_PUBLIC_URL:
+    'The URL people open to reach this server, put in emails (the console link of an invitation). Unset: `http://HOST:PORT` of this server.',
+  WARDROOM_SMTP_URL:
+    'Outbound email over SMTP: `smtp://user:password@host:587` (STARTTLS) or `smtps://…:465` (TLS from the first byte); user and password percent-encoded, never logged. To a host that is not loopback, STARTTLS is required and the certificate and host name are verified ([mail.md](mail.md)). Unset: every email is written as an `.eml` file to `<data dir>/outbox/` instead, and the log gives its path.',
+  WARDROOM_SMTP_CA_FILE:
+    "PEM file of the CA that signed the SMTP server's certificate (a private CA), trusted instead of Node's bundled CAs. The certificate is verified either way.",
+  WARDROOM_MAIL_FROM: 'The From of every email: an address, or `Name <address>`.',
+  WARDROOM_MAIL_TIMEOUT_MS:
+    'Milliseconds one email may take to send (connecting, greeting, each SMTP reply); then it fails with `mail_timeout`.',
   LOG_LEVEL:
     'pino log level. Authorization headers, cookies and fields named token, password, secret, masterKey or content are redacted at every level, and so are, in a logged request URL, every API token (`wr_…`) and the value of every query parameter whose name contains token, password, secret or api_key.',
 };

@@ -18,6 +18,7 @@ export interface RouteDef<
   Q extends z.ZodType = z.ZodType,
   B extends z.ZodType = z.ZodType,
   R extends z.ZodType = z.ZodType,
+  H = z.infer<R>,
 > {
   readonly method: Method;
   readonly url: string;
@@ -30,10 +31,14 @@ export interface RouteDef<
   readonly status: 200 | 201 | 204;
   readonly response: R;
   readonly errors: readonly ErrorCode[];
-  handler(
-    ctx: Ctx,
-    input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B> },
-  ): Promise<z.infer<R>>;
+  handler(ctx: Ctx, input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B> }): Promise<H>;
+  /**
+   * Runs once the handler's transaction has committed, outside any
+   * transaction, and turns what the handler returned into the response: for
+   * work that must not happen unless the change is durable (sending an
+   * email). Without it, the handler's value is the response.
+   */
+  afterCommit?(handled: H): Promise<z.infer<R>>;
 }
 
 /**
@@ -41,12 +46,23 @@ export interface RouteDef<
  * the schemas to the handler, and the result is a plain route of that kind.
  */
 export function routeDefiner<Ctx, Access>() {
-  return function defineRoute<
+  function defineRoute<
     P extends z.ZodType,
     Q extends z.ZodType,
     B extends z.ZodType,
     R extends z.ZodType,
-  >(def: RouteDef<Ctx, Access, P, Q, B, R>): RouteDef<Ctx, Access> {
+  >(def: RouteDef<Ctx, Access, P, Q, B, R> & { afterCommit?: never }): RouteDef<Ctx, Access>;
+  function defineRoute<
+    P extends z.ZodType,
+    Q extends z.ZodType,
+    B extends z.ZodType,
+    R extends z.ZodType,
+    H,
+  >(
+    def: RouteDef<Ctx, Access, P, Q, B, R, H> & { afterCommit(handled: H): Promise<z.infer<R>> },
+  ): RouteDef<Ctx, Access>;
+  function defineRoute(def: RouteDef<Ctx, Access>): RouteDef<Ctx, Access> {
     return def;
-  };
+  }
+  return defineRoute;
 }

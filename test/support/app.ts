@@ -24,6 +24,7 @@ import {
 } from '../../src/modules/tenancy/create-workspace.js';
 import { createApiToken } from '../../src/modules/tenancy/api-tokens.js';
 import type { Role } from '../../src/modules/tenancy/roles.js';
+import type { InvitationMailer } from '../../src/modules/tenancy/index.js';
 import { testRoots } from './root-keys.js';
 
 export interface TestApp {
@@ -47,6 +48,8 @@ export async function startTestApp(
     rateLimit?: RateLimitSettings;
     /** The built web console to serve (default: the repository's dist/console). */
     consoleDir?: string;
+    /** Emails invitations (default: none, so the member route sends nothing). */
+    invitations?: InvitationMailer;
   } = {},
 ): Promise<TestApp> {
   const db = createDatabase({
@@ -61,7 +64,12 @@ export async function startTestApp(
   await subscribeKeyEvents(db, keyring);
   const auditSigner = signerFromSeed(randomBytes(32));
   const app = await buildServer(
-    { db, keyring, auditSigner },
+    {
+      db,
+      keyring,
+      auditSigner,
+      ...(options.invitations === undefined ? {} : { invitations: options.invitations }),
+    },
     {
       bodyLimit: options.bodyLimit ?? 1024 * 1024,
       logger: createLogger('silent'),

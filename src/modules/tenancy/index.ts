@@ -16,3 +16,8 @@ export {
 } from './api-tokens.js';
 export { parseToken, type ParsedToken } from './token-format.js';
 export type { NameSealer } from './display-name.js';
+export type {
+  InvitationEmail,
+  InvitationEmailResult,
+  InvitationMailer,
+} from './invitation-mail.js';

@@ -116,7 +116,11 @@ export async function removeMember(tx: TenantTx, actor: Member, userId: string):
   await tx.deleteFrom('memberships').where('user_id', '=', userId).execute();
 }
 
-async function getMember(tx: TenantTx, sealer: NameSealer, userId: string): Promise<MemberView> {
+export async function getMember(
+  tx: TenantTx,
+  sealer: NameSealer,
+  userId: string,
+): Promise<MemberView> {
   const row = await tx
     .selectFrom('memberships as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')

@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import type { NameSealer } from './display-name.js';
+import { invitationEmail, NO_MAILER, type InvitationMailer } from './invitation-mail.js';
 import { defineRoute, type WorkspaceRoute } from './workspace-route.js';
 import { changeMemberRole, inviteMember, listMembers, removeMember } from './members.js';
 import { NAMED_ROLES, ROLES } from './roles.js';
@@ -23,8 +24,68 @@ const member = z.object({
   created_at: z.string(),
 });
 
-/** Member routes; display names are sealed and opened with `deps.keyring`. */
-export const tenancyRoutes = (deps: { readonly keyring: NameSealer }): WorkspaceRoute[] => [
+const invited = member.extend({
+  invitation_email: z
+    .object({
+      sent: z.boolean(),
+      error_code: z.enum(['mail_refused', 'mail_timeout', 'mail_unavailable']).nullable(),
+    })
+    .describe(
+      'Whether the invitation email went out (after the membership was committed); a failed send does not undo the invitation.',
+    ),
+});
+
+type Deps = {
+  readonly keyring: NameSealer;
+  readonly invitations?: InvitationMailer | undefined;
+};
+
+/** Invites by email; the email goes out after the membership committed. */
+const inviteRoute = (deps: Deps): WorkspaceRoute =>
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/workspaces/:ws/members',
+    summary: 'Invite a member by email',
+    tags: ['members'],
+    access: { kind: 'role', role: 'admin' },
+    params: z.strictObject({ ws }),
+    body: z.strictObject({
+      email: z.email().max(320),
+      role: z.enum(ROLES).default('member'),
+      display_name: displayName.optional(),
+      language: z
+        .string()
+        .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'a language code such as en or fr-CA')
+        .max(35)
+        .optional()
+        .describe("The invitation email's language; unknown or absent: English."),
+    }),
+    status: 201,
+    response: invited,
+    errors: ['conflict'],
+    handler: async ({ tx, member: actor, principal }, { body }) => {
+      const view = await inviteMember(tx, deps.keyring, actor, {
+        email: body.email,
+        role: body.role,
+        displayName: body.display_name,
+      });
+      const email = await invitationEmail(tx, deps.keyring, actor, {
+        email: view.email,
+        language: body.language,
+      });
+      return { view, email, principal };
+    },
+    afterCommit: async ({ view, email, principal }) => ({
+      ...view,
+      invitation_email: await (deps.invitations ?? NO_MAILER).sendInvitation(principal, email),
+    }),
+  });
+
+/**
+ * Member routes; display names are sealed and opened with `deps.keyring`,
+ * and an invitation is emailed through `deps.invitations` once committed.
+ */
+export const tenancyRoutes = (deps: Deps): WorkspaceRoute[] => [
   defineRoute({
     method: 'GET',
     url: '/api/v1/workspaces/:ws/members',
@@ -37,28 +98,7 @@ export const tenancyRoutes = (deps: { readonly keyring: NameSealer }): Workspace
     errors: [],
     handler: async ({ tx }) => ({ items: await listMembers(tx, deps.keyring) }),
   }),
-  defineRoute({
-    method: 'POST',
-    url: '/api/v1/workspaces/:ws/members',
-    summary: 'Invite a member by email',
-    tags: ['members'],
-    access: { kind: 'role', role: 'admin' },
-    params: z.strictObject({ ws }),
-    body: z.strictObject({
-      email: z.email().max(320),
-      role: z.enum(ROLES).default('member'),
-      display_name: displayName.optional(),
-    }),
-    status: 201,
-    response: member,
-    errors: ['conflict'],
-    handler: ({ tx, member: actor }, { body }) =>
-      inviteMember(tx, deps.keyring, actor, {
-        email: body.email,
-        role: body.role,
-        displayName: body.display_name,
-      }),
-  }),
+  inviteRoute(deps),
   defineRoute({
     method: 'PATCH',
     url: '/api/v1/workspaces/:ws/members/:userId',

@@ -1,0 +1,75 @@
+/**
+ * What a caller sends: a recipient, a template, the recipient's language and
+ * the template's data (typed per template), and what comes back. Checked
+ * before anything is built, so a bad message sends nothing.
+ */
+import { z } from 'zod';
+import { AppError } from '../../base/errors.js';
+import type { TemplateData, TemplateName } from './templates/index.js';
+
+/** The data a caller gives; the mailer adds what configuration knows (the console URL). */
+export interface MessageData {
+  readonly sign_in_code: TemplateData['sign_in_code'];
+  readonly invitation: Omit<TemplateData['invitation'], 'consoleUrl'>;
+}
+
+export type MailMessage = {
+  readonly [K in TemplateName]: {
+    readonly to: string;
+    readonly template: K;
+    /** A language code such as `en` or `fr-CA`; unknown or absent: English. */
+    readonly language?: string | undefined;
+    readonly data: MessageData[K];
+  };
+}[TemplateName];
+
+export type MailErrorCode = 'mail_refused' | 'mail_timeout' | 'mail_unavailable';
+
+export interface MailOutcome {
+  readonly status: 'delivered' | 'refused' | 'timeout' | 'failed';
+  /** Null when delivered. */
+  readonly code: MailErrorCode | null;
+  readonly template: TemplateName;
+  /** The part of the address after the last `@`, lower case: all the audit log keeps. */
+  readonly recipientDomain: string;
+  readonly transport: 'smtp' | 'outbox';
+}
+
+const text = z.string().max(500);
+const schemas: { readonly [K in TemplateName]: z.ZodType<MessageData[K]> } = {
+  sign_in_code: z.strictObject({
+    code: z.string().regex(/^[0-9]{6}$/, 'six digits'),
+    validMinutes: z.number().int().min(1).max(1440),
+  }),
+  invitation: z.strictObject({ inviterName: text, workspaceName: text }),
+};
+const envelope = z.object({
+  to: z.email().max(320),
+  language: z
+    .string()
+    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'a language code such as en or fr-CA')
+    .max(35)
+    .optional(),
+});
+
+/** Throws `validation_failed` (naming the field, never its value) for a message that cannot be sent. */
+export function checkMessage(message: MailMessage): void {
+  if (!Object.hasOwn(schemas, message.template)) {
+    throw new AppError('validation_failed', 'Unknown email template');
+  }
+  const problems = [
+    ...(envelope.safeParse(message).error?.issues ?? []),
+    ...(schemas[message.template].safeParse(message.data).error?.issues.map((i) => ({
+      ...i,
+      path: ['data', ...i.path],
+    })) ?? []),
+  ];
+  if (problems.length > 0) {
+    const list = problems.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new AppError('validation_failed', `Email not sent: ${list}`);
+  }
+}
+
+export function recipientDomain(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+}
