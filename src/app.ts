@@ -10,7 +10,7 @@ import { resolveDatabase, usesEmbedded, type DatabaseTarget } from './db/connect
 import { createDatabase, type Database } from './db/database.js';
 import { migrate, type MigrateOptions } from './db/migrate.js';
 import { Redis } from 'ioredis';
-import { buildServer, type ServerOptions } from './api/server.js';
+import { buildServer, type ServerAuth, type ServerOptions } from './api/server.js';
 import { listenTls } from './api/tls.js';
 import { startJobQueue, type JobQueue, type RunningJobQueue } from './db/jobs.js';
 import { createLogger } from './base/logger.js';
@@ -26,6 +26,11 @@ import {
   createWorkspaceKeyStore,
   type KekProvider,
 } from './modules/crypto/index.js';
+import {
+  DEFAULT_AUTH_SETTINGS,
+  loadAuthSecret,
+  type SignInCodeSender,
+} from './modules/auth/index.js';
 import {
   createKeyring,
   type Keyring,
@@ -71,6 +76,12 @@ export interface CreateOptions {
    * (default true; the CLI turns them off).
    */
   readonly background?: boolean;
+  /**
+   * Delivers email sign-in codes (the mail module's). Default: none is
+   * sent, and each code that would have been is logged as a warning,
+   * without the code.
+   */
+  readonly signInCodeSender?: SignInCodeSender;
 }
 
 export async function createWardroom(
@@ -84,11 +95,7 @@ export async function createWardroom(
   const kek = await createKekProvider(config);
   // Each workspace's root key, outside the database: what a shred destroys for good.
   const roots = await createWorkspaceKeyStore(config);
-  const audit = await loadAuditSigner({
-    seed: config.auditSigningKey,
-    dataDir: config.dataDir,
-    isProduction: config.env === 'production',
-  });
+  const { audit, authSecret } = await loadSecrets(config);
   // The embedded database lives in the data folder: its master key must still be the one configured.
   if (usesEmbedded(config)) await checkMasterKey(kek.provider, config.dataDir);
   const target = await resolveDatabase(config, (msg) =>
@@ -107,7 +114,7 @@ export async function createWardroom(
   try {
     if (options.migrate !== false) await migrateOnStart(target, logger);
     // From here on, the process connects only as the app role and the jobs role.
-    logKeySources(logger, kek, audit.isDevelopmentKey);
+    logKeySources(logger, kek, audit.isDevelopmentKey, authSecret.isDevelopmentKey);
     logger.info({ store: roots.description }, 'workspace key store');
     const db = (running.db = createDatabase({
       appUrl: target.appUrl,
@@ -129,8 +136,9 @@ export async function createWardroom(
     if (options.background !== false) {
       await startBackground(running, { db, keyring, auditSigner, config, logger, jobs });
     }
+    const auth = serverAuth(config, logger, authSecret.key, options.signInCodeSender);
     const server = await buildServer(
-      { db, keyring, auditSigner },
+      { db, keyring, auditSigner, auth },
       { ...serverOptions(config, logger, redis), https, trustProxy: config.trustProxy },
     );
     const parts = { config, logger, target, db, keyring, kek: kek.provider, auditSigner };
@@ -158,6 +166,47 @@ interface Running {
   maintenance?: Maintenance;
   queue?: Promise<RunningJobQueue>;
   worker?: RotationWorker;
+}
+
+/** The audit signing key and the auth secret: configured, or generated in development. */
+async function loadSecrets(config: Config): Promise<{
+  audit: Awaited<ReturnType<typeof loadAuditSigner>>;
+  authSecret: Awaited<ReturnType<typeof loadAuthSecret>>;
+}> {
+  const isProduction = config.env === 'production';
+  const { dataDir } = config;
+  return {
+    audit: await loadAuditSigner({ seed: config.auditSigningKey, dataDir, isProduction }),
+    authSecret: await loadAuthSecret({ secret: config.authSecret, dataDir, isProduction }),
+  };
+}
+
+/** Email sign-in and sessions, from the configuration. */
+function serverAuth(
+  config: Config,
+  logger: Logger,
+  secret: Buffer,
+  sender: SignInCodeSender | undefined,
+): ServerAuth {
+  return {
+    secret,
+    sender: sender ?? {
+      sendCode: () => {
+        logger.warn('no mail sender configured: an email sign-in code was not sent');
+        return Promise.resolve();
+      },
+    },
+    settings: {
+      ...DEFAULT_AUTH_SETTINGS,
+      sessionIdleSeconds: config.sessionIdleSeconds,
+      sessionLifetimeSeconds: config.sessionLifetimeSeconds,
+    },
+    signInLimits: {
+      perAddressPerHour: config.signInLimitPerAddress,
+      perIpPerHour: config.signInLimitPerIp,
+    },
+    onSendError: (err) => logger.error({ err }, 'sending an email sign-in code failed'),
+  };
 }
 
 /** Redis for counters shared across processes, when REDIS_URL is set. */
@@ -219,7 +268,11 @@ function logKeySources(
   logger: Logger,
   kek: { readonly developmentKeyFile?: string | undefined; readonly description: string },
   developmentAuditKey: boolean,
+  developmentAuthSecret: boolean,
 ): void {
+  if (developmentAuthSecret) {
+    logger.warn('USING A DEVELOPMENT AUTH SECRET. Set WARDROOM_AUTH_SECRET in production.');
+  }
   if (kek.developmentKeyFile !== undefined) {
     logger.warn(
       `USING A DEVELOPMENT MASTER KEY from ${kek.developmentKeyFile}. ` +

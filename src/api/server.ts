@@ -23,7 +23,14 @@ import {
 } from './framework-errors.js';
 import { createLimits, UNLIMITED, type LimitSettings } from './limits.js';
 import { registerRateLimit, type RateLimitSettings } from './rate-limit.js';
-import { registerRoute } from './register-route.js';
+import { registerRoute, type SessionSupport } from './register-route.js';
+import { registerAccountRoute, type SignInLimits } from './register-account-route.js';
+import {
+  accountRoutes,
+  resolveSession,
+  type AuthSettings,
+  type SignInCodeSender,
+} from '../modules/auth/index.js';
 import type { HttpsOptions } from './tls.js';
 import { moduleRoutes, type RouteDeps } from './routes.js';
 
@@ -48,7 +55,20 @@ export interface DeclaredRoute {
 
 /** What the server needs: the database for its doors, and each module's dependencies. */
 export interface ServerDeps extends RouteDeps {
-  readonly db: Pick<Database, 'withTenant' | 'ping'>;
+  readonly db: Pick<Database, 'withTenant' | 'withSystem' | 'ping'>;
+  /** Email sign-in and browser sessions; without it only API tokens are accepted. */
+  readonly auth?: ServerAuth;
+}
+
+export interface ServerAuth {
+  /** Keys sign-in codes' HMAC and derives CSRF tokens (modules/auth/secrets.ts). */
+  readonly secret: Buffer;
+  readonly sender: SignInCodeSender;
+  readonly settings: AuthSettings;
+  readonly signInLimits: SignInLimits;
+  /** WARDROOM_PUBLIC_URL's origin, accepted as Origin besides the request's own. */
+  readonly publicOrigin?: string | undefined;
+  readonly onSendError?: (error: unknown) => void;
 }
 
 export interface ServerOptions {
@@ -125,10 +145,35 @@ export async function buildServer(
     );
   }
   const limits = createLimits(options.limits ?? UNLIMITED);
+  const sessions = registerAuth(app, deps);
   for (const route of [...moduleRoutes(deps), openApiRoute(app)]) {
-    registerRoute(app, deps.db, route, limits);
+    registerRoute(app, deps.db, route, limits, sessions);
   }
   return app;
+}
+
+/** The account routes (sign-in, /me, /workspaces), and how other routes resolve a session. */
+function registerAuth(app: FastifyInstance, deps: ServerDeps): SessionSupport | undefined {
+  const auth = deps.auth;
+  if (auth === undefined) return undefined;
+  const sessions: SessionSupport = {
+    resolve: (token) =>
+      resolveSession(
+        { db: deps.db, secret: auth.secret, idleSeconds: auth.settings.sessionIdleSeconds },
+        token,
+      ),
+    publicOrigin: auth.publicOrigin,
+  };
+  const routes = accountRoutes({
+    db: deps.db,
+    keyring: deps.keyring,
+    secret: auth.secret,
+    sender: auth.sender,
+    settings: auth.settings,
+    ...(auth.onSendError === undefined ? {} : { onSendError: auth.onSendError }),
+  });
+  for (const route of routes) registerAccountRoute(app, route, sessions, auth.signInLimits);
+  return sessions;
 }
 
 function openApiRoute(app: FastifyInstance): WorkspaceRoute {
@@ -144,10 +189,4 @@ function openApiRoute(app: FastifyInstance): WorkspaceRoute {
     errors: [],
     handler: () => Promise.resolve(app.swagger() as unknown as Record<string, unknown>),
   };
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    token?: import('../modules/tenancy/index.js').ParsedToken;
-  }
 }
