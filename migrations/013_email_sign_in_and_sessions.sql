@@ -34,6 +34,13 @@ CREATE TABLE wardroom.sessions (
 CREATE UNIQUE INDEX sessions_token_hash_key ON wardroom.sessions (token_hash);
 CREATE INDEX sessions_user_idx ON wardroom.sessions (user_id);
 
+-- The definer functions run as the owner, which FORCE RLS binds too: they
+-- read a person's memberships across workspaces (whether an address may get
+-- a code, where to record sign-ins, /me). Read only, and only for the
+-- owner; the app role's own policy is unchanged. (Workspaces already have
+-- the owner's list_workspace_ids policy, 002.)
+CREATE POLICY auth_functions ON wardroom.memberships FOR SELECT TO wardroom_owner USING (true);
+
 -- Starts an email sign-in: for a person who belongs to at least one live
 -- workspace, stores the keyed hash of a new one-time code (replacing any
 -- earlier code and its attempt count) and returns their id and language;

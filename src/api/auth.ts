@@ -74,17 +74,29 @@ export function checkCsrf(
   if (!CHANGES.has(request.method)) return;
   const sent = request.headers['x-csrf-token'];
   const origin = request.headers.origin;
-  const own = [`${request.protocol}://${request.host}`.toLowerCase()];
-  if (publicOrigin !== undefined) own.push(publicOrigin.toLowerCase());
+  const own = [originOf(`${request.protocol}://${request.host}`)];
+  if (publicOrigin !== undefined) own.push(originOf(publicOrigin));
   const tokenOk =
     typeof sent === 'string' &&
     sent.length === csrfToken.length &&
     timingSafeEqual(Buffer.from(sent), Buffer.from(csrfToken));
-  if (!tokenOk || origin === undefined || !own.includes(origin.toLowerCase())) {
+  const originOk =
+    origin !== undefined && originOf(origin) !== '' && own.includes(originOf(origin));
+  if (!tokenOk || !originOk) {
     throw new AppError(
       'csrf_failed',
       'A signed-in change needs this session’s X-CSRF-Token header and a same-origin Origin',
     );
+  }
+}
+
+/** An origin in canonical form (default port dropped, lower case); '' when it is not one. */
+function originOf(value: string): string {
+  try {
+    const origin = new URL(value).origin;
+    return origin === 'null' ? '' : origin;
+  } catch {
+    return '';
   }
 }
 

@@ -26,7 +26,7 @@ export interface SignInLimits {
 
 const HOUR = 3_600_000;
 
-type Limiter = (
+export type Limiter = (
   request: FastifyRequest,
 ) => Promise<{ isAllowed: true } | { isAllowed: false; isExceeded: boolean; ttlInSeconds: number }>;
 
@@ -34,9 +34,10 @@ export function registerAccountRoute(
   app: FastifyInstance,
   route: AccountRoute,
   sessions: SessionSupport,
-  limits: SignInLimits,
+  signInLimits: readonly Limiter[],
 ): void {
-  const limiters = route.url.startsWith('/api/v1/auth/email/') ? signInLimiters(app, limits) : [];
+  // Start and verify share the counters: one attempt is one of either.
+  const limiters = route.url.startsWith('/api/v1/auth/email/') ? signInLimits : [];
   app.route({
     method: route.method,
     url: route.url,
@@ -99,8 +100,11 @@ async function signedIn(
   return session;
 }
 
-/** Per client address, then per email address (hashed: the key may reach Redis). */
-function signInLimiters(app: FastifyInstance, limits: SignInLimits): Limiter[] {
+/**
+ * Per client address, then per email address (hashed: the key may reach
+ * Redis). Made once per server: each limiter has its own counters.
+ */
+export function signInLimiters(app: FastifyInstance, limits: SignInLimits): Limiter[] {
   const byIp = app.createRateLimit({
     max: limits.perIpPerHour,
     timeWindow: HOUR,

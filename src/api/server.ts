@@ -24,7 +24,11 @@ import {
 import { createLimits, UNLIMITED, type LimitSettings } from './limits.js';
 import { registerRateLimit, type RateLimitSettings } from './rate-limit.js';
 import { registerRoute, type SessionSupport } from './register-route.js';
-import { registerAccountRoute, type SignInLimits } from './register-account-route.js';
+import {
+  registerAccountRoute,
+  signInLimiters,
+  type SignInLimits,
+} from './register-account-route.js';
 import {
   accountRoutes,
   resolveSession,
@@ -172,7 +176,8 @@ function registerAuth(app: FastifyInstance, deps: ServerDeps): SessionSupport | 
     settings: auth.settings,
     ...(auth.onSendError === undefined ? {} : { onSendError: auth.onSendError }),
   });
-  for (const route of routes) registerAccountRoute(app, route, sessions, auth.signInLimits);
+  const limiters = signInLimiters(app, auth.signInLimits);
+  for (const route of routes) registerAccountRoute(app, route, sessions, limiters);
   return sessions;
 }
 

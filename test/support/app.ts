@@ -25,6 +25,9 @@ import {
 import { createApiToken } from '../../src/modules/tenancy/api-tokens.js';
 import type { Role } from '../../src/modules/tenancy/roles.js';
 import { testRoots } from './root-keys.js';
+import { codeRecorder, type CodeRecorder } from './code-recorder.js';
+import { DEFAULT_AUTH_SETTINGS, type AuthSettings } from '../../src/modules/auth/index.js';
+import type { SignInLimits } from '../../src/api/register-account-route.js';
 
 export interface TestApp {
   readonly app: FastifyInstance;
@@ -32,6 +35,10 @@ export interface TestApp {
   readonly keyring: Keyring;
   /** Signs shred receipts (a random key per app). */
   readonly auditSigner: AuditSigner;
+  /** Receives the sign-in codes the server would email. */
+  readonly codes: CodeRecorder;
+  /** The server's auth secret (CSRF tokens, code HMACs). */
+  readonly authSecret: Buffer;
   close(): Promise<void>;
 }
 
@@ -45,6 +52,8 @@ export async function startTestApp(
     appUrl?: string;
     limits?: LimitSettings;
     rateLimit?: RateLimitSettings;
+    auth?: { settings?: Partial<AuthSettings>; signInLimits?: SignInLimits };
+    trustProxy?: string[];
   } = {},
 ): Promise<TestApp> {
   const db = createDatabase({
@@ -58,9 +67,18 @@ export async function startTestApp(
   // Like every server process: key rotations and shreds elsewhere reach this keyring at once.
   await subscribeKeyEvents(db, keyring);
   const auditSigner = signerFromSeed(randomBytes(32));
+  const codes = codeRecorder();
+  const authSecret = randomBytes(32);
+  const auth = {
+    secret: authSecret,
+    sender: codes,
+    settings: { ...DEFAULT_AUTH_SETTINGS, ...options.auth?.settings },
+    signInLimits: options.auth?.signInLimits ?? { perAddressPerHour: 1000, perIpPerHour: 1000 },
+  };
   const app = await buildServer(
-    { db, keyring, auditSigner },
+    { db, keyring, auditSigner, auth },
     {
+      ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
       bodyLimit: options.bodyLimit ?? 1024 * 1024,
       logger: createLogger('silent'),
       ...(options.limits === undefined ? {} : { limits: options.limits }),
@@ -73,6 +91,8 @@ export async function startTestApp(
     db,
     keyring,
     auditSigner,
+    codes,
+    authSecret,
     async close() {
       await app.close();
       await db.close();
