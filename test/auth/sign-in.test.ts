@@ -15,7 +15,7 @@ import {
   type TestApp,
   type TestWorkspace,
 } from '../support/app.js';
-import { cookiePair, ORIGIN, signIn } from '../support/sign-in.js';
+import { cookiePair, signIn } from '../support/sign-in.js';
 
 let t: TestApp;
 let admin: Admin;
@@ -366,7 +366,6 @@ describe('cookie over TLS', () => {
       expect((await me(`__Host-wardroom_session=${token}`, 'https')).statusCode).toBe(200);
       // Over TLS the unprefixed name, which any subdomain could set, is not honoured.
       expect((await me(`wardroom_session=${token}`, 'https')).statusCode).toBe(401);
-      void ORIGIN;
     } finally {
       await proxied.close();
     }
