@@ -125,7 +125,7 @@ describe('CSRF', () => {
     const me = await member();
     const otherSession = await member();
     const before = await admin.snapshot(ws.id);
-    const res = await createRoom(ws.id, headers(me, otherSession) as Record<string, string>);
+    const res = await createRoom(ws.id, headers(me, otherSession));
     expect(res.statusCode).toBe(403);
     expect(res.json()).toMatchObject({ error: { code: 'csrf_failed' } });
     expect(await admin.snapshot(ws.id)).toEqual(before);
@@ -160,6 +160,11 @@ describe('CSRF', () => {
 describe('/me and sessions', () => {
   it('answers /me with the person, their memberships and the CSRF token', async () => {
     const me = await member('admin');
+    const { rows } = await admin.client.query<{ name: string }>(
+      'select name from wardroom.workspaces where tenant_id = $1',
+      [ws.id],
+    );
+    const workspaceName = rows[0]?.name;
     const res = await t.app.inject({
       method: 'GET',
       url: '/api/v1/me',
@@ -173,7 +178,7 @@ describe('/me and sessions', () => {
     }>();
     expect(body.user).toMatchObject({ id: me.userId, email: me.email, display_name: '' });
     expect(body.memberships).toEqual([
-      { workspace_id: ws.id, workspace_name: expect.any(String), role: 'admin', named_roles: [] },
+      { workspace_id: ws.id, workspace_name: workspaceName, role: 'admin', named_roles: [] },
     ]);
     expect(body.csrf_token).toBe(me.csrf);
     const anonymous = await t.app.inject({ method: 'GET', url: '/api/v1/me' });
