@@ -41,13 +41,16 @@ export function registerAccountRoute(
   app.route({
     method: route.method,
     url: route.url,
-    config: { access: { kind: 'public' } },
-    schema: routeSchema(
-      route,
-      route.access.kind === 'session'
-        ? 'Requires a signed-in session (cookie); changes also need X-CSRF-Token.'
-        : 'Public.',
-    ),
+    config: { access: route.access },
+    schema: {
+      ...routeSchema(
+        route,
+        route.access.kind === 'session'
+          ? 'Requires a signed-in session (cookie); changes also need X-CSRF-Token and a same-origin Origin.'
+          : 'Public.',
+      ),
+      security: route.access.kind === 'session' ? [{ session: [] }] : [],
+    },
     onRequest: (_request, reply, done) => {
       void reply.header('cache-control', 'no-store');
       done();

@@ -58,7 +58,14 @@ export function registerRoute(
     method: route.method,
     url: route.url,
     config: { access: route.access },
-    schema: routeSchema(route, describeAccess(route.access)),
+    schema: {
+      ...routeSchema(route, describeAccess(route.access)),
+      // A workspace route also takes a signed-in session when the server accepts them.
+      security:
+        sessions === undefined || !isWorkspaceRoute
+          ? [{ bearer: [] }]
+          : [{ bearer: [] }, { session: [] }],
+    },
     onRequest: (request, reply, done) => {
       void reply.header('cache-control', 'no-store');
       const secure = request.protocol === 'https';

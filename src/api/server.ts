@@ -48,8 +48,8 @@ declare module 'fastify' {
   }
 }
 
-/** A route's access rule as registered: a workspace route's, or public. */
-export type DeclaredAccess = Access | { readonly kind: 'public' };
+/** A route's access rule as registered: a workspace route's, public, or a signed-in session's. */
+export type DeclaredAccess = Access | { readonly kind: 'public' } | { readonly kind: 'session' };
 
 export interface DeclaredRoute {
   readonly method: string;
@@ -126,7 +126,13 @@ export async function buildServer(
   await app.register(swagger, {
     openapi: {
       info: { title: 'Wardroom API', version: '1' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          // Over plain http on loopback the cookie is `wardroom_session` (modules/auth/cookie.ts).
+          session: { type: 'apiKey', in: 'cookie', name: '__Host-wardroom_session' },
+        },
+      },
     },
     transform: jsonSchemaTransform,
   });
