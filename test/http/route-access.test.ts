@@ -147,6 +147,12 @@ const fixtures: Record<string, Fixture> = {
     params: () => Promise.resolve({ id: workroomId }),
     body: () => ({ title: 't' }),
   },
+  'GET /api/v1/workspaces/:ws/workrooms/:id/conversations': {
+    params: () => Promise.resolve({ id: workroomId }),
+  },
+  'GET /api/v1/workspaces/:ws/conversations/:id': {
+    params: () => Promise.resolve({ id: conversationId }),
+  },
   'POST /api/v1/workspaces/:ws/conversations/:id/messages': {
     params: () => Promise.resolve({ id: conversationId }),
     body: () => ({ content: 'hello' }),
