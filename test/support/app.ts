@@ -54,6 +54,8 @@ export async function startTestApp(
     rateLimit?: RateLimitSettings;
     auth?: { settings?: Partial<AuthSettings>; signInLimits?: SignInLimits };
     trustProxy?: string[];
+    /** Where the server logs (default: nowhere). */
+    logger?: ReturnType<typeof createLogger>;
   } = {},
 ): Promise<TestApp> {
   const db = createDatabase({
@@ -80,7 +82,7 @@ export async function startTestApp(
     {
       ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
       bodyLimit: options.bodyLimit ?? 1024 * 1024,
-      logger: createLogger('silent'),
+      logger: options.logger ?? createLogger('silent'),
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
     },
