@@ -9,7 +9,7 @@
 import { AppError } from '../../base/errors.js';
 import type { Database } from '../../db/database.js';
 import type { TenantTx } from '../../db/tenant-tx.js';
-import type { Member } from '../tenancy/index.js';
+import { NAMED_ROLES, ROLES, type Member } from '../tenancy/index.js';
 import { csrfToken, isSessionToken, sessionHash } from './secrets.js';
 
 export interface Session {
@@ -73,13 +73,9 @@ export async function sessionMember(tx: TenantTx, userId: string): Promise<Membe
       'This workspace was crypto-shredded and no longer exists',
     );
   }
-  const role = row.role as Member['role'];
-  if (!['owner', 'admin', 'member', 'viewer'].includes(role)) {
-    throw new AppError('internal', 'Membership has an unknown role');
-  }
-  const named = row.named_roles.filter((r): r is Member['namedRoles'][number] =>
-    ['founder', 'finance_lead'].includes(r),
-  );
+  const role = ROLES.find((r) => r === row.role);
+  if (role === undefined) throw new AppError('internal', 'Membership has an unknown role');
+  const named = NAMED_ROLES.filter((r) => row.named_roles.includes(r));
   return { userId: row.user_id, role, namedRoles: named };
 }
 

@@ -63,8 +63,10 @@ export async function startSignIn(deps: AuthDeps, email: string): Promise<void> 
     )
   )[0] as { user_id: string; language: string | null } | null | undefined;
   if (known === null || known === undefined) return;
-  deps.sender
-    .sendCode(normalizeEmail(email), code, known.language ?? 'en')
+  // Not awaited: the answer must not wait on (or time) the mail. A sender
+  // that throws at once is caught the same way.
+  Promise.resolve()
+    .then(() => deps.sender.sendCode(normalizeEmail(email), code, known.language ?? 'en'))
     .catch((error: unknown) => {
       deps.onSendError?.(error);
     });
