@@ -6,6 +6,7 @@
  * (test/support/code-recorder.ts), standing in for the mail module.
  */
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectAdmin, type Admin } from '../support/admin.js';
 import {
@@ -325,6 +326,34 @@ describe('rate limits', () => {
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     } finally {
       await limited.close();
+    }
+  });
+});
+
+describe('rate limits shared through Redis', () => {
+  const redisUrl = process.env['TEST_REDIS_URL'];
+
+  it.runIf(redisUrl !== undefined)('counts an address across processes', async () => {
+    const clients = [new Redis(redisUrl ?? ''), new Redis(redisUrl ?? '')];
+    const apps = await Promise.all(
+      clients.map((redis) =>
+        startTestApp({
+          rateLimit: { perMinute: 0, redis },
+          auth: { signInLimits: { perAddressPerHour: 2, perIpPerHour: 1_000_000 } },
+        }),
+      ),
+    );
+    try {
+      const email = fresh();
+      const codes = [];
+      for (const app of apps.concat(apps)) {
+        const res = await app.app.inject({ method: 'POST', url: START, payload: { email } });
+        codes.push(res.statusCode);
+      }
+      expect(codes).toEqual([202, 202, 429, 429]);
+    } finally {
+      await Promise.all(apps.map((app) => app.close()));
+      for (const redis of clients) redis.disconnect();
     }
   });
 });
