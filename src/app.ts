@@ -270,9 +270,6 @@ function logKeySources(
   developmentAuditKey: boolean,
   developmentAuthSecret: boolean,
 ): void {
-  if (developmentAuthSecret) {
-    logger.warn('USING A DEVELOPMENT AUTH SECRET. Set WARDROOM_AUTH_SECRET in production.');
-  }
   if (kek.developmentKeyFile !== undefined) {
     logger.warn(
       `USING A DEVELOPMENT MASTER KEY from ${kek.developmentKeyFile}. ` +
@@ -285,6 +282,9 @@ function logKeySources(
     logger.warn(
       'USING A DEVELOPMENT AUDIT SIGNING KEY. Set WARDROOM_AUDIT_SIGNING_KEY in production.',
     );
+  }
+  if (developmentAuthSecret) {
+    logger.warn('USING A DEVELOPMENT AUTH SECRET. Set WARDROOM_AUTH_SECRET in production.');
   }
 }
 
