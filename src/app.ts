@@ -10,7 +10,7 @@ import { resolveDatabase, usesEmbedded, type DatabaseTarget } from './db/connect
 import { createDatabase, type Database } from './db/database.js';
 import { migrate, type MigrateOptions } from './db/migrate.js';
 import { Redis } from 'ioredis';
-import { buildServer, type ServerOptions } from './api/server.js';
+import { buildServer, type ServerAuth, type ServerOptions } from './api/server.js';
 import { listenTls } from './api/tls.js';
 import { startJobQueue, type JobQueue, type RunningJobQueue } from './db/jobs.js';
 import { createLogger } from './base/logger.js';
@@ -26,7 +26,17 @@ import {
   createWorkspaceKeyStore,
   type KekProvider,
 } from './modules/crypto/index.js';
-import { createMailer, invitationMailer, type Mailer } from './modules/mail/index.js';
+import {
+  createMailer,
+  invitationMailer,
+  signInCodeMailer,
+  type Mailer,
+} from './modules/mail/index.js';
+import {
+  DEFAULT_AUTH_SETTINGS,
+  loadAuthSecret,
+  type SignInCodeSender,
+} from './modules/auth/index.js';
 import {
   createKeyring,
   type Keyring,
@@ -74,6 +84,11 @@ export interface CreateOptions {
    * (default true; the CLI turns them off).
    */
   readonly background?: boolean;
+  /**
+   * Delivers email sign-in codes. Default: the mail module's sender, through
+   * this server's mailer (SMTP or the outbox), audited in each workspace.
+   */
+  readonly signInCodeSender?: SignInCodeSender;
 }
 
 export async function createWardroom(
@@ -87,11 +102,7 @@ export async function createWardroom(
   const kek = await createKekProvider(config);
   // Each workspace's root key, outside the database: what a shred destroys for good.
   const roots = await createWorkspaceKeyStore(config);
-  const audit = await loadAuditSigner({
-    seed: config.auditSigningKey,
-    dataDir: config.dataDir,
-    isProduction: config.env === 'production',
-  });
+  const { audit, authSecret } = await loadSecrets(config);
   // The embedded database lives in the data folder: its master key must still be the one configured.
   if (usesEmbedded(config)) await checkMasterKey(kek.provider, config.dataDir);
   const target = await resolveDatabase(config, (msg) =>
@@ -111,7 +122,7 @@ export async function createWardroom(
   try {
     if (options.migrate !== false) await migrateOnStart(target, logger);
     // From here on, the process connects only as the app role and the jobs role.
-    logKeySources(logger, kek, audit.isDevelopmentKey);
+    logKeySources(logger, kek, audit.isDevelopmentKey, authSecret.isDevelopmentKey);
     logger.info({ store: roots.description }, 'workspace key store');
     const db = (running.db = createDatabase({
       appUrl: target.appUrl,
@@ -135,8 +146,10 @@ export async function createWardroom(
     if (options.background !== false) {
       await startBackground(running, { db, keyring, auditSigner, config, logger, jobs });
     }
+    const sender = options.signInCodeSender ?? signInCodeMailer(db, mailer);
+    const auth = serverAuth(config, logger, authSecret.key, sender);
     const server = await buildServer(
-      { db, keyring, auditSigner, invitations: invitationMailer(db, mailer) },
+      { db, keyring, auditSigner, auth, invitations: invitationMailer(db, mailer) },
       { ...serverOptions(config, logger, redis), https, trustProxy: config.trustProxy },
     );
     const parts = { config, logger, target, db, keyring, kek: kek.provider, auditSigner, mailer };
@@ -165,6 +178,43 @@ interface Running {
   maintenance?: Maintenance;
   queue?: Promise<RunningJobQueue>;
   worker?: RotationWorker;
+}
+
+/** The audit signing key and the auth secret: configured, or generated in development. */
+async function loadSecrets(config: Config): Promise<{
+  audit: Awaited<ReturnType<typeof loadAuditSigner>>;
+  authSecret: Awaited<ReturnType<typeof loadAuthSecret>>;
+}> {
+  const isProduction = config.env === 'production';
+  const { dataDir } = config;
+  return {
+    audit: await loadAuditSigner({ seed: config.auditSigningKey, dataDir, isProduction }),
+    authSecret: await loadAuthSecret({ secret: config.authSecret, dataDir, isProduction }),
+  };
+}
+
+/** Email sign-in and sessions, from the configuration. */
+function serverAuth(
+  config: Config,
+  logger: Logger,
+  secret: Buffer,
+  sender: SignInCodeSender,
+): ServerAuth {
+  return {
+    secret,
+    sender,
+    publicOrigin: config.mail.publicUrl,
+    settings: {
+      ...DEFAULT_AUTH_SETTINGS,
+      sessionIdleSeconds: config.sessionIdleSeconds,
+      sessionLifetimeSeconds: config.sessionLifetimeSeconds,
+    },
+    signInLimits: {
+      perAddressPerHour: config.signInLimitPerAddress,
+      perIpPerHour: config.signInLimitPerIp,
+    },
+    onSendError: (err) => logger.error({ err }, 'sending an email sign-in code failed'),
+  };
 }
 
 /** Redis for counters shared across processes, when REDIS_URL is set. */
@@ -226,6 +276,7 @@ function logKeySources(
   logger: Logger,
   kek: { readonly developmentKeyFile?: string | undefined; readonly description: string },
   developmentAuditKey: boolean,
+  developmentAuthSecret: boolean,
 ): void {
   if (kek.developmentKeyFile !== undefined) {
     logger.warn(
@@ -239,6 +290,9 @@ function logKeySources(
     logger.warn(
       'USING A DEVELOPMENT AUDIT SIGNING KEY. Set WARDROOM_AUDIT_SIGNING_KEY in production.',
     );
+  }
+  if (developmentAuthSecret) {
+    logger.warn('USING A DEVELOPMENT AUTH SECRET. Set WARDROOM_AUTH_SECRET in production.');
   }
 }
 

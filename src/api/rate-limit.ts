@@ -22,10 +22,10 @@ export async function registerRateLimit(
   app: FastifyInstance,
   settings: RateLimitSettings,
 ): Promise<void> {
-  if (settings.perMinute === 0) return;
+  // Registered even when off, for the sign-in limits (register-account-route.ts).
   await app.register(rateLimit, {
-    global: true,
-    max: settings.perMinute,
+    global: settings.perMinute > 0,
+    max: Math.max(settings.perMinute, 1),
     timeWindow: 60_000,
     keyGenerator: rateKey,
     ...(settings.redis === undefined

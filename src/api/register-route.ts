@@ -16,22 +16,39 @@ import { AppError } from '../base/errors.js';
 import type { Database, Lane } from '../db/database.js';
 import { routeSchema } from '../http/route-schema.js';
 import { sendStreamed, StreamedBody, streamedContentTypes } from '../http/streamed.js';
+import { userPrincipal, type Principal } from '../db/principal.js';
+import type { TenantTx } from '../db/tenant-tx.js';
+import { sessionMember, type Session } from '../modules/auth/index.js';
 import {
   authorize,
   describeAccess,
-  type ParsedToken,
+  type Member,
   type WorkspaceRoute,
 } from '../modules/tenancy/index.js';
-import { authenticate, parseBearer, requestPrincipal } from './auth.js';
+import {
+  authenticate,
+  checkCsrf,
+  requestCredential,
+  requestPrincipal,
+  type Credential,
+} from './auth.js';
 import { admit, type Limits } from './limits.js';
 
 const STREAMED = Symbol('streamed');
+
+/** Browser sessions, when the server accepts them (api/server.ts). */
+export interface SessionSupport {
+  resolve(token: string): Promise<Session>;
+  /** WARDROOM_PUBLIC_URL's origin, also accepted as a request's Origin. */
+  readonly publicOrigin?: string | undefined;
+}
 
 export function registerRoute(
   app: FastifyInstance,
   db: Pick<Database, 'withTenant'>,
   route: WorkspaceRoute,
   limits: Limits,
+  sessions?: SessionSupport,
 ): void {
   const isWorkspaceRoute = route.url.includes(':ws');
   // A streamed response holds its transaction for the whole download: it
@@ -41,21 +58,32 @@ export function registerRoute(
     method: route.method,
     url: route.url,
     config: { access: route.access },
-    schema: routeSchema(route, describeAccess(route.access)),
+    schema: {
+      ...routeSchema(route, describeAccess(route.access)),
+      // A workspace route also takes a signed-in session when the server accepts them.
+      security:
+        sessions === undefined || !isWorkspaceRoute
+          ? [{ bearer: [] }]
+          : [{ bearer: [] }, { session: [] }],
+    },
     onRequest: (request, reply, done) => {
       void reply.header('cache-control', 'no-store');
-      request.token = parseBearer(request.headers.authorization);
+      const secure = request.protocol === 'https';
+      request.credential = requestCredential(
+        request,
+        sessions === undefined ? undefined : { secure },
+      );
       done();
     },
     handler: async (request, reply) => {
-      const token = requestToken(request, isWorkspaceRoute);
-      const releases = [admit(limits.requests, token.tenantId, reply, 'requests')];
+      const caller = await requestCaller(request, isWorkspaceRoute, sessions);
+      const releases = [admit(limits.requests, caller.principal.tenantId, reply, 'requests')];
       try {
         if (lane === 'stream') {
-          releases.push(admit(limits.streams, token.tenantId, reply, 'downloads'));
+          releases.push(admit(limits.streams, caller.principal.tenantId, reply, 'downloads'));
           if (limits.streamIdleTimeoutMs > 0) cutWhenIdle(reply.raw, limits.streamIdleTimeoutMs);
         }
-        return await respond({ db, route, lane }, request, reply, token);
+        return await respond({ db, route, lane }, request, reply, caller);
       } finally {
         for (const release of releases) release();
       }
@@ -63,16 +91,46 @@ export function registerRoute(
   });
 }
 
-/** The request's token, which must name the workspace in the path (else 404, as for a missing one). */
-function requestToken(request: FastifyRequest, isWorkspaceRoute: boolean): ParsedToken {
-  const token = request.token;
-  if (token === undefined) throw new AppError('unauthenticated', 'Missing token');
+/** Who calls: the principal to open the transaction with, and how to verify them inside it. */
+interface Caller {
+  readonly principal: Principal;
+  verify(tx: TenantTx): Promise<Member>;
+}
+
+/**
+ * A token must name the workspace in the path (else 404, as for a missing
+ * one). A session is resolved (401 when gone), CSRF-checked on changes, and
+ * its person must be a member of the path's workspace (checked inside the
+ * transaction: 404 otherwise); a route without a workspace needs a token.
+ */
+async function requestCaller(
+  request: FastifyRequest,
+  isWorkspaceRoute: boolean,
+  sessions: SessionSupport | undefined,
+): Promise<Caller> {
+  const credential = request.credential;
+  if (credential === undefined) throw new AppError('unauthenticated', 'Missing token');
   const params = request.params as { ws?: string };
-  // UUIDs are case-insensitive; the token's tenant id is always lower case.
-  if (isWorkspaceRoute && params.ws?.toLowerCase() !== token.tenantId) {
-    throw new AppError('not_found', 'Workspace not found');
+  if (credential.kind === 'token') {
+    const { token } = credential;
+    // UUIDs are case-insensitive; the token's tenant id is always lower case.
+    if (isWorkspaceRoute && params.ws?.toLowerCase() !== token.tenantId) {
+      throw new AppError('not_found', 'Workspace not found');
+    }
+    return { principal: requestPrincipal(token, request), verify: (tx) => authenticate(tx, token) };
   }
-  return token;
+  if (sessions === undefined || !isWorkspaceRoute || params.ws === undefined) {
+    throw new AppError('unauthenticated', 'This route needs an API token');
+  }
+  const session = await sessions.resolve(credential.sessionToken);
+  checkCsrf(request, session.csrfToken, sessions.publicOrigin);
+  const userAgent = request.headers['user-agent'];
+  const principal = userPrincipal(params.ws.toLowerCase(), session.userId, {
+    correlationId: request.id,
+    ip: request.ip,
+    ...(userAgent === undefined ? {} : { userAgent }),
+  });
+  return { principal, verify: (tx) => sessionMember(tx, session.userId) };
 }
 
 /** Runs the handler in the request's tenant transaction and sends its answer. */
@@ -80,10 +138,10 @@ async function respond(
   on: { db: Pick<Database, 'withTenant'>; route: WorkspaceRoute; lane: Lane },
   request: FastifyRequest,
   reply: FastifyReply,
-  token: ParsedToken,
+  caller: Caller,
 ): Promise<FastifyReply> {
   const { route } = on;
-  const principal = requestPrincipal(token, request);
+  const { principal } = caller;
   // `response` is the stream the reply reads, ended only after the commit.
   const stream: { response?: PassThrough } = {};
   let result: unknown;
@@ -91,7 +149,7 @@ async function respond(
     result = await on.db.withTenant(
       principal,
       async (tx) => {
-        const member = await authenticate(tx, token);
+        const member = await caller.verify(tx);
         authorize(member, route.access);
         const value: unknown = await route.handler(
           { tx, member, principal },
@@ -133,4 +191,10 @@ async function respond(
  */
 function cutWhenIdle(response: ServerResponse, ms: number): void {
   response.setTimeout(ms, () => response.destroy());
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    credential?: Credential;
+  }
 }

@@ -26,7 +26,18 @@ import { defaultConsoleDir, registerConsole } from './console.js';
 import { DOCS_PREFIX, registerDocs } from './docs.js';
 import { createLimits, UNLIMITED, type LimitSettings } from './limits.js';
 import { registerRateLimit, type RateLimitSettings } from './rate-limit.js';
-import { registerRoute } from './register-route.js';
+import { registerRoute, type SessionSupport } from './register-route.js';
+import {
+  registerAccountRoute,
+  signInLimiters,
+  type SignInLimits,
+} from './register-account-route.js';
+import {
+  accountRoutes,
+  resolveSession,
+  type AuthSettings,
+  type SignInCodeSender,
+} from '../modules/auth/index.js';
 import type { HttpsOptions } from './tls.js';
 import { moduleRoutes, type RouteDeps } from './routes.js';
 
@@ -42,8 +53,8 @@ declare module 'fastify' {
   }
 }
 
-/** A route's access rule as registered: a workspace route's, or public. */
-export type DeclaredAccess = Access | { readonly kind: 'public' };
+/** A route's access rule as registered: a workspace route's, public, or a signed-in session's. */
+export type DeclaredAccess = Access | { readonly kind: 'public' } | { readonly kind: 'session' };
 
 export interface DeclaredRoute {
   readonly method: string;
@@ -53,7 +64,20 @@ export interface DeclaredRoute {
 
 /** What the server needs: the database for its doors, and each module's dependencies. */
 export interface ServerDeps extends RouteDeps {
-  readonly db: Pick<Database, 'withTenant' | 'ping'>;
+  readonly db: Pick<Database, 'withTenant' | 'withSystem' | 'ping'>;
+  /** Email sign-in and browser sessions; without it only API tokens are accepted. */
+  readonly auth?: ServerAuth;
+}
+
+export interface ServerAuth {
+  /** Keys sign-in codes' HMAC and derives CSRF tokens (modules/auth/secrets.ts). */
+  readonly secret: Buffer;
+  readonly sender: SignInCodeSender;
+  readonly settings: AuthSettings;
+  readonly signInLimits: SignInLimits;
+  /** WARDROOM_PUBLIC_URL's origin, accepted as Origin besides the request's own. */
+  readonly publicOrigin?: string | undefined;
+  readonly onSendError?: (error: unknown) => void;
 }
 
 export interface ServerOptions {
@@ -119,7 +143,13 @@ export async function buildServer(
   await app.register(swagger, {
     openapi: {
       info: { title: 'Wardroom API', version: '1' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          // Over plain http on loopback the cookie is `wardroom_session` (modules/auth/cookie.ts).
+          session: { type: 'apiKey', in: 'cookie', name: '__Host-wardroom_session' },
+        },
+      },
     },
     transform: jsonSchemaTransform,
   });
@@ -142,11 +172,37 @@ export async function buildServer(
     );
   }
   const limits = createLimits(options.limits ?? UNLIMITED);
-  for (const route of moduleRoutes(deps)) registerRoute(app, deps.db, route, limits);
+  const sessions = registerAuth(app, deps);
+  for (const route of moduleRoutes(deps)) registerRoute(app, deps.db, route, limits, sessions);
   registerOpenApi(app);
   await registerDocs(app);
   await registerConsole(app, options.consoleDir ?? defaultConsoleDir());
   return app;
+}
+
+/** The account routes (sign-in, /me, /workspaces), and how other routes resolve a session. */
+function registerAuth(app: FastifyInstance, deps: ServerDeps): SessionSupport | undefined {
+  const auth = deps.auth;
+  if (auth === undefined) return undefined;
+  const sessions: SessionSupport = {
+    resolve: (token) =>
+      resolveSession(
+        { db: deps.db, secret: auth.secret, idleSeconds: auth.settings.sessionIdleSeconds },
+        token,
+      ),
+    publicOrigin: auth.publicOrigin,
+  };
+  const routes = accountRoutes({
+    db: deps.db,
+    keyring: deps.keyring,
+    secret: auth.secret,
+    sender: auth.sender,
+    settings: auth.settings,
+    ...(auth.onSendError === undefined ? {} : { onSendError: auth.onSendError }),
+  });
+  const limiters = signInLimiters(app, auth.signInLimits);
+  for (const route of routes) registerAccountRoute(app, route, sessions, limiters);
+  return sessions;
 }
 
 function isDocsPrefix(prefix: string): boolean {
@@ -174,10 +230,4 @@ function registerOpenApi(app: FastifyInstance): void {
       return Promise.resolve(app.swagger() as unknown as Record<string, unknown>);
     },
   );
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    token?: import('../modules/tenancy/index.js').ParsedToken;
-  }
 }

@@ -182,6 +182,13 @@ export interface Config {
   readonly keySweepWriters: number;
   /** Milliseconds a cached data key is used after its row was last read. */
   readonly keyCacheTtlMs: number;
+  /** WARDROOM_AUTH_SECRET: keys sign-in codes and CSRF tokens; undefined generates one (not in production). */
+  readonly authSecret: Buffer | undefined;
+  readonly sessionIdleSeconds: number;
+  readonly sessionLifetimeSeconds: number;
+  /** Sign-in requests per hour, per email address and per client address. */
+  readonly signInLimitPerAddress: number;
+  readonly signInLimitPerIp: number;
   /** Per-workspace request rate, per minute; 0 turns it off. */
   readonly rateLimitPerMinute: number;
   readonly workspaceConcurrency: number;
@@ -240,6 +247,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keySweepBatchSize: e.WARDROOM_KEY_SWEEP_BATCH_SIZE,
     keySweepWriters: e.WARDROOM_KEY_SWEEP_WRITERS,
     keyCacheTtlMs: e.WARDROOM_KEY_CACHE_TTL * 1000,
+    authSecret:
+      e.WARDROOM_AUTH_SECRET === undefined
+        ? undefined
+        : Buffer.from(e.WARDROOM_AUTH_SECRET, 'base64'),
+    sessionIdleSeconds: e.WARDROOM_SESSION_IDLE_TIMEOUT,
+    sessionLifetimeSeconds: e.WARDROOM_SESSION_LIFETIME,
+    signInLimitPerAddress: e.WARDROOM_SIGN_IN_LIMIT_PER_ADDRESS,
+    signInLimitPerIp: e.WARDROOM_SIGN_IN_LIMIT_PER_IP,
     rateLimitPerMinute: e.WARDROOM_RATE_LIMIT_PER_MINUTE,
     workspaceConcurrency: e.WARDROOM_WORKSPACE_CONCURRENCY,
     streamSlots: e.WARDROOM_STREAM_SLOTS,

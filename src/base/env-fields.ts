@@ -110,6 +110,11 @@ export const envFields = z.object({
   WARDROOM_KEY_SWEEP_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   WARDROOM_KEY_SWEEP_WRITERS: z.coerce.number().int().min(1).max(8).default(2),
   WARDROOM_KEY_CACHE_TTL: z.coerce.number().int().min(1).max(3600).default(60),
+  WARDROOM_AUTH_SECRET: masterKey.optional(),
+  WARDROOM_SESSION_IDLE_TIMEOUT: z.coerce.number().int().min(60).max(2_592_000).default(43_200),
+  WARDROOM_SESSION_LIFETIME: z.coerce.number().int().min(300).max(31_536_000).default(1_209_600),
+  WARDROOM_SIGN_IN_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(10),
+  WARDROOM_SIGN_IN_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000).default(100),
   WARDROOM_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1200),
   WARDROOM_WORKSPACE_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
   WARDROOM_STREAM_SLOTS: z.coerce.number().int().min(1).max(100).default(4),
@@ -149,7 +154,7 @@ export const envFields = z.object({
  */
 const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = {
   NODE_ENV:
-    '`production` refuses to generate a development master key or audit signing key: configure a master key provider and WARDROOM_AUDIT_SIGNING_KEY.',
+    '`production` refuses to generate a development master key, audit signing key or auth secret: configure a master key provider, WARDROOM_AUDIT_SIGNING_KEY and WARDROOM_AUTH_SECRET.',
   DATABASE_URL:
     "Administrative connection to PostgreSQL 15+ (off this machine, with `sslmode=verify-full`, see [tls.md](tls.md)), used only by `migrate` (also the migration step of `start`, whose connection is closed before serving) and by the operator commands (`db check`, `db url`, `ops psql`): creates the roles, the `wardroom` schema and the job queue's schema `wardroom_jobs`. Unset: an embedded PostgreSQL under WARDROOM_DATA_DIR, unless DATABASE_APP_URL is set, which runs with no administrative URL at all (migrations run elsewhere).",
   DATABASE_APP_URL:
@@ -217,6 +222,16 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
     'Batches of one sweep committing at once, each on its own connection.',
   WARDROOM_KEY_CACHE_TTL:
     "Seconds a process uses a cached data key after it last read the key's row in `workspace_keys`; then it reads the row again. A key deleted outside Wardroom (with psql, say: no key event) stops opening and sealing within this bound in every process. The workspace's key policy is cached for 30 s or this, whichever is shorter.",
+  WARDROOM_AUTH_SECRET:
+    "Base64 of 32 random bytes: the key of the HMAC under which email sign-in codes are stored, and from which each session's CSRF token is derived. Unset: generated once in `<data dir>/auth-secret.key` (mode 600), which NODE_ENV=production refuses. Changing it invalidates pending codes and CSRF tokens (sessions stay valid; `GET /api/v1/me` returns the new CSRF token).",
+  WARDROOM_SESSION_IDLE_TIMEOUT:
+    'Seconds a browser session lives without a request; each request moves the deadline (never past WARDROOM_SESSION_LIFETIME).',
+  WARDROOM_SESSION_LIFETIME:
+    'Seconds a browser session lives at most from sign-in, however active; then the person signs in again.',
+  WARDROOM_SIGN_IN_LIMIT_PER_ADDRESS:
+    'Email sign-in requests (start and verify together) per email address per hour; more are answered `429 rate_limited` with `Retry-After`. Shared through REDIS_URL when set.',
+  WARDROOM_SIGN_IN_LIMIT_PER_IP:
+    'Email sign-in requests (start and verify together) per client address per hour; more are answered `429 rate_limited` with `Retry-After`. Shared through REDIS_URL when set.',
   WARDROOM_RATE_LIMIT_PER_MINUTE:
     "Requests one workspace may make per minute (counted per API token's workspace; unauthenticated requests per client address); more are answered `429 rate_limited` with `Retry-After`. Shared by every process through REDIS_URL when set, else counted per process. `0` turns the limit off.",
   WARDROOM_WORKSPACE_CONCURRENCY:

@@ -36,6 +36,24 @@ export const GLOBAL_TABLES: readonly GlobalTable[] = [
     appPrivileges: ['SELECT'],
   },
   {
+    name: 'sign_in_codes',
+    mode: 'no_app_access',
+    reason:
+      "A person's pending email sign-in code (one row per user, global like users): only its " +
+      'HMAC, expiry and attempt count. The app role holds nothing on it; it is reached only ' +
+      'through wardroom.auth_start_code() and wardroom.auth_verify_code() (migration 013).',
+    appPrivileges: [],
+  },
+  {
+    name: 'sessions',
+    mode: 'no_app_access',
+    reason:
+      "Browser sessions of a person across all their workspaces: only the token's SHA-256. The " +
+      'app role holds nothing on it; it is reached only through wardroom.auth_verify_code(), ' +
+      'auth_session() and auth_account(), which act only for the holder of a session secret.',
+    appPrivileges: [],
+  },
+  {
     name: 'schema_migrations',
     mode: 'no_app_access',
     reason:

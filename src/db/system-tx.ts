@@ -18,6 +18,28 @@ interface SystemFunctions {
   ensure_audit_partition: { args: [month: RawBuilder<unknown> | string]; returns: string };
   /** Chains up to `batch` committed, unchained events across workspaces. */
   audit_seal_pending: { args: [batch: number]; returns: number | null };
+  /** Email sign-in and sessions (modules/auth): each returns one jsonb value, or null. */
+  auth_start_code: {
+    args: [email: string, codeHmac: Buffer, ttlSeconds: number];
+    returns: unknown;
+  };
+  auth_verify_code: {
+    args: [
+      email: string,
+      codeHmac: Buffer,
+      maxAttempts: number,
+      sessionHash: Buffer,
+      userAgent: string | null,
+      lifetimeSeconds: number,
+      idleSeconds: number,
+    ];
+    returns: unknown;
+  };
+  auth_session: { args: [sessionHash: Buffer, idleSeconds: number]; returns: unknown };
+  auth_account: {
+    args: [sessionHash: Buffer, action: string, sessionId: string | null];
+    returns: unknown;
+  };
 }
 
 export type SystemFunction = keyof SystemFunctions;
@@ -38,6 +60,10 @@ const FUNCTIONS: ReadonlySet<string> = new Set<SystemFunction>([
   'list_workspace_ids',
   'ensure_audit_partition',
   'audit_seal_pending',
+  'auth_start_code',
+  'auth_verify_code',
+  'auth_session',
+  'auth_account',
 ]);
 
 /** Wraps a transaction as a SystemTx. Only db/database.ts calls this. */
@@ -46,9 +72,9 @@ export function systemTx(trx: Transaction<DB>, reason: string): SystemTx {
     reason,
     async call(fn, ...args) {
       if (!FUNCTIONS.has(fn)) throw new Error(`not a system function: ${fn}`);
-      const values = (args as readonly (RawBuilder<unknown> | string | number)[]).map((a) =>
-        typeof a === 'object' ? a : sql`${a}`,
-      );
+      const values = (
+        args as readonly (RawBuilder<unknown> | Buffer | string | number | null)[]
+      ).map((a) => (typeof a === 'object' && a !== null && !Buffer.isBuffer(a) ? a : sql`${a}`));
       const { rows } = await sql<{
         value: never;
       }>`select ${sql.id('wardroom', fn)}(${sql.join(values)}) as value`.execute(trx);

@@ -28,7 +28,7 @@ export interface RouteDef<
   readonly params: P;
   readonly query?: Q;
   readonly body?: B;
-  readonly status: 200 | 201 | 204;
+  readonly status: 200 | 201 | 202 | 204;
   readonly response: R;
   readonly errors: readonly ErrorCode[];
   handler(ctx: Ctx, input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B> }): Promise<H>;

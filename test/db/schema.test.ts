@@ -6,7 +6,11 @@
  */
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
+import { GLOBAL_TABLES } from '../../src/db/global-tables.js';
 import type { DB } from '../../src/db/schema.js';
+
+/** Tables the app role cannot touch are reached through functions only, so Kysely never names them. */
+const untyped = new Set(GLOBAL_TABLES.filter((t) => t.mode === 'no_app_access').map((t) => t.name));
 
 const expected: { [T in keyof DB]: { [C in keyof DB[T]]-?: true } } = {
   users: { id: true, email: true, display_name: true, language: true, created_at: true },
@@ -161,7 +165,9 @@ describe('schema drift', () => {
             and table_name not in (select relname from pg_class where relispartition)`,
       );
       const live: Record<string, string[]> = {};
-      for (const r of rows) (live[r.table_name] ??= []).push(r.column_name);
+      for (const r of rows) {
+        if (!untyped.has(r.table_name)) (live[r.table_name] ??= []).push(r.column_name);
+      }
       const typed = Object.fromEntries(
         Object.entries(expected).map(([t, cols]) => [t, Object.keys(cols).sort()]),
       );

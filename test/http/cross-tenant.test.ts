@@ -127,6 +127,8 @@ const fixtures: Record<string, Fixture> = {
     ids: (s) => ({ id: s.workroomId }),
     body: () => ({ title: 'intruder thread' }),
   },
+  [`GET ${ws}/workrooms/:id/conversations`]: { ids: (s) => ({ id: s.workroomId }) },
+  [`GET ${ws}/conversations/:id`]: { ids: (s) => ({ id: s.conversationId }) },
   [`POST ${ws}/conversations/:id/messages`]: {
     ids: (s) => ({ id: s.conversationId }),
     body: () => ({ content: 'intruder message' }),
@@ -213,7 +215,7 @@ describe('another workspace', () => {
   it("answers 404 for the other workspace's resource ids inside one's own workspace", async () => {
     const before = [await admin.snapshot(A.ws.id), await admin.snapshot(B.ws.id)];
     const withIds = routeKeys.filter((key) => Object.keys(fixtures[key]!.ids(B)).length > 0);
-    expect(withIds).toHaveLength(9);
+    expect(withIds).toHaveLength(11);
     for (const key of withIds) {
       const { method, url, payload } = request(key, A.ws.id, B);
       const res = await call(t, method, url, {

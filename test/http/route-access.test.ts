@@ -5,7 +5,7 @@
  * access rule, fails the suite.
  */
 import { systemPrincipal } from '../../src/db/principal.js';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.js';
@@ -20,6 +20,7 @@ import {
   type TestApp,
   type TestWorkspace,
 } from '../support/app.js';
+import { signIn, type Browser } from '../support/sign-in.js';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -55,6 +56,26 @@ interface Fixture {
    * a new workspace, by a new member holding the caller's roles there.
    */
   freshWorkspace?: true;
+  /** For a session route: path parameters that need the caller's session and email. */
+  sessionParams?: (caller: Browser, email: string) => Promise<Record<string, string>>;
+}
+
+/** The email of a member of `ws` (to sign them in). */
+async function emailOf(userId: string): Promise<string> {
+  const row = await t.db.withTenant(systemPrincipal(ws.id, 'test', 'test'), (tx) =>
+    tx.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirstOrThrow(),
+  );
+  return row.email;
+}
+
+/** A code for a fresh invited member: the sign-in routes' fixture. */
+let pendingSignIn: { email: string; code: string } | undefined;
+async function freshCode(): Promise<Record<string, string>> {
+  const { userId } = await memberToken(t, ws, 'viewer');
+  const email = await emailOf(userId);
+  await t.app.inject({ method: 'POST', url: '/api/v1/auth/email/start', payload: { email } });
+  pendingSignIn = { email, code: await t.codes.next(email) };
+  return {};
 }
 
 const freshMember = async () => ({ userId: (await memberToken(t, ws, 'viewer')).userId });
@@ -78,6 +99,34 @@ const fixtures: Record<string, Fixture> = {
   'GET /healthz': { params: () => Promise.resolve({}) },
   'GET /.well-known/wardroom-audit-key': { params: () => Promise.resolve({}) },
   'GET /api/v1/openapi.json': { params: () => Promise.resolve({}) },
+  'POST /api/v1/auth/email/start': {
+    params: () => Promise.resolve({}),
+    body: () => ({ email: `anyone-${randomBytes(4).toString('hex')}@example.test` }),
+  },
+  'POST /api/v1/auth/email/verify': { params: freshCode, body: () => pendingSignIn },
+  'POST /api/v1/auth/sign-out': { params: () => Promise.resolve({}) },
+  'POST /api/v1/auth/sign-out-everywhere': { params: () => Promise.resolve({}) },
+  'GET /api/v1/me': { params: () => Promise.resolve({}) },
+  'GET /api/v1/me/sessions': { params: () => Promise.resolve({}) },
+  'DELETE /api/v1/me/sessions/:id': {
+    params: () => Promise.resolve({ id: randomUUID() }),
+    // Another session of the caller's own.
+    sessionParams: async (_caller, email) => {
+      const other = await signIn(t, email);
+      const res = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/me/sessions',
+        headers: { cookie: other.cookie },
+      });
+      const current = res.json<{ items: { id: string; current: boolean }[] }>().items;
+      return { id: current.find((i) => i.current)?.id ?? '' };
+    },
+  },
+  'POST /api/v1/workspaces': {
+    params: () => Promise.resolve({}),
+    body: () => ({ name: 'fixture', region: 'eu' }),
+  },
+  'GET /api/v1/workspaces': { params: () => Promise.resolve({}) },
   'GET /api/v1/workspaces/:ws/members': { params: () => Promise.resolve({}) },
   'POST /api/v1/workspaces/:ws/members': {
     params: () => Promise.resolve({}),
@@ -97,6 +146,12 @@ const fixtures: Record<string, Fixture> = {
   'POST /api/v1/workspaces/:ws/workrooms/:id/conversations': {
     params: () => Promise.resolve({ id: workroomId }),
     body: () => ({ title: 't' }),
+  },
+  'GET /api/v1/workspaces/:ws/workrooms/:id/conversations': {
+    params: () => Promise.resolve({ id: workroomId }),
+  },
+  'GET /api/v1/workspaces/:ws/conversations/:id': {
+    params: () => Promise.resolve({ id: conversationId }),
   },
   'POST /api/v1/workspaces/:ws/conversations/:id/messages': {
     params: () => Promise.resolve({ id: conversationId }),
@@ -152,6 +207,7 @@ function isAllowed(access: Access, role: Role, named: readonly NamedRole[]): boo
   switch (access.kind) {
     case 'public':
     case 'token':
+    case 'session':
       return true;
     case 'role':
       return hasAtLeast(role, access.role);
@@ -164,10 +220,14 @@ async function call(
   method: string,
   url: string,
   callerToken: string | undefined,
-  caller?: { role: Role; named: NamedRole[] },
+  caller?: { role: Role; named: NamedRole[]; email?: string },
 ) {
   const fixture = fixtures[`${method} ${url}`];
   if (fixture === undefined) throw new Error(`no fixture for ${method} ${url}`);
+  const isSessionRoute = t.app.declaredRoutes.some(
+    (r) => r.method === method && r.url === url && r.access.kind === 'session',
+  );
+  if (isSessionRoute) return callWithSession(method, url, fixture, caller?.email);
   const { id, token } = await workspaceFor(fixture, callerToken, caller);
   let path = url.replace(':ws', id);
   for (const [name, value] of Object.entries(await fixture.params()))
@@ -178,6 +238,31 @@ async function call(
     method: method as 'GET',
     url: path,
     headers: token === undefined ? {} : bearer(token),
+    ...(body === undefined ? {} : { payload: body as object }),
+  });
+}
+
+/** A session route, as the caller signed in afresh (or with no session when `email` is undefined). */
+async function callWithSession(
+  method: string,
+  url: string,
+  fixture: Fixture,
+  email: string | undefined,
+) {
+  const browser = email === undefined ? undefined : await signIn(t, email);
+  let path = url;
+  const params = {
+    ...(await fixture.params()),
+    ...(browser === undefined || email === undefined
+      ? {}
+      : await fixture.sessionParams?.(browser, email)),
+  };
+  for (const [name, value] of Object.entries(params)) path = path.replace(`:${name}`, value);
+  const body = fixture.body?.({ id: ws.id, name: '' });
+  return t.app.inject({
+    method: method as 'GET',
+    url: path,
+    headers: browser?.write ?? {},
     ...(body === undefined ? {} : { payload: body as object }),
   });
 }
@@ -205,9 +290,10 @@ describe('route access declarations', () => {
   });
 
   it.each(callers)('enforces every route for $role $named', async ({ role, named }) => {
-    const { token } = await memberToken(t, ws, role, named);
+    const { token, userId } = await memberToken(t, ws, role, named);
+    const email = await emailOf(userId);
     for (const route of t.app.declaredRoutes) {
-      const res = await call(route.method, route.url, token, { role, named });
+      const res = await call(route.method, route.url, token, { role, named, email });
       const label = `${route.method} ${route.url} as ${role}`;
       if (isAllowed(route.access, role, named)) {
         expect(res.statusCode, label).toBeGreaterThanOrEqual(200);

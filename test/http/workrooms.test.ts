@@ -102,3 +102,74 @@ describe('workrooms, conversations and messages', () => {
     }
   });
 });
+
+describe('reading conversations', () => {
+  const get = (url: string, token = ws.ownerToken) =>
+    t.app.inject({ method: 'GET', url, headers: bearer(token) });
+
+  it("lists a workroom's conversations oldest first, with titles opened, page by page", async () => {
+    const wr = (await post(`/api/v1/workspaces/${ws.id}/workrooms`, { name: 'Board' })).json<{
+      id: string;
+    }>();
+    const other = (await post(`/api/v1/workspaces/${ws.id}/workrooms`, { name: 'Other' })).json<{
+      id: string;
+    }>();
+    const titles = ['Q1', null, 'Q3'];
+    const ids: string[] = [];
+    for (const title of titles) {
+      const res = await post(`/api/v1/workspaces/${ws.id}/workrooms/${wr.id}/conversations`, {
+        title,
+      });
+      ids.push(res.json<{ id: string }>().id);
+    }
+    await post(`/api/v1/workspaces/${ws.id}/workrooms/${other.id}/conversations`, { title: 'x' });
+    const url = `/api/v1/workspaces/${ws.id}/workrooms/${wr.id}/conversations`;
+    const first = (await get(`${url}?limit=2`)).json<{
+      items: { id: string; title: string | null }[];
+      next_cursor: string | null;
+    }>();
+    expect(first.items.map((c) => [c.id, c.title])).toEqual([
+      [ids[0], 'Q1'],
+      [ids[1], null],
+    ]);
+    expect(first.next_cursor).not.toBeNull();
+    const second = (await get(`${url}?limit=2&cursor=${first.next_cursor ?? ''}`)).json<{
+      items: { id: string; title: string | null }[];
+      next_cursor: string | null;
+    }>();
+    expect(second.items.map((c) => [c.id, c.title])).toEqual([[ids[2], 'Q3']]);
+    expect(second.next_cursor).toBeNull();
+
+    const one = await get(`/api/v1/workspaces/${ws.id}/conversations/${ids[0] ?? ''}`);
+    expect(one.statusCode).toBe(200);
+    expect(one.json()).toMatchObject({ id: ids[0], workroom_id: wr.id, title: 'Q1' });
+  });
+
+  it("answers 404 for a missing workroom or conversation, and for another workspace's", async () => {
+    const elsewhere = await newWorkspace(t);
+    const wr = (
+      await post(
+        `/api/v1/workspaces/${elsewhere.id}/workrooms`,
+        { name: 'Theirs' },
+        elsewhere.ownerToken,
+      )
+    ).json<{ id: string }>();
+    const conv = (
+      await post(
+        `/api/v1/workspaces/${elsewhere.id}/workrooms/${wr.id}/conversations`,
+        { title: 'secret' },
+        elsewhere.ownerToken,
+      )
+    ).json<{ id: string }>();
+    for (const url of [
+      `/api/v1/workspaces/${ws.id}/workrooms/${wr.id}/conversations`,
+      `/api/v1/workspaces/${ws.id}/conversations/${conv.id}`,
+      `/api/v1/workspaces/${ws.id}/workrooms/${crypto.randomUUID()}/conversations`,
+      `/api/v1/workspaces/${ws.id}/conversations/${crypto.randomUUID()}`,
+    ]) {
+      const res = await get(url);
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json()).toMatchObject({ error: { code: 'not_found' } });
+    }
+  });
+});

@@ -22,6 +22,8 @@ const NOT_SEALED: Record<string, string> = {
   'audit_checkpoints.hash': 'hash chain',
   'audit_checkpoints.signature': 'Ed25519 signature',
   'shred_receipts.signature': 'Ed25519 signature',
+  'sign_in_codes.code_hmac': 'HMAC-SHA256 of a sign-in code under the server secret',
+  'sessions.token_hash': 'SHA-256 of a session token',
 };
 
 let admin: pg.Client;

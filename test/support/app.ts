@@ -26,6 +26,13 @@ import { createApiToken } from '../../src/modules/tenancy/api-tokens.js';
 import type { Role } from '../../src/modules/tenancy/roles.js';
 import type { InvitationMailer } from '../../src/modules/tenancy/index.js';
 import { testRoots } from './root-keys.js';
+import { codeRecorder, type CodeRecorder } from './code-recorder.js';
+import {
+  DEFAULT_AUTH_SETTINGS,
+  type AuthSettings,
+  type SignInCodeSender,
+} from '../../src/modules/auth/index.js';
+import type { SignInLimits } from '../../src/api/register-account-route.js';
 
 export interface TestApp {
   readonly app: FastifyInstance;
@@ -33,6 +40,10 @@ export interface TestApp {
   readonly keyring: Keyring;
   /** Signs shred receipts (a random key per app). */
   readonly auditSigner: AuditSigner;
+  /** Receives the sign-in codes the server would email. */
+  readonly codes: CodeRecorder;
+  /** The server's auth secret (CSRF tokens, code HMACs). */
+  readonly authSecret: Buffer;
   close(): Promise<void>;
 }
 
@@ -50,6 +61,12 @@ export async function startTestApp(
     consoleDir?: string;
     /** Emails invitations (default: none, so the member route sends nothing). */
     invitations?: InvitationMailer;
+    auth?: { settings?: Partial<AuthSettings>; signInLimits?: SignInLimits };
+    /** Delivers sign-in codes (default: the recorder, `codes`). */
+    signInCodeSender?: SignInCodeSender;
+    trustProxy?: string[];
+    /** Where the server logs (default: nowhere). */
+    logger?: ReturnType<typeof createLogger>;
   } = {},
 ): Promise<TestApp> {
   const db = createDatabase({
@@ -63,16 +80,26 @@ export async function startTestApp(
   // Like every server process: key rotations and shreds elsewhere reach this keyring at once.
   await subscribeKeyEvents(db, keyring);
   const auditSigner = signerFromSeed(randomBytes(32));
+  const codes = codeRecorder();
+  const authSecret = randomBytes(32);
+  const auth = {
+    secret: authSecret,
+    sender: options.signInCodeSender ?? codes,
+    settings: { ...DEFAULT_AUTH_SETTINGS, ...options.auth?.settings },
+    signInLimits: options.auth?.signInLimits ?? { perAddressPerHour: 1000, perIpPerHour: 1000 },
+  };
   const app = await buildServer(
     {
       db,
       keyring,
       auditSigner,
+      auth,
       ...(options.invitations === undefined ? {} : { invitations: options.invitations }),
     },
     {
+      ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
       bodyLimit: options.bodyLimit ?? 1024 * 1024,
-      logger: createLogger('silent'),
+      logger: options.logger ?? createLogger('silent'),
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
       consoleDir: options.consoleDir,
@@ -84,6 +111,8 @@ export async function startTestApp(
     db,
     keyring,
     auditSigner,
+    codes,
+    authSecret,
     async close() {
       await app.close();
       await db.close();

@@ -7,7 +7,7 @@ export { auditRoutes } from './routes.js';
 export { loadAuditSigner, type AuditSigner } from './signer.js';
 export { startAuditMaintenance, type Maintenance } from './maintenance.js';
 export { checkpointAll, createCheckpoint, listWorkspaceIds } from './checkpoints.js';
-export { listPendingIntents, recordEvent } from './record.js';
+export { listPendingIntents, recordEvent, type EventInput } from './record.js';
 export { verifyExportFile, type FileVerification } from './verify-file.js';
 export { verifyWorkspace, type WorkspaceVerification } from './verify-workspace.js';
 export {

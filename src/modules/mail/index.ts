@@ -6,4 +6,5 @@ export { createMailer, type Mailer, type MailLogger } from './mailer.js';
 export type { MailErrorCode, MailMessage, MailOutcome, MessageData } from './message.js';
 export { MAIL_SEND_ACTION, recordMailSend, recordMailSendFor } from './audit.js';
 export { invitationMailer, type Invitation, type InvitationResult } from './invitations.js';
+export { signInCodeMailer, type SignInCode } from './sign-in-codes.js';
 export { TEMPLATE_NAMES, type TemplateData, type TemplateName } from './templates/index.js';

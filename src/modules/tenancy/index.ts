@@ -7,7 +7,12 @@ export { authorize, describeAccess, type Access } from './access.js';
 export { defineRoute, type WorkspaceContext, type WorkspaceRoute } from './workspace-route.js';
 export { NAMED_ROLES, ROLES, type Member, type NamedRole, type Role } from './roles.js';
 export { tenancyRoutes } from './routes.js';
-export { createWorkspace, REGIONS, type Region } from './create-workspace.js';
+export {
+  createWorkspace,
+  REGIONS,
+  type Region,
+  type WorkspaceKeyMaker,
+} from './create-workspace.js';
 export {
   createApiToken,
   createApiTokenForEmail,

@@ -5,7 +5,14 @@ import { z } from 'zod';
 import { defineRoute, type WorkspaceRoute } from '../tenancy/index.js';
 import type { Keyring } from '../keys/index.js';
 import { listMessages, postMessage } from './messages.js';
-import { createConversation, createWorkroom, getWorkroom, listWorkrooms } from './workrooms.js';
+import {
+  createConversation,
+  createWorkroom,
+  getConversation,
+  getWorkroom,
+  listConversations,
+  listWorkrooms,
+} from './workrooms.js';
 
 const ws = z.uuid();
 const id = z.uuid();
@@ -110,6 +117,36 @@ const roomRoutes = (deps: { readonly keyring: Keyring }): WorkspaceRoute[] => [
   }),
 ];
 
+/** Reading conversations: their titles are opened as workroom names are. */
+const conversationRoutes = (deps: { readonly keyring: Keyring }): WorkspaceRoute[] => [
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/workspaces/:ws/workrooms/:id/conversations',
+    summary: "List a workroom's conversations, oldest first",
+    tags: ['workrooms'],
+    access: { kind: 'role', role: 'viewer' },
+    params: z.strictObject({ ws, id }),
+    query: pageQuery,
+    status: 200,
+    response: page(conversation),
+    errors: ['invalid_cursor'],
+    handler: ({ tx }, { params, query }) =>
+      listConversations(tx, deps.keyring, { workroomId: params.id, ...query }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/v1/workspaces/:ws/conversations/:id',
+    summary: 'Get a conversation',
+    tags: ['workrooms'],
+    access: { kind: 'role', role: 'viewer' },
+    params: z.strictObject({ ws, id }),
+    status: 200,
+    response: conversation,
+    errors: [],
+    handler: ({ tx }, { params }) => getConversation(tx, deps.keyring, params.id),
+  }),
+];
+
 /** Messages: their content is sealed under the workspace's data key. */
 function messageRoutes(deps: { readonly keyring: Keyring }): WorkspaceRoute[] {
   return [
@@ -149,5 +186,5 @@ function messageRoutes(deps: { readonly keyring: Keyring }): WorkspaceRoute[] {
 }
 
 export function workroomRoutes(deps: { readonly keyring: Keyring }): WorkspaceRoute[] {
-  return [...roomRoutes(deps), ...messageRoutes(deps)];
+  return [...roomRoutes(deps), ...conversationRoutes(deps), ...messageRoutes(deps)];
 }

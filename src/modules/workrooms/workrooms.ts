@@ -161,3 +161,82 @@ export async function assertConversationExists(tx: TenantTx, id: string): Promis
     .executeTakeFirst();
   if (row === undefined) throw new AppError('not_found', 'Conversation not found');
 }
+
+const CONVERSATION_COLUMNS = [
+  'id',
+  'workroom_id',
+  'title',
+  'title_sealed',
+  'created_by',
+  'created_at',
+] as const;
+
+interface ConversationRow {
+  id: string;
+  workroom_id: string;
+  title: string | null;
+  title_sealed: Buffer | null;
+  created_by: string;
+  created_at: Date;
+}
+
+async function toConversationView(
+  tx: TenantTx,
+  keyring: Opener,
+  r: ConversationRow,
+): Promise<ConversationView> {
+  const title =
+    r.title_sealed === null
+      ? r.title
+      : (await keyring.open(tx, titleRef(r.id, r.workroom_id), r.title_sealed)).toString('utf8');
+  return {
+    id: r.id,
+    workroom_id: r.workroom_id,
+    title,
+    created_by: r.created_by,
+    created_at: r.created_at.toISOString(),
+  };
+}
+
+/** A workroom's conversations, oldest first; `not_found` for a missing workroom. */
+export async function listConversations(
+  tx: TenantTx,
+  keyring: Opener,
+  input: { workroomId: string; limit: number; cursor?: string | undefined },
+): Promise<{ items: ConversationView[]; next_cursor: string | null }> {
+  const workroom = await tx
+    .selectFrom('workrooms')
+    .select('id')
+    .where('id', '=', input.workroomId)
+    .executeTakeFirst();
+  if (workroom === undefined) throw new AppError('not_found', 'Workroom not found');
+  const after = decodeCursor(input.cursor);
+  let query = tx
+    .selectFrom('conversations')
+    .select(CONVERSATION_COLUMNS)
+    .where('workroom_id', '=', workroom.id);
+  if (after !== undefined) query = query.where('id', '>', after);
+  const rows = await query
+    .orderBy('id')
+    .limit(input.limit + 1)
+    .execute();
+  const { next_cursor } = toPage(rows, input.limit);
+  const items = await Promise.all(
+    rows.slice(0, input.limit).map((r) => toConversationView(tx, keyring, r)),
+  );
+  return { items, next_cursor };
+}
+
+export async function getConversation(
+  tx: TenantTx,
+  keyring: Opener,
+  id: string,
+): Promise<ConversationView> {
+  const row = await tx
+    .selectFrom('conversations')
+    .select(CONVERSATION_COLUMNS)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (row === undefined) throw new AppError('not_found', 'Conversation not found');
+  return toConversationView(tx, keyring, row);
+}

@@ -30,7 +30,11 @@ async function build(env: Record<string, string>): Promise<FastifyInstance> {
   const config = loadConfig(env);
   return buildServer(
     {
-      db: { ping: () => Promise.resolve(), withTenant: () => Promise.reject(new Error('no db')) },
+      db: {
+        ping: () => Promise.resolve(),
+        withTenant: () => Promise.reject(new Error('no db')),
+        withSystem: () => Promise.reject(new Error('no db')),
+      },
       keyring: createKeyring(localKek(randomBytes(32)), { roots: testRoots }),
       auditSigner: signerFromSeed(randomBytes(32)),
     },

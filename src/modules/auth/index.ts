@@ -1,0 +1,20 @@
+/**
+ * The auth module's public face: passwordless email sign-in, browser
+ * sessions, and the account routes (/auth, /me, /workspaces).
+ */
+export {
+  accountRoutes,
+  type AccountAccess,
+  type AccountContext,
+  type AccountRoute,
+} from './routes.js';
+export type { AccountDeps } from './routes.js';
+export {
+  DEFAULT_AUTH_SETTINGS,
+  type AuthSettings,
+  type SignInCodeMessage,
+  type SignInCodeSender,
+} from './sign-in.js';
+export { resolveSession, sessionMember, type Session } from './sessions.js';
+export { readSessionCookie, SESSION_COOKIE, PLAIN_HTTP_SESSION_COOKIE } from './cookie.js';
+export { loadAuthSecret, normalizeEmail, type AuthSecret } from './secrets.js';

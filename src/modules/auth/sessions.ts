@@ -1,0 +1,157 @@
+/**
+ * Sessions: resolving a cookie's token to its live session (one indexed
+ * UPDATE on the token's hash, which also moves the idle deadline), the
+ * signed-in person's membership in a workspace (inside that workspace's
+ * tenant transaction, so RLS decides), and what the holder of a session may
+ * do about their own account. Nothing is cached: a revoked session is
+ * refused by the next request in every process.
+ */
+import { AppError } from '../../base/errors.js';
+import type { Database } from '../../db/database.js';
+import type { TenantTx } from '../../db/tenant-tx.js';
+import { NAMED_ROLES, ROLES, type Member } from '../tenancy/index.js';
+import { csrfToken, isSessionToken, sessionHash } from './secrets.js';
+
+export interface Session {
+  readonly sessionId: string;
+  readonly userId: string;
+  readonly email: string;
+  readonly displayName: string;
+  /** The secret token, kept only for the request (account actions are bound to it). */
+  readonly token: string;
+  readonly csrfToken: string;
+}
+
+export interface SessionDeps {
+  readonly db: Pick<Database, 'withSystem'>;
+  readonly secret: Buffer;
+  readonly idleSeconds: number;
+}
+
+/** The live session of a token; `unauthenticated` when there is none. */
+export async function resolveSession(deps: SessionDeps, token: string): Promise<Session> {
+  if (!isSessionToken(token)) throw unauthenticated();
+  const row = (
+    await deps.db.withSystem('auth: resolve session', (tx) =>
+      tx.call('auth_session', sessionHash(token), deps.idleSeconds),
+    )
+  )[0] as
+    { session_id: string; user_id: string; email: string; display_name: string } | null | undefined;
+  if (row === null || row === undefined) throw unauthenticated();
+  return {
+    sessionId: row.session_id,
+    userId: row.user_id,
+    email: row.email,
+    displayName: row.display_name,
+    token,
+    csrfToken: csrfToken(deps.secret, token),
+  };
+}
+
+function unauthenticated(): AppError {
+  return new AppError(
+    'unauthenticated',
+    'Sign in again: the session is missing, expired or revoked',
+  );
+}
+
+/**
+ * The signed-in person as a member of the transaction's workspace; 404 as
+ * for a missing workspace when they are not one, 410 once it is shredded.
+ */
+export async function sessionMember(tx: TenantTx, userId: string): Promise<Member> {
+  const row = await tx
+    .selectFrom('memberships as m')
+    .innerJoin('workspaces as w', 'w.tenant_id', 'm.tenant_id')
+    .select(['m.user_id', 'm.role', 'm.named_roles', 'w.shredded_at'])
+    .where('m.user_id', '=', userId)
+    .executeTakeFirst();
+  if (row === undefined) throw new AppError('not_found', 'Workspace not found');
+  if (row.shredded_at !== null) {
+    throw new AppError(
+      'workspace_shredded',
+      'This workspace was crypto-shredded and no longer exists',
+    );
+  }
+  const role = ROLES.find((r) => r === row.role);
+  if (role === undefined) throw new AppError('internal', 'Membership has an unknown role');
+  const named = NAMED_ROLES.filter((r) => row.named_roles.includes(r));
+  return { userId: row.user_id, role, namedRoles: named };
+}
+
+export interface MembershipView {
+  readonly workspace_id: string;
+  readonly workspace_name: string;
+  readonly role: string;
+  readonly named_roles: string[];
+}
+
+export interface SessionView {
+  readonly id: string;
+  readonly created_at: string;
+  readonly last_seen_at: string;
+  readonly user_agent: string | null;
+  readonly current: boolean;
+}
+
+type AccountAction = 'memberships' | 'sessions' | 'revoke' | 'sign_out' | 'sign_out_everywhere';
+
+async function account(
+  db: Pick<Database, 'withSystem'>,
+  session: Session,
+  action: AccountAction,
+  sessionId: string | null = null,
+): Promise<unknown> {
+  const row = (
+    await db.withSystem(`auth: account ${action}`, (tx) =>
+      tx.call('auth_account', sessionHash(session.token), action, sessionId),
+    )
+  )[0] as { result: unknown } | null | undefined;
+  if (row === null || row === undefined) throw unauthenticated();
+  return row.result;
+}
+
+export async function listMemberships(
+  db: Pick<Database, 'withSystem'>,
+  session: Session,
+): Promise<MembershipView[]> {
+  return (await account(db, session, 'memberships')) as MembershipView[];
+}
+
+export async function listSessions(
+  db: Pick<Database, 'withSystem'>,
+  session: Session,
+): Promise<SessionView[]> {
+  const rows = (await account(db, session, 'sessions')) as (Omit<
+    SessionView,
+    'created_at' | 'last_seen_at'
+  > & { created_at: string; last_seen_at: string })[];
+  return rows.map((r) => ({
+    ...r,
+    created_at: new Date(r.created_at).toISOString(),
+    last_seen_at: new Date(r.last_seen_at).toISOString(),
+  }));
+}
+
+/** Revokes one of the person's own sessions; another person's id is `not_found`. */
+export async function revokeSession(
+  db: Pick<Database, 'withSystem'>,
+  session: Session,
+  sessionId: string,
+): Promise<void> {
+  const revoked = (await account(db, session, 'revoke', sessionId)) as string[];
+  if (revoked.length === 0) throw new AppError('not_found', 'Session not found');
+}
+
+export async function signOut(
+  db: Pick<Database, 'withSystem'>,
+  session: Session,
+  everywhere: boolean,
+): Promise<number> {
+  const revoked = (await account(
+    db,
+    session,
+    everywhere ? 'sign_out_everywhere' : 'sign_out',
+  )) as string[];
+  return revoked.length;
+}
