@@ -75,7 +75,7 @@ function Account(props: { readonly me: Me }): ReactNode {
   return (
     <span className="account">
       <span>
-        Signed in as <strong>{user.display_name ?? user.email}</strong>
+        Signed in as <strong>{displayName(user)}</strong>
       </span>
       <button type="button" onClick={onSignOut} disabled={busy}>
         Sign out
@@ -87,4 +87,13 @@ function Account(props: { readonly me: Me }): ReactNode {
       )}
     </span>
   );
+}
+
+/** The person's display name, or their email when they have none (null or empty). */
+function displayName(user: {
+  readonly display_name?: string | null;
+  readonly email: string;
+}): string {
+  const name = user.display_name?.trim() ?? '';
+  return name === '' ? user.email : name;
 }

@@ -9,12 +9,13 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { simpleParser } from 'mailparser';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, startWardroom, type WardroomProcess } from '../support/wardroom-process.js';
@@ -176,6 +177,56 @@ describe('the web console in Chromium', () => {
     await page.context().close();
   });
 
+  it('signs a person in with the code from their email, lists their workspace, and signs out', async () => {
+    const email = 'owner@browser.test';
+    await promisify(execFile)(
+      process.execPath,
+      [
+        ...['--import', 'tsx', 'src/cli/main.ts', 'workspace', 'create'],
+        ...['--name', 'Browser Co', '--owner-email', email],
+      ],
+      {
+        cwd: repoRoot,
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          HOME: process.env['HOME'] ?? '/tmp',
+          WARDROOM_DATA_DIR: dataDir,
+          LOG_LEVEL: 'silent',
+        },
+      },
+    ).catch((error: unknown) => {
+      throw new Error(`workspace create failed: ${String(error)}`);
+    });
+    const { page, violations } = await openPage();
+    await page.goto(`${server!.url}/`);
+    await page.getByLabel('Email address').fill(email);
+    await page.getByRole('button', { name: 'Email me a code' }).click();
+    await expect.poll(() => page.getByLabel('Code').count()).toBe(1);
+
+    // Without SMTP the server writes each email to <data dir>/outbox/ as an .eml file.
+    const outbox = path.join(dataDir, 'outbox');
+    let code: string | undefined;
+    await expect
+      .poll(async () => (code = await codeIn(outbox, email)), { timeout: 15_000 })
+      .toMatch(/^\d{6}$/);
+    await page.getByLabel('Code').fill(code ?? '');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Workspaces' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('cell', { name: 'Browser Co' }).count()).toBe(1);
+    expect(await page.locator('header').textContent()).toContain(`Signed in as ${email}`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'workspaces.png'), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    // Signing out sends the CSRF token; the session is gone for the API too.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'Sign in to Wardroom' }).count())
+      .toBe(1);
+    expect((await page.request.get(`${server!.url}/api/v1/me`)).status()).toBe(401);
+    expect(violations).toEqual([]);
+    await page.context().close();
+  });
+
   it('renders the API documentation at /docs', async () => {
     const { page, violations } = await openPage();
     const res = await page.goto(`${server!.url}/docs`);
@@ -192,3 +243,18 @@ describe('the web console in Chromium', () => {
     await page.context().close();
   });
 });
+
+/** The newest sign-in code emailed to `to`, read from the outbox's .eml files. */
+async function codeIn(outbox: string, to: string): Promise<string | undefined> {
+  const files = (await readdir(outbox).catch(() => [] as string[])).filter((f) =>
+    f.endsWith('.eml'),
+  );
+  let found: string | undefined;
+  for (const file of files.sort()) {
+    const mail = await simpleParser(await readFile(path.join(outbox, file)));
+    const recipients = [mail.to].flat().flatMap((a) => a?.value ?? []);
+    if (!recipients.some((a) => a.address === to)) continue;
+    found = /\b(\d{6})\b/.exec(mail.text ?? '')?.[1] ?? found;
+  }
+  return found;
+}
