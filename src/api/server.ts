@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -119,23 +119,7 @@ export async function buildServer(
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler(declared));
   app.addHook('onRequest', refuseLongUrl);
-  app.addHook('onRoute', (route) => {
-    // The console's files and the /docs pages are public static content, not API routes;
-    // nothing under /api/ may claim to be one.
-    if (route.config?.staticContent === true || isDocsPrefix(route.prefix)) {
-      if (route.url.startsWith('/api/')) {
-        throw new Error(
-          `Route ${String(route.method)} ${route.url} under /api/ is not static content`,
-        );
-      }
-      return;
-    }
-    const access = route.config?.access;
-    if (access === undefined) {
-      throw new Error(`Route ${String(route.method)} ${route.url} declares no access rule`);
-    }
-    declared.push({ method: String(route.method), url: route.url, access });
-  });
+  app.addHook('onRoute', (route) => declareRoute(declared, route));
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-correlation-id', request.id);
   });
@@ -178,6 +162,25 @@ export async function buildServer(
   await registerDocs(app);
   await registerConsole(app, options.consoleDir ?? defaultConsoleDir());
   return app;
+}
+
+/** Records each route's access rule; refuses a route without one (static content aside). */
+function declareRoute(declared: DeclaredRoute[], route: RouteOptions & { prefix: string }): void {
+  // The console's files and the /docs pages are public static content, not API routes;
+  // nothing under /api/ may claim to be one.
+  if (route.config?.staticContent === true || isDocsPrefix(route.prefix)) {
+    if (route.url.startsWith('/api/')) {
+      throw new Error(
+        `Route ${String(route.method)} ${route.url} under /api/ is not static content`,
+      );
+    }
+    return;
+  }
+  const access = route.config?.access;
+  if (access === undefined) {
+    throw new Error(`Route ${String(route.method)} ${route.url} declares no access rule`);
+  }
+  declared.push({ method: String(route.method), url: route.url, access });
 }
 
 /** The account routes (sign-in, /me, /workspaces), and how other routes resolve a session. */
