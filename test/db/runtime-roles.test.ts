@@ -145,6 +145,9 @@ describe('the running server', () => {
       WARDROOM_DB_ROLE_PREFIX: tdb.rolePrefix,
       WARDROOM_MASTER_KEY: masterKey,
       WARDROOM_DATA_DIR: path.join(dir, 'no-admin'),
+      // The first server's worker may take this server's job: like every process
+      // of one deployment, both must share the workspace key store.
+      WARDROOM_WORKSPACE_KEY_DIR: path.join(dir, 'workspace-keys'),
     };
     expect(() => loadConfig(env)).toThrow(/DATABASE_JOBS_URL/);
     const config = loadConfig({ ...env, DATABASE_JOBS_URL: tdb.jobsUrl });
