@@ -150,6 +150,7 @@ const fixtures: Record<string, Fixture> = {
     body: () => ({ secret: { value: 'sk-ant-intruder-replacement' } }),
   },
   [`DELETE ${ws}/credentials/:id`]: { ids: (s) => ({ id: s.credentialId }) },
+  [`GET ${ws}/keys`]: { ids: none },
   // The other workspace's own name does not help: the token is checked first.
   [`POST ${ws}/shred`]: { ids: none, body: () => ({ confirm: 'Workspace 1' }) },
   [`GET ${ws}/activity`]: { ids: none },

@@ -178,6 +178,7 @@ const fixtures: Record<string, Fixture> = {
     body: () => ({ secret: llmKey() }),
   },
   'DELETE /api/v1/workspaces/:ws/credentials/:id': { params: freshCredential },
+  'GET /api/v1/workspaces/:ws/keys': { params: () => Promise.resolve({}) },
   'POST /api/v1/workspaces/:ws/shred': {
     params: () => Promise.resolve({}),
     body: (w) => ({ confirm: w.name }),

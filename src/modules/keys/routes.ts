@@ -1,5 +1,8 @@
 /**
- * HTTP routes of the keys module: crypto-shredding a workspace.
+ * HTTP routes of the keys module: the key status and crypto-shredding a
+ * workspace, both for owners (the status is what an owner reads before
+ * deciding to shred or to ask the operator for a rotation; admins manage
+ * credentials, not the keys under them).
  */
 import { z } from 'zod';
 import { AppError } from '../../base/errors.js';
@@ -8,12 +11,26 @@ import type { Signer } from '../crypto/index.js';
 import type { Keyring } from './keyring.js';
 import { shredWorkspace } from './shred.js';
 import { signedShredReceipt } from './shred-receipt.js';
+import { keyStatusView, readKeyStatusView } from './status-view.js';
 
 export function keyRoutes(deps: {
   readonly keyring: Keyring;
   readonly signer: Signer | undefined;
 }): WorkspaceRoute[] {
   return [
+    defineRoute({
+      method: 'GET',
+      url: '/api/v1/workspaces/:ws/keys',
+      summary:
+        "The workspace's data key versions (primary, rooted, retired), the kind of store holding its root key, and the latest re-encryption sweep. No key material or key reference.",
+      tags: ['keys'],
+      access: { kind: 'role', role: 'owner' },
+      params: z.strictObject({ ws: z.uuid() }),
+      status: 200,
+      response: keyStatusView,
+      errors: [],
+      handler: ({ tx, principal }) => readKeyStatusView(tx, principal.tenantId),
+    }),
     defineRoute({
       method: 'POST',
       url: '/api/v1/workspaces/:ws/shred',
