@@ -17,6 +17,13 @@ const sentences: Readonly<Record<string, string>> = {
   not_found: 'That was not found. It may have been removed.',
   workspace_shredded: 'This workspace has been permanently deleted.',
   network: 'The server could not be reached. Check your connection and try again.',
+  // Activity, credentials, keys.
+  invalid_cursor: 'The list changed while you were paging. Reload the page and try again.',
+  conflict:
+    'That clashes with what is already there: the name may be in use, or it was already revoked or deleted. Reload and check.',
+  key_unavailable:
+    "This workspace's key cannot be opened right now. Try again later, or ask the operator.",
+  config_invalid: 'The server is not set up for this yet. Ask the operator.',
 };
 
 const fallback = 'Something went wrong on our side. Try again in a moment.';

@@ -6,6 +6,9 @@
  */
 import type { ReactNode } from 'react';
 import type { Role } from '../roles';
+import { ActivityPage } from './Activity';
+import { KeysPage } from './Keys';
+import { LlmKeysPage } from './LlmKeys';
 import { WorkspacesPage } from './Workspaces';
 
 export interface PageDef {
@@ -29,6 +32,28 @@ export const pages: readonly PageDef[] = [
     nav: 'account',
     needs: 'signed-in',
     render: () => <WorkspacesPage />,
+  },
+  // Activity, LLM keys and credentials, keys and deletion (admin helper).
+  {
+    path: '/app/activity',
+    title: 'Activity',
+    nav: 'workspace',
+    needs: 'admin',
+    render: () => <ActivityPage />,
+  },
+  {
+    path: '/app/llm-keys',
+    title: 'LLM keys and credentials',
+    nav: 'workspace',
+    needs: 'admin',
+    render: () => <LlmKeysPage />,
+  },
+  {
+    path: '/app/settings/keys',
+    title: 'Keys and deletion',
+    nav: 'workspace',
+    needs: 'owner',
+    render: () => <KeysPage />,
   },
 ];
 
