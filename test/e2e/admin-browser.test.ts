@@ -82,6 +82,7 @@ async function download(page: Page, link: string, file: string): Promise<string>
 
 describe('the admin pages in Chromium', () => {
   let page: Page;
+  let violations: string[] = [];
   let ws = '';
   const secrets: string[] = [];
 
@@ -89,6 +90,7 @@ describe('the admin pages in Chromium', () => {
     await h().cli(['workspace', 'create', '--name', NAME, '--owner-email', OWNER]);
     const watched = await openPage(h().browser);
     page = watched.page;
+    violations = watched.violations;
     await signIn(h(), page, OWNER);
     const list = (await (await page.request.get(`${h().server.url}/api/v1/workspaces`)).json()) as {
       items: { workspace_id: string; workspace_name: string }[];
@@ -175,6 +177,8 @@ describe('the admin pages in Chromium', () => {
       credentialEvents.filter((a) => a === 'integration_credential.updated').length,
     ).toBeGreaterThanOrEqual(2);
     expect(credentialEvents.every((a) => a.startsWith('integration_credential.'))).toBe(true);
+    // The owner's own events name them.
+    expect(await page.getByText(`you (${OWNER})`).count()).toBeGreaterThan(0);
     await checkPage(page, 'activity');
 
     await filterBy(page, 'workroom.created');
@@ -227,6 +231,34 @@ describe('the admin pages in Chromium', () => {
     ).rejects.toThrow(/failed/);
   }, 120_000);
 
+  it('keeps a viewer out of the admin pages, and the API refuses them too', async () => {
+    const email = 'viewer@admin.test';
+    expect(await apiPost(page, `/api/v1/workspaces/${ws}/members`, { email, role: 'viewer' })).toBe(
+      201,
+    );
+    const viewer = await openPage(h().browser);
+    await signIn(h(), viewer.page, email);
+    const nav = viewer.page.getByRole('navigation', { name: 'Main' });
+    expect(await nav.getByRole('link', { name: 'Workspaces' }).count()).toBe(1);
+    for (const title of ['Activity', 'LLM keys and credentials', 'Keys and deletion']) {
+      expect(await nav.getByRole('link', { name: title }).count(), title).toBe(0);
+    }
+    await viewer.page.goto(`${h().server.url}/app/llm-keys`);
+    await expect
+      .poll(() => viewer.page.getByText('This page needs the admin role or above').count())
+      .toBe(1);
+    await viewer.page.goto(`${h().server.url}/app/settings/keys`);
+    await expect
+      .poll(() => viewer.page.getByText('This page needs the owner role or above').count())
+      .toBe(1);
+    for (const url of ['activity', 'credentials', 'keys']) {
+      const res = await viewer.page.request.get(`${h().server.url}/api/v1/workspaces/${ws}/${url}`);
+      expect(res.status(), url).toBe(403);
+    }
+    expect(viewer.violations).toEqual([]);
+    await viewer.context.close();
+  });
+
   it('shows the key status, refuses a wrong name, then shreds and shows the receipt', async () => {
     await visit(page, 'Keys and deletion', 'Keys and deletion');
     await expect.poll(() => page.getByText('version 1').count()).toBeGreaterThan(0);
@@ -266,6 +298,8 @@ describe('the admin pages in Chromium', () => {
     await expect
       .poll(() => page.getByText('This workspace has been permanently deleted.').count())
       .toBe(1);
+    // Nothing on any of these pages broke the CSP.
+    expect(violations).toEqual([]);
     await page.context().close();
   });
 });

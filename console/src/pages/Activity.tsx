@@ -14,6 +14,7 @@ import {
   type ActorType,
   type AuditEvent,
 } from '../api/activity';
+import { useMe } from '../session';
 import { ErrorLine, useSubmit } from '../ui/forms';
 import { Loaded, useLoad } from '../ui/load';
 import { useWorkspace } from '../workspace';
@@ -223,6 +224,11 @@ function Events(props: {
 }
 
 function EventTable(props: { readonly events: readonly AuditEvent[] }): ReactNode {
+  const { user } = useMe();
+  const actor = (e: AuditEvent): string =>
+    e.actor_type === 'user' && e.actor_id === user.id
+      ? `you (${user.email})`
+      : (e.actor_name ?? e.actor_id ?? '—');
   return (
     <table className="events">
       <caption className="visually-hidden">Audit events, newest first</caption>
@@ -242,7 +248,7 @@ function EventTable(props: { readonly events: readonly AuditEvent[] }): ReactNod
               <time dateTime={e.occurred_at}>{new Date(e.occurred_at).toLocaleString()}</time>
             </td>
             <td>
-              {e.actor_name ?? e.actor_id ?? '—'}
+              {actor(e)}
               <span className="hint"> ({e.actor_type})</span>
             </td>
             <td>
@@ -262,7 +268,8 @@ function targetsText(targets: readonly unknown[]): string {
     if (typeof t !== 'object' || t === null) return String(t);
     const { type, id } = t as { type?: unknown; id?: unknown };
     const kind = typeof type === 'string' ? type : '?';
-    return `${kind} ${typeof id === 'string' ? id.slice(0, 8) : ''}`.trim();
+    // The end of the id: a UUIDv7 starts with its time, so its start is shared by neighbours.
+    return `${kind} ${typeof id === 'string' ? `…${id.slice(-8)}` : ''}`.trim();
   });
   return parts.length === 0 ? '—' : parts.join(', ');
 }
