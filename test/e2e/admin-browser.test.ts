@@ -280,9 +280,19 @@ describe('the admin pages in Chromium', () => {
     await expect
       .poll(() => page.getByRole('heading', { name: `${NAME} has been shredded` }).count())
       .toBe(1);
-    const receipt = JSON.parse(await page.getByLabel('Signed receipt (JSON)').inputValue()) as {
+    const receiptText = await page.getByLabel('Signed receipt (JSON)').inputValue();
+    const receipt = JSON.parse(receiptText) as {
       receipt: { receipt_id: string; workspace_id: string };
     };
+    // The receipt as the page shows it verifies offline, as the page says, with the published key.
+    const receiptFile = path.join(downloads, 'receipt.json');
+    await writeFile(receiptFile, receiptText);
+    const key = (await (
+      await page.request.get(`${h().server.url}/.well-known/wardroom-audit-key`)
+    ).json()) as { public_key: string };
+    expect(
+      await h().cli(['keys', 'verify-receipt', receiptFile, '--public-key', key.public_key]),
+    ).toContain('shred receipt: signature valid');
     expect(receipt.receipt.workspace_id).toBe(ws);
     expect(
       await page.locator('.facts code').filter({ hasText: receipt.receipt.receipt_id }).count(),
@@ -301,7 +311,7 @@ describe('the admin pages in Chromium', () => {
     // Nothing on any of these pages broke the CSP.
     expect(violations).toEqual([]);
     await page.context().close();
-  });
+  }, 60_000);
 });
 
 async function addKey(page: Page, provider: string, name: string, secret: string): Promise<void> {
