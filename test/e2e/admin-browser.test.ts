@@ -188,8 +188,20 @@ describe('the admin pages in Chromium', () => {
     expect(new Set(await actions(page))).toEqual(new Set(['workroom.created']));
     expect(await page.getByText('That is every event matching the filters.').count()).toBe(1);
 
+    // A time range: nothing happened before 2001.
+    await filterBy(page, '');
+    await page.getByLabel('Before', { exact: true }).fill('2001-01-01T00:00');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => page.getByText('No events match these filters.').count()).toBe(1);
+    await page.getByLabel('Before', { exact: true }).fill('');
     await filterBy(page, 'nothing.like_this');
     await expect.poll(() => page.getByText('No events match these filters.').count()).toBe(1);
+    // A filter the API refuses: its sentence, with a way to try again.
+    await filterBy(page, 'Not An Action!');
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'is not valid' }).count())
+      .toBe(1);
+    expect(await page.getByRole('button', { name: 'Try again' }).count()).toBe(1);
   });
 
   it('downloads CSV and JSONL exports that `wardroom audit verify --file` accepts', async () => {
@@ -308,6 +320,11 @@ describe('the admin pages in Chromium', () => {
     await expect
       .poll(() => page.getByText('This workspace has been permanently deleted.').count())
       .toBe(1);
+    await visit(page, 'Keys and deletion', 'Keys and deletion');
+    await expect
+      .poll(() => page.getByText('This workspace has been permanently deleted.').count())
+      .toBe(1);
+    expect(await page.getByRole('button', { name: 'Shred this workspace' }).count()).toBe(0);
     // Nothing on any of these pages broke the CSP.
     expect(violations).toEqual([]);
     await page.context().close();

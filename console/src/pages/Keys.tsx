@@ -33,14 +33,19 @@ export function KeysPage(): ReactNode {
       ) : (
         <>
           <h2>Key status</h2>
+          {/* The shred form only under a status that loaded: a shredded workspace shows why not. */}
           <Loaded load={load} label="the key status">
-            {(status) => <StatusView status={status} />}
+            {(status) => (
+              <>
+                <StatusView status={status} />
+                <ShredForm
+                  workspaceId={ws}
+                  name={current?.workspace_name ?? ''}
+                  done={(r) => setReceipt({ ws, receipt: r })}
+                />
+              </>
+            )}
           </Loaded>
-          <ShredForm
-            workspaceId={ws}
-            name={current?.workspace_name ?? ''}
-            done={(r) => setReceipt({ ws, receipt: r })}
-          />
         </>
       )}
     </section>
