@@ -7,6 +7,7 @@
 import type { ReactNode } from 'react';
 import type { Role } from '../roles';
 import { WorkspacesPage } from './Workspaces';
+import { AccountPage } from './Account';
 
 export interface PageDef {
   /** `/app/…`; `:name` segments become `params.name`. */
@@ -29,6 +30,13 @@ export const pages: readonly PageDef[] = [
     nav: 'account',
     needs: 'signed-in',
     render: () => <WorkspacesPage />,
+  },
+  {
+    path: '/app/account',
+    title: 'Sessions and tokens',
+    nav: 'account',
+    needs: 'signed-in',
+    render: () => <AccountPage />,
   },
 ];
 
