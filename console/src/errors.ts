@@ -18,6 +18,8 @@ const sentences: Readonly<Record<string, string>> = {
   workspace_shredded: 'This workspace has been permanently deleted.',
   token_expired: 'That API token has expired. Create a new one.',
   session_required: 'Creating an API token needs you to be signed in to the console.',
+  too_many_tokens:
+    'You have 50 live API tokens in this workspace. Revoke one you no longer use first.',
   network: 'The server could not be reached. Check your connection and try again.',
 };
 

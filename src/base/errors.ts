@@ -21,6 +21,7 @@ export const errorStatus = {
   method_not_allowed: 405,
   conflict: 409,
   last_owner: 409,
+  too_many_tokens: 409,
   workspace_shredded: 410,
   payload_too_large: 413,
   uri_too_long: 414,

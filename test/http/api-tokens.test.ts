@@ -235,6 +235,32 @@ describe('only my own tokens', () => {
   });
 });
 
+describe('limits', () => {
+  it('refuses a 51st live token with too_many_tokens, and counts revoked and expired ones out', async () => {
+    const me = await person('member');
+    await admin.client.query(
+      `insert into wardroom.api_tokens (tenant_id, id, user_id, name, secret_hash, expires_at)
+       select $1, gen_random_uuid(), $2, 'bulk ' || n, sha256(convert_to(gen_random_uuid()::text, 'UTF8')),
+              case when n = 1 then now() - interval '1 day' end
+         from generate_series(1, 50) n`,
+      [ws.id, me.userId],
+    );
+    // 49 live and 1 expired: one more fits, then the 51st live one does not.
+    const last = await create(me, { name: 'fiftieth' });
+    const before = await tokenRows(ws.id);
+    expectError(
+      await call(t, 'POST', tokensUrl(ws), { headers: me.write, payload: { name: 'too many' } }),
+      409,
+      'too_many_tokens',
+    );
+    expect(await tokenRows(ws.id)).toEqual(before);
+    expect(
+      (await call(t, 'DELETE', tokensUrl(ws, last.id), { headers: me.write })).statusCode,
+    ).toBe(204);
+    await create(me, { name: 'fits again' });
+  });
+});
+
 describe('audit', () => {
   it('records creation and revocation, by the person, with no secret in any row', async () => {
     const me = await person('member');

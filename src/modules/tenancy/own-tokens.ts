@@ -25,6 +25,8 @@ export interface TokenView {
 
 /** At most this many tokens are listed, newest first. */
 export const TOKEN_LIST_LIMIT = 200;
+/** At most this many live (neither revoked nor expired) tokens per person and workspace. */
+export const LIVE_TOKEN_LIMIT = 50;
 
 interface TokenRow {
   id: string;
@@ -72,6 +74,33 @@ export async function listOwnTokens(
     .limit(TOKEN_LIST_LIMIT)
     .execute();
   return rows.map((r) => tokenView(r, currentTokenId));
+}
+
+/**
+ * Refuses (`too_many_tokens`) a new token for a person who already holds
+ * LIVE_TOKEN_LIMIT live ones here. The person's membership row is locked
+ * first, so two creations at once cannot both pass the count.
+ */
+export async function assertRoomForToken(tx: TenantTx, userId: string): Promise<void> {
+  await tx
+    .selectFrom('memberships')
+    .select('user_id')
+    .where('user_id', '=', userId)
+    .forUpdate()
+    .execute();
+  const { live } = await tx
+    .selectFrom('api_tokens')
+    .select((e) => e.fn.countAll<string>().as('live'))
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where((e) => e.or([e('expires_at', 'is', null), e('expires_at', '>', new Date())]))
+    .executeTakeFirstOrThrow();
+  if (Number(live) >= LIVE_TOKEN_LIMIT) {
+    throw new AppError(
+      'too_many_tokens',
+      `You already have ${String(LIVE_TOKEN_LIMIT)} live API tokens here; revoke one first`,
+    );
+  }
 }
 
 /** Revokes one of the person's own live tokens; anything else is `not_found`. */

@@ -14,7 +14,7 @@
 import { z } from 'zod';
 import { AppError } from '../../base/errors.js';
 import { createApiToken } from './api-tokens.js';
-import { listOwnTokens, ownToken, revokeOwnToken } from './own-tokens.js';
+import { assertRoomForToken, listOwnTokens, ownToken, revokeOwnToken } from './own-tokens.js';
 import { defineRoute, type WorkspaceRoute } from './workspace-route.js';
 
 /** The longest expiry a token may be given, in days. */
@@ -84,11 +84,12 @@ export const tokenRoutes: WorkspaceRoute[] = [
     response: tokenView.extend({
       token: z.string().describe('The secret token; shown in this answer only, never again'),
     }),
-    errors: ['session_required'],
+    errors: ['session_required', 'too_many_tokens'],
     handler: async ({ tx, member, principal }, { body }) => {
       if (principal.actorType !== 'user') {
         throw new AppError('session_required', 'Sign in to create an API token');
       }
+      await assertRoomForToken(tx, member.userId);
       const days = body.expires_in_days ?? null;
       const created = await createApiToken(tx, {
         userId: member.userId,
