@@ -10,6 +10,7 @@ import { ActivityPage } from './Activity';
 import { KeysPage } from './Keys';
 import { LlmKeysPage } from './LlmKeys';
 import { WorkspacesPage } from './Workspaces';
+import { AccountPage } from './Account';
 
 export interface PageDef {
   /** `/app/…`; `:name` segments become `params.name`. */
@@ -54,6 +55,13 @@ export const pages: readonly PageDef[] = [
     nav: 'workspace',
     needs: 'owner',
     render: () => <KeysPage />,
+  },
+  {
+    path: '/app/account',
+    title: 'Sessions and tokens',
+    nav: 'account',
+    needs: 'signed-in',
+    render: () => <AccountPage />,
   },
 ];
 
