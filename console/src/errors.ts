@@ -17,6 +17,17 @@ const sentences: Readonly<Record<string, string>> = {
   not_found: 'That was not found. It may have been removed.',
   workspace_shredded: 'This workspace has been permanently deleted.',
   network: 'The server could not be reached. Check your connection and try again.',
+  // Workrooms, conversations, messages and members.
+  invalid_cursor: 'That page of results is no longer valid. Reload the page.',
+  payload_too_large: 'That is too long to send. Shorten it and try again.',
+  conflict: 'That already exists.',
+  last_owner:
+    'A workspace needs at least one owner. Make someone else an owner first, then try again.',
+  decryption_failed: 'Some of this data could not be decrypted. Contact your workspace owner.',
+  key_unavailable: "This workspace's encryption key is unavailable right now. Try again later.",
+  mail_refused: 'The mail server refused the email.',
+  mail_timeout: 'The mail server did not answer in time.',
+  mail_unavailable: 'Email is not set up on this server.',
 };
 
 const fallback = 'Something went wrong on our side. Try again in a moment.';

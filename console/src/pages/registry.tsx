@@ -7,6 +7,10 @@
 import type { ReactNode } from 'react';
 import type { Role } from '../roles';
 import { WorkspacesPage } from './Workspaces';
+import { ConversationPage } from './Conversation';
+import { MembersPage } from './Members';
+import { WorkroomPage } from './Workroom';
+import { WorkroomsPage } from './Workrooms';
 
 export interface PageDef {
   /** `/app/…`; `:name` segments become `params.name`. */
@@ -29,6 +33,33 @@ export const pages: readonly PageDef[] = [
     nav: 'account',
     needs: 'signed-in',
     render: () => <WorkspacesPage />,
+  },
+  // Workrooms, conversations and members (helper "work").
+  {
+    path: '/app/workrooms',
+    title: 'Workrooms',
+    nav: 'workspace',
+    needs: 'workspace',
+    render: () => <WorkroomsPage />,
+  },
+  {
+    path: '/app/workrooms/:id',
+    title: 'Workroom',
+    needs: 'workspace',
+    render: (p) => <WorkroomPage id={p['id'] ?? ''} />,
+  },
+  {
+    path: '/app/conversations/:id',
+    title: 'Conversation',
+    needs: 'workspace',
+    render: (p) => <ConversationPage id={p['id'] ?? ''} />,
+  },
+  {
+    path: '/app/members',
+    title: 'Members',
+    nav: 'workspace',
+    needs: 'admin',
+    render: () => <MembersPage />,
   },
 ];
 
