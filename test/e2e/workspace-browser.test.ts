@@ -156,7 +156,7 @@ describe('working in a workspace in Chromium', () => {
     expect(await page.getByRole('log', { name: 'Messages' }).getByText('You').count()).toBe(1);
     await checkPage(page, 'conversation');
 
-    await page.getByRole('link', { name: 'This workroom' }).click();
+    await page.getByRole('link', { name: 'Launch plan' }).click();
     await expect.poll(() => page.getByRole('link', { name: 'Q3 kick-off' }).count()).toBe(1);
     await checkPage(page, 'workroom');
     await nav(page).getByRole('link', { name: 'Workrooms' }).click();
@@ -282,5 +282,28 @@ describe('working in a workspace in Chromium', () => {
     ).toEqual({ status: 403, code: 'forbidden' });
     expect(viewer.violations).toEqual([]);
     await viewer.context.close();
+  });
+
+  it('a long conversation opens on the latest messages and loads older ones on demand', async () => {
+    const page = ownerPage();
+    const conversationId = conversationPath.split('/').pop() ?? '';
+    const url = `/api/v1/workspaces/${workspaceId}/conversations/${conversationId}/messages`;
+    for (let i = 1; i <= 55; i += 1) {
+      expect(
+        (await apiFromPage(page, 'POST', url, { content: `Update ${String(i)}` })).status,
+      ).toBe(201);
+    }
+    await page.goto(`${h().server.url}${conversationPath}`);
+    const items = page.getByRole('log', { name: 'Messages' }).getByRole('listitem');
+    // 57 messages: the latest page of 50 shows, oldest of them first, newest last.
+    await expect.poll(() => items.count()).toBe(50);
+    expect(await items.last().textContent()).toContain('Update 55');
+    expect(await items.first().textContent()).toContain('Update 6');
+    expect(await count(page, FIRST_MESSAGE)).toBe(0);
+    await page.getByRole('button', { name: 'Load older messages' }).click();
+    await expect.poll(() => items.count()).toBe(57);
+    expect(await items.first().textContent()).toContain(FIRST_MESSAGE);
+    expect(await page.getByRole('button', { name: 'Load older messages' }).count()).toBe(0);
+    expect(owner?.violations).toEqual([]);
   });
 });

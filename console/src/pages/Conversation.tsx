@@ -5,7 +5,7 @@
 import { useId, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { Membership } from '../api/account';
 import { listMembers } from '../api/members';
-import { getConversation, postMessage, type Message } from '../api/workrooms';
+import { getConversation, getWorkroom, postMessage, type Message } from '../api/workrooms';
 import { hasRole } from '../roles';
 import { Link } from '../router';
 import { useMe } from '../session';
@@ -25,17 +25,20 @@ export function ConversationPage(props: { readonly id: string }): ReactNode {
 
 function Conversation(props: { readonly membership: Membership; readonly id: string }): ReactNode {
   const ws = props.membership.workspace_id;
-  const load = useLoad(() => getConversation(ws, props.id), `${ws}/${props.id}`);
+  const load = useLoad(async () => {
+    const conversation = await getConversation(ws, props.id);
+    return { conversation, workroom: await getWorkroom(ws, conversation.workroom_id) };
+  }, `${ws}/${props.id}`);
   return (
     <section aria-labelledby="conversation-title">
       <Loaded load={load} label="the conversation">
-        {(conversation) => (
+        {({ conversation, workroom }) => (
           <>
             <p className="breadcrumb">
               <Link to="/app/workrooms">Workrooms</Link>
               {' › '}
               <Link to={`/app/workrooms/${encodeURIComponent(conversation.workroom_id)}`}>
-                This workroom
+                {workroom.name}
               </Link>
             </p>
             <h1 id="conversation-title">{conversation.title ?? 'Untitled conversation'}</h1>
