@@ -306,4 +306,45 @@ describe('working in a workspace in Chromium', () => {
     expect(await page.getByRole('button', { name: 'Load older messages' }).count()).toBe(0);
     expect(owner?.violations).toEqual([]);
   });
+
+  it('the owner promotes the member to admin and removes the viewer; an admin cannot touch the owner', async () => {
+    const page = ownerPage();
+    await nav(page).getByRole('link', { name: 'Members' }).click();
+    await page.getByRole('button', { name: `Manage ${MEMBER}` }).click();
+    const roles = page.getByRole('form', { name: `Roles of ${MEMBER}` });
+    await roles.getByLabel('Role').selectOption('admin');
+    await roles.getByRole('button', { name: 'Save roles' }).click();
+    await expect.poll(() => page.getByRole('cell', { name: 'admin', exact: true }).count()).toBe(1);
+    await page.getByRole('button', { name: `Manage ${VIEWER}` }).click();
+    await page.getByRole('button', { name: 'Remove member' }).click();
+    await page.getByRole('button', { name: `Yes, remove ${VIEWER}` }).click();
+    await expect.poll(() => page.getByRole('cell', { name: VIEWER, exact: true }).count()).toBe(0);
+
+    const admin = await openPage(h().browser);
+    await signIn(h(), admin.page, MEMBER);
+    await nav(admin.page).getByRole('link', { name: 'Members' }).click();
+    await admin.page.getByRole('button', { name: `Manage ${OWNER}` }).click();
+    // The owner's role, named roles and membership are out of an admin's reach, on the page…
+    await expect
+      .poll(() => admin.page.getByText("only an owner can change an owner's role").count())
+      .toBe(1);
+    expect(await admin.page.getByRole('button', { name: 'Remove member' }).count()).toBe(0);
+    expect(await admin.page.getByRole('checkbox').count()).toBe(0);
+    // …and at the API, which refuses an admin granting a named role, even to themselves.
+    const me = (await (await admin.page.request.get(`${h().server.url}/api/v1/me`)).json()) as {
+      user: { id: string };
+    };
+    expect(
+      await apiFromPage(
+        admin.page,
+        'PATCH',
+        `/api/v1/workspaces/${workspaceId}/members/${me.user.id}`,
+        {
+          named_roles: ['founder'],
+        },
+      ),
+    ).toEqual({ status: 403, code: 'forbidden' });
+    expect(admin.violations).toEqual([]);
+    await admin.context.close();
+  });
 });
