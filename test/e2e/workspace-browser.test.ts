@@ -20,6 +20,7 @@ import {
   signIn,
   startConsoleHarness,
   type ConsoleHarness,
+  type InPage,
   type Watched,
 } from '../support/browser.js';
 
@@ -300,10 +301,18 @@ describe('working in a workspace in Chromium', () => {
     expect(await items.last().textContent()).toContain('Update 55');
     expect(await items.first().textContent()).toContain('Update 6');
     expect(await count(page, FIRST_MESSAGE)).toBe(0);
-    await page.getByRole('button', { name: 'Load older messages' }).click();
+    // By keyboard: Enter on the button; once the history is complete, focus moves to its start.
+    await page.getByRole('button', { name: 'Load older messages' }).press('Enter');
     await expect.poll(() => items.count()).toBe(57);
     expect(await items.first().textContent()).toContain(FIRST_MESSAGE);
     expect(await page.getByRole('button', { name: 'Load older messages' }).count()).toBe(0);
+    await expect
+      .poll(() =>
+        page
+          .getByText('This is the start of the conversation.')
+          .evaluate((el) => el === (globalThis as unknown as InPage).document.activeElement),
+      )
+      .toBe(true);
     expect(owner?.violations).toEqual([]);
   });
 
@@ -346,5 +355,23 @@ describe('working in a workspace in Chromium', () => {
     ).toEqual({ status: 403, code: 'forbidden' });
     expect(admin.violations).toEqual([]);
     await admin.context.close();
+  });
+
+  it('the workrooms list shows 50 and the next page on demand', async () => {
+    const page = ownerPage();
+    for (let i = 1; i <= 50; i += 1) {
+      const res = await apiFromPage(page, 'POST', `/api/v1/workspaces/${workspaceId}/workrooms`, {
+        name: `Room ${String(i)}`,
+      });
+      expect(res.status).toBe(201);
+    }
+    await nav(page).getByRole('link', { name: 'Workrooms' }).click();
+    const rooms = page.getByRole('main').getByRole('listitem');
+    await expect.poll(() => rooms.count()).toBe(50);
+    expect(await page.getByRole('link', { name: 'Room 50', exact: true }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Show more workrooms' }).press('Enter');
+    await expect.poll(() => rooms.count()).toBe(51);
+    expect(await page.getByRole('link', { name: 'Room 50', exact: true }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Show more workrooms' }).count()).toBe(0);
   });
 });

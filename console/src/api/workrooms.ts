@@ -33,7 +33,7 @@ export interface Message {
 const base = (ws: string): string => `/workspaces/${seg(ws)}`;
 
 export const listWorkrooms = (ws: string, cursor?: string): Promise<Page<Workroom>> =>
-  api.get(`${base(ws)}/workrooms${query({ limit: 100, cursor })}`);
+  api.get(`${base(ws)}/workrooms${query({ limit: 50, cursor })}`);
 
 export const getWorkroom = (ws: string, id: string): Promise<Workroom> =>
   api.get(`${base(ws)}/workrooms/${seg(id)}`);
@@ -46,7 +46,7 @@ export const listConversations = (
   workroomId: string,
   cursor?: string,
 ): Promise<Page<Conversation>> =>
-  api.get(`${base(ws)}/workrooms/${seg(workroomId)}/conversations${query({ limit: 100, cursor })}`);
+  api.get(`${base(ws)}/workrooms/${seg(workroomId)}/conversations${query({ limit: 50, cursor })}`);
 
 export const getConversation = (ws: string, id: string): Promise<Conversation> =>
   api.get(`${base(ws)}/conversations/${seg(id)}`);

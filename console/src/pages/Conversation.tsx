@@ -2,9 +2,10 @@
  * One conversation: its messages (the latest first loaded, older ones on
  * demand, new ones appear without a reload) and the composer (members and up).
  */
-import { useId, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { Membership } from '../api/account';
 import { listMembers } from '../api/members';
+import { describeError } from '../errors';
 import { getConversation, getWorkroom, postMessage, type Message } from '../api/workrooms';
 import { hasRole } from '../roles';
 import { Link } from '../router';
@@ -99,7 +100,6 @@ function MessageList(props: {
   readonly authorName: (m: Message) => string;
 }): ReactNode {
   const { state, retry, loadOlder } = props.messages;
-  const older = useSubmit(loadOlder);
   if (state.status === 'loading') {
     return (
       <p className="loading-inline" aria-busy="true">
@@ -110,7 +110,7 @@ function MessageList(props: {
   if (state.status === 'failed') {
     return (
       <div className="error" role="alert">
-        <p>The messages could not be loaded.</p>
+        <p>{describeError(state.error)}</p>
         <button type="button" className="secondary" onClick={retry}>
           Try again
         </button>
@@ -119,18 +119,7 @@ function MessageList(props: {
   }
   return (
     <div className="thread">
-      {state.older === null ? null : (
-        <p>
-          <button type="button" className="secondary" onClick={older.submit} disabled={older.busy}>
-            {older.busy ? 'Loading older messages…' : 'Load older messages'}
-          </button>
-        </p>
-      )}
-      {older.error === undefined ? null : (
-        <p className="error" role="alert">
-          {older.error}
-        </p>
-      )}
+      <OlderMessages more={state.older !== null} loadOlder={loadOlder} />
       <div role="log" aria-label="Messages">
         {state.items.length === 0 ? (
           <p className="empty">No messages yet.</p>
@@ -149,6 +138,49 @@ function MessageList(props: {
         )}
       </div>
     </div>
+  );
+}
+
+/**
+ * "Load older messages" while there are some. The button stays enabled while
+ * busy (a disabled button would drop keyboard focus); when the last older
+ * page arrives, focus moves to the "start of the conversation" line.
+ */
+function OlderMessages(props: {
+  readonly more: boolean;
+  readonly loadOlder: () => Promise<void>;
+}): ReactNode {
+  const { busy, error, submit } = useSubmit(props.loadOlder);
+  const [asked, setAsked] = useState(false);
+  const start = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (asked && !props.more) start.current?.focus();
+  }, [asked, props.more]);
+  if (!props.more) {
+    return asked ? (
+      <p ref={start} tabIndex={-1} className="meta">
+        This is the start of the conversation.
+      </p>
+    ) : null;
+  }
+  const onClick = () => {
+    if (busy) return;
+    setAsked(true);
+    submit();
+  };
+  return (
+    <>
+      <p>
+        <button type="button" className="secondary" onClick={onClick} aria-disabled={busy}>
+          {busy ? 'Loading older messages…' : 'Load older messages'}
+        </button>
+      </p>
+      {error === undefined ? null : (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </>
   );
 }
 

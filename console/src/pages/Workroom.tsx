@@ -6,6 +6,7 @@ import { hasRole } from '../roles';
 import { Link, navigate } from '../router';
 import { ErrorLine, useSubmit } from '../ui/forms';
 import { Loaded, useLoad } from '../ui/load';
+import { PagedList } from '../ui/paged-list';
 import { useWorkspace } from '../workspace';
 import { formatDate } from './Workrooms';
 
@@ -40,18 +41,22 @@ function Workroom(props: { readonly membership: Membership; readonly id: string 
                 {hasRole(props.membership, 'member') ? ' Start one below.' : ''}
               </p>
             ) : (
-              <ul className="list">
-                {conversations.items.map((c) => (
-                  <li key={c.id}>
+              <PagedList
+                first={conversations}
+                more={(cursor) => listConversations(ws, workroom.id, cursor)}
+                noun="conversations"
+              >
+                {(c) => (
+                  <>
                     <Link to={`/app/conversations/${encodeURIComponent(c.id)}`}>
                       {c.title ?? 'Untitled conversation'}
                     </Link>
                     <span className="meta">
                       started <time dateTime={c.created_at}>{formatDate(c.created_at)}</time>
                     </span>
-                  </li>
-                ))}
-              </ul>
+                  </>
+                )}
+              </PagedList>
             )}
             {hasRole(props.membership, 'member') ? (
               <StartConversation ws={ws} workroomId={workroom.id} />

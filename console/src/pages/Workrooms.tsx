@@ -6,6 +6,7 @@ import { hasRole } from '../roles';
 import { Link, navigate } from '../router';
 import { ErrorLine, useSubmit } from '../ui/forms';
 import { Loaded, useLoad } from '../ui/load';
+import { PagedList } from '../ui/paged-list';
 import { useWorkspace } from '../workspace';
 
 export function WorkroomsPage(): ReactNode {
@@ -28,16 +29,16 @@ function Workrooms(props: { readonly membership: Membership }): ReactNode {
               {hasRole(props.membership, 'member') ? ' Create the first one below.' : ''}
             </p>
           ) : (
-            <ul className="list">
-              {page.items.map((w) => (
-                <li key={w.id}>
+            <PagedList first={page} more={(cursor) => listWorkrooms(ws, cursor)} noun="workrooms">
+              {(w) => (
+                <>
                   <Link to={`/app/workrooms/${encodeURIComponent(w.id)}`}>{w.name}</Link>
                   <span className="meta">
                     created <time dateTime={w.created_at}>{formatDate(w.created_at)}</time>
                   </span>
-                </li>
-              ))}
-            </ul>
+                </>
+              )}
+            </PagedList>
           )
         }
       </Loaded>
