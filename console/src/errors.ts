@@ -16,6 +16,10 @@ const sentences: Readonly<Record<string, string>> = {
   bad_request: 'The request was not understood. Reload the page and try again.',
   not_found: 'That was not found. It may have been removed.',
   workspace_shredded: 'This workspace has been permanently deleted.',
+  token_expired: 'That API token has expired. Create a new one.',
+  session_required: 'Creating an API token needs you to be signed in to the console.',
+  too_many_tokens:
+    'You have 50 live API tokens in this workspace. Revoke one you no longer use first.',
   network: 'The server could not be reached. Check your connection and try again.',
   // Workrooms, conversations, messages and members.
   invalid_cursor: 'That page of results is no longer valid. Reload the page.',

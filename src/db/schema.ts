@@ -51,6 +51,8 @@ export interface ApiTokensTable {
   secret_hash: Buffer;
   created_at: CreatedAt;
   revoked_at: Date | null;
+  expires_at: Date | null;
+  last_four: string | null;
 }
 
 export interface WorkspaceKeysTable {

@@ -63,6 +63,61 @@ describe('wardroom CLI', () => {
     await expect(run('token', 'revoke', token)).rejects.toMatchObject({ code: 'not_found' });
   });
 
+  it('token create --expires-in-days sets an expiry the token answers token_expired after', async () => {
+    const { out } = await run(
+      'workspace',
+      'create',
+      '--name',
+      'Exp',
+      '--owner-email',
+      'o@exp.test',
+      '--json',
+    );
+    const ws = (JSON.parse(out.join('')) as { workspace_id: string }).workspace_id;
+    const create = (...extra: string[]) =>
+      run('token', 'create', '--workspace', ws, '--email', 'o@exp.test', '--json', ...extra);
+    for (const bad of ['0', '366', '7.5', 'seven', '-1']) {
+      await expect(create('--expires-in-days', bad), bad).rejects.toMatchObject({
+        code: 'validation_failed',
+      });
+    }
+    const made = JSON.parse((await create('--expires-in-days', '7')).out.join('')) as {
+      token_id: string;
+      token: string;
+    };
+    const admin = await connectAdmin();
+    try {
+      const { rows } = await admin.client.query<{ days: number; n: number }>(
+        `select extract(epoch from max(expires_at) - now()) / 86400 as days, count(*)::int as n
+           from wardroom.api_tokens where tenant_id = $1 and id = $2`,
+        [ws, made.token_id],
+      );
+      expect(rows[0]?.n).toBe(1);
+      expect(Number(rows[0]?.days)).toBeGreaterThan(6.9);
+      expect(Number(rows[0]?.days)).toBeLessThanOrEqual(7);
+      // One token from workspace create, one made here: the refused ones made nothing.
+      const count = await admin.client.query<{ n: number }>(
+        'select count(*)::int as n from wardroom.api_tokens where tenant_id = $1',
+        [ws],
+      );
+      expect(count.rows[0]?.n).toBe(2);
+      const url = `/api/v1/workspaces/${ws}/workrooms`;
+      expect((await cli.app().app.inject({ url, headers: bearer(made.token) })).statusCode).toBe(
+        200,
+      );
+      await admin.client.query(
+        `update wardroom.api_tokens set expires_at = now() - interval '1 second'
+          where tenant_id = $1 and id = $2`,
+        [ws, made.token_id],
+      );
+      const res = await cli.app().app.inject({ url, headers: bearer(made.token) });
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toMatchObject({ error: { code: 'token_expired' } });
+    } finally {
+      await admin.close();
+    }
+  });
+
   it('records what an operator does at the CLI as ops, naming the OS user and the command', async () => {
     const { out } = await run(
       'workspace',

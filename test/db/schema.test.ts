@@ -40,6 +40,8 @@ const expected: { [T in keyof DB]: { [C in keyof DB[T]]-?: true } } = {
     secret_hash: true,
     created_at: true,
     revoked_at: true,
+    expires_at: true,
+    last_four: true,
   },
   workspace_keys: {
     tenant_id: true,

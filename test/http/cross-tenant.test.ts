@@ -154,6 +154,9 @@ const fixtures: Record<string, Fixture> = {
   [`POST ${ws}/shred`]: { ids: none, body: () => ({ confirm: 'Workspace 1' }) },
   [`GET ${ws}/activity`]: { ids: none },
   [`GET ${ws}/activity/export`]: { ids: none },
+  [`GET ${ws}/tokens`]: { ids: none },
+  [`POST ${ws}/tokens`]: { ids: none, body: () => ({ name: 'intruder token' }) },
+  [`DELETE ${ws}/tokens/:tokenId`]: { ids: (s) => ({ tokenId: tokenId(s.viewer.token) }) },
 };
 const routeKeys = Object.keys(fixtures);
 
@@ -215,7 +218,7 @@ describe('another workspace', () => {
   it("answers 404 for the other workspace's resource ids inside one's own workspace", async () => {
     const before = [await admin.snapshot(A.ws.id), await admin.snapshot(B.ws.id)];
     const withIds = routeKeys.filter((key) => Object.keys(fixtures[key]!.ids(B)).length > 0);
-    expect(withIds).toHaveLength(11);
+    expect(withIds).toHaveLength(12);
     for (const key of withIds) {
       const { method, url, payload } = request(key, A.ws.id, B);
       const res = await call(t, method, url, {
@@ -234,6 +237,7 @@ describe('another workspace', () => {
       [`/api/v1/workspaces/${A.ws.id}/workrooms?limit=200`, A.workroomId],
       [`/api/v1/workspaces/${A.ws.id}/conversations/${A.conversationId}/messages`, A.messageId],
       [`/api/v1/workspaces/${A.ws.id}/credentials`, A.credentialId],
+      [`/api/v1/workspaces/${A.ws.id}/tokens`, tokenId(A.ws.ownerToken)],
     ];
     for (const [url, own] of lists) {
       const res = await call(t, 'GET', url, { token: A.ws.ownerToken });

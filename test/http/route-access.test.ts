@@ -21,6 +21,8 @@ import {
   type TestWorkspace,
 } from '../support/app.js';
 import { signIn, type Browser } from '../support/sign-in.js';
+import { createApiToken } from '../../src/modules/tenancy/api-tokens.js';
+import { parseToken } from '../../src/modules/tenancy/token-format.js';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -58,6 +60,10 @@ interface Fixture {
   freshWorkspace?: true;
   /** For a session route: path parameters that need the caller's session and email. */
   sessionParams?: (caller: Browser, email: string) => Promise<Record<string, string>>;
+  /** For a workspace route that needs a signed-in session, not a bearer token (creating tokens). */
+  signedIn?: true;
+  /** Path parameters that need the caller (a token of the caller's own). */
+  callerParams?: (callerToken: string) => Promise<Record<string, string>>;
 }
 
 /** The email of a member of `ws` (to sign them in). */
@@ -76,6 +82,20 @@ async function freshCode(): Promise<Record<string, string>> {
   await t.app.inject({ method: 'POST', url: '/api/v1/auth/email/start', payload: { email } });
   pendingSignIn = { email, code: await t.codes.next(email) };
   return {};
+}
+
+/** A new token of the caller's own (revoking the caller's token would end the run's later calls). */
+async function ownTokenOf(callerToken: string): Promise<Record<string, string>> {
+  const tokenId = parseToken(callerToken)?.tokenId ?? '';
+  const made = await t.db.withTenant(systemPrincipal(ws.id, 'test', 'test'), async (tx) => {
+    const row = await tx
+      .selectFrom('api_tokens')
+      .select('user_id')
+      .where('id', '=', tokenId)
+      .executeTakeFirstOrThrow();
+    return createApiToken(tx, { userId: row.user_id, name: 'fixture' });
+  });
+  return { tokenId: made.id };
 }
 
 const freshMember = async () => ({ userId: (await memberToken(t, ws, 'viewer')).userId });
@@ -137,6 +157,16 @@ const fixtures: Record<string, Fixture> = {
     body: () => ({ role: 'member' }),
   },
   'DELETE /api/v1/workspaces/:ws/members/:userId': { params: freshMember },
+  'GET /api/v1/workspaces/:ws/tokens': { params: () => Promise.resolve({}) },
+  'POST /api/v1/workspaces/:ws/tokens': {
+    params: () => Promise.resolve({}),
+    body: () => ({ name: 'fixture', expires_in_days: 7 }),
+    signedIn: true,
+  },
+  'DELETE /api/v1/workspaces/:ws/tokens/:tokenId': {
+    params: () => Promise.resolve({ tokenId: randomUUID() }),
+    callerParams: ownTokenOf,
+  },
   'POST /api/v1/workspaces/:ws/workrooms': {
     params: () => Promise.resolve({}),
     body: () => ({ name: 'r' }),
@@ -230,14 +260,23 @@ async function call(
   if (isSessionRoute) return callWithSession(method, url, fixture, caller?.email);
   const { id, token } = await workspaceFor(fixture, callerToken, caller);
   let path = url.replace(':ws', id);
-  for (const [name, value] of Object.entries(await fixture.params()))
-    path = path.replace(`:${name}`, value);
+  const params =
+    fixture.callerParams !== undefined && token !== undefined
+      ? await fixture.callerParams(token)
+      : await fixture.params();
+  for (const [name, value] of Object.entries(params)) path = path.replace(`:${name}`, value);
   const body =
     fixture.body === undefined ? undefined : fixture.body({ id, name: await workspaceName(id) });
+  const headers =
+    token === undefined
+      ? {}
+      : fixture.signedIn === true && caller?.email !== undefined
+        ? (await signIn(t, caller.email)).write
+        : bearer(token);
   return t.app.inject({
     method: method as 'GET',
     url: path,
-    headers: token === undefined ? {} : bearer(token),
+    headers,
     ...(body === undefined ? {} : { payload: body as object }),
   });
 }

@@ -29,6 +29,7 @@ const BODIES: Record<string, object> = {
   },
   'PUT /api/v1/workspaces/:ws/credentials/:id': { secret: { value: 'abcdefabcdefabcdef' } },
   'POST /api/v1/workspaces/:ws/shred': { confirm: 'any name' },
+  'POST /api/v1/workspaces/:ws/tokens': { name: 'after the shred', expires_in_days: 7 },
 };
 
 let t: TestApp;

@@ -35,7 +35,7 @@ export function ManageMember(props: Props): ReactNode {
   useEffect(() => heading.current?.focus(), []);
   const label = props.member.display_name.trim() || props.member.email;
   return (
-    <div className="panel" role="region" aria-labelledby={`${id}-title`}>
+    <div className="panel manage" role="region" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`} ref={heading} tabIndex={-1}>
         Manage {label}
       </h2>

@@ -11,6 +11,7 @@ import { ConversationPage } from './Conversation';
 import { MembersPage } from './Members';
 import { WorkroomPage } from './Workroom';
 import { WorkroomsPage } from './Workrooms';
+import { AccountPage } from './Account';
 
 export interface PageDef {
   /** `/app/…`; `:name` segments become `params.name`. */
@@ -60,6 +61,13 @@ export const pages: readonly PageDef[] = [
     nav: 'workspace',
     needs: 'admin',
     render: () => <MembersPage />,
+  },
+  {
+    path: '/app/account',
+    title: 'Sessions and tokens',
+    nav: 'account',
+    needs: 'signed-in',
+    render: () => <AccountPage />,
   },
 ];
 

@@ -14,9 +14,10 @@ export interface CreatedToken {
   readonly token: string;
 }
 
+/** A token for a member; it never expires unless `expiresAt` says when it does. */
 export async function createApiToken(
   tx: TenantTx,
-  input: { userId: string; name: string },
+  input: { userId: string; name: string; expiresAt?: Date | null | undefined },
 ): Promise<CreatedToken> {
   const { tenantId } = principalOf(tx);
   const id = randomUUID();
@@ -29,6 +30,8 @@ export async function createApiToken(
       user_id: input.userId,
       name: input.name,
       secret_hash: secretHash,
+      expires_at: input.expiresAt ?? null,
+      last_four: token.slice(-4),
     })
     .execute();
   return { id, token };
@@ -37,7 +40,7 @@ export async function createApiToken(
 /** Creates a token for the workspace's member with this email; `not_found` when there is none. */
 export async function createApiTokenForEmail(
   tx: TenantTx,
-  input: { email: string; name: string },
+  input: { email: string; name: string; expiresAt?: Date | null | undefined },
 ): Promise<CreatedToken> {
   const member = await tx
     .selectFrom('memberships as m')
@@ -48,7 +51,11 @@ export async function createApiTokenForEmail(
   if (member === undefined) {
     throw new AppError('not_found', 'No member with that email in that workspace');
   }
-  return createApiToken(tx, { userId: member.user_id, name: input.name });
+  return createApiToken(tx, {
+    userId: member.user_id,
+    name: input.name,
+    expiresAt: input.expiresAt,
+  });
 }
 
 export async function revokeApiToken(tx: TenantTx, tokenId: string): Promise<void> {
@@ -64,7 +71,9 @@ export async function revokeApiToken(tx: TenantTx, tokenId: string): Promise<voi
 
 /**
  * Resolves a parsed token to the member it acts for; throws `unauthenticated`,
- * and, for a valid token of a shredded workspace, `workspace_shredded` (410):
+ * `token_expired` for a valid token past its `expires_at` (told only to the
+ * holder of the secret), and, for a valid token of a shredded workspace,
+ * `workspace_shredded` (410):
  * the same query reads the workspace's `shredded_at`, so every route of the
  * workspace is gone without a query more per request.
  */
@@ -78,6 +87,7 @@ export async function verifyApiToken(tx: TenantTx, token: ParsedToken): Promise<
     .select([
       't.secret_hash',
       't.revoked_at',
+      't.expires_at',
       'm.user_id',
       'm.role',
       'm.named_roles',
@@ -91,6 +101,9 @@ export async function verifyApiToken(tx: TenantTx, token: ParsedToken): Promise<
     !secretMatches(token.secret, row.secret_hash)
   ) {
     throw new AppError('unauthenticated', 'Invalid or revoked token');
+  }
+  if (row.expires_at !== null && row.expires_at <= new Date()) {
+    throw new AppError('token_expired', 'This API token has expired; create a new one');
   }
   if (row.shredded_at !== null) {
     throw new AppError(

@@ -20,6 +20,7 @@ export {
   verifyApiToken,
 } from './api-tokens.js';
 export { parseToken, type ParsedToken } from './token-format.js';
+export { MAX_TOKEN_DAYS } from './token-routes.js';
 export type { NameSealer } from './display-name.js';
 export type {
   InvitationEmail,

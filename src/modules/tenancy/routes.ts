@@ -1,5 +1,6 @@
 /**
- * HTTP routes of the tenancy module: workspace members.
+ * HTTP routes of the tenancy module: workspace members, and each person's
+ * own API tokens (token-routes.ts).
  */
 import { z } from 'zod';
 import type { NameSealer } from './display-name.js';
@@ -7,6 +8,7 @@ import { invitationEmail, NO_MAILER, type InvitationMailer } from './invitation-
 import { defineRoute, type WorkspaceRoute } from './workspace-route.js';
 import { changeMemberRole, inviteMember, listMembers, removeMember } from './members.js';
 import { NAMED_ROLES, ROLES } from './roles.js';
+import { tokenRoutes } from './token-routes.js';
 
 const ws = z.uuid();
 /** Sealed as bytes, so PostgreSQL's refusal of NUL in text no longer guards it. */
@@ -139,4 +141,5 @@ export const tenancyRoutes = (deps: Deps): WorkspaceRoute[] => [
       return null;
     },
   }),
+  ...tokenRoutes,
 ];
