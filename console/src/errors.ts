@@ -28,6 +28,14 @@ const sentences: Readonly<Record<string, string>> = {
   key_unavailable:
     "This workspace's key cannot be opened right now. Try again later, or ask the operator.",
   config_invalid: 'The server is not set up for this yet. Ask the operator.',
+  // Workrooms, conversations, messages and members.
+  payload_too_large: 'That is too long to send. Shorten it and try again.',
+  last_owner:
+    'A workspace needs at least one owner. Make someone else an owner first, then try again.',
+  decryption_failed: 'Some of this data could not be decrypted. Contact your workspace owner.',
+  mail_refused: 'The mail server refused the email.',
+  mail_timeout: 'The mail server did not answer in time.',
+  mail_unavailable: 'Email is not set up on this server.',
 };
 
 const fallback = 'Something went wrong on our side. Try again in a moment.';

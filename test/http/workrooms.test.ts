@@ -173,3 +173,48 @@ describe('reading conversations', () => {
     }
   });
 });
+
+describe('reading a conversation newest first', () => {
+  const get = (url: string, token = ws.ownerToken) =>
+    t.app.inject({ method: 'GET', url, headers: bearer(token) });
+
+  it('pages back in time with order=newest_first, and refuses an unknown order', async () => {
+    const wr = (await post(`/api/v1/workspaces/${ws.id}/workrooms`, { name: 'Chat' })).json<{
+      id: string;
+    }>();
+    const conv = (
+      await post(`/api/v1/workspaces/${ws.id}/workrooms/${wr.id}/conversations`, {})
+    ).json<{ id: string }>();
+    const url = `/api/v1/workspaces/${ws.id}/conversations/${conv.id}/messages`;
+    const texts = ['one', 'two', 'three', 'four', 'five'];
+    for (const content of texts) await post(url, { content });
+
+    const seen: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const q: string = `?order=newest_first&limit=2${cursor === null ? '' : `&cursor=${cursor}`}`;
+      const res = await get(`${url}${q}`);
+      expect(res.statusCode).toBe(200);
+      const body = res.json<{ items: { content: string }[]; next_cursor: string | null }>();
+      seen.push(body.items.map((i) => i.content));
+      cursor = body.next_cursor;
+    } while (cursor !== null);
+    expect(seen).toEqual([['five', 'four'], ['three', 'two'], ['one']]);
+
+    // The default stays oldest first.
+    const plain = (await get(`${url}?limit=2`)).json<{ items: { content: string }[] }>();
+    expect(plain.items.map((i) => i.content)).toEqual(['one', 'two']);
+
+    const bad = await get(`${url}?order=sideways`);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: { code: 'validation_failed' } });
+
+    // Another workspace's conversation stays invisible whatever the order.
+    const elsewhere = await newWorkspace(t);
+    const theirs = await get(
+      `/api/v1/workspaces/${elsewhere.id}/conversations/${conv.id}/messages?order=newest_first`,
+      elsewhere.ownerToken,
+    );
+    expect(theirs.statusCode).toBe(404);
+  });
+});

@@ -10,6 +10,10 @@ import { ActivityPage } from './Activity';
 import { KeysPage } from './Keys';
 import { LlmKeysPage } from './LlmKeys';
 import { WorkspacesPage } from './Workspaces';
+import { ConversationPage } from './Conversation';
+import { MembersPage } from './Members';
+import { WorkroomPage } from './Workroom';
+import { WorkroomsPage } from './Workrooms';
 import { AccountPage } from './Account';
 
 export interface PageDef {
@@ -33,6 +37,33 @@ export const pages: readonly PageDef[] = [
     nav: 'account',
     needs: 'signed-in',
     render: () => <WorkspacesPage />,
+  },
+  // Workrooms, conversations and members (helper "work").
+  {
+    path: '/app/workrooms',
+    title: 'Workrooms',
+    nav: 'workspace',
+    needs: 'workspace',
+    render: () => <WorkroomsPage />,
+  },
+  {
+    path: '/app/workrooms/:id',
+    title: 'Workroom',
+    needs: 'workspace',
+    render: (p) => <WorkroomPage id={p['id'] ?? ''} />,
+  },
+  {
+    path: '/app/conversations/:id',
+    title: 'Conversation',
+    needs: 'workspace',
+    render: (p) => <ConversationPage id={p['id'] ?? ''} />,
+  },
+  {
+    path: '/app/members',
+    title: 'Members',
+    nav: 'workspace',
+    needs: 'admin',
+    render: () => <MembersPage />,
   },
   // Activity, LLM keys and credentials, keys and deletion (admin helper).
   {

@@ -1,5 +1,6 @@
 /** What every form in the console shares: a busy flag, an error sentence, the error line. */
 import { useState, type ReactNode, type SyntheticEvent } from 'react';
+import { ApiError } from '../api/client';
 import { describeError } from '../errors';
 
 export interface Submit {
@@ -9,7 +10,14 @@ export interface Submit {
   readonly submit: (event?: SyntheticEvent) => void;
 }
 
-export function useSubmit(action: () => Promise<void>): Submit {
+/**
+ * `sentences` words an error code the way this form means it (a `conflict`
+ * on an invitation is "already a member"); other codes use describeError.
+ */
+export function useSubmit(
+  action: () => Promise<void>,
+  sentences?: Readonly<Record<string, string>>,
+): Submit {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
   const submit = (event?: SyntheticEvent) => {
@@ -17,7 +25,9 @@ export function useSubmit(action: () => Promise<void>): Submit {
     setBusy(true);
     setError(undefined);
     action()
-      .catch((e: unknown) => setError(describeError(e)))
+      .catch((e: unknown) =>
+        setError((e instanceof ApiError ? sentences?.[e.code] : undefined) ?? describeError(e)),
+      )
       .finally(() => setBusy(false));
   };
   return { busy, error, submit };

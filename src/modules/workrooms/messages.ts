@@ -23,6 +23,9 @@ export interface MessageView {
   readonly created_at: string;
 }
 
+/** oldest_first (the default) pages forward from the first message; newest_first pages back from the last. */
+export type MessageOrder = 'oldest_first' | 'newest_first';
+
 type Author = Pick<MessageView, 'author_type' | 'author_id'>;
 
 const contentRef = (id: string, conversationId: string, author: Author) => ({
@@ -65,16 +68,23 @@ export async function postMessage(
 export async function listMessages(
   tx: TenantTx,
   keyring: Pick<Keyring, 'open'>,
-  input: { conversationId: string; limit: number; cursor?: string | undefined },
+  input: {
+    conversationId: string;
+    limit: number;
+    cursor?: string | undefined;
+    order?: MessageOrder | undefined;
+  },
 ): Promise<{ items: MessageView[]; next_cursor: string | null }> {
   const after = decodeCursor(input.cursor);
+  // newest_first pages back in time: the cursor is the oldest id shown so far.
+  const backwards = input.order === 'newest_first';
   let query = tx
     .selectFrom('messages')
     .select(['id', 'conversation_id', 'author_type', 'author_id', 'content', 'created_at'])
     .where('conversation_id', '=', input.conversationId);
-  if (after !== undefined) query = query.where('id', '>', after);
-  const rows = await query
-    .orderBy('id')
+  if (after !== undefined) query = query.where('id', backwards ? '<' : '>', after);
+  // The default statement stays exactly `order by id` (the bench's same-SQL reference sends it).
+  const rows = await (backwards ? query.orderBy('id', 'desc') : query.orderBy('id'))
     .limit(input.limit + 1)
     .execute();
   // Only an empty page needs to tell "no messages" from "no such conversation".

@@ -171,11 +171,18 @@ function messageRoutes(deps: { readonly keyring: Keyring }): WorkspaceRoute[] {
     defineRoute({
       method: 'GET',
       url: '/api/v1/workspaces/:ws/conversations/:id/messages',
-      summary: 'List messages, newest last',
+      summary: 'List messages, oldest first (or newest first, paging back in time)',
       tags: ['workrooms'],
       access: { kind: 'role', role: 'viewer' },
       params: z.strictObject({ ws, id }),
-      query: pageQuery,
+      query: pageQuery.extend({
+        order: z
+          .enum(['oldest_first', 'newest_first'])
+          .default('oldest_first')
+          .describe(
+            'newest_first: the latest messages first, and next_cursor leads to older ones (a chat view loads the newest page, then older pages on demand).',
+          ),
+      }),
       status: 200,
       response: page(message),
       errors: ['invalid_cursor'],
