@@ -73,7 +73,8 @@ GRANT UPDATE (require_sso, updated_at) ON wardroom.sso_policies TO wardroom_app;
 
 CREATE TABLE wardroom.sso_flows (
   key_hash bytea PRIMARY KEY CHECK (length(key_hash) = 32),
-  tenant_id uuid NOT NULL REFERENCES wardroom.workspaces (tenant_id) ON DELETE CASCADE,
+  -- Not named tenant_id: this is no tenant table (no RLS; the app role holds nothing on it).
+  workspace_id uuid NOT NULL REFERENCES wardroom.workspaces (tenant_id) ON DELETE CASCADE,
   connection_id uuid NOT NULL,
   kind text NOT NULL CHECK (kind IN ('oidc', 'saml')),
   nonce text CHECK (nonce IS NULL OR length(nonce) <= 128),
@@ -82,7 +83,7 @@ CREATE TABLE wardroom.sso_flows (
   expires_at timestamptz NOT NULL,
   consumed_at timestamptz,
   completed_at timestamptz,
-  FOREIGN KEY (tenant_id, connection_id)
+  FOREIGN KEY (workspace_id, connection_id)
     REFERENCES wardroom.sso_connections (tenant_id, id) ON DELETE CASCADE
 );
 CREATE INDEX sso_flows_expires_idx ON wardroom.sso_flows (expires_at);
@@ -163,7 +164,7 @@ BEGIN
     RAISE EXCEPTION 'sso_flow_begin: bad arguments' USING ERRCODE = '22023';
   END IF;
   DELETE FROM wardroom.sso_flows WHERE expires_at < now() - interval '1 hour';
-  INSERT INTO wardroom.sso_flows (key_hash, tenant_id, connection_id, kind, nonce, code_verifier, expires_at)
+  INSERT INTO wardroom.sso_flows (key_hash, workspace_id, connection_id, kind, nonce, code_verifier, expires_at)
   VALUES (p_key_hash, p_workspace, p_connection, p_kind, p_nonce, p_code_verifier,
           now() + make_interval(secs => p_ttl_seconds));
 END
@@ -180,7 +181,7 @@ AS $$
   UPDATE wardroom.sso_flows f SET consumed_at = now()
   WHERE f.key_hash = p_key_hash AND f.kind = p_kind
     AND f.consumed_at IS NULL AND f.expires_at > now()
-  RETURNING jsonb_build_object('workspace_id', f.tenant_id, 'connection_id', f.connection_id,
+  RETURNING jsonb_build_object('workspace_id', f.workspace_id, 'connection_id', f.connection_id,
                                'nonce', f.nonce, 'code_verifier', f.code_verifier)
 $$;
 
@@ -206,7 +207,7 @@ BEGIN
   FOR UPDATE;
   IF flow.key_hash IS NULL OR NOT EXISTS (
        SELECT 1 FROM wardroom.memberships m JOIN wardroom.workspaces w ON w.tenant_id = m.tenant_id
-       WHERE m.tenant_id = flow.tenant_id AND m.user_id = p_user AND w.shredded_at IS NULL) THEN
+       WHERE m.tenant_id = flow.workspace_id AND m.user_id = p_user AND w.shredded_at IS NULL) THEN
     RETURN NULL;
   END IF;
   UPDATE wardroom.sso_flows SET completed_at = now() WHERE key_hash = p_key_hash;
@@ -216,7 +217,7 @@ BEGIN
           now() + make_interval(secs => p_lifetime_seconds),
           least(now() + make_interval(secs => p_lifetime_seconds),
                 now() + make_interval(secs => p_idle_seconds)),
-          'sso', flow.tenant_id, flow.connection_id)
+          'sso', flow.workspace_id, flow.connection_id)
   RETURNING id INTO new_session;
   RETURN jsonb_build_object('session_id', new_session);
 END

@@ -11,7 +11,7 @@ BEGIN
     RAISE EXCEPTION 'sso_flow_begin: bad arguments' USING ERRCODE = '22023';
   END IF;
   DELETE FROM wardroom.sso_flows WHERE expires_at < now() - interval '1 hour';
-  INSERT INTO wardroom.sso_flows (key_hash, tenant_id, connection_id, kind, nonce, code_verifier, expires_at)
+  INSERT INTO wardroom.sso_flows (key_hash, workspace_id, connection_id, kind, nonce, code_verifier, expires_at)
   VALUES (p_key_hash, p_workspace, p_connection, p_kind, p_nonce, p_code_verifier,
           now() + make_interval(secs => p_ttl_seconds));
 END

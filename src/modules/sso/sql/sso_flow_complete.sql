@@ -20,7 +20,7 @@ BEGIN
   FOR UPDATE;
   IF flow.key_hash IS NULL OR NOT EXISTS (
        SELECT 1 FROM wardroom.memberships m JOIN wardroom.workspaces w ON w.tenant_id = m.tenant_id
-       WHERE m.tenant_id = flow.tenant_id AND m.user_id = p_user AND w.shredded_at IS NULL) THEN
+       WHERE m.tenant_id = flow.workspace_id AND m.user_id = p_user AND w.shredded_at IS NULL) THEN
     RETURN NULL;
   END IF;
   UPDATE wardroom.sso_flows SET completed_at = now() WHERE key_hash = p_key_hash;
@@ -30,7 +30,7 @@ BEGIN
           now() + make_interval(secs => p_lifetime_seconds),
           least(now() + make_interval(secs => p_lifetime_seconds),
                 now() + make_interval(secs => p_idle_seconds)),
-          'sso', flow.tenant_id, flow.connection_id)
+          'sso', flow.workspace_id, flow.connection_id)
   RETURNING id INTO new_session;
   RETURN jsonb_build_object('session_id', new_session);
 END

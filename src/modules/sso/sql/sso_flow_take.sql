@@ -9,6 +9,6 @@ AS $$
   UPDATE wardroom.sso_flows f SET consumed_at = now()
   WHERE f.key_hash = p_key_hash AND f.kind = p_kind
     AND f.consumed_at IS NULL AND f.expires_at > now()
-  RETURNING jsonb_build_object('workspace_id', f.tenant_id, 'connection_id', f.connection_id,
+  RETURNING jsonb_build_object('workspace_id', f.workspace_id, 'connection_id', f.connection_id,
                                'nonce', f.nonce, 'code_verifier', f.code_verifier)
 $$;
