@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
  * - unit: colocated `src/**\/*.test.ts` and `test/unit/`; no database, no global setup.
  * - integration: the rest of `test/`, against one PostgreSQL per run
  *   (TEST_DATABASE_URL, else an embedded cluster) started by test/global-setup.ts.
- * - e2e: `test/e2e/`, Wardroom as spawned processes.
+ * - e2e: `test/e2e/`, Wardroom as spawned processes; the console is built once first.
  * Types are checked by `npm run typecheck` (tsc), not by Vitest.
  */
 export default defineConfig({
@@ -29,7 +29,11 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] },
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/build-console.ts'],
+        },
       },
     ],
   },

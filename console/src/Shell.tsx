@@ -1,18 +1,18 @@
 /**
- * The signed-in frame around every page: a header with the person and a
- * sign-out button, the navigation, and the workspace switcher (a placeholder
- * until pages work inside one workspace).
+ * The signed-in frame around every page: a header with the workspace
+ * switcher, the person and a sign-out button, and the navigation built from
+ * the page registry (only the pages the current role may open).
  */
 import { useId, useState, type ReactNode } from 'react';
-import type { Me } from './api';
+import type { Me } from './api/account';
 import { describeError } from './errors';
+import { pages, type PageDef } from './pages/registry';
+import { hasRole } from './roles';
 import { Link, usePath } from './router';
 import { useSession } from './session';
-
-const pages = [{ path: '/app/workspaces', label: 'Workspaces' }] as const;
+import { useWorkspace } from './workspace';
 
 export function Shell(props: { readonly me: Me; readonly children: ReactNode }): ReactNode {
-  const path = usePath();
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -23,17 +23,7 @@ export function Shell(props: { readonly me: Me; readonly children: ReactNode }):
         <WorkspaceSwitcher me={props.me} />
         <Account me={props.me} />
       </header>
-      <nav aria-label="Main">
-        <ul>
-          {pages.map((p) => (
-            <li key={p.path}>
-              <Link to={p.path} current={path === p.path}>
-                {p.label}
-              </Link>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <Navigation />
       <main id="main" tabIndex={-1}>
         {props.children}
       </main>
@@ -41,14 +31,46 @@ export function Shell(props: { readonly me: Me; readonly children: ReactNode }):
   );
 }
 
+function Navigation(): ReactNode {
+  const path = usePath();
+  const { current } = useWorkspace();
+  const visible = (p: PageDef) =>
+    p.needs === 'signed-in' ||
+    (current !== undefined && (p.needs === 'workspace' || hasRole(current, p.needs)));
+  const section = (nav: 'workspace' | 'account', heading: string) => {
+    const items = pages.filter((p) => p.nav === nav && visible(p));
+    if (items.length === 0) return null;
+    return (
+      <>
+        <h2 className="nav-heading">{heading}</h2>
+        <ul>
+          {items.map((p) => (
+            <li key={p.path}>
+              <Link to={p.path} current={path === p.path}>
+                {p.title}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </>
+    );
+  };
+  return (
+    <nav aria-label="Main">
+      {section('workspace', current?.workspace_name ?? 'Workspace')}
+      {section('account', 'You')}
+    </nav>
+  );
+}
+
 function WorkspaceSwitcher(props: { readonly me: Me }): ReactNode {
   const id = useId();
-  const [current, setCurrent] = useState(props.me.memberships[0]?.workspace_id ?? '');
+  const { current, select } = useWorkspace();
   if (props.me.memberships.length === 0) return <span className="switcher">No workspace</span>;
   return (
     <span className="switcher">
       <label htmlFor={id}>Workspace</label>
-      <select id={id} value={current} onChange={(e) => setCurrent(e.target.value)}>
+      <select id={id} value={current?.workspace_id ?? ''} onChange={(e) => select(e.target.value)}>
         {props.me.memberships.map((m) => (
           <option key={m.workspace_id} value={m.workspace_id}>
             {m.workspace_name}

@@ -2,7 +2,7 @@
  * Every API error code the console can meet, as a sentence for a person.
  * The one place codes become words: pages show `describeError(error)`.
  */
-import { ApiError } from './api';
+import { ApiError } from './api/client';
 
 const sentences: Readonly<Record<string, string>> = {
   code_invalid: 'That code is not right. Check the email and try again.',

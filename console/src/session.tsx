@@ -3,7 +3,7 @@
  * cleared by sign-out. Pages read it through useSession().
  */
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
-import { fetchMe, signOut as apiSignOut, type Me } from './api';
+import { fetchMe, signOut as apiSignOut, type Me } from './api/account';
 
 export type SessionState =
   | { readonly status: 'loading' }
@@ -55,4 +55,11 @@ export function useSession(): Session {
   const session = useContext(SessionContext);
   if (session === undefined) throw new Error('useSession outside SessionProvider');
   return session;
+}
+
+/** The signed-in person; only for components under the signed-in shell. */
+export function useMe(): Me {
+  const { state } = useSession();
+  if (state.status !== 'signed-in') throw new Error('useMe outside a signed-in page');
+  return state.me;
 }

@@ -7,121 +7,40 @@
  * strict CSP; /docs renders; the JavaScript the sign-in page loads stays
  * under 200 KB gzip. Screenshots go to test-artifacts/ (gitignored).
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { gzipSync } from 'node:zlib';
-import { simpleParser } from 'mailparser';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, startWardroom, type WardroomProcess } from '../support/wardroom-process.js';
+import {
+  ARTIFACTS,
+  checkPage,
+  openPage,
+  signIn,
+  startConsoleHarness,
+  type ConsoleHarness,
+  type InPage,
+} from '../support/browser.js';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const ARTIFACTS = path.join(repoRoot, 'test-artifacts');
 /** The budget for the sign-in page's JavaScript, gzip. */
 const JS_BUDGET_BYTES = 200 * 1024;
 
-let dataDir = '';
-let server: WardroomProcess | undefined;
-let browser: Browser | undefined;
+let harness: ConsoleHarness | undefined;
+const h = (): ConsoleHarness => {
+  if (harness === undefined) throw new Error('the harness did not start');
+  return harness;
+};
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (see .ci/run)`);
-  }
-  // The server serves dist/console: build it from the sources under test.
-  const vite = path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js');
-  await promisify(execFile)(
-    process.execPath,
-    [vite, 'build', '--config', 'console/vite.config.ts', '--logLevel', 'warn'],
-    // Vitest sets NODE_ENV=test, which would bundle React's development build.
-    { cwd: repoRoot, env: { ...process.env, NODE_ENV: 'production' } },
-  );
-  await mkdir(ARTIFACTS, { recursive: true });
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'wardroom-browser-'));
-  server = await startWardroom({ WARDROOM_DATA_DIR: dataDir });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Root in a container has no user namespace for Chromium's sandbox.
-    args: ['--no-sandbox'],
-  });
+  harness = await startConsoleHarness();
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
+  await harness?.stop();
 });
-
-/**
- * The page's globals these tests touch. The project compiles without the DOM
- * library, so callbacks that run in the page cast `globalThis` to this.
- */
-interface InPage {
-  readonly document: {
-    readonly activeElement: unknown;
-    readonly documentElement: { readonly scrollWidth: number };
-    readonly addEventListener: (
-      type: 'securitypolicyviolation',
-      listener: (e: { violatedDirective: string; blockedURI: string }) => void,
-    ) => void;
-  };
-  readonly reportViolation: (violation: string) => void;
-  readonly axe: { readonly run: () => Promise<{ violations: unknown[] }> };
-}
-
-interface Watched {
-  readonly page: Page;
-  /** CSP violations, from the page's own event and from the console. */
-  readonly violations: string[];
-  /** Every script the page loaded: URL and gzip size. */
-  readonly scripts: { url: string; gzip: number }[];
-}
-
-async function openPage(): Promise<Watched> {
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  const violations: string[] = [];
-  const scripts: { url: string; gzip: number }[] = [];
-  await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
-  await page.addInitScript(() => {
-    const page = globalThis as unknown as InPage;
-    page.document.addEventListener('securitypolicyviolation', (e) => {
-      page.reportViolation(`${e.violatedDirective} ${e.blockedURI}`);
-    });
-  });
-  page.on('console', (msg) => {
-    if (/Content Security Policy/i.test(msg.text())) violations.push(msg.text());
-  });
-  page.on('response', (res) => {
-    if (res.request().resourceType() !== 'script') return;
-    void res.body().then((body) => scripts.push({ url: res.url(), gzip: gzipSync(body).length }));
-  });
-  return { page, violations, scripts };
-}
-
-async function seriousAxeViolations(page: Page): Promise<unknown[]> {
-  const require = createRequire(import.meta.url);
-  const source = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
-  // Evaluated through the DevTools protocol, which the page's CSP does not govern.
-  await page.evaluate(source);
-  const violations = await page.evaluate(
-    async () => (await (globalThis as unknown as InPage).axe.run()).violations,
-  );
-  return (violations as { impact: string; id: string; nodes: { target: unknown }[] }[])
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target) }));
-}
 
 describe('the web console in Chromium', () => {
   it('shows an accessible sign-in page under a strict CSP, within the JavaScript budget', async () => {
-    const { page, violations, scripts } = await openPage();
-    const res = await page.goto(`${server!.url}/`);
+    const { page, violations, scripts } = await openPage(h().browser);
+    const res = await page.goto(`${h().server.url}/`);
     expect(res?.status()).toBe(200);
     const csp = res?.headers()['content-security-policy'] ?? '';
     expect(csp).toContain("default-src 'self'");
@@ -151,8 +70,7 @@ describe('the web console in Chromium', () => {
       ),
     ).toBeLessThanOrEqual(1280);
 
-    await page.screenshot({ path: path.join(ARTIFACTS, 'sign-in.png'), fullPage: true });
-    expect(await seriousAxeViolations(page)).toEqual([]);
+    await checkPage(page, 'sign-in');
 
     await page.waitForLoadState('networkidle');
     expect(scripts.length).toBeGreaterThan(0);
@@ -166,8 +84,8 @@ describe('the web console in Chromium', () => {
   });
 
   it('serves a client-side route as the same app', async () => {
-    const { page, violations } = await openPage();
-    const res = await page.goto(`${server!.url}/app/workspaces`);
+    const { page, violations } = await openPage(h().browser);
+    const res = await page.goto(`${h().server.url}/app/workspaces`);
     expect(res?.status()).toBe(200);
     // Signed out, any console route shows the sign-in page.
     await expect
@@ -177,59 +95,56 @@ describe('the web console in Chromium', () => {
     await page.context().close();
   });
 
-  it('signs a person in with the code from their email, lists their workspace, and signs out', async () => {
+  it('signs a person in with the code from their email, creates a workspace, and signs out', async () => {
     const email = 'owner@browser.test';
-    await promisify(execFile)(
-      process.execPath,
-      [
-        ...['--import', 'tsx', 'src/cli/main.ts', 'workspace', 'create'],
-        ...['--name', 'Browser Co', '--owner-email', email],
-      ],
-      {
-        cwd: repoRoot,
-        env: {
-          PATH: process.env['PATH'] ?? '',
-          HOME: process.env['HOME'] ?? '/tmp',
-          WARDROOM_DATA_DIR: dataDir,
-          LOG_LEVEL: 'silent',
-        },
-      },
-    ).catch((error: unknown) => {
-      throw new Error(`workspace create failed: ${String(error)}`);
-    });
-    const { page, violations } = await openPage();
-    await page.goto(`${server!.url}/`);
-    await page.getByLabel('Email address').fill(email);
-    await page.getByRole('button', { name: 'Email me a code' }).click();
-    await expect.poll(() => page.getByLabel('Code').count()).toBe(1);
-
+    await h().cli(['workspace', 'create', '--name', 'Browser Co', '--owner-email', email]);
+    const { page, violations } = await openPage(h().browser);
     // Without SMTP the server writes each email to <data dir>/outbox/ as an .eml file.
-    const outbox = path.join(dataDir, 'outbox');
-    let code: string | undefined;
-    await expect
-      .poll(async () => (code = await codeIn(outbox, email)), { timeout: 15_000 })
-      .toMatch(/^\d{6}$/);
-    await page.getByLabel('Code').fill(code ?? '');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('heading', { name: 'Workspaces' }).count()).toBe(1);
+    await signIn(h(), page, email);
     await expect.poll(() => page.getByRole('cell', { name: 'Browser Co' }).count()).toBe(1);
     expect(await page.locator('header').textContent()).toContain(`Signed in as ${email}`);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'workspaces.png'), fullPage: true });
-    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    // A second workspace, created in the console: the person owns it and it becomes current.
+    await page.getByLabel('Workspace name').fill('Second Co');
+    await page.getByLabel('Data region').selectOption('eu');
+    await page.getByRole('button', { name: 'Create workspace' }).click();
+    await expect.poll(() => page.getByRole('cell', { name: 'Second Co' }).count()).toBe(1);
+    await expect
+      .poll(() =>
+        page.getByLabel('Workspace', { exact: true }).locator('option:checked').textContent(),
+      )
+      .toBe('Second Co');
+    const workspaces = (await (
+      await page.request.get(`${h().server.url}/api/v1/workspaces`)
+    ).json()) as {
+      items: { workspace_name: string; role: string }[];
+    };
+    expect(workspaces.items.map((w) => [w.workspace_name, w.role]).sort()).toEqual([
+      ['Browser Co', 'owner'],
+      ['Second Co', 'owner'],
+    ]);
+    // A workspace name the server refuses: the page says so in words, and nothing is created.
+    await page.getByLabel('Workspace name').fill('   ');
+    await page.getByRole('button', { name: 'Create workspace' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'is not valid' }).count())
+      .toBe(1);
+    expect(await page.getByRole('cell').filter({ hasText: /Co$/ }).count()).toBe(2);
+    await checkPage(page, 'workspaces');
 
     // Signing out sends the CSRF token; the session is gone for the API too.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect
       .poll(() => page.getByRole('heading', { name: 'Sign in to Wardroom' }).count())
       .toBe(1);
-    expect((await page.request.get(`${server!.url}/api/v1/me`)).status()).toBe(401);
+    expect((await page.request.get(`${h().server.url}/api/v1/me`)).status()).toBe(401);
     expect(violations).toEqual([]);
     await page.context().close();
   });
 
   it('renders the API documentation at /docs', async () => {
-    const { page, violations } = await openPage();
-    const res = await page.goto(`${server!.url}/docs`);
+    const { page, violations } = await openPage(h().browser);
+    const res = await page.goto(`${h().server.url}/docs`);
     expect(res?.status()).toBe(200);
     expect(res?.headers()['content-security-policy']).toContain("default-src 'self'");
     await expect
@@ -243,18 +158,3 @@ describe('the web console in Chromium', () => {
     await page.context().close();
   });
 });
-
-/** The newest sign-in code emailed to `to`, read from the outbox's .eml files. */
-async function codeIn(outbox: string, to: string): Promise<string | undefined> {
-  const files = (await readdir(outbox).catch(() => [] as string[])).filter((f) =>
-    f.endsWith('.eml'),
-  );
-  let found: string | undefined;
-  for (const file of files.sort()) {
-    const mail = await simpleParser(await readFile(path.join(outbox, file)));
-    const recipients = [mail.to].flat().flatMap((a) => a?.value ?? []);
-    if (!recipients.some((a) => a.address === to)) continue;
-    found = /\b(\d{6})\b/.exec(mail.text ?? '')?.[1] ?? found;
-  }
-  return found;
-}

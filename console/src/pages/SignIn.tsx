@@ -3,9 +3,9 @@
  * (always 202, so the page never says whether an account exists), then
  * verify the code and load the session.
  */
-import { useId, useState, type SyntheticEvent, type ReactNode } from 'react';
-import { startEmailSignIn, verifyEmailCode } from '../api';
-import { describeError } from '../errors';
+import { useId, useState, type ReactNode } from 'react';
+import { startEmailSignIn, verifyEmailCode } from '../api/account';
+import { ErrorLine, useSubmit } from '../ui/forms';
 import { useSession } from '../session';
 
 type Step = { readonly kind: 'email' } | { readonly kind: 'code'; readonly email: string };
@@ -22,20 +22,6 @@ export function SignInPage(): ReactNode {
       )}
     </main>
   );
-}
-
-function useSubmit(action: () => Promise<void>) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>();
-  const submit = (event: SyntheticEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    action()
-      .catch((e: unknown) => setError(describeError(e)))
-      .finally(() => setBusy(false));
-  };
-  return { busy, error, submit };
 }
 
 function EmailForm(props: { readonly onSent: (email: string) => void }): ReactNode {
@@ -103,13 +89,5 @@ function CodeForm(props: { readonly email: string; readonly onRestart: () => voi
         </button>
       </div>
     </form>
-  );
-}
-
-export function ErrorLine(props: { readonly id: string; readonly error: string | undefined }) {
-  return (
-    <p id={props.id} className="error" role="alert">
-      {props.error ?? ''}
-    </p>
   );
 }

@@ -1,27 +1,9 @@
 /**
  * The console's only door to the server: the public HTTP API under /api/v1,
  * same origin, with the session cookie. Changing requests carry the CSRF
- * token the server handed out (sign-in or GET /me).
+ * token the server handed out (sign-in or GET /me). Feature files in this
+ * folder (account.ts, …) call `api` and export typed functions for pages.
  */
-
-export interface User {
-  readonly id: string;
-  readonly email: string;
-  readonly display_name?: string | null;
-}
-
-export interface Membership {
-  readonly workspace_id: string;
-  readonly workspace_name: string;
-  readonly role: string;
-  readonly named_roles: readonly string[];
-}
-
-export interface Me {
-  readonly user: User;
-  readonly memberships: readonly Membership[];
-  readonly csrf_token: string;
-}
 
 /** An answer that was not a success: the API's stable error code, or a transport failure. */
 export class ApiError extends Error {
@@ -36,6 +18,11 @@ export class ApiError extends Error {
 }
 
 let csrfToken: string | undefined;
+
+/** Remembers (or forgets) the session's CSRF token, sent on every changing request. */
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
 
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
@@ -71,31 +58,24 @@ function safeParse(text: string): unknown {
   }
 }
 
-export async function startEmailSignIn(email: string): Promise<void> {
-  await request('POST', '/auth/email/start', { email });
-}
+/** Typed calls to `/api/v1<path>`; a path segment from user data must go through `seg`. */
+export const api = {
+  get: <T>(path: string): Promise<T> => request<T>('GET', path),
+  post: <T>(path: string, body?: unknown): Promise<T> => request<T>('POST', path, body),
+  put: <T>(path: string, body?: unknown): Promise<T> => request<T>('PUT', path, body),
+  patch: <T>(path: string, body?: unknown): Promise<T> => request<T>('PATCH', path, body),
+  delete: <T>(path: string): Promise<T> => request<T>('DELETE', path),
+};
 
-export async function verifyEmailCode(email: string, code: string): Promise<void> {
-  const res = await request<{ csrf_token: string }>('POST', '/auth/email/verify', { email, code });
-  csrfToken = res.csrf_token;
-}
+/** One path segment, escaped (ids come from the server, but never trust a string into a URL). */
+export const seg = (value: string): string => encodeURIComponent(value);
 
-/** The signed-in person, or undefined when there is no session. */
-export async function fetchMe(): Promise<Me | undefined> {
-  try {
-    const me = await request<Me>('GET', '/me');
-    csrfToken = me.csrf_token;
-    return me;
-  } catch (error) {
-    // No session: 401. A server without sign-in has no /me at all (404): nobody is signed in.
-    if (error instanceof ApiError && (error.code === 'unauthenticated' || error.status === 404)) {
-      return undefined;
-    }
-    throw error;
+/** A query string from defined, non-empty values: `?a=1&b=x` or ''. */
+export function query(params: Readonly<Record<string, string | number | undefined>>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') search.set(key, String(value));
   }
-}
-
-export async function signOut(): Promise<void> {
-  await request('POST', '/auth/sign-out');
-  csrfToken = undefined;
+  const text = search.toString();
+  return text === '' ? '' : `?${text}`;
 }

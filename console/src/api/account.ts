@@ -1,0 +1,58 @@
+/** The signed-in person: email-code sign-in, GET /me, sign-out, creating a workspace. */
+import { api, ApiError, setCsrfToken } from './client';
+
+export interface User {
+  readonly id: string;
+  readonly email: string;
+  readonly display_name?: string | null;
+}
+
+export interface Membership {
+  readonly workspace_id: string;
+  readonly workspace_name: string;
+  readonly role: string;
+  readonly named_roles: readonly string[];
+}
+
+export interface Me {
+  readonly user: User;
+  readonly memberships: readonly Membership[];
+  readonly csrf_token: string;
+}
+
+export async function startEmailSignIn(email: string): Promise<void> {
+  await api.post('/auth/email/start', { email });
+}
+
+export async function verifyEmailCode(email: string, code: string): Promise<void> {
+  const res = await api.post<{ csrf_token: string }>('/auth/email/verify', { email, code });
+  setCsrfToken(res.csrf_token);
+}
+
+/** The signed-in person, or undefined when there is no session. */
+export async function fetchMe(): Promise<Me | undefined> {
+  try {
+    const me = await api.get<Me>('/me');
+    setCsrfToken(me.csrf_token);
+    return me;
+  } catch (error) {
+    // No session: 401. A server without sign-in has no /me at all (404): nobody is signed in.
+    if (error instanceof ApiError && (error.code === 'unauthenticated' || error.status === 404)) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+export async function signOut(): Promise<void> {
+  await api.post('/auth/sign-out');
+  setCsrfToken(undefined);
+}
+
+/** The regions a workspace's data can live in (the server's list; it rejects any other). */
+export const REGIONS = ['us', 'eu', 'me-south', 'ap-northeast'] as const;
+export type Region = (typeof REGIONS)[number];
+
+export async function createWorkspace(name: string, region: Region): Promise<Membership> {
+  return api.post<Membership>('/workspaces', { name, region });
+}
