@@ -78,6 +78,11 @@ export interface ServerAuth {
   readonly signInLimits: SignInLimits;
   /** WARDROOM_PUBLIC_URL's origin, accepted as Origin besides the request's own. */
   readonly publicOrigin?: string | undefined;
+  /**
+   * The origin SSO redirect URIs and SAML ids are built on: WARDROOM_PUBLIC_URL
+   * when it is set, else (undefined) each request's own scheme and Host.
+   */
+  readonly ssoOrigin?: string | undefined;
   readonly onSendError?: (error: unknown) => void;
 }
 
@@ -214,7 +219,7 @@ function registerAuth(app: FastifyInstance, deps: ServerDeps): SessionSupport | 
     keyring: deps.keyring,
     secret: auth.secret,
     settings: auth.settings,
-    publicOrigin: auth.publicOrigin,
+    publicOrigin: auth.ssoOrigin,
   });
   return sessions;
 }

@@ -6,6 +6,7 @@
  */
 import type { ReactNode } from 'react';
 import type { Role } from '../roles';
+import { SsoPage } from './Sso';
 import { WorkspacesPage } from './Workspaces';
 
 export interface PageDef {
@@ -29,6 +30,13 @@ export const pages: readonly PageDef[] = [
     nav: 'account',
     needs: 'signed-in',
     render: () => <WorkspacesPage />,
+  },
+  {
+    path: '/app/settings/sso',
+    title: 'Single sign-on',
+    nav: 'workspace',
+    needs: 'admin',
+    render: () => <SsoPage />,
   },
 ];
 
