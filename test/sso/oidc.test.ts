@@ -249,6 +249,21 @@ describe('OIDC attacks, each refused with nothing changed', () => {
     expect((await callback(victim.callback, victim.flowCookie)).statusCode).toBe(302);
   });
 
+  it('passes on an error the IdP answered (sso_idp_error), echoing no free text', async () => {
+    await person();
+    const { callback: url, flowCookie } = await startAndAuthorize();
+    const denied = new URL(url);
+    denied.searchParams.delete('code');
+    denied.searchParams.set('error', 'access_denied <script>');
+    denied.searchParams.set('iss', idp.issuer);
+    const before = await footprint(admin, ws.id);
+    const res = await callback(denied, flowCookie);
+    expect(res.json()).toEqual({
+      error: { code: 'sso_idp_error', message: 'The identity provider answered: error' },
+    });
+    expect(await footprint(admin, ws.id)).toEqual(before);
+  });
+
   it('refuses an email outside the allowed domains (sso_domain_not_allowed)', async () => {
     const email = fresh('elsewhere.test');
     await invite(t, ws, email);

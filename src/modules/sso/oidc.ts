@@ -99,17 +99,30 @@ export async function oidcIdentity(
   return { email, emailVerified: verified === true };
 }
 
+/** An OAuth error code as the IdP sent it, kept only if it looks like one (it is echoed back). */
+function oauthCode(value: string): string {
+  return /^[a-z_]{1,64}$/.test(value) ? value : 'error';
+}
+
 function tokenError(error: unknown): AppError {
   // An OAuth error answer of the IdP (invalid_grant: a used or wrong code).
   if (error instanceof client.ResponseBodyError) {
-    return new AppError('sso_token_invalid', `The identity provider refused: ${error.error}`, {
-      cause: error,
-    });
+    return new AppError(
+      'sso_token_invalid',
+      `The identity provider refused: ${oauthCode(error.error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (error instanceof client.AuthorizationResponseError) {
-    return new AppError('sso_idp_error', `The identity provider answered: ${error.error}`, {
-      cause: error,
-    });
+    return new AppError(
+      'sso_idp_error',
+      `The identity provider answered: ${oauthCode(error.error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   return new AppError('sso_token_invalid', 'The identity provider’s answer failed verification', {
     cause: error,
