@@ -208,6 +208,44 @@ describe('SSO connections (admin routes)', () => {
   });
 });
 
+describe('SSO routes in the API description and the sign-in start', () => {
+  it('lists every SSO route in /api/v1/openapi.json', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
+    const paths = Object.keys(res.json<{ paths: Record<string, unknown> }>().paths);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/v1/auth/sso/start',
+        '/api/v1/auth/sso/oidc/callback',
+        '/api/v1/auth/sso/saml/acs',
+        '/api/v1/auth/sso/saml/metadata',
+        '/api/v1/workspaces/{ws}/sso/connections',
+        '/api/v1/workspaces/{ws}/sso/connections/{id}',
+        '/api/v1/workspaces/{ws}/sso/policy',
+      ]),
+    );
+  });
+
+  it('starts no sign-in with a disabled connection, nor with bad input', async () => {
+    const alone = await newWorkspace(t);
+    const id = await addConnection(t, alone, { ...oidcBody(), allowed_domains: ['alone.test'] });
+    await t.app.inject({
+      method: 'PATCH',
+      url: url(alone, `/${id}`),
+      headers: bearer(alone.ownerToken),
+      payload: { enabled: false },
+    });
+    const code = async (query: string) =>
+      (await t.app.inject({ method: 'GET', url: `/api/v1/auth/sso/start?${query}` })).json<{
+        error: { code: string };
+      }>().error.code;
+    expect(await code(`workspace=${alone.id}`)).toBe('sso_not_configured');
+    expect(await code('email=someone%40alone.test')).toBe('sso_not_configured');
+    expect(await code('')).toBe('validation_failed');
+    expect(await code(`workspace=${alone.id}&email=a%40alone.test`)).toBe('validation_failed');
+    expect(await code('workspace=not-a-uuid')).toBe('validation_failed');
+  });
+});
+
 describe('require SSO', () => {
   let policyWs: TestWorkspace;
 
