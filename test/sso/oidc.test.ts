@@ -113,6 +113,14 @@ describe('OIDC sign-in', () => {
     });
     expect(who.statusCode).toBe(200);
     expect(who.json()).toMatchObject({ user: { id: me.userId, email: me.email } });
+    const mine = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/me/sessions',
+      headers: { cookie: `wardroom_session=${session ?? ''}` },
+    });
+    expect(mine.json()).toMatchObject({
+      items: [{ current: true, auth_method: 'sso', sso_workspace_id: ws.id }],
+    });
     const { rows } = await admin.client.query(
       `select auth_method, sso_tenant_id, sso_connection_id from wardroom.sessions
         where user_id = $1`,

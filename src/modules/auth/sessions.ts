@@ -116,6 +116,9 @@ export interface SessionView {
   readonly last_seen_at: string;
   readonly user_agent: string | null;
   readonly current: boolean;
+  /** How the session was made; for SSO, through which workspace's connection. */
+  readonly auth_method: 'email_code' | 'sso';
+  readonly sso_workspace_id: string | null;
 }
 
 type AccountAction = 'memberships' | 'sessions' | 'revoke' | 'sign_out' | 'sign_out_everywhere';
