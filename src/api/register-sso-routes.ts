@@ -23,6 +23,8 @@ import {
   type SsoSignedIn,
 } from '../modules/sso/index.js';
 import type { Database } from '../db/database.js';
+import { AppError } from '../base/errors.js';
+import type { Limiter } from './register-account-route.js';
 
 export interface SsoRouteDeps {
   readonly db: Pick<Database, 'withSystem' | 'withTenant'>;
@@ -31,6 +33,8 @@ export interface SsoRouteDeps {
   readonly settings: AuthSettings;
   /** WARDROOM_PUBLIC_URL's origin: the base of redirect URIs and SAML ids when set. */
   readonly publicOrigin?: string | undefined;
+  /** The sign-in limit per client address: each start records a flow, so it counts as an attempt. */
+  readonly startLimiter?: Limiter | undefined;
 }
 
 const SIGNED_IN_PAGE = '/app/workspaces';
@@ -135,14 +139,26 @@ function registerStart(app: FastifyInstance, deps: SsoRouteDeps): void {
         summary:
           'Start SSO sign-in: by workspace id (and connection, when it has several) or by work email; 302 to the identity provider',
         description:
-          'Public. Error codes: sso_not_configured, sso_ambiguous, sso_idp_unavailable, validation_failed (a browser is redirected to /?error=<code>).',
+          'Public; counts against the sign-in limit per client address. Error codes: sso_not_configured, sso_ambiguous, sso_idp_unavailable, validation_failed, rate_limited (a browser is redirected to /?error=<code>).',
         tags,
         security: [],
         querystring: startQuery,
-        response: { 302: redirect, 400: errorBody, 404: errorBody, 409: errorBody, 502: errorBody },
+        response: {
+          302: redirect,
+          400: errorBody,
+          404: errorBody,
+          409: errorBody,
+          429: errorBody,
+          502: errorBody,
+        },
       },
     },
     async (request, reply) => {
+      const limit = await deps.startLimiter?.(request);
+      if (limit !== undefined && !limit.isAllowed && limit.isExceeded) {
+        void reply.header('retry-after', String(limit.ttlInSeconds));
+        throw new AppError('rate_limited', 'Too many sign-in attempts: retry later');
+      }
       const query = request.query as z.infer<typeof startQuery>;
       const secure = request.protocol === 'https';
       const by =

@@ -220,6 +220,8 @@ function registerAuth(app: FastifyInstance, deps: ServerDeps): SessionSupport | 
     secret: auth.secret,
     settings: auth.settings,
     publicOrigin: auth.ssoOrigin,
+    // Per client address only: a start names no email the other limiter could count.
+    startLimiter: limiters[0],
   });
   return sessions;
 }

@@ -6,6 +6,7 @@
  * (owners pass, audited) while POST /auth/email/start keeps answering the
  * same.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectAdmin, type Admin } from '../support/admin.js';
 import {
@@ -223,6 +224,27 @@ describe('SSO routes in the API description and the sign-in start', () => {
         '/api/v1/workspaces/{ws}/sso/policy',
       ]),
     );
+  });
+
+  it('counts starts against the sign-in limit per client address (429 with Retry-After)', async () => {
+    const limited = await startTestApp({
+      auth: { signInLimits: { perAddressPerHour: 1000, perIpPerHour: 2 } },
+    });
+    try {
+      const start = () =>
+        limited.app.inject({
+          method: 'GET',
+          url: `/api/v1/auth/sso/start?workspace=${randomUUID()}`,
+        });
+      expect((await start()).statusCode).toBe(404);
+      expect((await start()).statusCode).toBe(404);
+      const refused = await start();
+      expect(refused.statusCode).toBe(429);
+      expect(refused.json()).toMatchObject({ error: { code: 'rate_limited' } });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('starts no sign-in with a disabled connection, nor with bad input', async () => {
