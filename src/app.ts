@@ -204,6 +204,7 @@ function serverAuth(
     secret,
     sender,
     publicOrigin: config.mail.publicUrl,
+    ...(config.mail.isPublicUrlSet ? { ssoOrigin: config.mail.publicUrl } : {}),
     settings: {
       ...DEFAULT_AUTH_SETTINGS,
       sessionIdleSeconds: config.sessionIdleSeconds,

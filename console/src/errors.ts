@@ -36,9 +36,28 @@ const sentences: Readonly<Record<string, string>> = {
   mail_refused: 'The mail server refused the email.',
   mail_timeout: 'The mail server did not answer in time.',
   mail_unavailable: 'Email is not set up on this server.',
+  sso_not_configured: 'Single sign-on is not set up for that email or workspace.',
+  sso_ambiguous:
+    'Several workspaces use single sign-on for that email domain. Enter your workspace id instead.',
+  sso_state_invalid: 'That sign-in expired or was already used. Start again.',
+  sso_token_invalid: 'Your identity provider’s answer could not be verified. Try again.',
+  sso_idp_error: 'Your identity provider did not complete the sign-in.',
+  sso_idp_unavailable: 'Your identity provider could not be reached. Try again in a moment.',
+  sso_email_unverified: 'Your identity provider has not verified your email address.',
+  sso_domain_not_allowed:
+    'Your email domain may not sign in to this workspace with single sign-on.',
+  sso_no_membership: 'You are not a member of this workspace. Ask an admin to invite you.',
+  sso_assertion_invalid: 'Your identity provider’s answer could not be verified. Try again.',
+  sso_assertion_replayed: 'That sign-in was already used. Start again.',
+  sso_required: 'This workspace requires signing in with single sign-on.',
 };
 
 const fallback = 'Something went wrong on our side. Try again in a moment.';
+
+/** The sentence for an error code (as in the sign-in page's `?error=<code>`). */
+export function describeCode(code: string): string {
+  return sentences[code] ?? fallback;
+}
 
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) return sentences[error.code] ?? fallback;

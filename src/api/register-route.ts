@@ -19,6 +19,7 @@ import { sendStreamed, StreamedBody, streamedContentTypes } from '../http/stream
 import { userPrincipal, type Principal } from '../db/principal.js';
 import type { TenantTx } from '../db/tenant-tx.js';
 import { sessionMember, type Session } from '../modules/auth/index.js';
+import { enforceSsoPolicy } from '../modules/sso/index.js';
 import {
   authorize,
   describeAccess,
@@ -130,7 +131,15 @@ async function requestCaller(
     ip: request.ip,
     ...(userAgent === undefined ? {} : { userAgent }),
   });
-  return { principal, verify: (tx) => sessionMember(tx, session.userId) };
+  return {
+    principal,
+    verify: async (tx) => {
+      const member = await sessionMember(tx, session.userId);
+      // A workspace that requires SSO takes only its own SSO sessions (owners aside, audited).
+      await enforceSsoPolicy(tx, principal.tenantId, session.method, member);
+      return member;
+    },
+  };
 }
 
 /** Runs the handler in the request's tenant transaction and sends its answer. */

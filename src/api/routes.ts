@@ -13,6 +13,7 @@ import {
   type InvitationMailer,
   type WorkspaceRoute,
 } from '../modules/tenancy/index.js';
+import { ssoAdminRoutes } from '../modules/sso/index.js';
 import { workroomRoutes } from '../modules/workrooms/index.js';
 
 export interface RouteDeps {
@@ -38,5 +39,6 @@ export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
     ...auditRoutes,
     ...credentialRoutes(deps),
     ...keyRoutes({ keyring: deps.keyring, signer: deps.auditSigner }),
+    ...ssoAdminRoutes({ keyring: deps.keyring }),
   ];
 }

@@ -38,6 +38,7 @@ import {
   type AuthSettings,
   type SignInCodeSender,
 } from '../modules/auth/index.js';
+import { registerSsoRoutes } from './register-sso-routes.js';
 import type { HttpsOptions } from './tls.js';
 import { moduleRoutes, type RouteDeps } from './routes.js';
 
@@ -77,6 +78,11 @@ export interface ServerAuth {
   readonly signInLimits: SignInLimits;
   /** WARDROOM_PUBLIC_URL's origin, accepted as Origin besides the request's own. */
   readonly publicOrigin?: string | undefined;
+  /**
+   * The origin SSO redirect URIs and SAML ids are built on: WARDROOM_PUBLIC_URL
+   * when it is set, else (undefined) each request's own scheme and Host.
+   */
+  readonly ssoOrigin?: string | undefined;
   readonly onSendError?: (error: unknown) => void;
 }
 
@@ -183,7 +189,10 @@ function declareRoute(declared: DeclaredRoute[], route: RouteOptions & { prefix:
   declared.push({ method: String(route.method), url: route.url, access });
 }
 
-/** The account routes (sign-in, /me, /workspaces), and how other routes resolve a session. */
+/**
+ * The account routes (sign-in, /me, /workspaces), the SSO browser routes,
+ * and how other routes resolve a session.
+ */
 function registerAuth(app: FastifyInstance, deps: ServerDeps): SessionSupport | undefined {
   const auth = deps.auth;
   if (auth === undefined) return undefined;
@@ -205,6 +214,15 @@ function registerAuth(app: FastifyInstance, deps: ServerDeps): SessionSupport | 
   });
   const limiters = signInLimiters(app, auth.signInLimits);
   for (const route of routes) registerAccountRoute(app, route, sessions, limiters);
+  registerSsoRoutes(app, {
+    db: deps.db,
+    keyring: deps.keyring,
+    secret: auth.secret,
+    settings: auth.settings,
+    publicOrigin: auth.ssoOrigin,
+    // Per client address only: a start names no email the other limiter could count.
+    startLimiter: limiters[0],
+  });
   return sessions;
 }
 

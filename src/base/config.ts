@@ -141,6 +141,11 @@ export interface MailConfig {
   readonly timeoutMs: number;
   /** WARDROOM_PUBLIC_URL, or http://HOST:PORT; no trailing slash. */
   readonly publicUrl: string;
+  /**
+   * Whether WARDROOM_PUBLIC_URL was set: only then is it the base of SSO
+   * redirect URIs and SAML ids (the HOST:PORT fallback may name port 0).
+   */
+  readonly isPublicUrlSet: boolean;
 }
 
 export interface HttpsConfig {
@@ -297,6 +302,7 @@ function mailConfig(e: z.infer<typeof envSchema>): MailConfig {
     from: e.WARDROOM_MAIL_FROM,
     timeoutMs: e.WARDROOM_MAIL_TIMEOUT_MS,
     publicUrl: (e.WARDROOM_PUBLIC_URL ?? `http://${host}:${e.PORT}`).replace(/\/+$/, ''),
+    isPublicUrlSet: e.WARDROOM_PUBLIC_URL !== undefined,
   };
 }
 

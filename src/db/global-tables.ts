@@ -54,6 +54,26 @@ export const GLOBAL_TABLES: readonly GlobalTable[] = [
     appPrivileges: [],
   },
   {
+    name: 'sso_flows',
+    mode: 'no_app_access',
+    reason:
+      'Pending SSO sign-ins: they start before anyone is signed in and end at a callback that names ' +
+      'no workspace, so they are keyed by the SHA-256 of their state or SAML request id, not by ' +
+      'tenant. Nonce and PKCE verifier for ten minutes at most. The app role holds nothing on it; ' +
+      'it is reached only through wardroom.sso_flow_begin(), sso_flow_take() and ' +
+      'sso_flow_complete() (migration 015), each flow taken once and completed once.',
+    appPrivileges: [],
+  },
+  {
+    name: 'sso_saml_assertions',
+    mode: 'no_app_access',
+    reason:
+      'SAML assertion ids already used, per IdP issuer, kept until their NotOnOrAfter so a replayed ' +
+      'assertion is refused whichever workspace it is sent for. The app role holds nothing on it; ' +
+      'it is reached only through wardroom.sso_assertion_record() (migration 015).',
+    appPrivileges: [],
+  },
+  {
     name: 'schema_migrations',
     mode: 'no_app_access',
     reason:

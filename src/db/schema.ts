@@ -207,6 +207,33 @@ export interface ShredReceiptsTable {
   created_at: CreatedAt;
 }
 
+/** A workspace's SSO connection (015); the OIDC client secret is sealed (SEALED_FIELDS). */
+export interface SsoConnectionsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  kind: ColumnType<'oidc' | 'saml', 'oidc' | 'saml', never>;
+  name: string;
+  enabled: Generated<boolean>;
+  allowed_domains: string[];
+  jit_role: string | null;
+  oidc_issuer: string | null;
+  oidc_client_id: string | null;
+  oidc_client_secret: Buffer | null;
+  oidc_client_secret_last4: string | null;
+  saml_idp_entity_id: string | null;
+  saml_idp_sso_url: string | null;
+  saml_idp_certificates: string[] | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+/** Whether a workspace requires SSO sign-in (015). */
+export interface SsoPoliciesTable {
+  tenant_id: string;
+  require_sso: boolean;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
 export interface DB {
   users: UsersTable;
   workspaces: WorkspacesTable;
@@ -224,4 +251,6 @@ export interface DB {
   shred_receipts: ShredReceiptsTable;
   integration_credentials: IntegrationCredentialsTable;
   credential_fingerprint_keys: CredentialFingerprintKeysTable;
+  sso_connections: SsoConnectionsTable;
+  sso_policies: SsoPoliciesTable;
 }

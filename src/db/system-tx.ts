@@ -40,6 +40,37 @@ interface SystemFunctions {
     args: [sessionHash: Buffer, action: string, sessionId: string | null];
     returns: unknown;
   };
+  /** Single sign-on (modules/sso, migration 015). */
+  sso_discover: { args: [workspaceId: string | null, domain: string | null]; returns: unknown };
+  sso_flow_begin: {
+    args: [
+      keyHash: Buffer,
+      workspaceId: string,
+      connectionId: string,
+      kind: string,
+      nonce: string | null,
+      codeVerifier: string | null,
+      ttlSeconds: number,
+    ];
+    returns: null;
+  };
+  sso_flow_take: { args: [keyHash: Buffer, kind: string]; returns: unknown };
+  sso_flow_complete: {
+    args: [
+      keyHash: Buffer,
+      userId: string,
+      sessionHash: Buffer,
+      userAgent: string | null,
+      lifetimeSeconds: number,
+      idleSeconds: number,
+      windowSeconds: number,
+    ];
+    returns: unknown;
+  };
+  sso_assertion_record: {
+    args: [issuer: string, assertionId: string, notOnOrAfter: string];
+    returns: boolean;
+  };
 }
 
 export type SystemFunction = keyof SystemFunctions;
@@ -64,6 +95,11 @@ const FUNCTIONS: ReadonlySet<string> = new Set<SystemFunction>([
   'auth_verify_code',
   'auth_session',
   'auth_account',
+  'sso_discover',
+  'sso_flow_begin',
+  'sso_flow_take',
+  'sso_flow_complete',
+  'sso_assertion_record',
 ]);
 
 /** Wraps a transaction as a SystemTx. Only db/database.ts calls this. */

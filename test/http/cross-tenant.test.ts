@@ -34,6 +34,7 @@ interface Side extends SeededContent {
   readonly marker: string;
   readonly credentialId: string;
   readonly credentialSecret: string;
+  readonly connectionId: string;
 }
 
 let t: TestApp;
@@ -41,6 +42,15 @@ let admin: Admin;
 let A: Side;
 let B: Side;
 const attemptedEmails: string[] = [];
+
+const ssoConnection = (marker: string) => ({
+  kind: 'oidc',
+  name: `${marker} idp`,
+  issuer: 'https://idp.example.test',
+  client_id: `${marker}-client`,
+  client_secret: `${marker}-client-secret`,
+  allowed_domains: ['example.test'],
+});
 
 async function makeSide(label: string): Promise<Side> {
   const ws = await newWorkspace(t);
@@ -58,7 +68,13 @@ async function makeSide(label: string): Promise<Side> {
   });
   expect(credential.statusCode, credential.body).toBe(201);
   const credentialId = credential.json<{ id: string }>().id;
+  const connection = await call(t, 'POST', `/api/v1/workspaces/${ws.id}/sso/connections`, {
+    token: ws.ownerToken,
+    payload: ssoConnection(marker),
+  });
+  expect(connection.statusCode, connection.body).toBe(201);
   return {
+    connectionId: connection.json<{ id: string }>().id,
     ws,
     marker,
     ...content,
@@ -90,6 +106,7 @@ const secretsOf = (s: Side): string[] => [
   s.marker,
   s.credentialId,
   s.credentialSecret,
+  s.connectionId,
   tokenId(s.ws.ownerToken),
   tokenId(s.viewer.token),
 ];
@@ -158,6 +175,16 @@ const fixtures: Record<string, Fixture> = {
   [`GET ${ws}/tokens`]: { ids: none },
   [`POST ${ws}/tokens`]: { ids: none, body: () => ({ name: 'intruder token' }) },
   [`DELETE ${ws}/tokens/:tokenId`]: { ids: (s) => ({ tokenId: tokenId(s.viewer.token) }) },
+  [`POST ${ws}/sso/connections`]: { ids: none, body: () => ssoConnection('intruder') },
+  [`GET ${ws}/sso/connections`]: { ids: none },
+  [`GET ${ws}/sso/connections/:id`]: { ids: (s) => ({ id: s.connectionId }) },
+  [`PATCH ${ws}/sso/connections/:id`]: {
+    ids: (s) => ({ id: s.connectionId }),
+    body: () => ({ enabled: false, allowed_domains: ['intruder.test'] }),
+  },
+  [`DELETE ${ws}/sso/connections/:id`]: { ids: (s) => ({ id: s.connectionId }) },
+  [`GET ${ws}/sso/policy`]: { ids: none },
+  [`PUT ${ws}/sso/policy`]: { ids: none, body: () => ({ require_sso: true }) },
 };
 const routeKeys = Object.keys(fixtures);
 
@@ -219,7 +246,7 @@ describe('another workspace', () => {
   it("answers 404 for the other workspace's resource ids inside one's own workspace", async () => {
     const before = [await admin.snapshot(A.ws.id), await admin.snapshot(B.ws.id)];
     const withIds = routeKeys.filter((key) => Object.keys(fixtures[key]!.ids(B)).length > 0);
-    expect(withIds).toHaveLength(12);
+    expect(withIds).toHaveLength(15);
     for (const key of withIds) {
       const { method, url, payload } = request(key, A.ws.id, B);
       const res = await call(t, method, url, {

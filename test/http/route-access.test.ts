@@ -23,6 +23,7 @@ import {
 import { signIn, type Browser } from '../support/sign-in.js';
 import { createApiToken } from '../../src/modules/tenancy/api-tokens.js';
 import { parseToken } from '../../src/modules/tenancy/token-format.js';
+import { makeIdpKeys } from '../sso/saml-idp.js';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -64,6 +65,10 @@ interface Fixture {
   signedIn?: true;
   /** Path parameters that need the caller (a token of the caller's own). */
   callerParams?: (callerToken: string) => Promise<Record<string, string>>;
+  /** A query string for the URL. */
+  query?: () => Promise<string>;
+  /** For a public route that answers other than 2xx when used right (a redirect, an IdP error). */
+  status?: number;
 }
 
 /** The email of a member of `ws` (to sign them in). */
@@ -115,7 +120,59 @@ const freshCredential = async () => {
   return { id: res.json<{ id: string }>().id };
 };
 
+const oidcConnection = () => ({
+  kind: 'oidc',
+  name: `fixture ${randomBytes(4).toString('hex')}`,
+  issuer: 'https://idp.example.test',
+  client_id: 'wardroom',
+  client_secret: randomBytes(12).toString('hex'),
+  allowed_domains: ['example.test'],
+});
+let idpCert: string | undefined;
+/** A SAML connection of `ws` (starting a SAML sign-in calls no IdP). */
+const freshConnection = async () => {
+  idpCert ??= makeIdpKeys().cert;
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/workspaces/${ws.id}/sso/connections`,
+    payload: {
+      kind: 'saml',
+      name: 'fixture',
+      idp_entity_id: 'https://idp.example.test/saml',
+      idp_sso_url: 'https://idp.example.test/sso',
+      idp_certificates: [idpCert],
+      allowed_domains: ['example.test'],
+    },
+    headers: bearer(ws.ownerToken),
+  });
+  return { id: res.json<{ id: string }>().id };
+};
+const none = () => Promise.resolve({});
+
 const fixtures: Record<string, Fixture> = {
+  'GET /api/v1/auth/sso/start': {
+    params: none,
+    query: async () => `?workspace=${ws.id}&connection=${(await freshConnection()).id}`,
+    status: 302,
+  },
+  // Without a flow: sso_state_invalid, as for anyone.
+  'GET /api/v1/auth/sso/oidc/callback': { params: none, status: 400 },
+  'POST /api/v1/auth/sso/saml/acs': {
+    params: none,
+    body: () => ({ SAMLResponse: Buffer.from('<not-saml/>').toString('base64') }),
+    status: 401,
+  },
+  'GET /api/v1/auth/sso/saml/metadata': { params: none },
+  'POST /api/v1/workspaces/:ws/sso/connections': { params: none, body: oidcConnection },
+  'GET /api/v1/workspaces/:ws/sso/connections': { params: none },
+  'GET /api/v1/workspaces/:ws/sso/connections/:id': { params: freshConnection },
+  'PATCH /api/v1/workspaces/:ws/sso/connections/:id': {
+    params: freshConnection,
+    body: () => ({ name: 'renamed' }),
+  },
+  'DELETE /api/v1/workspaces/:ws/sso/connections/:id': { params: freshConnection },
+  'GET /api/v1/workspaces/:ws/sso/policy': { params: none },
+  'PUT /api/v1/workspaces/:ws/sso/policy': { params: none, body: () => ({ require_sso: false }) },
   'GET /healthz': { params: () => Promise.resolve({}) },
   'GET /.well-known/wardroom-audit-key': { params: () => Promise.resolve({}) },
   'GET /api/v1/openapi.json': { params: () => Promise.resolve({}) },
@@ -266,6 +323,7 @@ async function call(
       ? await fixture.callerParams(token)
       : await fixture.params();
   for (const [name, value] of Object.entries(params)) path = path.replace(`:${name}`, value);
+  path += (await fixture.query?.()) ?? '';
   const body =
     fixture.body === undefined ? undefined : fixture.body({ id, name: await workspaceName(id) });
   const headers =
@@ -335,7 +393,10 @@ describe('route access declarations', () => {
     for (const route of t.app.declaredRoutes) {
       const res = await call(route.method, route.url, token, { role, named, email });
       const label = `${route.method} ${route.url} as ${role}`;
-      if (isAllowed(route.access, role, named)) {
+      const expected = fixtures[`${route.method} ${route.url}`]?.status;
+      if (expected !== undefined) {
+        expect(res.statusCode, `${label}: ${res.body}`).toBe(expected);
+      } else if (isAllowed(route.access, role, named)) {
         expect(res.statusCode, label).toBeGreaterThanOrEqual(200);
         expect(res.statusCode, label).toBeLessThan(300);
       } else {

@@ -30,6 +30,16 @@ const BODIES: Record<string, object> = {
   'PUT /api/v1/workspaces/:ws/credentials/:id': { secret: { value: 'abcdefabcdefabcdef' } },
   'POST /api/v1/workspaces/:ws/shred': { confirm: 'any name' },
   'POST /api/v1/workspaces/:ws/tokens': { name: 'after the shred', expires_in_days: 7 },
+  'POST /api/v1/workspaces/:ws/sso/connections': {
+    kind: 'oidc',
+    name: 'after the shred',
+    issuer: 'https://idp.example.test',
+    client_id: 'wardroom',
+    client_secret: 'after the shred',
+    allowed_domains: ['example.test'],
+  },
+  'PATCH /api/v1/workspaces/:ws/sso/connections/:id': { enabled: false },
+  'PUT /api/v1/workspaces/:ws/sso/policy': { require_sso: false },
 };
 
 let t: TestApp;

@@ -24,6 +24,7 @@ const NOT_SEALED: Record<string, string> = {
   'shred_receipts.signature': 'Ed25519 signature',
   'sign_in_codes.code_hmac': 'HMAC-SHA256 of a sign-in code under the server secret',
   'sessions.token_hash': 'SHA-256 of a session token',
+  'sso_flows.key_hash': "SHA-256 of an SSO flow's state or SAML request id",
 };
 
 let admin: pg.Client;

@@ -35,6 +35,9 @@ const s = {
   importedFernet: `sk-ant-${hex()}`,
   importedBox: `EAAG${hex()}`,
   failedImport: `whk_${hex()}`,
+  ssoSecret: `sso-${hex()}`,
+  ssoReplacement: `sso-${hex()}`,
+  ssoRejected: `sso-${hex()}`,
 };
 /** Every secret of the run, by name (the API token is added once minted). */
 const secrets: Record<string, string | Buffer> = { masterKey, fernetKey, boxKey, ...s };
@@ -85,6 +88,21 @@ describe('a full flow at log level trace', () => {
     expect(await status(h.http('PUT', `/credentials/${llm}`, replace))).toBe(200);
     const hook = await idOf(credential('webhook_api_key', 'custom', 'h', { value: s.webhookKey }));
     expect(await status(h.http('DELETE', `/credentials/${hook}`))).toBe(204);
+
+    // An SSO connection's client secret: set, replaced, and sent with a refused issuer.
+    const sso = (clientSecret: string, issuer = 'https://idp.leak.test') =>
+      h.http('POST', '/sso/connections', {
+        kind: 'oidc',
+        name: 'IdP',
+        issuer,
+        client_id: 'wardroom',
+        client_secret: clientSecret,
+        allowed_domains: ['leak.test'],
+      });
+    const connection = await idOf(sso(s.ssoSecret));
+    const patch = { client_secret: s.ssoReplacement };
+    expect(await status(h.http('PATCH', `/sso/connections/${connection}`, patch))).toBe(200);
+    expect(await status(sso(s.ssoRejected, 'http://idp.leak.test'))).toBe(400);
 
     // Bad requests carrying secrets: a wrong provider, secrets as field names, malformed JSON.
     const key = s.rejectedKey;

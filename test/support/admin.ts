@@ -16,6 +16,8 @@ export const TENANT_TABLES = [
   'messages',
   'integration_credentials',
   'credential_fingerprint_keys',
+  'sso_connections',
+  'sso_policies',
 ] as const;
 export type TenantTable = (typeof TENANT_TABLES)[number];
 export type TenantSnapshot = Record<TenantTable, string[]>;

@@ -32,7 +32,7 @@ export interface Harness {
   session: { ws: string; token: string };
   cli(importKey: string, ...args: string[]): Promise<void>;
   http(
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     url: string,
     payload?: object | string,
   ): Promise<LightMyRequestResponse>;

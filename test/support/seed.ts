@@ -151,6 +151,26 @@ export async function seedTenant(db: Database, label = 'Tenant'): Promise<Seeded
         },
       ])
       .execute();
+    // Single sign-on: an OIDC connection (sealed bytes for its secret) and the policy.
+    await tx
+      .insertInto('sso_connections')
+      .values({
+        tenant_id: tenantId,
+        id: randomUUID(),
+        kind: 'oidc',
+        name: 'Okta',
+        allowed_domains: ['example.test'],
+        jit_role: 'member',
+        oidc_issuer: 'https://example.okta.com',
+        oidc_client_id: `client-${tag}`,
+        oidc_client_secret: randomBytes(90),
+        oidc_client_secret_last4: 'wxyz',
+      })
+      .execute();
+    await tx
+      .insertInto('sso_policies')
+      .values({ tenant_id: tenantId, require_sso: true })
+      .execute();
     // audit_log fills itself (triggers) and sealing creates the chain head;
     // a checkpoint row stands for the signed checkpoints the audit module writes.
     await sql`select wardroom.audit_seal()`.execute(tx);

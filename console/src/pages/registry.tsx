@@ -9,6 +9,7 @@ import type { Role } from '../roles';
 import { ActivityPage } from './Activity';
 import { KeysPage } from './Keys';
 import { LlmKeysPage } from './LlmKeys';
+import { SsoPage } from './Sso';
 import { WorkspacesPage } from './Workspaces';
 import { ConversationPage } from './Conversation';
 import { MembersPage } from './Members';
@@ -93,6 +94,13 @@ export const pages: readonly PageDef[] = [
     nav: 'account',
     needs: 'signed-in',
     render: () => <AccountPage />,
+  },
+  {
+    path: '/app/settings/sso',
+    title: 'Single sign-on',
+    nav: 'workspace',
+    needs: 'admin',
+    render: () => <SsoPage />,
   },
 ];
 

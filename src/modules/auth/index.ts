@@ -15,6 +15,19 @@ export {
   type SignInCodeMessage,
   type SignInCodeSender,
 } from './sign-in.js';
-export { resolveSession, sessionMember, type Session } from './sessions.js';
-export { readSessionCookie, SESSION_COOKIE, PLAIN_HTTP_SESSION_COOKIE } from './cookie.js';
-export { loadAuthSecret, normalizeEmail, type AuthSecret } from './secrets.js';
+export { resolveSession, sessionMember, type Session, type SignInMethod } from './sessions.js';
+export {
+  readSessionCookie,
+  setSessionCookie,
+  SESSION_COOKIE,
+  PLAIN_HTTP_SESSION_COOKIE,
+} from './cookie.js';
+// For the sso module: a session it makes is made exactly like an email-code one.
+export {
+  csrfToken,
+  loadAuthSecret,
+  newSessionToken,
+  normalizeEmail,
+  sessionHash,
+  type AuthSecret,
+} from './secrets.js';

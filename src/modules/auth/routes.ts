@@ -163,6 +163,8 @@ const meRoutes = (deps: AccountDeps): AccountRoute[] => [
           last_seen_at: z.string(),
           user_agent: z.string().nullable(),
           current: z.boolean(),
+          auth_method: z.enum(['email_code', 'sso']),
+          sso_workspace_id: z.string().nullable(),
         }),
       ),
     }),

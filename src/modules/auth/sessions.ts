@@ -17,9 +17,33 @@ export interface Session {
   readonly userId: string;
   readonly email: string;
   readonly displayName: string;
+  /** How the person signed in: an email code, or SSO through one workspace's connection. */
+  readonly method: SignInMethod;
   /** The secret token, kept only for the request (account actions are bound to it). */
   readonly token: string;
   readonly csrfToken: string;
+}
+
+export type SignInMethod =
+  | { readonly kind: 'email_code' }
+  | { readonly kind: 'sso'; readonly workspaceId: string; readonly connectionId: string };
+
+interface SessionRow {
+  session_id: string;
+  user_id: string;
+  email: string;
+  display_name: string;
+  auth_method: 'email_code' | 'sso';
+  sso_workspace_id: string | null;
+  sso_connection_id: string | null;
+}
+
+function methodOf(row: SessionRow): SignInMethod {
+  return row.auth_method === 'sso' &&
+    row.sso_workspace_id !== null &&
+    row.sso_connection_id !== null
+    ? { kind: 'sso', workspaceId: row.sso_workspace_id, connectionId: row.sso_connection_id }
+    : { kind: 'email_code' };
 }
 
 export interface SessionDeps {
@@ -35,14 +59,14 @@ export async function resolveSession(deps: SessionDeps, token: string): Promise<
     await deps.db.withSystem('auth: resolve session', (tx) =>
       tx.call('auth_session', sessionHash(token), deps.idleSeconds),
     )
-  )[0] as
-    { session_id: string; user_id: string; email: string; display_name: string } | null | undefined;
+  )[0] as SessionRow | null | undefined;
   if (row === null || row === undefined) throw unauthenticated();
   return {
     sessionId: row.session_id,
     userId: row.user_id,
     email: row.email,
     displayName: row.display_name,
+    method: methodOf(row),
     token,
     csrfToken: csrfToken(deps.secret, token),
   };
@@ -92,6 +116,9 @@ export interface SessionView {
   readonly last_seen_at: string;
   readonly user_agent: string | null;
   readonly current: boolean;
+  /** How the session was made; for SSO, through which workspace's connection. */
+  readonly auth_method: 'email_code' | 'sso';
+  readonly sso_workspace_id: string | null;
 }
 
 type AccountAction = 'memberships' | 'sessions' | 'revoke' | 'sign_out' | 'sign_out_everywhere';

@@ -44,6 +44,8 @@ export const SEALED_FIELDS: readonly SealedField[] = [
   },
   { table: 'integration_credentials', column: 'secret', idColumn: 'id', bound: ['version'] },
   { table: 'credential_fingerprint_keys', column: 'key', idColumn: 'tenant_id', bound: [] },
+  // An SSO connection's OIDC client secret (migration 015).
+  { table: 'sso_connections', column: 'oidc_client_secret', idColumn: 'id', bound: [] },
   // Customer-written names (migration 011).
   { table: 'workrooms', column: 'name_sealed', idColumn: 'id', bound: [], plaintext: 'name' },
   {

@@ -1,6 +1,6 @@
 -- What the holder of a live session may see and do about their own
 -- account: `memberships` (their live workspaces, names and roles),
--- `sessions` (their live sessions), `revoke` (one of their own sessions, by
+-- `sessions` (their live sessions, each with how it was made), `revoke` (one of their own sessions, by
 -- id: another person's id changes nothing), `sign_out` (this session) and
 -- `sign_out_everywhere` (all of theirs). The session is named by its token
 -- hash, so nothing here acts for a person without their session secret.
@@ -29,7 +29,8 @@ BEGIN
   ELSIF p_action = 'sessions' THEN
     SELECT coalesce(jsonb_agg(jsonb_build_object(
              'id', s.id, 'created_at', s.created_at, 'last_seen_at', s.last_seen_at,
-             'user_agent', s.user_agent, 'current', s.id = me.id)
+             'user_agent', s.user_agent, 'current', s.id = me.id,
+             'auth_method', s.auth_method, 'sso_workspace_id', s.sso_tenant_id)
              ORDER BY s.created_at DESC, s.id), '[]'::jsonb)
     INTO result
     FROM wardroom.sessions s
