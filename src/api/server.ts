@@ -7,14 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import { errorHandler } from '../http/error-handler.js';
+import { serializerCompiler } from '../http/serializer.js';
 import type { Access } from '../modules/tenancy/index.js';
 import {
   frameworkErrors,

@@ -64,7 +64,7 @@ export async function postMessage(
 
 export async function listMessages(
   tx: TenantTx,
-  keyring: Pick<Keyring, 'open'>,
+  keyring: Pick<Keyring, 'openMany'>,
   input: { conversationId: string; limit: number; cursor?: string | undefined },
 ): Promise<{ items: MessageView[]; next_cursor: string | null }> {
   const after = decodeCursor(input.cursor);
@@ -79,14 +79,18 @@ export async function listMessages(
     .execute();
   // Only an empty page needs to tell "no messages" from "no such conversation".
   if (rows.length === 0) await assertConversationExists(tx, input.conversationId);
-  const items = await Promise.all(
-    rows.map(async (r) => ({
-      ...r,
-      content: (await keyring.open(tx, contentRef(r.id, r.conversation_id, r), r.content)).toString(
-        'utf8',
-      ),
-      created_at: r.created_at.toISOString(),
-    })),
+  // One key lookup for the page, then every envelope opens synchronously.
+  const opened = await keyring.openMany(
+    tx,
+    rows.map((r) => ({ ref: contentRef(r.id, r.conversation_id, r), envelope: r.content })),
   );
+  const items = rows.map((r, i): MessageView => ({
+    id: r.id,
+    conversation_id: r.conversation_id,
+    author_type: r.author_type,
+    author_id: r.author_id,
+    content: (opened[i] ?? Buffer.alloc(0)).toString('utf8'),
+    created_at: r.created_at.toISOString(),
+  }));
   return toPage(items, input.limit);
 }
