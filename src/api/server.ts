@@ -33,6 +33,7 @@ import {
   accountRoutes,
   resolveSession,
   type AuthSettings,
+  type SessionCache,
   type SignInCodeSender,
 } from '../modules/auth/index.js';
 import type { HttpsOptions } from './tls.js';
@@ -75,6 +76,12 @@ export interface ServerAuth {
   /** WARDROOM_PUBLIC_URL's origin, accepted as Origin besides the request's own. */
   readonly publicOrigin?: string | undefined;
   readonly onSendError?: (error: unknown) => void;
+  /**
+   * Resolved sessions cached in this process, kept in step with every
+   * process's revocations (subscribeSessionEvents); without one, every
+   * signed-in request looks its session up.
+   */
+  readonly sessionCache?: SessionCache | undefined;
 }
 
 export interface ServerOptions {
@@ -187,7 +194,12 @@ function registerAuth(app: FastifyInstance, deps: ServerDeps): SessionSupport | 
   const sessions: SessionSupport = {
     resolve: (token) =>
       resolveSession(
-        { db: deps.db, secret: auth.secret, idleSeconds: auth.settings.sessionIdleSeconds },
+        {
+          db: deps.db,
+          secret: auth.secret,
+          idleSeconds: auth.settings.sessionIdleSeconds,
+          cache: auth.sessionCache,
+        },
         token,
       ),
     publicOrigin: auth.publicOrigin,
@@ -198,6 +210,7 @@ function registerAuth(app: FastifyInstance, deps: ServerDeps): SessionSupport | 
     secret: auth.secret,
     sender: auth.sender,
     settings: auth.settings,
+    sessionCache: auth.sessionCache,
     ...(auth.onSendError === undefined ? {} : { onSendError: auth.onSendError }),
   });
   const limiters = signInLimiters(app, auth.signInLimits);

@@ -16,5 +16,12 @@ export {
   type SignInCodeSender,
 } from './sign-in.js';
 export { resolveSession, sessionMember, type Session } from './sessions.js';
+export {
+  DEFAULT_SESSION_CACHE_TTL_MS,
+  SESSION_EVENTS_CHANNEL,
+  SessionCache,
+  subscribeSessionEvents,
+  type SessionCacheOptions,
+} from './session-cache.js';
 export { readSessionCookie, SESSION_COOKIE, PLAIN_HTTP_SESSION_COOKIE } from './cookie.js';
 export { loadAuthSecret, normalizeEmail, type AuthSecret } from './secrets.js';
