@@ -8,7 +8,11 @@ import type { FastifyInstance } from 'fastify';
 import { createDatabase } from '../src/db/database.js';
 import { buildServer } from '../src/api/server.js';
 import { createLogger } from '../src/base/logger.js';
-import { DEFAULT_AUTH_SETTINGS } from '../src/modules/auth/index.js';
+import {
+  DEFAULT_AUTH_SETTINGS,
+  SessionCache,
+  subscribeSessionEvents,
+} from '../src/modules/auth/index.js';
 import type { ServerAuth } from '../src/api/server.js';
 import { localKek } from '../src/modules/crypto/index.js';
 import { benchRoots } from './roots.js';
@@ -60,8 +64,11 @@ export async function startFull(init: TargetInit): Promise<Started> {
       requests.sessionPost.push(post(sessionHeaders(session, true)));
       requests.sessionRead.push(read(sessionHeaders(session, false)));
     }
+    // As in every server process: resolved sessions cached, revocations heard.
+    const sessionCache = new SessionCache();
+    await subscribeSessionEvents(db, sessionCache);
     app = await buildServer(
-      { db, keyring, auth: benchAuth(secret) },
+      { db, keyring, auth: { ...benchAuth(secret), sessionCache } },
       { bodyLimit: 1024 * 1024, logger: createLogger(init.logLevel) },
     );
     return await listening(app, requests, () => db.close());

@@ -5,8 +5,10 @@
  * the app role, as named prepared statements, texts and all: BEGIN, the
  * tenant context, the token lookup, the insert or select (RLS, the
  * composite foreign key and the audit trigger all fire), COMMIT; with a
- * session cookie, first the session lookup in a system transaction, and
- * the membership lookup instead of the token's. Content is stored as plain
+ * session cookie, the session lookup in a system transaction when this
+ * process has not looked it up within the session cache's TTL (as the full
+ * stack's cache does), and the membership lookup instead of the token's.
+ * Content is stored as plain
  * UTF-8 bytes. run.ts checks, before measuring, that the statement texts
  * are the full stack's, one by one.
  *
@@ -23,7 +25,7 @@ import { localKek } from '../src/modules/crypto/index.js';
 import { benchRoots } from './roots.js';
 import { createKeyring } from '../src/modules/keys/keyring.js';
 import { parseToken } from '../src/modules/tenancy/token-format.js';
-import { DEFAULT_AUTH_SETTINGS } from '../src/modules/auth/index.js';
+import { DEFAULT_AUTH_SETTINGS, DEFAULT_SESSION_CACHE_TTL_MS } from '../src/modules/auth/index.js';
 import { appNameOf } from './cpu.js';
 import { listening, type Started } from './started.js';
 import type { RequestSpec, Scenario, TargetInit } from './protocol.js';
@@ -143,6 +145,14 @@ export async function startSameSql(init: TargetInit): Promise<Started> {
       });
     }
 
+    /** Sessions looked up within the TTL: their person. */
+    const sessions = new Map<string, { userId: string; until: number }>();
+    const sessionCaller = (userId: string): Caller => ({
+      actorType: 'user',
+      actorId: userId,
+      lookup: { ...MEMBER, values: [userId] },
+    });
+
     /** The token's, or the session's (looked up in a system transaction of its own). */
     async function callerOf(headers: {
       authorization?: string | undefined;
@@ -155,6 +165,8 @@ export async function startSameSql(init: TargetInit): Promise<Started> {
         return { actorType: 'api_token', actorId: token.tokenId, lookup: { ...TOKEN, values } };
       }
       const cookieToken = (headers.cookie ?? '').slice('wardroom_session='.length);
+      const cached = sessions.get(cookieToken);
+      if (cached !== undefined && cached.until > Date.now()) return sessionCaller(cached.userId);
       const hash = createHash('sha256').update(cookieToken).digest();
       const client = await pool.connect();
       let userId: string;
@@ -184,7 +196,8 @@ export async function startSameSql(init: TargetInit): Promise<Started> {
       } finally {
         client.release();
       }
-      return { actorType: 'user', actorId: userId, lookup: { ...MEMBER, values: [userId] } };
+      sessions.set(cookieToken, { userId, until: Date.now() + DEFAULT_SESSION_CACHE_TTL_MS });
+      return sessionCaller(userId);
     }
 
     /** BEGIN, context, membership lookup, `work`, COMMIT: the statements the full stack sends. */
