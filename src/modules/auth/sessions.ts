@@ -11,6 +11,7 @@
 import { AppError } from '../../base/errors.js';
 import type { Database } from '../../db/database.js';
 import type { TenantTx } from '../../db/tenant-tx.js';
+import { compiled } from '../../db/compiled.js';
 import { NAMED_ROLES, ROLES, type Member } from '../tenancy/index.js';
 import { csrfToken, isSessionToken, sessionHash } from './secrets.js';
 import { notifySessionsRevoked, type SessionCache } from './session-cache.js';
@@ -70,17 +71,21 @@ function unauthenticated(): AppError {
   );
 }
 
+/** Runs on every signed-in request: compiled once (db/compiled.ts). */
+const membershipOf = compiled(1, (db, userId: string) =>
+  db
+    .selectFrom('memberships as m')
+    .innerJoin('workspaces as w', 'w.tenant_id', 'm.tenant_id')
+    .select(['m.user_id', 'm.role', 'm.named_roles', 'w.shredded_at'])
+    .where('m.user_id', '=', userId),
+);
+
 /**
  * The signed-in person as a member of the transaction's workspace; 404 as
  * for a missing workspace when they are not one, 410 once it is shredded.
  */
 export async function sessionMember(tx: TenantTx, userId: string): Promise<Member> {
-  const row = await tx
-    .selectFrom('memberships as m')
-    .innerJoin('workspaces as w', 'w.tenant_id', 'm.tenant_id')
-    .select(['m.user_id', 'm.role', 'm.named_roles', 'w.shredded_at'])
-    .where('m.user_id', '=', userId)
-    .executeTakeFirst();
+  const [row] = await membershipOf(tx, userId);
   if (row === undefined) throw new AppError('not_found', 'Workspace not found');
   if (row.shredded_at !== null) {
     throw new AppError(

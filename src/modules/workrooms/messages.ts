@@ -8,9 +8,12 @@
  * past the API) fails to open with decryption_failed instead of being served
  * there. Ids are bound as PostgreSQL prints them, lower case.
  */
+import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import type { DB } from '../../db/schema.js';
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
 import { decodeCursor, toPage } from '../../db/cursor.js';
+import { compiled } from '../../db/compiled.js';
 import type { Keyring } from '../keys/index.js';
 import { assertConversationExists } from './workrooms.js';
 
@@ -36,6 +39,42 @@ const contentRef = (id: string, conversationId: string, author: Author) => ({
   ],
 });
 
+// The request path's statements, compiled once (db/compiled.ts).
+const insertMessage = compiled(
+  6,
+  (
+    db,
+    tenantId: string,
+    id: string,
+    conversationId: string,
+    authorType: MessageView['author_type'],
+    authorId: string,
+    content: Buffer,
+  ) =>
+    db
+      .insertInto('messages')
+      .values({
+        tenant_id: tenantId,
+        id,
+        conversation_id: conversationId,
+        author_type: authorType,
+        author_id: authorId,
+        content,
+      })
+      .returning(['id', 'conversation_id', 'author_type', 'author_id', 'created_at']),
+);
+const selectPage = (db: Kysely<DB>, conversationId: string) =>
+  db
+    .selectFrom('messages')
+    .select(['id', 'conversation_id', 'author_type', 'author_id', 'content', 'created_at'])
+    .where('conversation_id', '=', conversationId);
+const firstPage = compiled(2, (db, conversationId: string, limit: number) =>
+  selectPage(db, conversationId).orderBy('id').limit(limit),
+);
+const nextPage = compiled(3, (db, conversationId: string, after: string, limit: number) =>
+  selectPage(db, conversationId).where('id', '>', after).orderBy('id').limit(limit),
+);
+
 export async function postMessage(
   tx: TenantTx,
   keyring: Pick<Keyring, 'seal'>,
@@ -48,18 +87,24 @@ export async function postMessage(
   const author = { author_type: 'user', author_id: input.authorId } as const;
   const ref = contentRef(id, input.conversationId, author);
   const sealed = await keyring.seal(tx, ref, Buffer.from(input.content, 'utf8'));
-  const row = await tx
-    .insertInto('messages')
-    .values({
-      tenant_id: principalOf(tx).tenantId,
-      id,
-      conversation_id: input.conversationId,
-      ...author,
-      content: sealed,
-    })
-    .returning(['id', 'conversation_id', 'author_type', 'author_id', 'created_at'])
-    .executeTakeFirstOrThrow();
-  return { ...row, content: input.content, created_at: row.created_at.toISOString() };
+  const [row] = await insertMessage(
+    tx,
+    principalOf(tx).tenantId,
+    id,
+    input.conversationId,
+    author.author_type,
+    author.author_id,
+    sealed,
+  );
+  if (row === undefined) throw new Error('insert returned no row');
+  return {
+    id: row.id,
+    conversation_id: row.conversation_id,
+    author_type: row.author_type,
+    author_id: row.author_id,
+    content: input.content,
+    created_at: row.created_at.toISOString(),
+  };
 }
 
 export async function listMessages(
@@ -68,15 +113,11 @@ export async function listMessages(
   input: { conversationId: string; limit: number; cursor?: string | undefined },
 ): Promise<{ items: MessageView[]; next_cursor: string | null }> {
   const after = decodeCursor(input.cursor);
-  let query = tx
-    .selectFrom('messages')
-    .select(['id', 'conversation_id', 'author_type', 'author_id', 'content', 'created_at'])
-    .where('conversation_id', '=', input.conversationId);
-  if (after !== undefined) query = query.where('id', '>', after);
-  const rows = await query
-    .orderBy('id')
-    .limit(input.limit + 1)
-    .execute();
+  // One row more than the page: whether another page follows.
+  const rows =
+    after === undefined
+      ? await firstPage(tx, input.conversationId, input.limit + 1)
+      : await nextPage(tx, input.conversationId, after, input.limit + 1);
   // Only an empty page needs to tell "no messages" from "no such conversation".
   if (rows.length === 0) await assertConversationExists(tx, input.conversationId);
   // One key lookup for the page, then every envelope opens synchronously.
