@@ -120,12 +120,15 @@ export async function listMessages(
       : await nextPage(tx, input.conversationId, after, input.limit + 1);
   // Only an empty page needs to tell "no messages" from "no such conversation".
   if (rows.length === 0) await assertConversationExists(tx, input.conversationId);
-  // One key lookup for the page, then every envelope opens synchronously.
+  // One key lookup for the page, then every envelope opens synchronously. The row
+  // fetched only to tell whether another page follows is not opened.
+  const { next_cursor } = toPage(rows, input.limit);
+  const shown = rows.slice(0, input.limit);
   const opened = await keyring.openMany(
     tx,
-    rows.map((r) => ({ ref: contentRef(r.id, r.conversation_id, r), envelope: r.content })),
+    shown.map((r) => ({ ref: contentRef(r.id, r.conversation_id, r), envelope: r.content })),
   );
-  const items = rows.map((r, i): MessageView => ({
+  const items = shown.map((r, i): MessageView => ({
     id: r.id,
     conversation_id: r.conversation_id,
     author_type: r.author_type,
@@ -133,5 +136,5 @@ export async function listMessages(
     content: (opened[i] ?? Buffer.alloc(0)).toString('utf8'),
     created_at: r.created_at.toISOString(),
   }));
-  return toPage(items, input.limit);
+  return { items, next_cursor };
 }
