@@ -84,7 +84,10 @@ export async function startBaseline(init: TargetInit): Promise<Started> {
         return { items: rows.map(view), next_cursor: null };
       },
     );
-    return await listening(app, { post, read }, () => pool.end());
+    // No authentication here: the session scenarios send the same requests.
+    return await listening(app, { post, read, sessionPost: post, sessionRead: read }, () =>
+      pool.end(),
+    );
   } catch (error) {
     await app.close();
     await pool.end();

@@ -26,12 +26,22 @@ export interface RequestSpec {
   readonly body?: string;
 }
 
-/** One request per workspace and scenario; load is spread across them. */
-export interface TargetReady {
-  readonly type: 'ready';
-  readonly port: number;
+/** The scenarios a target serves: one request per workspace each; load is spread across them. */
+export interface TargetRequests {
   readonly post: readonly RequestSpec[];
   readonly read: readonly RequestSpec[];
+  /** The same two with a signed-in browser session (cookie; CSRF header and Origin on POST). */
+  readonly sessionPost: readonly RequestSpec[];
+  readonly sessionRead: readonly RequestSpec[];
+}
+
+export type Scenario = keyof TargetRequests;
+
+export interface TargetReady extends TargetRequests {
+  readonly type: 'ready';
+  readonly port: number;
+  /** The statement texts one request of each scenario sent, after one warm-up request. */
+  readonly statements: Readonly<Record<Scenario, readonly string[]>>;
 }
 
 export interface TargetFailed {

@@ -16,8 +16,9 @@ import { createTestDatabase, dropTestDatabase } from '../test/support/databases.
 import { appliedMigrations, openCluster } from './cluster.js';
 import { appNameOf, openCpuMeter, type CpuMeter } from './cpu.js';
 import { load, type LoadOptions } from './load.js';
-import type { RequestSpec, TargetKind } from './protocol.js';
+import type { RequestSpec, Scenario, TargetKind } from './protocol.js';
 import { startTarget, stopTarget, type Target } from './targets.js';
+import { normalizeStatement } from './statements.js';
 import { failures, formatTable, type Row, type Sample } from './stats.js';
 
 const num = (name: string, fallback: number): number => {
@@ -37,13 +38,15 @@ const settings = {
   poolMax: 10,
   seedMessages: 50,
   logLevel: process.env['BENCH_LOG_LEVEL'] ?? 'silent',
+  /** Which scenarios run (comma-separated; default all): post, read, sessionPost, sessionRead. */
+  scenarios: (process.env['BENCH_SCENARIOS'] ?? '').split(',').filter((s) => s !== ''),
 };
 const CONTENT =
   'The quarterly review moved to Thursday; please bring the updated revenue model, the hiring plan and '
     .repeat(3)
     .slice(0, 200);
 
-/** One request per kind before any load: a 2xx, and a read returns the 50 seeded messages intact. */
+/** One request per scenario before any load: a 2xx, and a read returns the 50 seeded messages intact. */
 async function verify(target: Target): Promise<void> {
   const call = async (spec: RequestSpec): Promise<unknown> => {
     const init: RequestInit = { method: spec.method, headers: spec.headers };
@@ -53,22 +56,48 @@ async function verify(target: Target): Promise<void> {
       throw new Error(`${target.kind} ${spec.method} ${spec.path}: ${res.status}`);
     return res.json();
   };
-  const posted = (await call(target.post[0]!)) as { content?: unknown };
-  const page = (await call(target.read[0]!)) as { items?: { content?: unknown }[] };
-  const items = page.items ?? [];
-  if (
-    posted.content !== CONTENT ||
-    items.length !== settings.seedMessages ||
-    items.some((m) => m.content !== CONTENT)
-  ) {
-    throw new Error(`${target.kind}: responses do not carry the seeded content`);
+  for (const [post, read] of [
+    [target.post, target.read],
+    [target.sessionPost, target.sessionRead],
+  ] as const) {
+    const posted = (await call(post[0]!)) as { content?: unknown };
+    const page = (await call(read[0]!)) as { items?: { content?: unknown }[] };
+    const items = page.items ?? [];
+    if (
+      posted.content !== CONTENT ||
+      items.length !== settings.seedMessages ||
+      items.some((m) => m.content !== CONTENT)
+    ) {
+      throw new Error(`${target.kind}: responses do not carry the seeded content`);
+    }
+  }
+}
+
+/**
+ * The same-SQL reference is honest only if it sends exactly the full stack's
+ * statements: compared text by text (whitespace and case aside), in order.
+ */
+function checkSameStatements(targets: readonly Target[]): void {
+  const full = targets.find((t) => t.kind === 'full');
+  const sql = targets.find((t) => t.kind === 'sql');
+  if (full === undefined || sql === undefined) return;
+  for (const scenario of Object.keys(full.statements) as Scenario[]) {
+    const a = full.statements[scenario].map(normalizeStatement);
+    const b = sql.statements[scenario].map(normalizeStatement);
+    if (a.length === 0 || a.join('\n') !== b.join('\n')) {
+      throw new Error(
+        `same-SQL reference does not send the full stack's statements for ${scenario}:\n` +
+          `full:\n  ${a.join('\n  ')}\nsame SQL:\n  ${b.join('\n  ')}`,
+      );
+    }
+    process.stderr.write(`  ${scenario}: both send the same ${a.length} statements\n`);
   }
 }
 
 async function measure(
   meter: CpuMeter,
   targets: readonly Target[],
-  scenario: 'post' | 'read',
+  scenario: Scenario,
 ): Promise<Map<TargetKind, Sample[]>> {
   const samples = new Map<TargetKind, Sample[]>(targets.map((t) => [t.kind, []]));
   const base: Omit<LoadOptions, 'seconds'> = { connections: settings.connections };
@@ -118,14 +147,18 @@ async function main(): Promise<number> {
       targets.push(target);
     }
     for (const t of targets) await verify(t);
+    checkSameStatements(targets);
     const meter = await openCpuMeter(db.adminUrl);
     cleanups.push(() => meter.close());
 
     const rows: Row[] = [];
     for (const [scenario, label] of [
-      ['post', 'POST message (200 B)'],
-      ['read', 'GET 50 messages'],
+      ['post', 'POST message (200 B), bearer'],
+      ['read', 'GET 50 messages, bearer'],
+      ['sessionPost', 'POST message (200 B), session cookie'],
+      ['sessionRead', 'GET 50 messages, session cookie'],
     ] as const) {
+      if (settings.scenarios.length > 0 && !settings.scenarios.includes(scenario)) continue;
       const samples = await measure(meter, targets, scenario);
       rows.push({
         scenario: label,

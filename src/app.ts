@@ -35,6 +35,8 @@ import {
 import {
   DEFAULT_AUTH_SETTINGS,
   loadAuthSecret,
+  SessionCache,
+  subscribeSessionEvents,
   type SignInCodeSender,
 } from './modules/auth/index.js';
 import {
@@ -147,7 +149,8 @@ export async function createWardroom(
       await startBackground(running, { db, keyring, auditSigner, config, logger, jobs });
     }
     const sender = options.signInCodeSender ?? signInCodeMailer(db, mailer);
-    const auth = serverAuth(config, logger, authSecret.key, sender);
+    const sessionCache = await listeningSessionCache(db, logger);
+    const auth = { ...serverAuth(config, logger, authSecret.key, sender), sessionCache };
     const server = await buildServer(
       { db, keyring, auditSigner, auth, invitations: invitationMailer(db, mailer) },
       { ...serverOptions(config, logger, redis), https, trustProxy: config.trustProxy },
@@ -216,6 +219,15 @@ function serverAuth(
     },
     onSendError: (err) => logger.error({ err }, 'sending an email sign-in code failed'),
   };
+}
+
+/** This process's session cache; a session revoked in any process is dropped from it at once. */
+async function listeningSessionCache(db: Database, logger: Logger): Promise<SessionCache> {
+  const cache = new SessionCache();
+  await subscribeSessionEvents(db, cache, (event) => {
+    if (event === 'reconnected') logger.warn('session events reconnected: cached sessions dropped');
+  });
+  return cache;
 }
 
 /** Redis for counters shared across processes, when REDIS_URL is set. */

@@ -7,14 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import { errorHandler } from '../http/error-handler.js';
+import { serializerCompiler } from '../http/serializer.js';
 import type { Access } from '../modules/tenancy/index.js';
 import {
   frameworkErrors,
@@ -36,6 +33,7 @@ import {
   accountRoutes,
   resolveSession,
   type AuthSettings,
+  type SessionCache,
   type SignInCodeSender,
 } from '../modules/auth/index.js';
 import { registerSsoRoutes } from './register-sso-routes.js';
@@ -84,6 +82,12 @@ export interface ServerAuth {
    */
   readonly ssoOrigin?: string | undefined;
   readonly onSendError?: (error: unknown) => void;
+  /**
+   * Resolved sessions cached in this process, kept in step with every
+   * process's revocations (subscribeSessionEvents); without one, every
+   * signed-in request looks its session up.
+   */
+  readonly sessionCache?: SessionCache | undefined;
 }
 
 export interface ServerOptions {
@@ -199,7 +203,12 @@ function registerAuth(app: FastifyInstance, deps: ServerDeps): SessionSupport | 
   const sessions: SessionSupport = {
     resolve: (token) =>
       resolveSession(
-        { db: deps.db, secret: auth.secret, idleSeconds: auth.settings.sessionIdleSeconds },
+        {
+          db: deps.db,
+          secret: auth.secret,
+          idleSeconds: auth.settings.sessionIdleSeconds,
+          cache: auth.sessionCache,
+        },
         token,
       ),
     publicOrigin: auth.publicOrigin,
@@ -210,6 +219,7 @@ function registerAuth(app: FastifyInstance, deps: ServerDeps): SessionSupport | 
     secret: auth.secret,
     sender: auth.sender,
     settings: auth.settings,
+    sessionCache: auth.sessionCache,
     ...(auth.onSendError === undefined ? {} : { onSendError: auth.onSendError }),
   });
   const limiters = signInLimiters(app, auth.signInLimits);

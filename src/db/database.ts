@@ -6,7 +6,7 @@
  * it lives exactly as long as the transaction and never leaks to the next
  * user of a pooled connection.
  */
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { AppError } from '../base/errors.js';
@@ -167,12 +167,32 @@ async function runAsSystem<T>(
   });
 }
 
-/** Sets transaction-local settings (set_config(..., true)) with bound parameters. */
+/** The context statement's text for a set of keys, built once (the keys never vary per request). */
+const contextTexts = new Map<string, string>();
+
+function contextText(keys: readonly string[]): string {
+  const id = keys.join('\0');
+  let text = contextTexts.get(id);
+  if (text === undefined) {
+    const calls = keys.map(
+      (_, i) => `set_config($${String(2 * i + 1)}, $${String(2 * i + 2)}, true)`,
+    );
+    text = `select ${calls.join(', ')}`;
+    contextTexts.set(id, text);
+  }
+  return text;
+}
+
+/**
+ * Sets transaction-local settings (set_config(..., true)) with bound
+ * parameters, names and values alike. The text is compiled once per set of
+ * names: this runs on every request.
+ */
 async function setContext(trx: Transaction<DB>, values: Record<string, string>): Promise<void> {
-  const assignments = Object.entries(values).map(
-    ([key, value]) => sql`set_config(${key}, ${value}, true)`,
-  );
-  await sql`select ${sql.join(assignments)}`.execute(trx);
+  const keys = Object.keys(values);
+  const parameters: string[] = [];
+  for (const key of keys) parameters.push(key, values[key] ?? '');
+  await trx.executeQuery(CompiledQuery.raw(contextText(keys), parameters));
 }
 
 async function run<T>(db: Kysely<DB>, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {

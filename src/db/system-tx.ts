@@ -85,6 +85,11 @@ export interface SystemTx {
   ): Promise<SystemFunctions[F]['returns'][]>;
   /** The tenant this transaction sees: always null for system work. */
   tenantInScope(): Promise<string | null>;
+  /**
+   * `pg_notify(channel, payload)`: heard by every listening process once,
+   * and only if, this transaction commits (cache invalidation).
+   */
+  notify(channel: string, payload: string): Promise<void>;
 }
 
 const FUNCTIONS: ReadonlySet<string> = new Set<SystemFunction>([
@@ -115,6 +120,9 @@ export function systemTx(trx: Transaction<DB>, reason: string): SystemTx {
         value: never;
       }>`select ${sql.id('wardroom', fn)}(${sql.join(values)}) as value`.execute(trx);
       return rows.map((r) => r.value);
+    },
+    async notify(channel, payload) {
+      await sql`select pg_notify(${channel}, ${payload})`.execute(trx);
     },
     async tenantInScope() {
       const { rows } = await sql<{ t: string | null }>`

@@ -366,7 +366,13 @@ describe('revocation across server processes', () => {
         headers: me.write,
       });
       expect(out.statusCode).toBe(204);
-      expect((await probe()).statusCode).toBe(401);
+      // The other server cached the session; the revocation reaches it by NOTIFY, within the
+      // issue's one-second bound (test/http/cross-process-revocation.test.ts has all four changes).
+      // A probe is sent only before the deadline, so a 401 is one seen within it.
+      const deadline = Date.now() + 1000;
+      let status = (await probe()).statusCode;
+      while (status === 200 && Date.now() <= deadline) status = (await probe()).statusCode;
+      expect(status).toBe(401);
     } finally {
       await second.close();
     }

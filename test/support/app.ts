@@ -29,6 +29,9 @@ import { testRoots } from './root-keys.js';
 import { codeRecorder, type CodeRecorder } from './code-recorder.js';
 import {
   DEFAULT_AUTH_SETTINGS,
+  SessionCache,
+  subscribeSessionEvents,
+  type SessionCacheOptions,
   type AuthSettings,
   type SignInCodeSender,
 } from '../../src/modules/auth/index.js';
@@ -67,6 +70,12 @@ export async function startTestApp(
     trustProxy?: string[];
     /** Where the server logs (default: nowhere). */
     logger?: ReturnType<typeof createLogger>;
+    /**
+     * The session cache, as every server process has one (default: 5 s TTL,
+     * subscribed to every process's revocations); `subscribe: false` leaves
+     * it deaf to them, as during a lost notification.
+     */
+    sessionCache?: SessionCacheOptions & { subscribe?: boolean };
   } = {},
 ): Promise<TestApp> {
   const db = createDatabase({
@@ -82,7 +91,10 @@ export async function startTestApp(
   const auditSigner = signerFromSeed(randomBytes(32));
   const codes = codeRecorder();
   const authSecret = randomBytes(32);
+  const sessionCache = new SessionCache(options.sessionCache);
+  if (options.sessionCache?.subscribe !== false) await subscribeSessionEvents(db, sessionCache);
   const auth = {
+    sessionCache,
     secret: authSecret,
     sender: options.signInCodeSender ?? codes,
     settings: { ...DEFAULT_AUTH_SETTINGS, ...options.auth?.settings },

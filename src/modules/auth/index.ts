@@ -17,6 +17,13 @@ export {
 } from './sign-in.js';
 export { resolveSession, sessionMember, type Session, type SignInMethod } from './sessions.js';
 export {
+  DEFAULT_SESSION_CACHE_TTL_MS,
+  SESSION_EVENTS_CHANNEL,
+  SessionCache,
+  subscribeSessionEvents,
+  type SessionCacheOptions,
+} from './session-cache.js';
+export {
   readSessionCookie,
   setSessionCookie,
   SESSION_COOKIE,

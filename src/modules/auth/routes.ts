@@ -12,6 +12,7 @@ import { AppError } from '../../base/errors.js';
 import { createWorkspace, REGIONS, type WorkspaceKeyMaker } from '../tenancy/index.js';
 import { clearSessionCookie, setSessionCookie } from './cookie.js';
 import { listMemberships, listSessions, revokeSession, signOut, type Session } from './sessions.js';
+import type { SessionCache } from './session-cache.js';
 import { startSignIn, verifySignIn, type AuthDeps } from './sign-in.js';
 
 export type AccountAccess = { readonly kind: 'public' } | { readonly kind: 'session' };
@@ -51,6 +52,8 @@ const workspaceName = z
 
 export interface AccountDeps extends AuthDeps {
   readonly keyring: WorkspaceKeyMaker;
+  /** This process's session cache: revocations drop their entries before answering. */
+  readonly sessionCache?: SessionCache | undefined;
 }
 
 const signInRoutes = (deps: AccountDeps): AccountRoute[] => [
@@ -100,7 +103,7 @@ const signInRoutes = (deps: AccountDeps): AccountRoute[] => [
     response: z.null(),
     errors: ['csrf_failed'],
     handler: async (ctx) => {
-      await signOut(deps.db, signedIn(ctx), false);
+      await signOut(deps, signedIn(ctx), false);
       ctx.setCookie(clearSessionCookie(ctx.secure));
       return null;
     },
@@ -116,7 +119,7 @@ const signInRoutes = (deps: AccountDeps): AccountRoute[] => [
     response: z.null(),
     errors: ['csrf_failed'],
     handler: async (ctx) => {
-      await signOut(deps.db, signedIn(ctx), true);
+      await signOut(deps, signedIn(ctx), true);
       ctx.setCookie(clearSessionCookie(ctx.secure));
       return null;
     },
@@ -182,7 +185,7 @@ const meRoutes = (deps: AccountDeps): AccountRoute[] => [
     response: z.null(),
     errors: ['csrf_failed'],
     handler: async (ctx, { params }) => {
-      await revokeSession(deps.db, signedIn(ctx), params.id);
+      await revokeSession(deps, signedIn(ctx), params.id);
       return null;
     },
   }),

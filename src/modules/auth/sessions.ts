@@ -1,16 +1,20 @@
 /**
  * Sessions: resolving a cookie's token to its live session (one indexed
- * UPDATE on the token's hash, which also moves the idle deadline), the
- * signed-in person's membership in a workspace (inside that workspace's
- * tenant transaction, so RLS decides), and what the holder of a session may
- * do about their own account. Nothing is cached: a revoked session is
- * refused by the next request in every process.
+ * UPDATE on the token's hash, which also moves the idle deadline; cached
+ * for a few seconds per process, see session-cache.ts), the signed-in
+ * person's membership in a workspace (inside that workspace's tenant
+ * transaction, so RLS decides, on every request: never cached), and what
+ * the holder of a session may do about their own account. A revocation
+ * notifies every process in its transaction and drops this process's
+ * cached entries before answering.
  */
 import { AppError } from '../../base/errors.js';
 import type { Database } from '../../db/database.js';
 import type { TenantTx } from '../../db/tenant-tx.js';
+import { compiled } from '../../db/compiled.js';
 import { NAMED_ROLES, ROLES, type Member } from '../tenancy/index.js';
 import { csrfToken, isSessionToken, sessionHash } from './secrets.js';
+import { notifySessionsRevoked, type SessionCache } from './session-cache.js';
 
 export interface Session {
   readonly sessionId: string;
@@ -50,18 +54,22 @@ export interface SessionDeps {
   readonly db: Pick<Database, 'withSystem'>;
   readonly secret: Buffer;
   readonly idleSeconds: number;
+  /** This process's cache of resolved sessions (none: every request looks its session up). */
+  readonly cache?: SessionCache | undefined;
 }
 
 /** The live session of a token; `unauthenticated` when there is none. */
 export async function resolveSession(deps: SessionDeps, token: string): Promise<Session> {
   if (!isSessionToken(token)) throw unauthenticated();
+  const cached = deps.cache?.get(token);
+  if (cached !== undefined) return cached;
   const row = (
     await deps.db.withSystem('auth: resolve session', (tx) =>
       tx.call('auth_session', sessionHash(token), deps.idleSeconds),
     )
   )[0] as SessionRow | null | undefined;
   if (row === null || row === undefined) throw unauthenticated();
-  return {
+  const session: Session = {
     sessionId: row.session_id,
     userId: row.user_id,
     email: row.email,
@@ -70,6 +78,14 @@ export async function resolveSession(deps: SessionDeps, token: string): Promise<
     token,
     csrfToken: csrfToken(deps.secret, token),
   };
+  deps.cache?.keep(session, deps.idleSeconds);
+  return session;
+}
+
+/** Where account actions go: the database, and the cache that must forget what they revoke. */
+export interface AccountStore {
+  readonly db: Pick<Database, 'withSystem'>;
+  readonly sessionCache?: SessionCache | undefined;
 }
 
 function unauthenticated(): AppError {
@@ -79,17 +95,21 @@ function unauthenticated(): AppError {
   );
 }
 
+/** Runs on every signed-in request: compiled once (db/compiled.ts). */
+const membershipOf = compiled(1, (db, userId: string) =>
+  db
+    .selectFrom('memberships as m')
+    .innerJoin('workspaces as w', 'w.tenant_id', 'm.tenant_id')
+    .select(['m.user_id', 'm.role', 'm.named_roles', 'w.shredded_at'])
+    .where('m.user_id', '=', userId),
+);
+
 /**
  * The signed-in person as a member of the transaction's workspace; 404 as
  * for a missing workspace when they are not one, 410 once it is shredded.
  */
 export async function sessionMember(tx: TenantTx, userId: string): Promise<Member> {
-  const row = await tx
-    .selectFrom('memberships as m')
-    .innerJoin('workspaces as w', 'w.tenant_id', 'm.tenant_id')
-    .select(['m.user_id', 'm.role', 'm.named_roles', 'w.shredded_at'])
-    .where('m.user_id', '=', userId)
-    .executeTakeFirst();
+  const [row] = await membershipOf(tx, userId);
   if (row === undefined) throw new AppError('not_found', 'Workspace not found');
   if (row.shredded_at !== null) {
     throw new AppError(
@@ -122,6 +142,7 @@ export interface SessionView {
 }
 
 type AccountAction = 'memberships' | 'sessions' | 'revoke' | 'sign_out' | 'sign_out_everywhere';
+type RevokingAction = Extract<AccountAction, 'revoke' | 'sign_out' | 'sign_out_everywhere'>;
 
 async function account(
   db: Pick<Database, 'withSystem'>,
@@ -136,6 +157,30 @@ async function account(
   )[0] as { result: unknown } | null | undefined;
   if (row === null || row === undefined) throw unauthenticated();
   return row.result;
+}
+
+/**
+ * A revoking action; the revoked ids are announced to every process in
+ * the same transaction and dropped from this one's cache once committed.
+ */
+async function revoking(
+  store: AccountStore,
+  session: Session,
+  action: RevokingAction,
+  sessionId: string | null = null,
+): Promise<string[]> {
+  const revoked = await store.db.withSystem(`auth: account ${action}`, async (tx) => {
+    const row = (
+      await tx.call('auth_account', sessionHash(session.token), action, sessionId)
+    )[0] as { result: unknown } | null | undefined;
+    if (row === null || row === undefined) return undefined;
+    const ids = row.result as string[];
+    await notifySessionsRevoked(tx, ids);
+    return ids;
+  });
+  if (revoked === undefined) throw unauthenticated();
+  store.sessionCache?.revoked(revoked);
+  return revoked;
 }
 
 export async function listMemberships(
@@ -162,23 +207,19 @@ export async function listSessions(
 
 /** Revokes one of the person's own sessions; another person's id is `not_found`. */
 export async function revokeSession(
-  db: Pick<Database, 'withSystem'>,
+  store: AccountStore,
   session: Session,
   sessionId: string,
 ): Promise<void> {
-  const revoked = (await account(db, session, 'revoke', sessionId)) as string[];
+  const revoked = await revoking(store, session, 'revoke', sessionId);
   if (revoked.length === 0) throw new AppError('not_found', 'Session not found');
 }
 
 export async function signOut(
-  db: Pick<Database, 'withSystem'>,
+  store: AccountStore,
   session: Session,
   everywhere: boolean,
 ): Promise<number> {
-  const revoked = (await account(
-    db,
-    session,
-    everywhere ? 'sign_out_everywhere' : 'sign_out',
-  )) as string[];
+  const revoked = await revoking(store, session, everywhere ? 'sign_out_everywhere' : 'sign_out');
   return revoked.length;
 }

@@ -43,6 +43,13 @@ export interface Keyring {
   seal(tx: TenantTx, ref: FieldRef, plaintext: Uint8Array): Promise<Buffer>;
   open(tx: TenantTx, ref: FieldRef, envelope: Uint8Array): Promise<Buffer>;
   /**
+   * Opens many envelopes of the transaction's workspace (a page of rows):
+   * the policy and each distinct key are looked up once, then every
+   * envelope opens with no await in between. Results are in the order of
+   * `fields`; any one that fails to open fails the whole call.
+   */
+  openMany(tx: TenantTx, fields: readonly SealedAt[]): Promise<Buffer[]>;
+  /**
    * Opens envelopes and seals each plaintext again, in place, under
    * `version` (key rotation). Keys are looked up once per batch; the
    * results are in the order of `fields`.
@@ -72,13 +79,14 @@ export function createKeyring(kek: KekProvider, options: KeyringOptions): Keyrin
     keyTtlMs: options.keyTtlMs ?? 60_000,
   });
   // The sealing functions are the keyring's own: no wrapper on the hot path.
-  const { seal, open, reseal } = createSealing({ kek, roots, cache });
+  const { seal, open, openMany, reseal } = createSealing({ kek, roots, cache });
   return {
     createWorkspaceKey: (tx) => createWorkspaceKey({ kek, roots }, tx),
     addKeyVersion: (tx) => addKeyVersion({ kek, roots }, tx),
     detachRootKey: (tx) => detachRootKey(roots, tx),
     seal,
     open,
+    openMany,
     reseal,
     invalidate: (tenantId) => cache.invalidate(tenantId),
     forget: (tenantId) => cache.forget(tenantId),

@@ -32,6 +32,7 @@ export interface SealedAt {
 export interface Sealing {
   readonly seal: (tx: TenantTx, ref: FieldRef, plaintext: Uint8Array) => Promise<Buffer>;
   readonly open: (tx: TenantTx, ref: FieldRef, envelope: Uint8Array) => Promise<Buffer>;
+  readonly openMany: (tx: TenantTx, fields: readonly SealedAt[]) => Promise<Buffer[]>;
   readonly reseal: (
     tx: TenantTx,
     fields: readonly SealedAt[],
@@ -101,6 +102,14 @@ export function createSealing(source: KeySource): Sealing {
       const header = readEnvelopeHeader(envelope);
       const key = await openingKey(source, tx, header, await loadPolicy(source, tx));
       return openEnvelope(usable(key), envelope, { ...ref, tenantId: principalOf(tx).tenantId });
+    },
+    async openMany(tx, fields) {
+      const opening = await openingKeys(source, tx, fields, await loadPolicy(source, tx));
+      // No await from here on: a key forgotten meanwhile is refused by usable().
+      const tenantId = principalOf(tx).tenantId;
+      return opening.map(({ field, key }) =>
+        openEnvelope(usable(key), field.envelope, { ...field.ref, tenantId }),
+      );
     },
     async reseal(tx, fields, version) {
       const policy = await loadPolicy(source, tx);
