@@ -37,7 +37,7 @@ const CONTEXT = { name: 'bench_context', text: setConfigs(7) };
 const SYSTEM_CONTEXT = { name: 'bench_system_context', text: setConfigs(3) };
 const TOKEN = {
   name: 'bench_token',
-  text: `select "t"."secret_hash", "t"."revoked_at", "m"."user_id", "m"."role", "m"."named_roles", "w"."shredded_at"
+  text: `select "t"."secret_hash", "t"."revoked_at", "t"."expires_at", "m"."user_id", "m"."role", "m"."named_roles", "w"."shredded_at"
            from "api_tokens" as "t"
           inner join "memberships" as "m" on "m"."tenant_id" = "t"."tenant_id" and "m"."user_id" = "t"."user_id"
           inner join "workspaces" as "w" on "w"."tenant_id" = "t"."tenant_id"
@@ -49,8 +49,9 @@ const SESSION = {
 };
 const MEMBER = {
   name: 'bench_member',
-  text: `select "m"."user_id", "m"."role", "m"."named_roles", "w"."shredded_at"
+  text: `select "m"."user_id", "m"."role", "m"."named_roles", "w"."shredded_at", "p"."require_sso"
            from "memberships" as "m" inner join "workspaces" as "w" on "w"."tenant_id" = "m"."tenant_id"
+           left join "sso_policies" as "p" on "p"."tenant_id" = "m"."tenant_id"
           where "m"."user_id" = $1`,
 };
 const INSERT = {

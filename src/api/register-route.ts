@@ -134,10 +134,10 @@ async function requestCaller(
   return {
     principal,
     verify: async (tx) => {
-      const member = await sessionMember(tx, session.userId);
+      const membership = await sessionMember(tx, session.userId);
       // A workspace that requires SSO takes only its own SSO sessions (owners aside, audited).
-      await enforceSsoPolicy(tx, principal.tenantId, session.method, member);
-      return member;
+      await enforceSsoPolicy(tx, principal.tenantId, session.method, membership);
+      return membership.member;
     },
   };
 }

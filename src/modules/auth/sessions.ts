@@ -100,15 +100,21 @@ const membershipOf = compiled(1, (db, userId: string) =>
   db
     .selectFrom('memberships as m')
     .innerJoin('workspaces as w', 'w.tenant_id', 'm.tenant_id')
-    .select(['m.user_id', 'm.role', 'm.named_roles', 'w.shredded_at'])
+    // The workspace's SSO policy rides along: the caller needs it on every request.
+    .leftJoin('sso_policies as p', 'p.tenant_id', 'm.tenant_id')
+    .select(['m.user_id', 'm.role', 'm.named_roles', 'w.shredded_at', 'p.require_sso'])
     .where('m.user_id', '=', userId),
 );
 
 /**
- * The signed-in person as a member of the transaction's workspace; 404 as
- * for a missing workspace when they are not one, 410 once it is shredded.
+ * The signed-in person as a member of the transaction's workspace, and
+ * whether the workspace requires SSO (one statement); 404 as for a missing
+ * workspace when they are not one, 410 once it is shredded.
  */
-export async function sessionMember(tx: TenantTx, userId: string): Promise<Member> {
+export async function sessionMember(
+  tx: TenantTx,
+  userId: string,
+): Promise<{ member: Member; requireSso: boolean }> {
   const [row] = await membershipOf(tx, userId);
   if (row === undefined) throw new AppError('not_found', 'Workspace not found');
   if (row.shredded_at !== null) {
@@ -120,7 +126,10 @@ export async function sessionMember(tx: TenantTx, userId: string): Promise<Membe
   const role = ROLES.find((r) => r === row.role);
   if (role === undefined) throw new AppError('internal', 'Membership has an unknown role');
   const named = NAMED_ROLES.filter((r) => row.named_roles.includes(r));
-  return { userId: row.user_id, role, namedRoles: named };
+  return {
+    member: { userId: row.user_id, role, namedRoles: named },
+    requireSso: row.require_sso === true,
+  };
 }
 
 export interface MembershipView {

@@ -9,16 +9,16 @@ import type { TenantTx } from '../../db/tenant-tx.js';
 import { recordEvent } from '../audit/index.js';
 import type { SignInMethod } from '../auth/index.js';
 import type { Member } from '../tenancy/index.js';
-import { requiresSso } from './policy.js';
 
 export async function enforceSsoPolicy(
   tx: TenantTx,
   workspaceId: string,
   method: SignInMethod,
-  member: Member,
+  membership: { readonly member: Member; readonly requireSso: boolean },
 ): Promise<void> {
+  const { member, requireSso } = membership;
   if (method.kind === 'sso' && method.workspaceId === workspaceId) return;
-  if (!(await requiresSso(tx))) return;
+  if (!requireSso) return;
   if (member.role !== 'owner') {
     throw new AppError('sso_required', 'This workspace requires signing in with SSO');
   }
