@@ -86,28 +86,26 @@ async function* replay(events: StreamEvent[], signal: AbortSignal | undefined) {
   }
 }
 
-export function createOfflineProvider(): Provider {
+function answer(request: ProviderRequest): ProviderResult {
+  request.signal?.throwIfAborted();
+  if (request.operation === 'openai.embeddings') return embeddings(request);
+  const r = reply(request);
+  const format = {
+    'anthropic.messages': [anthropicMessage, anthropicEvents],
+    'openai.chat_completions': [chatCompletion, chatEvents],
+    'openai.responses': [response, responseEvents],
+  } as const;
+  const [json, events] = format[request.operation];
+  if (!isStreaming(request)) return { kind: 'json', status: 200, body: json(r), usage: r.usage };
   return {
-    call(request) {
-      request.signal?.throwIfAborted();
-      if (request.operation === 'openai.embeddings') return Promise.resolve(embeddings(request));
-      const r = reply(request);
-      const format = {
-        'anthropic.messages': [anthropicMessage, anthropicEvents],
-        'openai.chat_completions': [chatCompletion, chatEvents],
-        'openai.responses': [response, responseEvents],
-      } as const;
-      const [json, events] = format[request.operation];
-      if (!isStreaming(request)) {
-        return Promise.resolve({ kind: 'json', status: 200, body: json(r), usage: r.usage });
-      }
-      const result: ProviderResult = {
-        kind: 'stream',
-        status: 200,
-        events: replay(events(r), request.signal),
-        usage: () => r.usage,
-      };
-      return Promise.resolve(result);
-    },
+    kind: 'stream',
+    status: 200,
+    events: replay(events(r), request.signal),
+    usage: () => r.usage,
   };
+}
+
+export function createOfflineProvider(): Provider {
+  // The executor turns a throw (an already cancelled caller) into a rejection.
+  return { call: (request) => new Promise((resolve) => resolve(answer(request))) };
 }
