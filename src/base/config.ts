@@ -224,8 +224,9 @@ export interface Config {
 /** LLM upstream URLs: TLS unless loopback; the price override must be JSON. */
 function checkLlmConfig(e: z.infer<typeof envFields>, ctx: z.RefinementCtx): void {
   for (const name of ['WARDROOM_ANTHROPIC_BASE_URL', 'WARDROOM_OPENAI_BASE_URL'] as const) {
-    const url = new URL(e[name]);
-    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    // The field's own check reports a value that is not a URL; this one must not throw on it.
+    const url = URL.canParse(e[name]) ? new URL(e[name]) : undefined;
+    if (url?.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
       ctx.addIssue({
         code: 'custom',
         path: [name],
