@@ -134,6 +134,16 @@ describe('retries', () => {
     expect(error.details).toMatchObject({ reason: 'malformed_stream' });
   });
 
+  it('maps an error event inside a stream, without resending', async () => {
+    fake.script({ kind: 'error-event' });
+    const result = (await provider.call(
+      requestTo(fake, key, 'anthropic.messages', { stream: true }),
+    )) as StreamResult;
+    const error = appError(await thrown(collect(result)));
+    expect(error.code).toBe('llm_overloaded');
+    expect(fake.requests).toHaveLength(1);
+  });
+
   it('retries a refused connection (nothing was sent), then reports it', async () => {
     const lines = memoryStream();
     const logged = createHttpProvider({

@@ -22,6 +22,8 @@ export type Scenario =
     }
   | { readonly kind: 'hang' }
   | { readonly kind: 'malformed-stream' }
+  /** Anthropic's way of failing inside a 200 stream: an `error` event. */
+  | { readonly kind: 'error-event' }
   | { readonly kind: 'drop-mid-stream' }
   | { readonly kind: 'stall-mid-stream' };
 
@@ -211,6 +213,11 @@ function stream(res: ServerResponse, events: string[], scenario: Scenario): void
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   if (scenario.kind === 'malformed-stream') {
     res.end(`${events[0] ?? ''}data: {"type": "content_block_delta", "delta": \n\n`);
+    return;
+  }
+  if (scenario.kind === 'error-event') {
+    const error = { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } };
+    res.end(`${events.slice(0, 2).join('')}event: error\ndata: ${JSON.stringify(error)}\n\n`);
     return;
   }
   if (scenario.kind === 'drop-mid-stream' || scenario.kind === 'stall-mid-stream') {
