@@ -7,6 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { envFields } from './env-fields.js';
 import { AppError } from './errors.js';
+import { isLoopbackHost } from './net.js';
 
 export { envFields, kekIdSchema, keyVersionSchema, masterKey } from './env-fields.js';
 
@@ -57,6 +58,7 @@ const envSchema = envFields.superRefine((e, ctx) => {
       message: 'WARDROOM_TLS_CERT_FILE and WARDROOM_TLS_KEY_FILE are set together or not at all',
     });
   }
+  checkLlmConfig(e, ctx);
   if (e.WARDROOM_SMTP_CA_FILE !== undefined)
     need('WARDROOM_SMTP_URL', 'required by WARDROOM_SMTP_CA_FILE');
   const current = e.WARDROOM_MASTER_KEY_VERSION;
@@ -130,6 +132,18 @@ export type KekConfig =
       readonly mount: string;
       readonly key: string;
     };
+
+/** The LLM gateway's upstreams (modules/gateway). */
+export interface LlmConfig {
+  /** WARDROOM_ANTHROPIC_BASE_URL, no trailing slash. */
+  readonly anthropicBaseUrl: string;
+  /** WARDROOM_OPENAI_BASE_URL, no trailing slash. */
+  readonly openaiBaseUrl: string;
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  /** WARDROOM_LLM_PRICES as parsed JSON (validated by the gateway's pricing module). */
+  readonly priceOverrides: unknown;
+}
 
 /** Outbound email (modules/mail): SMTP when a URL is set, else `.eml` files in the outbox. */
 export interface MailConfig {
@@ -208,7 +222,29 @@ export interface Config {
   readonly trustProxy: readonly string[] | undefined;
   readonly port: number;
   readonly mail: MailConfig;
+  readonly llm: LlmConfig;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+/** LLM upstream URLs: TLS unless loopback; the price override must be JSON. */
+function checkLlmConfig(e: z.infer<typeof envFields>, ctx: z.RefinementCtx): void {
+  for (const name of ['WARDROOM_ANTHROPIC_BASE_URL', 'WARDROOM_OPENAI_BASE_URL'] as const) {
+    // The field's own check reports a value that is not a URL; this one must not throw on it.
+    const url = URL.canParse(e[name]) ? new URL(e[name]) : undefined;
+    if (url?.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: 'plain http:// only to a loopback address; use https://',
+      });
+    }
+  }
+  if (e.WARDROOM_LLM_PRICES === undefined) return;
+  try {
+    JSON.parse(e.WARDROOM_LLM_PRICES);
+  } catch {
+    ctx.addIssue({ code: 'custom', path: ['WARDROOM_LLM_PRICES'], message: 'must be JSON' });
+  }
 }
 
 /** Parses the environment. Throws `config_invalid` naming every bad variable. */
@@ -281,6 +317,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.WARDROOM_TRUST_PROXY,
     port: e.PORT,
     mail: mailConfig(e),
+    llm: {
+      anthropicBaseUrl: e.WARDROOM_ANTHROPIC_BASE_URL.replace(/\/+$/, ''),
+      openaiBaseUrl: e.WARDROOM_OPENAI_BASE_URL.replace(/\/+$/, ''),
+      timeoutMs: e.WARDROOM_LLM_TIMEOUT_MS,
+      maxAttempts: e.WARDROOM_LLM_MAX_ATTEMPTS,
+      priceOverrides:
+        e.WARDROOM_LLM_PRICES === undefined ? undefined : JSON.parse(e.WARDROOM_LLM_PRICES),
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

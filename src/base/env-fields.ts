@@ -143,6 +143,15 @@ export const envFields = z.object({
     )
     .default('Wardroom <wardroom@localhost>'),
   WARDROOM_MAIL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(15_000),
+  WARDROOM_ANTHROPIC_BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'an http:// or https:// URL' })
+    .default('https://api.anthropic.com'),
+  WARDROOM_OPENAI_BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'an http:// or https:// URL' })
+    .default('https://api.openai.com/v1'),
+  WARDROOM_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  WARDROOM_LLM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  WARDROOM_LLM_PRICES: z.string().min(2).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -262,6 +271,16 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   WARDROOM_MAIL_FROM: 'The From of every email: an address, or `Name <address>`.',
   WARDROOM_MAIL_TIMEOUT_MS:
     'Milliseconds one email may take to send (connecting, greeting, each SMTP reply); then it fails with `mail_timeout`.',
+  WARDROOM_ANTHROPIC_BASE_URL:
+    'Base URL of the Anthropic Messages API, without `/v1` (as the `@anthropic-ai/sdk` `baseURL`): a regional endpoint, a proxy, or a local fake. `https://`, or plain `http://` only to a loopback address.',
+  WARDROOM_OPENAI_BASE_URL:
+    'Base URL of the OpenAI API, with `/v1` (as the `openai` SDK `baseURL`): Azure-style proxies, regional endpoints or a local fake. `https://`, or plain `http://` only to a loopback address.',
+  WARDROOM_LLM_TIMEOUT_MS:
+    'Milliseconds the gateway waits for an upstream LLM to send its response headers, and then between two pieces of its body (a stream that goes quiet this long is cut); then the call fails with `llm_timeout`.',
+  WARDROOM_LLM_MAX_ATTEMPTS:
+    'Attempts per upstream LLM call, the first included. Only failures that cannot have spent tokens are retried: a refused connection, and 429, 503 and 529 answers (after `Retry-After`); never a stream that has begun.',
+  WARDROOM_LLM_PRICES:
+    'Operator prices for models the shipped table lacks (or overrides of it), JSON: `{"anthropic:claude-x": {"input": "3", "output": "15"}}`, USD per million tokens as decimal strings (at most 6 decimals). A model with no price is refused with `llm_model_unpriced`. See [gateway.md](gateway.md).',
   LOG_LEVEL:
     'pino log level. Authorization headers, cookies and fields named token, password, secret, masterKey or content are redacted at every level, and so are, in a logged request URL, every API token (`wr_…`) and the value of every query parameter whose name contains token, password, secret or api_key.',
 };

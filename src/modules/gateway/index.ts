@@ -1,0 +1,26 @@
+/**
+ * The LLM gateway's public surface. For now, the wire layer: a provider port
+ * (real providers over HTTP, and the offline default), upstream errors as
+ * stable codes with a safe retry policy, and prices in integer
+ * micro-dollars. Budgets, cache, routing, audit and the compatible endpoints
+ * build on these (docs/gateway.md).
+ */
+export { createHttpProvider, type HttpProviderOptions } from './providers/http-provider.js';
+export { createOfflineProvider, OFFLINE_NOTICE } from './providers/offline-provider.js';
+export { defaultRetryPolicy, type RetryPolicy } from './providers/retry.js';
+export {
+  isStreaming,
+  operationProvider,
+  type JsonResult,
+  type Operation,
+  type Provider,
+  type ProviderName,
+  type ProviderRequest,
+  type ProviderResult,
+  type StreamEvent,
+  type StreamResult,
+  type Usage,
+} from './providers/types.js';
+export { actualCost, worstCaseCost, type CostEstimate } from './pricing/cost.js';
+export { PriceBook, priceOverridesSchema, type ModelPrice } from './pricing/price-book.js';
+export { PRICES, type PriceEntry } from './pricing/prices.js';
