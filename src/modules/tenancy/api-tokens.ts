@@ -4,6 +4,7 @@
  * can never resolve to another workspace's member.
  */
 import { randomUUID } from 'node:crypto';
+import { compiled } from '../../db/compiled.js';
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
 import { AppError } from '../../base/errors.js';
 import { isNamedRole, isRole, type Member } from './roles.js';
@@ -77,8 +78,9 @@ export async function revokeApiToken(tx: TenantTx, tokenId: string): Promise<voi
  * the same query reads the workspace's `shredded_at`, so every route of the
  * workspace is gone without a query more per request.
  */
-export async function verifyApiToken(tx: TenantTx, token: ParsedToken): Promise<Member> {
-  const row = await tx
+// Built and compiled once (db/compiled.ts): it runs on every bearer request.
+const tokenLookup = compiled(1, (db, tokenId: string) =>
+  db
     .selectFrom('api_tokens as t')
     .innerJoin('memberships as m', (j) =>
       j.onRef('m.tenant_id', '=', 't.tenant_id').onRef('m.user_id', '=', 't.user_id'),
@@ -93,8 +95,11 @@ export async function verifyApiToken(tx: TenantTx, token: ParsedToken): Promise<
       'm.named_roles',
       'w.shredded_at',
     ])
-    .where('t.id', '=', token.tokenId)
-    .executeTakeFirst();
+    .where('t.id', '=', tokenId),
+);
+
+export async function verifyApiToken(tx: TenantTx, token: ParsedToken): Promise<Member> {
+  const [row] = await tokenLookup(tx, token.tokenId);
   if (
     row === undefined ||
     row.revoked_at !== null ||
