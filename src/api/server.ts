@@ -115,7 +115,7 @@ export async function buildServer(
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     exposeHeadRoutes: false,
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
     ...(options.https === undefined ? {} : { https: { ...options.https } }),
     ...(options.trustProxy === undefined ? {} : { trustProxy: [...options.trustProxy] }),
