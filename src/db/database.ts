@@ -44,6 +44,7 @@ export interface Database {
 }
 
 export type { ChannelHandler } from './listen.js';
+export { parsePayload } from './listen.js';
 
 export interface DatabaseOptions {
   readonly appUrl: string;

@@ -96,3 +96,21 @@ export function listenOn(url: string, channel: string, handler: ChannelHandler):
     },
   };
 }
+
+/**
+ * A NOTIFY payload read as JSON of the shape `schema` describes, or
+ * undefined: a malformed payload is ignored by the listener, never thrown.
+ */
+export function parsePayload<T>(
+  payload: string,
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+): T | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+  const result = schema.safeParse(parsed);
+  return result.success ? result.data : undefined;
+}

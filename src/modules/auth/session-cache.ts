@@ -16,7 +16,7 @@
  * session ids only, never a token or its hash.
  */
 import { z } from 'zod';
-import type { Database } from '../../db/database.js';
+import { parsePayload, type Database } from '../../db/database.js';
 import type { SystemTx } from '../../db/system-tx.js';
 import type { Session } from './sessions.js';
 
@@ -106,15 +106,9 @@ export async function subscribeSessionEvents(
 ): Promise<() => Promise<void>> {
   return db.listen(SESSION_EVENTS_CHANNEL, {
     message(payload) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(payload);
-      } catch {
-        return;
-      }
-      const event = sessionEvent.safeParse(parsed);
-      if (!event.success) return;
-      cache.revoked(event.data.revoked);
+      const event = parsePayload(payload, sessionEvent);
+      if (event === undefined) return;
+      cache.revoked(event.revoked);
       onEvent?.('revoked');
     },
     reconnected() {

@@ -8,7 +8,7 @@
  */
 import { sql } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../../../db/database.js';
+import { parsePayload, type Database } from '../../../db/database.js';
 import { principalOf, type TenantTx } from '../../../db/tenant-tx.js';
 import type { Keyring } from '../keyring.js';
 
@@ -47,16 +47,10 @@ export async function subscribeKeyEvents(
 ): Promise<() => Promise<void>> {
   return db.listen(KEY_EVENTS_CHANNEL, {
     message(payload) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(payload);
-      } catch {
-        return;
-      }
-      const event = keyEvent.safeParse(parsed);
-      if (!event.success) return;
-      applyKeyEvent(keyring, event.data);
-      onEvent?.(event.data);
+      const event = parsePayload(payload, keyEvent);
+      if (event === undefined) return;
+      applyKeyEvent(keyring, event);
+      onEvent?.(event);
     },
     reconnected() {
       keyring.forgetAll();
