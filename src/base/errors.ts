@@ -41,6 +41,8 @@ export const errorStatus = {
   llm_bad_request: 400,
   llm_model_unpriced: 400,
   llm_rate_limited: 429,
+  budget_exceeded: 402,
+  llm_key_suspended: 403,
   llm_unauthorized: 502,
   llm_upstream_error: 502,
   llm_overloaded: 503,

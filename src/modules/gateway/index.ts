@@ -24,3 +24,16 @@ export {
 export { actualCost, worstCaseCost, type CostEstimate } from './pricing/cost.js';
 export { PriceBook, priceOverridesSchema, type ModelPrice } from './pricing/price-book.js';
 export { PRICES, type PriceEntry } from './pricing/prices.js';
+export type {
+  BudgetGuard,
+  CachedResponse,
+  CacheableRequest,
+  CallScope,
+  Gateway,
+  GatewayRequest,
+  KeySource,
+  Reservation,
+  ReservationRequest,
+  ResponseCache,
+  Settlement,
+} from './ports.js';
