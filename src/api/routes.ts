@@ -7,6 +7,7 @@
 import { auditRoutes } from '../modules/audit/index.js';
 import { credentialRoutes } from '../modules/credentials/index.js';
 import type { Signer } from '../modules/crypto/index.js';
+import { cacheRoutes } from '../modules/gateway/index.js';
 import { keyRoutes, type Keyring } from '../modules/keys/index.js';
 import {
   tenancyRoutes,
@@ -40,5 +41,6 @@ export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
     ...credentialRoutes(deps),
     ...keyRoutes({ keyring: deps.keyring, signer: deps.auditSigner }),
     ...ssoAdminRoutes({ keyring: deps.keyring }),
+    ...cacheRoutes({ keyring: deps.keyring }),
   ];
 }

@@ -234,6 +234,16 @@ export interface SsoPoliciesTable {
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+/** A workspace's LLM response cache settings and sealed cache salt (017). */
+export interface LlmCacheSettingsTable {
+  tenant_id: string;
+  enabled: boolean;
+  ttl_seconds: number;
+  salt: Buffer;
+  salt_version: number;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
 export interface DB {
   users: UsersTable;
   workspaces: WorkspacesTable;
@@ -253,4 +263,5 @@ export interface DB {
   credential_fingerprint_keys: CredentialFingerprintKeysTable;
   sso_connections: SsoConnectionsTable;
   sso_policies: SsoPoliciesTable;
+  llm_cache_settings: LlmCacheSettingsTable;
 }

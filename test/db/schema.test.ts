@@ -148,6 +148,14 @@ const expected: { [T in keyof DB]: { [C in keyof DB[T]]-?: true } } = {
     updated_at: true,
   },
   sso_policies: { tenant_id: true, require_sso: true, updated_at: true },
+  llm_cache_settings: {
+    tenant_id: true,
+    enabled: true,
+    ttl_seconds: true,
+    salt: true,
+    salt_version: true,
+    updated_at: true,
+  },
   key_rotations: {
     tenant_id: true,
     id: true,

@@ -18,6 +18,7 @@ export const TENANT_TABLES = [
   'credential_fingerprint_keys',
   'sso_connections',
   'sso_policies',
+  'llm_cache_settings',
 ] as const;
 export type TenantTable = (typeof TENANT_TABLES)[number];
 export type TenantSnapshot = Record<TenantTable, string[]>;

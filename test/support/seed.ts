@@ -171,6 +171,17 @@ export async function seedTenant(db: Database, label = 'Tenant'): Promise<Seeded
       .insertInto('sso_policies')
       .values({ tenant_id: tenantId, require_sso: true })
       .execute();
+    // The LLM response cache's settings (sealed bytes for its salt).
+    await tx
+      .insertInto('llm_cache_settings')
+      .values({
+        tenant_id: tenantId,
+        enabled: true,
+        ttl_seconds: 600,
+        salt: randomBytes(80),
+        salt_version: 1,
+      })
+      .execute();
     // audit_log fills itself (triggers) and sealing creates the chain head;
     // a checkpoint row stands for the signed checkpoints the audit module writes.
     await sql`select wardroom.audit_seal()`.execute(tx);

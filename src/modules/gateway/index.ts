@@ -37,3 +37,17 @@ export type {
   ResponseCache,
   Settlement,
 } from './ports.js';
+export {
+  cacheRoutes,
+  createLlmCache,
+  createResponseCache,
+  memoryStore,
+  redisStore,
+  SettingsCache,
+  subscribeCacheEvents,
+  type CacheStats,
+  type CacheStore,
+  type LlmCache,
+  type LlmCacheOptions,
+  type WorkspaceResponseCache,
+} from './cache/index.js';

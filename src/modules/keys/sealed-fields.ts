@@ -46,6 +46,13 @@ export const SEALED_FIELDS: readonly SealedField[] = [
   { table: 'credential_fingerprint_keys', column: 'key', idColumn: 'tenant_id', bound: [] },
   // An SSO connection's OIDC client secret (migration 015).
   { table: 'sso_connections', column: 'oidc_client_secret', idColumn: 'id', bound: [] },
+  // A workspace's LLM cache salt (migration 017), bound to its version: a flush seals a new one.
+  {
+    table: 'llm_cache_settings',
+    column: 'salt',
+    idColumn: 'tenant_id',
+    bound: ['salt_version'],
+  },
   // Customer-written names (migration 011).
   { table: 'workrooms', column: 'name_sealed', idColumn: 'id', bound: [], plaintext: 'name' },
   {
