@@ -185,6 +185,9 @@ const fixtures: Record<string, Fixture> = {
   [`DELETE ${ws}/sso/connections/:id`]: { ids: (s) => ({ id: s.connectionId }) },
   [`GET ${ws}/sso/policy`]: { ids: none },
   [`PUT ${ws}/sso/policy`]: { ids: none, body: () => ({ require_sso: true }) },
+  [`GET ${ws}/llm/cache`]: { ids: none },
+  [`PUT ${ws}/llm/cache`]: { ids: none, body: () => ({ enabled: true, ttl_seconds: 60 }) },
+  [`POST ${ws}/llm/cache/flush`]: { ids: none },
 };
 const routeKeys = Object.keys(fixtures);
 

@@ -40,6 +40,7 @@ const BODIES: Record<string, object> = {
   },
   'PATCH /api/v1/workspaces/:ws/sso/connections/:id': { enabled: false },
   'PUT /api/v1/workspaces/:ws/sso/policy': { require_sso: false },
+  'PUT /api/v1/workspaces/:ws/llm/cache': { enabled: true },
 };
 
 let t: TestApp;

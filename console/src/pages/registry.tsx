@@ -9,6 +9,7 @@ import type { Role } from '../roles';
 import { ActivityPage } from './Activity';
 import { KeysPage } from './Keys';
 import { LlmKeysPage } from './LlmKeys';
+import { LlmSettingsPage } from './LlmSettings';
 import { SsoPage } from './Sso';
 import { WorkspacesPage } from './Workspaces';
 import { ConversationPage } from './Conversation';
@@ -101,6 +102,14 @@ export const pages: readonly PageDef[] = [
     nav: 'workspace',
     needs: 'admin',
     render: () => <SsoPage />,
+  },
+  // The LLM gateway's per-workspace settings: the response cache (helper "cache").
+  {
+    path: '/app/settings/llm',
+    title: 'LLM settings',
+    nav: 'workspace',
+    needs: 'admin',
+    render: () => <LlmSettingsPage />,
   },
 ];
 
