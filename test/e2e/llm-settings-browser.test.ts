@@ -61,7 +61,7 @@ describe('the LLM settings page in Chromium', () => {
     };
     ws = list.items.find((w) => w.workspace_name === NAME)?.workspace_id ?? '';
     expect(ws).toMatch(/^[0-9a-f-]{36}$/);
-  });
+  }, 120_000);
 
   it('shows the cache off by default, refuses a bad TTL, turns it on, flushes and turns it off', async () => {
     await page

@@ -34,17 +34,14 @@ export function LlmSettingsPage(): ReactNode {
         encrypted with its data key.
       </p>
       <Loaded load={settings} label="the cache settings">
-        {(data) => <CacheForm ws={ws} settings={data} onSaved={settings.reload} />}
+        {(data) => <CacheForm ws={ws} settings={data} />}
       </Loaded>
     </section>
   );
 }
 
-function CacheForm(props: {
-  readonly ws: string;
-  readonly settings: CacheSettings;
-  readonly onSaved: () => void;
-}): ReactNode {
+/** Each answer of the API (the settings as saved) updates the form in place, without a reload. */
+function CacheForm(props: { readonly ws: string; readonly settings: CacheSettings }): ReactNode {
   const id = useId();
   const [enabled, setEnabled] = useState(props.settings.enabled);
   const [ttl, setTtl] = useState(String(props.settings.ttl_seconds));
@@ -52,10 +49,10 @@ function CacheForm(props: {
   const save = useSubmit(
     async () => {
       setSaved(undefined);
-      const seconds = Number(ttl);
-      await setCacheSettings(props.ws, { enabled, ttl_seconds: seconds });
-      setSaved(enabled ? 'Saved. The cache is on.' : 'Saved. The cache is off.');
-      props.onSaved();
+      const now = await setCacheSettings(props.ws, { enabled, ttl_seconds: Number(ttl) });
+      setEnabled(now.enabled);
+      setTtl(String(now.ttl_seconds));
+      setSaved(now.enabled ? 'Saved. The cache is on.' : 'Saved. The cache is off.');
     },
     {
       validation_failed: `The time to live must be a whole number of seconds from ${String(MIN_TTL_SECONDS)} to ${String(MAX_TTL_SECONDS)} (seven days).`,
@@ -64,8 +61,7 @@ function CacheForm(props: {
   const flush = useSubmit(async () => {
     setSaved(undefined);
     await flushCache(props.ws);
-    setSaved('Flushed. Every answer cached so far is gone.');
-    props.onSaved();
+    setSaved('Flushed. Every answer cached so far is now unreachable.');
   });
   return (
     <>
