@@ -10,6 +10,8 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryStore } from '../../src/modules/gateway/cache/memory-store.js';
+import { createResponseCache } from '../../src/modules/gateway/cache/response-cache.js';
+import { SettingsCache } from '../../src/modules/gateway/cache/settings-cache.js';
 import type { CacheStore } from '../../src/modules/gateway/cache/store.js';
 import { newWorkspace, startTestApp, type TestApp } from '../support/app.js';
 import { call } from '../support/http.js';
@@ -141,6 +143,21 @@ describe('the response cache', () => {
     expect(await c.cache.lookup(ws.id, request())).toBeNull();
     // On again: a new salt, so what was cached before turning off stays unreachable.
     await configure(t, c.cache, ws, { enabled: true }, request());
+    expect(await c.cache.lookup(ws.id, request())).toBeNull();
+  });
+
+  it('does not keep a response larger than the entry limit', async () => {
+    const ws = await newWorkspace(t);
+    const small = createResponseCache({
+      db: t.db,
+      keyring: t.keyring,
+      store: raw,
+      settings: new SettingsCache(),
+      maxEntryBytes: 100,
+    });
+    await configure(t, c.cache, ws, { enabled: true }, request());
+    await small.store(ws.id, request(), jsonResponse);
+    expect(small.stats.stored).toBe(0);
     expect(await c.cache.lookup(ws.id, request())).toBeNull();
   });
 

@@ -163,4 +163,13 @@ describe('GET and PUT /llm/cache, POST /llm/cache/flush', () => {
     ]);
     await expect(settingsOf(a.id)).rejects.toMatchObject({ code: 'decryption_failed' });
   });
+
+  it('lists the cache routes, their bodies and answers in /api/v1/openapi.json', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
+    const paths = res.json<{ paths: Record<string, Record<string, unknown>> }>().paths;
+    const cache = paths['/api/v1/workspaces/{ws}/llm/cache'];
+    expect(Object.keys(cache ?? {})).toEqual(expect.arrayContaining(['get', 'put']));
+    expect(JSON.stringify(cache?.['put'])).toContain('ttl_seconds');
+    expect(Object.keys(paths['/api/v1/workspaces/{ws}/llm/cache/flush'] ?? {})).toContain('post');
+  });
 });
