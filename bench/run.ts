@@ -10,7 +10,7 @@
  * Env: BENCH_DATABASE_URL | TEST_DATABASE_URL (else embedded), BENCH_SECONDS
  * (10), BENCH_ROUNDS (2), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (32),
  * BENCH_WORKSPACES (20), BENCH_LOG_LEVEL (silent; the full stack's logger),
- * BENCH_CPU_PROF (a directory: writes a V8 CPU profile of the full stack).
+ * BENCH_CPU_PROF (a directory: V8 CPU profiles of the full stack and the same-SQL reference, in full/ and sql/).
  */
 import { createTestDatabase, dropTestDatabase } from '../test/support/databases.js';
 import { appliedMigrations, openCluster } from './cluster.js';

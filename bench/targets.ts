@@ -21,7 +21,7 @@ export interface Target extends TargetReady {
 }
 
 export type TargetSettings = Omit<TargetInit, 'kind' | 'adminUrl' | 'appUrl'> & {
-  /** A directory: the full stack writes a V8 CPU profile there. */
+  /** A directory: the full stack and the same-SQL reference write V8 CPU profiles in `full/` and `sql/` there. */
   readonly profileDir?: string | undefined;
 };
 
@@ -33,8 +33,8 @@ export async function startTarget(
   const { profileDir, ...rest } = settings;
   const init: TargetInit = { ...rest, kind, adminUrl: db.adminUrl, appUrl: db.appUrl };
   const execArgv = [...process.execArgv];
-  if (kind === 'full' && profileDir !== undefined && profileDir !== '')
-    execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
+  if (kind !== 'baseline' && profileDir !== undefined && profileDir !== '')
+    execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}/${kind}`);
   const child = fork(fileURLToPath(new URL('./target.ts', import.meta.url)), [], {
     env: { ...process.env, [INIT_ENV]: JSON.stringify(init) },
     execArgv,
