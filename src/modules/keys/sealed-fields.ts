@@ -46,6 +46,8 @@ export const SEALED_FIELDS: readonly SealedField[] = [
   { table: 'credential_fingerprint_keys', column: 'key', idColumn: 'tenant_id', bound: [] },
   // An SSO connection's OIDC client secret (migration 015).
   { table: 'sso_connections', column: 'oidc_client_secret', idColumn: 'id', bound: [] },
+  // An agent's system prompt (migration 019), bound to its prompt version.
+  { table: 'agents', column: 'system_prompt', idColumn: 'id', bound: ['prompt_version'] },
   // Customer-written names (migration 011).
   { table: 'workrooms', column: 'name_sealed', idColumn: 'id', bound: [], plaintext: 'name' },
   {
