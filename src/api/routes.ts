@@ -4,9 +4,11 @@
  * function of it; its handlers get only the request's transaction, member
  * and principal besides.
  */
+import { agentRoutes } from '../modules/agents/index.js';
 import { auditRoutes } from '../modules/audit/index.js';
 import { credentialRoutes } from '../modules/credentials/index.js';
 import type { Signer } from '../modules/crypto/index.js';
+import { PriceBook } from '../modules/gateway/index.js';
 import { keyRoutes, type Keyring } from '../modules/keys/index.js';
 import {
   tenancyRoutes,
@@ -30,6 +32,11 @@ export interface RouteDeps {
    * in the answer (`invitation_email.sent: false`).
    */
   readonly invitations?: InvitationMailer;
+  /**
+   * Model prices (the gateway's PriceBook, with WARDROOM_LLM_PRICES): an
+   * agent's model must be priced. Default: the shipped table alone.
+   */
+  readonly priceBook?: PriceBook;
 }
 
 export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
@@ -40,5 +47,6 @@ export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
     ...credentialRoutes(deps),
     ...keyRoutes({ keyring: deps.keyring, signer: deps.auditSigner }),
     ...ssoAdminRoutes({ keyring: deps.keyring }),
+    ...agentRoutes({ keyring: deps.keyring, prices: deps.priceBook ?? new PriceBook() }),
   ];
 }
