@@ -18,6 +18,8 @@ export const TENANT_TABLES = [
   'credential_fingerprint_keys',
   'sso_connections',
   'sso_policies',
+  'agents',
+  'agent_runs',
 ] as const;
 export type TenantTable = (typeof TENANT_TABLES)[number];
 export type TenantSnapshot = Record<TenantTable, string[]>;

@@ -4,7 +4,7 @@
  * refused with `llm_model_unpriced` (the operator can price it with
  * WARDROOM_LLM_PRICES). A model priced only under the other provider is a
  * mismatch, refused with `validation_failed`, naming the provider it
- * belongs to. The output limit may not exceed the model's documented
+ * belongs to, and so is an embedding model (it writes no text). The output limit may not exceed the model's documented
  * ceiling; when none is given it defaults to the smaller of 4,096 and that
  * ceiling (an edit that changes the model keeps its limit, lowered to the
  * new ceiling if need be).
@@ -52,6 +52,11 @@ export function checkModel(
   }
   // Throws llm_model_unpriced for a model no provider prices.
   const price = prices.priceOf(input.provider, input.model);
+  if (price.maxOutputTokens === 0 && price.origin === 'table') {
+    // The shipped table gives embedding models no output: they cannot answer.
+    throw new AppError('validation_failed', `model: "${input.model}" writes no text`);
+  }
+  // An operator's price may leave the ceiling unknown (0): then only the route's bound applies.
   const ceiling = price.maxOutputTokens > 0 ? price.maxOutputTokens : Number.MAX_SAFE_INTEGER;
   if (input.maxOutputTokens === undefined) {
     return Math.min(input.keep ?? DEFAULT_MAX_OUTPUT_TOKENS, ceiling);
