@@ -8,6 +8,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PriceBook } from '../../src/modules/gateway/index.js';
+import { readEnvelopeHeader } from '../../src/modules/crypto/envelope.js';
+import { startRotation } from '../../src/modules/keys/rotation/rotate-dek.js';
+import { runSweep } from '../../src/modules/keys/rotation/sweep.js';
+import { principal } from '../support/keys.js';
 import { connectAdmin, type Admin } from '../support/admin.js';
 import { newWorkspace, startTestApp, type TestApp, type TestWorkspace } from '../support/app.js';
 import { call, expectError } from '../support/http.js';
@@ -117,6 +121,29 @@ describe('the sealed system prompt', () => {
     const res = await call(t, 'GET', url(B, inA.id), { token: B.ownerToken });
     expectError(res, 500, 'decryption_failed');
     expect(res.body).not.toContain('tenant-a-');
+  });
+});
+
+describe('key rotation', () => {
+  it('re-seals prompts under the new key version, and they read the same', async () => {
+    const w = await newWorkspace(t);
+    const prompt = `rotated-${unique()}`;
+    const made = await create(w, prompt);
+    const edited = await call(t, 'PATCH', url(w, made.id), {
+      token: w.ownerToken,
+      payload: { system_prompt: prompt },
+    });
+    expect(edited.statusCode, edited.body).toBe(200);
+    const started = await startRotation(t.db, t.keyring, principal(w.id));
+    const done = await runSweep(t.db, t.keyring, principal(w.id), started.rotationId, {
+      batchSize: 50,
+    });
+    expect(done).toMatchObject({ status: 'done', toVersion: 2 });
+    const row = await stored(made.id);
+    expect(row.prompt_version).toBe(2);
+    expect(readEnvelopeHeader(row.system_prompt).keyVersion).toBe(2);
+    const read = await call(t, 'GET', url(w, made.id), { token: w.ownerToken });
+    expect(read.json<{ system_prompt: string }>().system_prompt).toBe(prompt);
   });
 });
 
