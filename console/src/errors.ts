@@ -50,6 +50,9 @@ const sentences: Readonly<Record<string, string>> = {
   sso_assertion_invalid: 'Your identity provider’s answer could not be verified. Try again.',
   sso_assertion_replayed: 'That sign-in was already used. Start again.',
   sso_required: 'This workspace requires signing in with single sign-on.',
+  // Agents.
+  llm_model_unpriced:
+    'No price is known for that model, so its use cannot be kept within budget. Choose another model, or ask the operator to set its price.',
 };
 
 const fallback = 'Something went wrong on our side. Try again in a moment.';

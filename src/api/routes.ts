@@ -4,10 +4,11 @@
  * function of it; its handlers get only the request's transaction, member
  * and principal besides.
  */
+import { agentRoutes } from '../modules/agents/index.js';
 import { auditRoutes } from '../modules/audit/index.js';
 import { credentialRoutes } from '../modules/credentials/index.js';
 import type { Signer } from '../modules/crypto/index.js';
-import { cacheRoutes } from '../modules/gateway/index.js';
+import { cacheRoutes, PriceBook } from '../modules/gateway/index.js';
 import { keyRoutes, type Keyring } from '../modules/keys/index.js';
 import {
   tenancyRoutes,
@@ -31,6 +32,11 @@ export interface RouteDeps {
    * in the answer (`invitation_email.sent: false`).
    */
   readonly invitations?: InvitationMailer;
+  /**
+   * Model prices (the gateway's PriceBook, with WARDROOM_LLM_PRICES): an
+   * agent's model must be priced. Default: the shipped table alone.
+   */
+  readonly priceBook?: PriceBook;
 }
 
 export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
@@ -42,5 +48,6 @@ export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
     ...keyRoutes({ keyring: deps.keyring, signer: deps.auditSigner }),
     ...ssoAdminRoutes({ keyring: deps.keyring }),
     ...cacheRoutes({ keyring: deps.keyring }),
+    ...agentRoutes({ keyring: deps.keyring, prices: deps.priceBook ?? new PriceBook() }),
   ];
 }

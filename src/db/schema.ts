@@ -244,6 +244,45 @@ export interface LlmCacheSettingsTable {
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+/** A workspace's agent (019); the system prompt is sealed (SEALED_FIELDS), bound to prompt_version. */
+export interface AgentsTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  provider: 'anthropic' | 'openai';
+  model: string;
+  system_prompt: Buffer;
+  prompt_version: Generated<number>;
+  max_output_tokens: number;
+  status: Generated<'active' | 'archived'>;
+  created_by: ColumnType<string | null, string | null, never>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+  archived_at: Date | null;
+}
+
+export type AgentRunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** One request to an agent in a conversation (019). */
+export interface AgentRunsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  conversation_id: ColumnType<string, string, never>;
+  agent_id: ColumnType<string, string, never>;
+  requested_by: ColumnType<string, string, never>;
+  status: Generated<AgentRunStatus>;
+  reply_message_id: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  /** bigint: node-postgres returns it as a string. */
+  cost_micros: ColumnType<string | null, string | bigint | null, string | bigint | null>;
+  error_code: string | null;
+  call_id: string | null;
+  created_at: CreatedAt;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
 export interface DB {
   users: UsersTable;
   workspaces: WorkspacesTable;
@@ -264,4 +303,6 @@ export interface DB {
   sso_connections: SsoConnectionsTable;
   sso_policies: SsoPoliciesTable;
   llm_cache_settings: LlmCacheSettingsTable;
+  agents: AgentsTable;
+  agent_runs: AgentRunsTable;
 }

@@ -35,6 +35,7 @@ interface Side extends SeededContent {
   readonly credentialId: string;
   readonly credentialSecret: string;
   readonly connectionId: string;
+  readonly agentId: string;
 }
 
 let t: TestApp;
@@ -50,6 +51,13 @@ const ssoConnection = (marker: string) => ({
   client_id: `${marker}-client`,
   client_secret: `${marker}-client-secret`,
   allowed_domains: ['example.test'],
+});
+
+const agentBody = (marker: string) => ({
+  name: `${marker} agent`,
+  provider: 'anthropic',
+  model: 'claude-haiku-4-5',
+  system_prompt: `${marker} prompt`,
 });
 
 async function makeSide(label: string): Promise<Side> {
@@ -73,8 +81,14 @@ async function makeSide(label: string): Promise<Side> {
     payload: ssoConnection(marker),
   });
   expect(connection.statusCode, connection.body).toBe(201);
+  const agent = await call(t, 'POST', `/api/v1/workspaces/${ws.id}/agents`, {
+    token: ws.ownerToken,
+    payload: agentBody(marker),
+  });
+  expect(agent.statusCode, agent.body).toBe(201);
   return {
     connectionId: connection.json<{ id: string }>().id,
+    agentId: agent.json<{ id: string }>().id,
     ws,
     marker,
     ...content,
@@ -107,6 +121,7 @@ const secretsOf = (s: Side): string[] => [
   s.credentialId,
   s.credentialSecret,
   s.connectionId,
+  s.agentId,
   tokenId(s.ws.ownerToken),
   tokenId(s.viewer.token),
 ];
@@ -183,6 +198,13 @@ const fixtures: Record<string, Fixture> = {
     body: () => ({ enabled: false, allowed_domains: ['intruder.test'] }),
   },
   [`DELETE ${ws}/sso/connections/:id`]: { ids: (s) => ({ id: s.connectionId }) },
+  [`POST ${ws}/agents`]: { ids: none, body: () => agentBody('intruder') },
+  [`GET ${ws}/agents`]: { ids: none },
+  [`GET ${ws}/agents/:id`]: { ids: (s) => ({ id: s.agentId }) },
+  [`PATCH ${ws}/agents/:id`]: {
+    ids: (s) => ({ id: s.agentId }),
+    body: () => ({ system_prompt: 'intruder prompt', archived: true }),
+  },
   [`GET ${ws}/sso/policy`]: { ids: none },
   [`PUT ${ws}/sso/policy`]: { ids: none, body: () => ({ require_sso: true }) },
   [`GET ${ws}/llm/cache`]: { ids: none },
@@ -249,7 +271,7 @@ describe('another workspace', () => {
   it("answers 404 for the other workspace's resource ids inside one's own workspace", async () => {
     const before = [await admin.snapshot(A.ws.id), await admin.snapshot(B.ws.id)];
     const withIds = routeKeys.filter((key) => Object.keys(fixtures[key]!.ids(B)).length > 0);
-    expect(withIds).toHaveLength(15);
+    expect(withIds).toHaveLength(17);
     for (const key of withIds) {
       const { method, url, payload } = request(key, A.ws.id, B);
       const res = await call(t, method, url, {
@@ -269,6 +291,7 @@ describe('another workspace', () => {
       [`/api/v1/workspaces/${A.ws.id}/conversations/${A.conversationId}/messages`, A.messageId],
       [`/api/v1/workspaces/${A.ws.id}/credentials`, A.credentialId],
       [`/api/v1/workspaces/${A.ws.id}/tokens`, tokenId(A.ws.ownerToken)],
+      [`/api/v1/workspaces/${A.ws.id}/agents?status=all`, A.agentId],
     ];
     for (const [url, own] of lists) {
       const res = await call(t, 'GET', url, { token: A.ws.ownerToken });

@@ -120,6 +120,21 @@ const freshCredential = async () => {
   return { id: res.json<{ id: string }>().id };
 };
 
+const freshAgent = async () => {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/workspaces/${ws.id}/agents`,
+    payload: {
+      name: `fixture ${randomBytes(4).toString('hex')}`,
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      system_prompt: 'Answer briefly.',
+    },
+    headers: bearer(ws.ownerToken),
+  });
+  return { id: res.json<{ id: string }>().id };
+};
+
 const oidcConnection = () => ({
   kind: 'oidc',
   name: `fixture ${randomBytes(4).toString('hex')}`,
@@ -269,6 +284,20 @@ const fixtures: Record<string, Fixture> = {
   },
   'DELETE /api/v1/workspaces/:ws/credentials/:id': { params: freshCredential },
   'GET /api/v1/workspaces/:ws/keys': { params: () => Promise.resolve({}) },
+  'POST /api/v1/workspaces/:ws/agents': {
+    params: () => Promise.resolve({}),
+    body: () => ({
+      name: `agent ${randomBytes(4).toString('hex')}`,
+      provider: 'anthropic',
+      model: 'claude-haiku-4-5',
+    }),
+  },
+  'GET /api/v1/workspaces/:ws/agents': { params: () => Promise.resolve({}) },
+  'GET /api/v1/workspaces/:ws/agents/:id': { params: freshAgent },
+  'PATCH /api/v1/workspaces/:ws/agents/:id': {
+    params: freshAgent,
+    body: () => ({ max_output_tokens: 512 }),
+  },
   'POST /api/v1/workspaces/:ws/shred': {
     params: () => Promise.resolve({}),
     body: (w) => ({ confirm: w.name }),

@@ -41,6 +41,12 @@ const BODIES: Record<string, object> = {
   'PATCH /api/v1/workspaces/:ws/sso/connections/:id': { enabled: false },
   'PUT /api/v1/workspaces/:ws/sso/policy': { require_sso: false },
   'PUT /api/v1/workspaces/:ws/llm/cache': { enabled: true },
+  'POST /api/v1/workspaces/:ws/agents': {
+    name: 'after the shred',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+  },
+  'PATCH /api/v1/workspaces/:ws/agents/:id': { archived: true },
 };
 
 let t: TestApp;

@@ -19,6 +19,8 @@ export const TENANT_TABLES = [
   'sso_connections',
   'sso_policies',
   'llm_cache_settings',
+  'agents',
+  'agent_runs',
 ] as const;
 export type TenantTable = (typeof TENANT_TABLES)[number];
 export type TenantSnapshot = Record<TenantTable, string[]>;

@@ -36,6 +36,7 @@ import {
   type SignInCodeSender,
 } from '../../src/modules/auth/index.js';
 import type { SignInLimits } from '../../src/api/register-account-route.js';
+import type { PriceBook } from '../../src/modules/gateway/index.js';
 
 export interface TestApp {
   readonly app: FastifyInstance;
@@ -76,6 +77,8 @@ export async function startTestApp(
      * it deaf to them, as during a lost notification.
      */
     sessionCache?: SessionCacheOptions & { subscribe?: boolean };
+    /** Model prices (default: the shipped table), as WARDROOM_LLM_PRICES would set them. */
+    priceBook?: PriceBook;
   } = {},
 ): Promise<TestApp> {
   const db = createDatabase({
@@ -107,6 +110,7 @@ export async function startTestApp(
       auditSigner,
       auth,
       ...(options.invitations === undefined ? {} : { invitations: options.invitations }),
+      ...(options.priceBook === undefined ? {} : { priceBook: options.priceBook }),
     },
     {
       ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),

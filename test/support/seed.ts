@@ -182,6 +182,38 @@ export async function seedTenant(db: Database, label = 'Tenant'): Promise<Seeded
         salt_version: 1,
       })
       .execute();
+    // An agent (sealed bytes for its prompt) and a finished run that wrote the agent message.
+    const agentId = randomUUID();
+    await tx
+      .insertInto('agents')
+      .values({
+        tenant_id: tenantId,
+        id: agentId,
+        name: 'Analyst',
+        provider: 'anthropic',
+        model: 'claude-sonnet-4-5',
+        system_prompt: randomBytes(140),
+        max_output_tokens: 1024,
+        created_by: ownerId,
+      })
+      .execute();
+    await tx
+      .insertInto('agent_runs')
+      .values({
+        tenant_id: tenantId,
+        conversation_id: conversationId,
+        agent_id: agentId,
+        requested_by: memberId,
+        status: 'succeeded',
+        reply_message_id: messageIds[1]!,
+        input_tokens: 120,
+        output_tokens: 80,
+        cost_micros: '1560',
+        call_id: randomUUID(),
+        started_at: new Date(),
+        finished_at: new Date(),
+      })
+      .execute();
     // audit_log fills itself (triggers) and sealing creates the chain head;
     // a checkpoint row stands for the signed checkpoints the audit module writes.
     await sql`select wardroom.audit_seal()`.execute(tx);

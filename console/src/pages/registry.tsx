@@ -17,6 +17,7 @@ import { MembersPage } from './Members';
 import { WorkroomPage } from './Workroom';
 import { WorkroomsPage } from './Workrooms';
 import { AccountPage } from './Account';
+import { AgentsPage } from './Agents';
 
 export interface PageDef {
   /** `/app/…`; `:name` segments become `params.name`. */
@@ -110,6 +111,14 @@ export const pages: readonly PageDef[] = [
     nav: 'workspace',
     needs: 'admin',
     render: () => <LlmSettingsPage />,
+  },
+  // Agents (helper "agents"): everyone in the workspace reads; admins change (issue 12).
+  {
+    path: '/app/agents',
+    title: 'Agents',
+    nav: 'workspace',
+    needs: 'workspace',
+    render: () => <AgentsPage />,
   },
 ];
 

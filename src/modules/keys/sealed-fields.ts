@@ -53,6 +53,8 @@ export const SEALED_FIELDS: readonly SealedField[] = [
     idColumn: 'tenant_id',
     bound: ['salt_version'],
   },
+  // An agent's system prompt (migration 019), bound to its prompt version.
+  { table: 'agents', column: 'system_prompt', idColumn: 'id', bound: ['prompt_version'] },
   // Customer-written names (migration 011).
   { table: 'workrooms', column: 'name_sealed', idColumn: 'id', bound: [], plaintext: 'name' },
   {

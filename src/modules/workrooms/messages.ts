@@ -84,16 +84,36 @@ const olderPage = compiled(3, (db, conversationId: string, before: string, limit
   selectPage(db, conversationId).where('id', '<', before).orderBy('id', 'desc').limit(limit),
 );
 
-export async function postMessage(
+export function postMessage(
   tx: TenantTx,
   keyring: Pick<Keyring, 'seal'>,
   input: { conversationId: string; authorId: string; content: string },
+): Promise<MessageView> {
+  return postAuthoredMessage(tx, keyring, {
+    conversationId: input.conversationId,
+    author: { author_type: 'user', author_id: input.authorId },
+    content: input.content,
+  });
+}
+
+/**
+ * A message by any author: a member (`user`), or an agent (`agent`, its
+ * agent id) for an agent run's reply. Sealed and bound to that author.
+ */
+export async function postAuthoredMessage(
+  tx: TenantTx,
+  keyring: Pick<Keyring, 'seal'>,
+  input: {
+    conversationId: string;
+    author: { author_type: 'user' | 'agent'; author_id: string };
+    content: string;
+  },
 ): Promise<MessageView> {
   // No existence check first: the composite foreign key (tenant_id,
   // conversation_id) refuses an unknown or other-workspace conversation, and
   // that error maps to not_found (saves a round trip per message).
   const id = uuidv7();
-  const author = { author_type: 'user', author_id: input.authorId } as const;
+  const author = input.author;
   const ref = contentRef(id, input.conversationId, author);
   const sealed = await keyring.seal(tx, ref, Buffer.from(input.content, 'utf8'));
   const [row] = await insertMessage(
