@@ -5,6 +5,7 @@
  * and principal besides.
  */
 import { auditRoutes } from '../modules/audit/index.js';
+import { budgetRoutes } from '../modules/budgets/index.js';
 import { credentialRoutes } from '../modules/credentials/index.js';
 import type { Signer } from '../modules/crypto/index.js';
 import { keyRoutes, type Keyring } from '../modules/keys/index.js';
@@ -38,6 +39,7 @@ export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
     ...workroomRoutes(deps),
     ...auditRoutes,
     ...credentialRoutes(deps),
+    ...budgetRoutes(),
     ...keyRoutes({ keyring: deps.keyring, signer: deps.auditSigner }),
     ...ssoAdminRoutes({ keyring: deps.keyring }),
   ];
