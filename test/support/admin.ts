@@ -18,6 +18,10 @@ export const TENANT_TABLES = [
   'credential_fingerprint_keys',
   'sso_connections',
   'sso_policies',
+  'llm_budgets',
+  'llm_usage',
+  'llm_limits',
+  'llm_key_suspensions',
 ] as const;
 export type TenantTable = (typeof TENANT_TABLES)[number];
 export type TenantSnapshot = Record<TenantTable, string[]>;

@@ -44,6 +44,8 @@ export interface BudgetGuardDeps {
   /** How long a reservation counts unless settled or released (default 600 s). */
   readonly reservationSeconds?: number;
   readonly velocity?: Partial<VelocitySettings>;
+  /** The clock of the per-minute windows (default Date.now). */
+  readonly clock?: () => number;
 }
 
 /** The guard, and the background work it started (tests wait on it). */
@@ -55,8 +57,14 @@ export interface BudgetGuardService extends BudgetGuard {
 const NUMERIC_LIMIT = 1_000_000_000;
 
 export function createBudgetGuard(deps: BudgetGuardDeps): BudgetGuardService {
-  const counter = createRateCounter(deps.redis, (error) =>
-    deps.logger?.warn({ err: error }, 'redis unavailable: LLM rate limits counted in this process'),
+  const counter = createRateCounter(
+    deps.redis,
+    (error) =>
+      deps.logger?.warn(
+        { err: error },
+        'redis unavailable: LLM rate limits counted in this process',
+      ),
+    deps.clock,
   );
   const ttl = deps.reservationSeconds ?? 600;
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) {

@@ -41,8 +41,9 @@ type WithAdd = Redis & {
 export function createRateCounter(
   redis?: Redis,
   onRedisError?: (error: unknown) => void,
+  clock: () => number = Date.now,
 ): RateCounter {
-  const local = localCounter();
+  const local = localCounter(clock);
   if (redis === undefined) return local;
   if (!('wardroomRateAdd' in redis)) {
     redis.defineCommand('wardroomRateAdd', { numberOfKeys: 1, lua: ADD });
@@ -50,7 +51,7 @@ export function createRateCounter(
   const shared = redis as WithAdd;
   return {
     async add(key, weight) {
-      const { name, resetMs } = windowKey(key);
+      const { name, resetMs } = windowKey(key, clock());
       try {
         const total = await shared.wardroomRateAdd(name, weight, WINDOW_MS * 2);
         return { total, resetMs };
@@ -60,7 +61,7 @@ export function createRateCounter(
       }
     },
     async remove(key, weight) {
-      const { name } = windowKey(key);
+      const { name } = windowKey(key, clock());
       try {
         await shared.decrby(name, weight);
       } catch (error) {
@@ -71,16 +72,16 @@ export function createRateCounter(
   };
 }
 
-function windowKey(key: string, now = Date.now()): { name: string; resetMs: number } {
+function windowKey(key: string, now: number): { name: string; resetMs: number } {
   const index = Math.floor(now / WINDOW_MS);
   return { name: `${PREFIX}${key}:${index}`, resetMs: (index + 1) * WINDOW_MS - now };
 }
 
-function localCounter(): RateCounter {
+function localCounter(clock: () => number): RateCounter {
   const counts = new Map<string, number>();
   let current = -1;
   const roll = () => {
-    const index = Math.floor(Date.now() / WINDOW_MS);
+    const index = Math.floor(clock() / WINDOW_MS);
     if (index !== current) {
       // Only the current window's counts matter: drop the rest.
       counts.clear();
@@ -90,14 +91,14 @@ function localCounter(): RateCounter {
   return {
     add(key, weight) {
       roll();
-      const { name, resetMs } = windowKey(key);
+      const { name, resetMs } = windowKey(key, clock());
       const total = (counts.get(name) ?? 0) + weight;
       counts.set(name, total);
       return Promise.resolve({ total, resetMs });
     },
     remove(key, weight) {
       roll();
-      const { name } = windowKey(key);
+      const { name } = windowKey(key, clock());
       const total = counts.get(name);
       if (total !== undefined) counts.set(name, Math.max(0, total - weight));
       return Promise.resolve();
