@@ -68,10 +68,17 @@ export function request(worstCaseMicros: bigint, worstCaseTokens = 100): Reserva
 export const usage = { inputTokens: 10, outputTokens: 20 };
 
 /** A guard on its own pool, as another server process would have. */
-export async function openGuard(
+export function openGuard(
   deps: Omit<BudgetGuardDeps, 'db'> = {},
   poolMax = 4,
 ): Promise<{ guard: BudgetGuardService; db: Database; close(): Promise<void> }> {
+  return Promise.resolve(openGuardNow(deps, poolMax));
+}
+
+function openGuardNow(
+  deps: Omit<BudgetGuardDeps, 'db'>,
+  poolMax: number,
+): { guard: BudgetGuardService; db: Database; close(): Promise<void> } {
   const db = createDatabase({ appUrl: inject('appUrl'), poolMax });
   const guard = createBudgetGuard({ db, ...deps });
   return {
@@ -121,5 +128,5 @@ export async function makeBudget(
     payload: body,
   });
   if (res.statusCode !== 201) throw new Error(`budget not created: ${res.body}`);
-  return (res.json() as { id: string }).id;
+  return res.json<{ id: string }>().id;
 }

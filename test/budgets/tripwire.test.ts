@@ -50,10 +50,13 @@ async function spend(ws: BudgetWorkspace, micros: bigint, key: KeySource): Promi
 }
 
 async function code(promise: Promise<unknown>): Promise<string> {
-  return promise.then(
-    () => 'ok',
-    (e: unknown) => (e instanceof AppError ? e.code : Promise.reject(e)),
-  );
+  try {
+    await promise;
+    return 'ok';
+  } catch (error) {
+    if (error instanceof AppError) return error.code;
+    throw error;
+  }
 }
 
 async function events(ws: BudgetWorkspace, action: string) {
@@ -137,7 +140,7 @@ describe('velocity tripwire', () => {
       token: adminMember.token,
     });
     expect(list.statusCode).toBe(200);
-    const [suspension] = (list.json() as { items: { id: string; key: string }[] }).items;
+    const [suspension] = list.json<{ items: { id: string; key: string }[] }>().items;
     expect(suspension?.key).toBe('offline');
     const url = `/api/v1/workspaces/${ws.id}/llm/suspensions/${suspension?.id}/resume`;
     expectError(await call(t, 'POST', url, { token: adminMember.token }), 403, 'forbidden');

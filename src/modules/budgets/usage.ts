@@ -46,8 +46,8 @@ export async function usageSummary(tx: TenantTx, userId?: string): Promise<Usage
   const rows = await sql<Row>`
     WITH m AS (SELECT date_trunc('month', now(), 'UTC') AS start)
     SELECT u.key_source, u.credential_id,
-           CASE WHEN u.key_source = 'platform' THEN u.provider
-                ELSE string_agg(DISTINCT u.provider, ',') END AS provider,
+           CASE WHEN u.key_source = 'platform' THEN max(u.provider)
+                ELSE string_agg(DISTINCT u.provider, ',' ORDER BY u.provider) END AS provider,
            (SELECT start FROM m) AS month_start,
            count(*) FILTER (WHERE u.status = 'settled')::text AS calls,
            coalesce(sum(u.settled_micros), 0)::text AS cost,
