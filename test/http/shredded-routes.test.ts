@@ -40,6 +40,13 @@ const BODIES: Record<string, object> = {
   },
   'PATCH /api/v1/workspaces/:ws/sso/connections/:id': { enabled: false },
   'PUT /api/v1/workspaces/:ws/sso/policy': { require_sso: false },
+  'POST /api/v1/workspaces/:ws/llm/budgets': {
+    scope: 'workspace',
+    period: 'day',
+    hard_limit_micros: 1,
+  },
+  'PATCH /api/v1/workspaces/:ws/llm/budgets/:id': { hard_limit_micros: 2 },
+  'PUT /api/v1/workspaces/:ws/llm/limits': { requests_per_minute: null, tokens_per_minute: null },
 };
 
 let t: TestApp;
