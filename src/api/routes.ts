@@ -6,6 +6,7 @@
  */
 import { agentRoutes } from '../modules/agents/index.js';
 import { auditRoutes } from '../modules/audit/index.js';
+import { budgetRoutes } from '../modules/budgets/index.js';
 import { credentialRoutes } from '../modules/credentials/index.js';
 import type { Signer } from '../modules/crypto/index.js';
 import { cacheRoutes, PriceBook } from '../modules/gateway/index.js';
@@ -45,6 +46,7 @@ export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
     ...workroomRoutes(deps),
     ...auditRoutes,
     ...credentialRoutes(deps),
+    ...budgetRoutes(),
     ...keyRoutes({ keyring: deps.keyring, signer: deps.auditSigner }),
     ...ssoAdminRoutes({ keyring: deps.keyring }),
     ...cacheRoutes({ keyring: deps.keyring }),

@@ -283,6 +283,65 @@ export interface AgentRunsTable {
   finished_at: Date | null;
 }
 
+/** LLM budgets (016_llm_budgets.sql); money in integer micro-dollars (bigint, read as string). */
+export interface LlmBudgetsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  scope: 'workspace' | 'member' | 'token';
+  user_id: string | null;
+  token_id: string | null;
+  period: 'day' | 'month';
+  hard_limit_micros: ColumnType<string, string | bigint, string | bigint>;
+  soft_limit_micros: ColumnType<string | null, string | bigint | null, string | bigint | null>;
+  soft_noticed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+/** One row per gateway call: its reservation, then its settlement or release. */
+export interface LlmUsageTable {
+  tenant_id: string;
+  id: string;
+  user_id: string;
+  token_id: string | null;
+  key_source: 'byok' | 'platform' | 'offline';
+  credential_id: string | null;
+  provider: string;
+  model: string;
+  tokens_in: ColumnType<number, number | undefined, number>;
+  tokens_out: ColumnType<number, number | undefined, number>;
+  reserved_tokens: number;
+  reserved_micros: ColumnType<string, string | bigint, never>;
+  settled_micros: ColumnType<string | null, never, string | bigint>;
+  status: ColumnType<'reserved' | 'settled' | 'released', undefined, 'settled' | 'released'>;
+  cache_hit: ColumnType<boolean, boolean | undefined, boolean>;
+  expires_at: Date;
+  created_at: CreatedAt;
+  finished_at: ColumnType<Date | null, never, Date>;
+}
+
+/** Requests and tokens per minute for a workspace; NULL: no limit. */
+export interface LlmLimitsTable {
+  tenant_id: string;
+  requests_per_minute: number | null;
+  tokens_per_minute: number | null;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+/** The velocity tripwire's suspensions of a key; live while resumed_at is NULL. */
+export interface LlmKeySuspensionsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  key_source: 'byok' | 'platform' | 'offline';
+  credential_id: string | null;
+  provider: string | null;
+  window_micros: ColumnType<string, string | bigint, never>;
+  threshold_micros: ColumnType<string, string | bigint, never>;
+  suspended_at: CreatedAt;
+  resumed_at: ColumnType<Date | null, never, Date>;
+  resumed_by: ColumnType<string | null, never, string>;
+}
+
 export interface DB {
   users: UsersTable;
   workspaces: WorkspacesTable;
@@ -305,4 +364,8 @@ export interface DB {
   llm_cache_settings: LlmCacheSettingsTable;
   agents: AgentsTable;
   agent_runs: AgentRunsTable;
+  llm_budgets: LlmBudgetsTable;
+  llm_usage: LlmUsageTable;
+  llm_limits: LlmLimitsTable;
+  llm_key_suspensions: LlmKeySuspensionsTable;
 }

@@ -134,6 +134,38 @@ const freshAgent = async () => {
   });
   return { id: res.json<{ id: string }>().id };
 };
+/** A member-scoped budget for a fresh member (a subject has one budget per period). */
+let budgetSubject = '';
+const freshBudgetSubject = async () => {
+  budgetSubject = (await memberToken(t, ws, 'viewer')).userId;
+  return {};
+};
+const freshBudget = async () => {
+  const { userId } = await memberToken(t, ws, 'viewer');
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/workspaces/${ws.id}/llm/budgets`,
+    payload: { scope: 'member', user_id: userId, period: 'day', hard_limit_micros: 1000 },
+    headers: bearer(ws.ownerToken),
+  });
+  return { id: res.json<{ id: string }>().id };
+};
+const freshSuspension = async () => {
+  const row = await t.db.withTenant(systemPrincipal(ws.id, 'test', 'test'), (tx) =>
+    tx
+      .insertInto('llm_key_suspensions')
+      .values({
+        tenant_id: ws.id,
+        key_source: 'byok',
+        credential_id: randomUUID(),
+        window_micros: 10n,
+        threshold_micros: 5n,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow(),
+  );
+  return { id: row.id };
+};
 
 const oidcConnection = () => ({
   kind: 'oidc',
@@ -283,6 +315,31 @@ const fixtures: Record<string, Fixture> = {
     body: () => ({ secret: llmKey() }),
   },
   'DELETE /api/v1/workspaces/:ws/credentials/:id': { params: freshCredential },
+  'POST /api/v1/workspaces/:ws/llm/budgets': {
+    params: freshBudgetSubject,
+    body: () => ({
+      scope: 'member',
+      user_id: budgetSubject,
+      period: 'month',
+      hard_limit_micros: 1,
+    }),
+  },
+  'GET /api/v1/workspaces/:ws/llm/budgets': { params: () => Promise.resolve({}) },
+  'GET /api/v1/workspaces/:ws/llm/budgets/:id': { params: freshBudget },
+  'PATCH /api/v1/workspaces/:ws/llm/budgets/:id': {
+    params: freshBudget,
+    body: () => ({ hard_limit_micros: 2000 }),
+  },
+  'DELETE /api/v1/workspaces/:ws/llm/budgets/:id': { params: freshBudget },
+  'GET /api/v1/workspaces/:ws/llm/limits': { params: () => Promise.resolve({}) },
+  'PUT /api/v1/workspaces/:ws/llm/limits': {
+    params: () => Promise.resolve({}),
+    body: () => ({ requests_per_minute: 600, tokens_per_minute: null }),
+  },
+  'GET /api/v1/workspaces/:ws/llm/usage': { params: () => Promise.resolve({}) },
+  'GET /api/v1/workspaces/:ws/llm/usage/mine': { params: () => Promise.resolve({}) },
+  'GET /api/v1/workspaces/:ws/llm/suspensions': { params: () => Promise.resolve({}) },
+  'POST /api/v1/workspaces/:ws/llm/suspensions/:id/resume': { params: freshSuspension },
   'GET /api/v1/workspaces/:ws/keys': { params: () => Promise.resolve({}) },
   'POST /api/v1/workspaces/:ws/agents': {
     params: () => Promise.resolve({}),

@@ -47,6 +47,13 @@ const BODIES: Record<string, object> = {
     model: 'gpt-4o-mini',
   },
   'PATCH /api/v1/workspaces/:ws/agents/:id': { archived: true },
+  'POST /api/v1/workspaces/:ws/llm/budgets': {
+    scope: 'workspace',
+    period: 'day',
+    hard_limit_micros: 1,
+  },
+  'PATCH /api/v1/workspaces/:ws/llm/budgets/:id': { hard_limit_micros: 2 },
+  'PUT /api/v1/workspaces/:ws/llm/limits': { requests_per_minute: null, tokens_per_minute: null },
 };
 
 let t: TestApp;

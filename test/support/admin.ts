@@ -21,6 +21,10 @@ export const TENANT_TABLES = [
   'llm_cache_settings',
   'agents',
   'agent_runs',
+  'llm_budgets',
+  'llm_usage',
+  'llm_limits',
+  'llm_key_suspensions',
 ] as const;
 export type TenantTable = (typeof TENANT_TABLES)[number];
 export type TenantSnapshot = Record<TenantTable, string[]>;

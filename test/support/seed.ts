@@ -214,6 +214,55 @@ export async function seedTenant(db: Database, label = 'Tenant'): Promise<Seeded
         finished_at: new Date(),
       })
       .execute();
+    // LLM budgets (016): a workspace and a member budget, a settled call, limits, a suspension.
+    await tx
+      .insertInto('llm_budgets')
+      .values([
+        {
+          tenant_id: tenantId,
+          scope: 'workspace',
+          period: 'month',
+          hard_limit_micros: 50_000_000n,
+        },
+        {
+          tenant_id: tenantId,
+          scope: 'member',
+          user_id: memberId,
+          period: 'day',
+          hard_limit_micros: 5_000_000n,
+          soft_limit_micros: 4_000_000n,
+        },
+      ])
+      .execute();
+    await tx
+      .insertInto('llm_usage')
+      .values({
+        tenant_id: tenantId,
+        id: randomUUID(),
+        user_id: memberId,
+        token_id: tokenId,
+        key_source: 'offline',
+        provider: 'offline',
+        model: 'offline-echo',
+        reserved_tokens: 300,
+        reserved_micros: 1200n,
+        expires_at: new Date(Date.now() + 600_000),
+      })
+      .execute();
+    await tx
+      .insertInto('llm_limits')
+      .values({ tenant_id: tenantId, requests_per_minute: 600, tokens_per_minute: 100_000 })
+      .execute();
+    await tx
+      .insertInto('llm_key_suspensions')
+      .values({
+        tenant_id: tenantId,
+        key_source: 'platform',
+        provider: 'anthropic',
+        window_micros: 90_000_000n,
+        threshold_micros: 20_000_000n,
+      })
+      .execute();
     // audit_log fills itself (triggers) and sealing creates the chain head;
     // a checkpoint row stands for the signed checkpoints the audit module writes.
     await sql`select wardroom.audit_seal()`.execute(tx);

@@ -11,6 +11,8 @@ import type { TemplateData, TemplateName } from './templates/index.js';
 export interface MessageData {
   readonly sign_in_code: TemplateData['sign_in_code'];
   readonly invitation: Omit<TemplateData['invitation'], 'consoleUrl'>;
+  readonly llm_budget_soft_limit: TemplateData['llm_budget_soft_limit'];
+  readonly llm_key_suspended: TemplateData['llm_key_suspended'];
 }
 
 export type MailMessage = {
@@ -36,12 +38,28 @@ export interface MailOutcome {
 }
 
 const text = z.string().max(500);
+const usd = z.string().regex(/^[0-9]{1,12}\.[0-9]{2}$/, 'dollars with two decimals');
 const schemas: { readonly [K in TemplateName]: z.ZodType<MessageData[K]> } = {
   sign_in_code: z.strictObject({
     code: z.string().regex(/^[0-9]{6}$/, 'six digits'),
     validMinutes: z.number().int().min(1).max(1440),
   }),
   invitation: z.strictObject({ inviterName: text, workspaceName: text }),
+  llm_budget_soft_limit: z.strictObject({
+    workspaceId: z.uuid(),
+    scope: text,
+    period: z.enum(['day', 'month']),
+    spentUsd: usd,
+    softLimitUsd: usd,
+    hardLimitUsd: usd,
+  }),
+  llm_key_suspended: z.strictObject({
+    workspaceId: z.uuid(),
+    key: text,
+    windowMinutes: z.number().int().min(1).max(1440),
+    spentUsd: usd,
+    thresholdUsd: usd,
+  }),
 };
 const envelope = z.object({
   to: z.email().max(320),

@@ -41,4 +41,54 @@ export const en: Catalog = {
           <p>You will be sent a one-time code to sign in; no password is needed.</p>`,
       ),
   },
+  llm_budget_soft_limit: {
+    subject: (d) => `Wardroom: LLM spend passed the soft limit (${d.scope}, this ${d.period})`,
+    text: (d) =>
+      `LLM spend in workspace ${d.workspaceId} passed a budget's soft limit.\n\n` +
+      `Budget: ${d.scope}, per ${d.period} (UTC)\n` +
+      `Spent this ${d.period}: $${d.spentUsd}\n` +
+      `Soft limit: $${d.softLimitUsd}\n` +
+      `Hard limit: $${d.hardLimitUsd} (calls that would pass it are refused)\n\n` +
+      `This notice is sent once per ${d.period}. Budgets are on the Budgets page of the console.\n`,
+    html: (d) =>
+      page(
+        'en',
+        'LLM spend passed the soft limit',
+        html`<p>
+            LLM spend in workspace <code>${d.workspaceId}</code> passed a budget's soft limit.
+          </p>
+          <ul>
+            <li>Budget: ${d.scope}, per ${d.period} (UTC)</li>
+            <li>Spent this ${d.period}: $${d.spentUsd}</li>
+            <li>Soft limit: $${d.softLimitUsd}</li>
+            <li>Hard limit: $${d.hardLimitUsd} (calls that would pass it are refused)</li>
+          </ul>
+          <p>
+            This notice is sent once per ${d.period}. Budgets are on the Budgets page of the
+            console.
+          </p>`,
+      ),
+  },
+  llm_key_suspended: {
+    subject: (d) => `Wardroom: LLM key ${d.key} suspended (unusual spend)`,
+    text: (d) =>
+      `Wardroom suspended the LLM key ${d.key} of workspace ${d.workspaceId}: it spent ` +
+      `$${d.spentUsd} in ${d.windowMinutes} minutes, above the tripwire of $${d.thresholdUsd}.\n\n` +
+      `Calls with this key are refused until an owner resumes it. If you did not expect this ` +
+      `spend, revoke or replace the key before resuming.\n`,
+    html: (d) =>
+      page(
+        'en',
+        'LLM key suspended',
+        html`<p>
+            Wardroom suspended the LLM key <code>${d.key}</code> of workspace
+            <code>${d.workspaceId}</code>: it spent $${d.spentUsd} in ${d.windowMinutes} minutes,
+            above the tripwire of $${d.thresholdUsd}.
+          </p>
+          <p>
+            Calls with this key are refused until an owner resumes it. If you did not expect this
+            spend, revoke or replace the key before resuming.
+          </p>`,
+      ),
+  },
 };

@@ -19,6 +19,26 @@ export interface TemplateData {
     /** Where to sign in (WARDROOM_PUBLIC_URL); filled in by the mailer. */
     readonly consoleUrl: string;
   };
+  /** To admins and owners, once per budget window (budgets module). */
+  readonly llm_budget_soft_limit: {
+    readonly workspaceId: string;
+    /** What the budget covers: "the workspace", "a member", "an API token". */
+    readonly scope: string;
+    readonly period: 'day' | 'month';
+    /** Dollar amounts, already formatted ("12.50"). */
+    readonly spentUsd: string;
+    readonly softLimitUsd: string;
+    readonly hardLimitUsd: string;
+  };
+  /** To owners, when the velocity tripwire suspends a key (budgets module). */
+  readonly llm_key_suspended: {
+    readonly workspaceId: string;
+    /** `byok:<credential id>`, `platform:<provider>` or `offline`: never the key. */
+    readonly key: string;
+    readonly windowMinutes: number;
+    readonly spentUsd: string;
+    readonly thresholdUsd: string;
+  };
 }
 
 export type TemplateName = keyof TemplateData;
@@ -26,6 +46,8 @@ export type TemplateName = keyof TemplateData;
 export const TEMPLATE_NAMES = [
   'sign_in_code',
   'invitation',
+  'llm_budget_soft_limit',
+  'llm_key_suspended',
 ] as const satisfies readonly TemplateName[];
 
 /** Already-escaped HTML, made only by the `html` tag (html.ts). */

@@ -1,0 +1,97 @@
+/**
+ * A held reservation: exactly one of `settle` and `release` takes effect, by
+ * a conditional UPDATE of the ledger row still in status 'reserved', in
+ * whichever process calls it; the second call changes nothing. `settle`
+ * records the actual cost (above the reservation too: the truth), runs the
+ * velocity tripwire in the same transaction, then, after commit and best
+ * effort, the soft-limit notices and the suspension emails.
+ */
+import { sql } from 'kysely';
+import { AppError } from '../../base/errors.js';
+import type { Database } from '../../db/database.js';
+import { systemPrincipal, type Principal } from '../../db/principal.js';
+import type { CallScope, Reservation, Settlement } from '../gateway/index.js';
+import type { Mailer } from '../mail/index.js';
+import { keyLabel, type KeyColumns } from './key-ref.js';
+import { checkAmount } from './micros.js';
+import { notifyMembers, usd } from './notify.js';
+import { noticeSoftLimits } from './soft-notice.js';
+import { checkVelocity, type VelocitySettings } from './tripwire.js';
+
+export interface ReservationContext {
+  readonly db: Pick<Database, 'withTenant'>;
+  readonly mailer: Pick<Mailer, 'send'> | undefined;
+  readonly velocity: VelocitySettings;
+  /** Runs work after the caller's answer, logging its failure. */
+  readonly background: (work: () => Promise<void>) => void;
+}
+
+export function openReservation(
+  context: ReservationContext,
+  callId: string,
+  principal: Principal,
+  scope: CallScope,
+  key: KeyColumns,
+): Reservation {
+  let finished = false;
+  return {
+    id: callId,
+    async settle(actual: Settlement) {
+      checkSettlement(actual);
+      if (finished) return;
+      const outcome = await context.db.withTenant(principal, async (tx) => {
+        const updated = await sql<{ id: string }>`
+          UPDATE llm_usage
+             SET status = 'settled', settled_micros = ${actual.costMicros},
+                 tokens_in = ${actual.usage.inputTokens}, tokens_out = ${actual.usage.outputTokens},
+                 cache_hit = ${actual.cacheHit}, finished_at = now()
+           WHERE id = ${callId} AND status = 'reserved'
+           RETURNING id`.execute(tx);
+        if (updated.rows.length === 0 || actual.costMicros === 0n) return null;
+        return { tripped: await checkVelocity(tx, key, context.velocity) };
+      });
+      finished = true;
+      if (outcome === null) return;
+      const system = systemPrincipal(scope.workspaceId, 'llm-budgets', callId);
+      if (outcome.tripped !== null) {
+        const tripped = outcome.tripped;
+        context.background(async () => {
+          if (context.mailer === undefined) return;
+          await notifyMembers(context.db, context.mailer, system, 'owners', (to) => ({
+            to,
+            template: 'llm_key_suspended',
+            data: {
+              workspaceId: scope.workspaceId,
+              key: keyLabel(tripped.key),
+              windowMinutes: Math.max(1, Math.round(context.velocity.windowSeconds / 60)),
+              spentUsd: usd(tripped.windowMicros),
+              thresholdUsd: usd(tripped.thresholdMicros),
+            },
+          }));
+        });
+      }
+      context.background(() => noticeSoftLimits(context.db, context.mailer, system, scope));
+    },
+    async release() {
+      if (finished) return;
+      await context.db.withTenant(principal, async (tx) => {
+        await sql`
+          UPDATE llm_usage SET status = 'released', finished_at = now()
+           WHERE id = ${callId} AND status = 'reserved'`.execute(tx);
+      });
+      finished = true;
+    },
+  };
+}
+
+function checkSettlement(actual: Settlement): void {
+  checkAmount(actual.costMicros, 'costMicros');
+  for (const n of [actual.usage.inputTokens, actual.usage.outputTokens]) {
+    if (!Number.isSafeInteger(n) || n < 0 || n > 1_000_000_000) {
+      throw new AppError(
+        'validation_failed',
+        'Bad settlement: token counts must be whole numbers from 0',
+      );
+    }
+  }
+}
