@@ -36,6 +36,7 @@ import {
   type SignInCodeSender,
 } from '../../src/modules/auth/index.js';
 import type { SignInLimits } from '../../src/api/register-account-route.js';
+import type { Gateway } from '../../src/modules/gateway/index.js';
 
 export interface TestApp {
   readonly app: FastifyInstance;
@@ -70,6 +71,8 @@ export async function startTestApp(
     trustProxy?: string[];
     /** Where the server logs (default: nowhere). */
     logger?: ReturnType<typeof createLogger>;
+    /** The LLM gateway, built on this app's database and keyring: serves the `/llm/v1/…` routes. */
+    gateway?: (parts: { db: Database; keyring: Keyring }) => Gateway;
     /**
      * The session cache, as every server process has one (default: 5 s TTL,
      * subscribed to every process's revocations); `subscribe: false` leaves
@@ -107,6 +110,7 @@ export async function startTestApp(
       auditSigner,
       auth,
       ...(options.invitations === undefined ? {} : { invitations: options.invitations }),
+      ...(options.gateway === undefined ? {} : { gateway: options.gateway({ db, keyring }) }),
     },
     {
       ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
