@@ -7,6 +7,7 @@
  * endpoint at all (region refusal).
  */
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { systemPrincipal } from '../../src/db/principal.js';
 import { buildRoutesTable, type RoutesOverride } from '../../src/base/llm-routes.js';
 import { createLogger } from '../../src/base/logger.js';
@@ -83,6 +84,9 @@ export async function startHarness(
     logs,
     deps,
     async close() {
+      // After the aborted-stream test the server still counts one connection whose
+      // socket, response and body have all closed (seen in a debugging run); close it.
+      t.app.server.closeAllConnections();
       await t.close();
       await fake.close();
     },
@@ -128,8 +132,10 @@ export interface AuditRow {
   readonly action: string;
   readonly correlation_id: string | null;
   readonly metadata: Record<string, unknown>;
-  /** The whole row as the database stores it, as JSON text. */
+  /** The whole row, as JSON text. */
   readonly text: string;
+  /** The row's size as PostgreSQL stores it (pg_column_size of the row). */
+  readonly storedBytes: number;
 }
 
 /** The workspace's `llm.call.*` events, oldest first, read as the app role sees them. */
@@ -138,6 +144,7 @@ export async function llmEvents(h: Pick<Harness, 't'>, wsId: string): Promise<Au
     tx
       .selectFrom('audit_log')
       .selectAll()
+      .select(sql<number>`pg_column_size(audit_log.*)`.as('stored_bytes'))
       .where('action', 'like', 'llm.call.%')
       .orderBy('id')
       .execute(),
@@ -150,6 +157,7 @@ export async function llmEvents(h: Pick<Harness, 't'>, wsId: string): Promise<Au
       unknown
     >,
     text: JSON.stringify(r),
+    storedBytes: r.stored_bytes,
   }));
 }
 

@@ -68,7 +68,7 @@ describe('keys', () => {
     expect(events.every((e) => e.correlation_id === callId)).toBe(true);
     const [intent, outcome] = events;
     expect(intent?.metadata).toMatchObject({
-      provider: 'anthropic',
+      op: 'anthropic.messages',
       model: models['anthropic.messages'],
       region: 'us',
       legal: 'us',
@@ -79,11 +79,10 @@ describe('keys', () => {
     expect(outcome?.metadata).toMatchObject({
       outcome: 'ok',
       cache_hit: false,
-      key_id: credentialId,
-      input_tokens: FAKE_USAGE.input,
-      output_tokens: FAKE_USAGE.output,
+      in_tokens: FAKE_USAGE.input,
+      out_tokens: FAKE_USAGE.output,
     });
-    expect(outcome?.metadata['cost_micros']).toBeGreaterThan(0);
+    expect(outcome?.metadata['cost']).toBeGreaterThan(0);
     expect(outcome?.metadata['intent_id']).toBeTypeOf('string');
   });
 
@@ -112,8 +111,10 @@ describe('keys', () => {
       OFFLINE_NOTICE.slice(0, 20),
     );
     expect(h.fake.requests.length).toBe(sent);
-    const last = (await llmEvents(h, ws.id)).at(-1);
-    expect(last?.metadata).toMatchObject({ key_id: 'offline', endpoint_region: 'offline' });
+    const lastIntent = (await llmEvents(h, ws.id))
+      .filter((e) => e.action === 'llm.call.intent')
+      .at(-1);
+    expect(lastIntent?.metadata).toMatchObject({ key_id: 'offline', endpoint_region: 'offline' });
     // A named key that is revoked is refused, not replaced by another.
     expect(
       codeOf(
@@ -133,7 +134,7 @@ describe('keys', () => {
     const { result } = await platform.call(request(ws, 'openai.embeddings'));
     expect(result.kind).toBe('json');
     const events = await llmEvents(h, ws.id);
-    expect(events.map((e) => e.metadata['key_id'])).toEqual(['platform', 'platform']);
+    expect(events.map((e) => e.metadata['key_id'])).toEqual(['platform', undefined]);
   });
 });
 
@@ -231,8 +232,8 @@ describe('failures after sending', () => {
     );
     expect(outcome?.metadata).toMatchObject({
       outcome: 'ok',
-      output_tokens: FAKE_USAGE.output,
-      input_tokens: FAKE_USAGE.input,
+      out_tokens: FAKE_USAGE.output,
+      in_tokens: FAKE_USAGE.input,
     });
   });
 

@@ -1,5 +1,6 @@
 /**
- * The two audit events of a call, compact (well under 500 bytes a row):
+ * The two audit events of a call, compact (a stored row under 500 bytes;
+ * money in integer micro-dollars, `cost` and `max_cost`):
  * `llm.call.intent`, committed before anything is sent upstream, and
  * `llm.call.outcome`, after; both carry the call id as correlation id, and
  * the outcome names the intent. Only identifiers, counts and money: never a
@@ -32,10 +33,10 @@ export interface CallFacts {
 
 type Metadata = Record<string, string | number | boolean | null>;
 
+/** The operation names its provider (`anthropic.messages`), so the provider is not repeated. */
 function factsMetadata(facts: CallFacts): Metadata {
   return {
     op: facts.operation,
-    provider: facts.provider,
     model: facts.model.slice(0, 64),
     ...(facts.region === undefined ? {} : { region: facts.region }),
     ...(facts.legal === undefined ? {} : { legal: facts.legal }),
@@ -52,7 +53,7 @@ export async function recordIntent(
 ): Promise<string> {
   return recordEvent(tx, {
     action: INTENT,
-    metadata: { ...factsMetadata(facts), max_cost_micros: worstCaseMicros, stream },
+    metadata: { ...factsMetadata(facts), max_cost: worstCaseMicros, stream },
   });
 }
 
@@ -74,14 +75,14 @@ export async function recordOutcome(
   return recordEvent(tx, {
     action: OUTCOME,
     metadata: {
-      ...(outcome.intentId === undefined ? {} : { intent_id: outcome.intentId }),
-      ...factsMetadata(facts),
+      // After an intent, the outcome names it and does not repeat its facts.
+      ...(outcome.intentId === undefined ? factsMetadata(facts) : { intent_id: outcome.intentId }),
       outcome: outcome.outcome,
       ...(outcome.errorCode === undefined ? {} : { error_code: outcome.errorCode }),
       cache_hit: outcome.cacheHit,
-      input_tokens: outcome.usage.inputTokens,
-      output_tokens: outcome.usage.outputTokens,
-      cost_micros: outcome.costMicros,
+      in_tokens: outcome.usage.inputTokens,
+      out_tokens: outcome.usage.outputTokens,
+      cost: outcome.costMicros,
       latency_ms: outcome.latencyMs,
     },
   });
