@@ -96,6 +96,17 @@ describe('the official SDKs, unchanged', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('lists the four routes with both credentials and the provider error shapes', async () => {
+    const res = await h.t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
+    const doc = res.json<{ paths: Record<string, { post?: { security?: unknown[] } }> }>();
+    for (const op of ['messages', 'chat/completions', 'responses', 'embeddings']) {
+      const route = doc.paths[`/api/v1/workspaces/{ws}/llm/v1/${op}`]?.post;
+      expect(route?.security, op).toEqual([{ bearer: [] }, { llmApiKey: [] }]);
+    }
+  });
+});
+
 describe('refusals the SDKs surface, with the Wardroom code', () => {
   it("another workspace's id: 404, and nothing is called", async () => {
     const other = await workspaceIn(h, 'us');
