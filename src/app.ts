@@ -39,6 +39,7 @@ import {
   subscribeSessionEvents,
   type SignInCodeSender,
 } from './modules/auth/index.js';
+import { gatewayFromConfig, type Gateway } from './modules/gateway/index.js';
 import {
   createKeyring,
   type Keyring,
@@ -59,6 +60,11 @@ export interface Wardroom {
   readonly auditSigner: AuditSigner;
   /** Outbound email (sign-in codes, invitations): SMTP or the outbox folder. */
   readonly mailer: Mailer;
+  /**
+   * The LLM gateway (keys, region routing, budget and cache when wired, the
+   * provider, two-phase audit); also behind the `/llm/v1/…` routes.
+   */
+  readonly gateway: Gateway;
   /** The job queue (pg-boss, as the jobs role), started on first use. */
   jobs(): Promise<JobQueue>;
   readonly server: FastifyInstance;
@@ -141,23 +147,23 @@ export async function createWardroom(
     const auditSigner = audit.signer;
     const mailer = (running.mailer = createMailer(config.mail, logger));
     if (options.listen !== false) logger.info({ mail: mailer.description }, 'outbound email'); // no credentials
-    const jobs = (): Promise<JobQueue> =>
-      (running.queue ??= startJobQueue(target.jobsUrl, {
-        onError: (err) => logger.error({ err }, 'job queue error'),
-      }));
+    const jobs = jobQueueOnFirstUse(running, target, logger);
     if (options.background !== false) {
       await startBackground(running, { db, keyring, auditSigner, config, logger, jobs });
     }
     const sender = options.signInCodeSender ?? signInCodeMailer(db, mailer);
     const sessionCache = await listeningSessionCache(db, logger);
     const auth = { ...serverAuth(config, logger, authSecret.key, sender), sessionCache };
+    const gateway = gatewayFromConfig(config.llm, { db, keyring, logger });
+    const invitations = invitationMailer(db, mailer);
     const server = await buildServer(
-      { db, keyring, auditSigner, auth, invitations: invitationMailer(db, mailer) },
+      { db, keyring, auditSigner, auth, invitations, gateway },
       { ...serverOptions(config, logger, redis), https, trustProxy: config.trustProxy },
     );
     const parts = { config, logger, target, db, keyring, kek: kek.provider, auditSigner, mailer };
     return {
       ...parts,
+      gateway,
       jobs,
       server,
       async close() {
@@ -171,6 +177,18 @@ export async function createWardroom(
     await release();
     throw error;
   }
+}
+
+/** The job queue (pg-boss, as the jobs role), started on first use and remembered in `running`. */
+function jobQueueOnFirstUse(
+  running: Running,
+  target: DatabaseTarget,
+  logger: Logger,
+): () => Promise<JobQueue> {
+  return () =>
+    (running.queue ??= startJobQueue(target.jobsUrl, {
+      onError: (err) => logger.error({ err }, 'job queue error'),
+    }));
 }
 
 /** What startup has started so far, so it can be stopped again. */

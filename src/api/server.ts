@@ -37,6 +37,8 @@ import {
   type SignInCodeSender,
 } from '../modules/auth/index.js';
 import { registerSsoRoutes } from './register-sso-routes.js';
+import { registerLlmRoutes } from './register-llm-routes.js';
+import type { Gateway } from '../modules/gateway/index.js';
 import type { HttpsOptions } from './tls.js';
 import { moduleRoutes, type RouteDeps } from './routes.js';
 
@@ -64,6 +66,11 @@ export interface DeclaredRoute {
 /** What the server needs: the database for its doors, and each module's dependencies. */
 export interface ServerDeps extends RouteDeps {
   readonly db: Pick<Database, 'withTenant' | 'withSystem' | 'ping'>;
+  /**
+   * The LLM gateway; with it, the provider-compatible endpoints under
+   * `/api/v1/workspaces/{ws}/llm/v1/` are served (register-llm-routes.ts).
+   */
+  readonly gateway?: Gateway;
   /** Email sign-in and browser sessions; without it only API tokens are accepted. */
   readonly auth?: ServerAuth;
 }
@@ -142,6 +149,8 @@ export async function buildServer(
           bearer: { type: 'http', scheme: 'bearer' },
           // Over plain http on loopback the cookie is `wardroom_session` (modules/auth/cookie.ts).
           session: { type: 'apiKey', in: 'cookie', name: '__Host-wardroom_session' },
+          // The Anthropic SDK's header, accepted on the LLM-compatible routes only.
+          llmApiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
         },
       },
     },
@@ -168,6 +177,7 @@ export async function buildServer(
   const limits = createLimits(options.limits ?? UNLIMITED);
   const sessions = registerAuth(app, deps);
   for (const route of moduleRoutes(deps)) registerRoute(app, deps.db, route, limits, sessions);
+  if (deps.gateway !== undefined) registerLlmRoutes(app, deps.db, deps.gateway, limits);
   registerOpenApi(app);
   await registerDocs(app);
   await registerConsole(app, options.consoleDir ?? defaultConsoleDir());

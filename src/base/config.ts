@@ -7,9 +7,12 @@ import path from 'node:path';
 import { z } from 'zod';
 import { envFields } from './env-fields.js';
 import { AppError } from './errors.js';
-import { isLoopbackHost } from './net.js';
+import { checkLlmConfig, llmConfig, type LlmConfig } from './llm-config.js';
+import { Secret } from './secret.js';
 
 export { envFields, kekIdSchema, keyVersionSchema, masterKey } from './env-fields.js';
+export { Secret } from './secret.js';
+export type { LlmConfig } from './llm-config.js';
 
 const envSchema = envFields.superRefine((e, ctx) => {
   const need = (variable: keyof typeof e, why: string) => {
@@ -80,26 +83,6 @@ const envSchema = envFields.superRefine((e, ctx) => {
   }
 });
 
-/** A configured secret: `reveal()` gives the value; JSON, pino and util.inspect see `[redacted]`. */
-export class Secret<T> {
-  readonly #value: T;
-  constructor(value: T) {
-    this.#value = value;
-  }
-  reveal(): T {
-    return this.#value;
-  }
-  toJSON(): string {
-    return '[redacted]';
-  }
-  toString(): string {
-    return '[redacted]';
-  }
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return 'Secret([redacted])';
-  }
-}
-
 /**
  * Which master key (KEK) provider wraps the data keys, and its settings.
  * `development` is the generated key file under the data directory, refused in production.
@@ -132,18 +115,6 @@ export type KekConfig =
       readonly mount: string;
       readonly key: string;
     };
-
-/** The LLM gateway's upstreams (modules/gateway). */
-export interface LlmConfig {
-  /** WARDROOM_ANTHROPIC_BASE_URL, no trailing slash. */
-  readonly anthropicBaseUrl: string;
-  /** WARDROOM_OPENAI_BASE_URL, no trailing slash. */
-  readonly openaiBaseUrl: string;
-  readonly timeoutMs: number;
-  readonly maxAttempts: number;
-  /** WARDROOM_LLM_PRICES as parsed JSON (validated by the gateway's pricing module). */
-  readonly priceOverrides: unknown;
-}
 
 /** Outbound email (modules/mail): SMTP when a URL is set, else `.eml` files in the outbox. */
 export interface MailConfig {
@@ -226,27 +197,6 @@ export interface Config {
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
-/** LLM upstream URLs: TLS unless loopback; the price override must be JSON. */
-function checkLlmConfig(e: z.infer<typeof envFields>, ctx: z.RefinementCtx): void {
-  for (const name of ['WARDROOM_ANTHROPIC_BASE_URL', 'WARDROOM_OPENAI_BASE_URL'] as const) {
-    // The field's own check reports a value that is not a URL; this one must not throw on it.
-    const url = URL.canParse(e[name]) ? new URL(e[name]) : undefined;
-    if (url?.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [name],
-        message: 'plain http:// only to a loopback address; use https://',
-      });
-    }
-  }
-  if (e.WARDROOM_LLM_PRICES === undefined) return;
-  try {
-    JSON.parse(e.WARDROOM_LLM_PRICES);
-  } catch {
-    ctx.addIssue({ code: 'custom', path: ['WARDROOM_LLM_PRICES'], message: 'must be JSON' });
-  }
-}
-
 /** Parses the environment. Throws `config_invalid` naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(
@@ -317,14 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.WARDROOM_TRUST_PROXY,
     port: e.PORT,
     mail: mailConfig(e),
-    llm: {
-      anthropicBaseUrl: e.WARDROOM_ANTHROPIC_BASE_URL.replace(/\/+$/, ''),
-      openaiBaseUrl: e.WARDROOM_OPENAI_BASE_URL.replace(/\/+$/, ''),
-      timeoutMs: e.WARDROOM_LLM_TIMEOUT_MS,
-      maxAttempts: e.WARDROOM_LLM_MAX_ATTEMPTS,
-      priceOverrides:
-        e.WARDROOM_LLM_PRICES === undefined ? undefined : JSON.parse(e.WARDROOM_LLM_PRICES),
-    },
+    llm: llmConfig(e, present),
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -152,6 +152,21 @@ export const envFields = z.object({
   WARDROOM_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
   WARDROOM_LLM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   WARDROOM_LLM_PRICES: z.string().min(2).optional(),
+  WARDROOM_ANTHROPIC_API_KEY: z
+    .string()
+    .regex(/^sk-ant-[^\s\p{Cc}]{8,8184}$/u, 'an Anthropic API key (sk-ant-…)')
+    .optional(),
+  WARDROOM_OPENAI_API_KEY: z
+    .string()
+    .regex(/^sk-[^\s\p{Cc}]{8,8184}$/u, 'an OpenAI API key (sk-…)')
+    .optional(),
+  WARDROOM_LLM_ROUTES: z.string().min(2).optional(),
+  WARDROOM_LLM_MAX_PROMPT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -281,6 +296,14 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
     'Attempts per upstream LLM call, the first included. Only failures that cannot have spent tokens are retried: a refused connection, and 429, 503 and 529 answers (after `Retry-After`); never a stream that has begun.',
   WARDROOM_LLM_PRICES:
     'Operator prices for models the shipped table lacks (or overrides of it), JSON: `{"anthropic:claude-x": {"input": "3", "output": "15"}}`, USD per million tokens as decimal strings (at most 6 decimals). A model with no price is refused with `llm_model_unpriced`. See [gateway.md](gateway.md).',
+  WARDROOM_ANTHROPIC_API_KEY:
+    'Operator (platform) Anthropic key, used for a workspace that has no active `llm_api_key` credential for Anthropic; such calls are audited with key id `platform` and metered as platform traffic. Never logged. Unset: such a workspace gets the offline provider. See [gateway.md](gateway.md).',
+  WARDROOM_OPENAI_API_KEY:
+    'Operator (platform) OpenAI key, used for a workspace that has no active `llm_api_key` credential for OpenAI; audited with key id `platform`. Never logged. Unset: the offline provider.',
+  WARDROOM_LLM_ROUTES:
+    'The region routing table over the shipped one, JSON: `{"eu": {"legal": "gdpr", "anthropic": [{"base_url": "https://…", "region": "eu"}], "openai": []}}`; per region, the allowed endpoints of each provider named (the first is used; an empty list refuses the provider there with `llm_region_blocked`). Regions: us, eu, me-south, ap-northeast. See [gateway.md](gateway.md).',
+  WARDROOM_LLM_MAX_PROMPT_BYTES:
+    'Largest LLM request body (JSON bytes) the gateway forwards; a larger one is refused with `llm_prompt_too_large` before any key is opened or budget reserved. `WARDROOM_BODY_LIMIT` caps HTTP bodies first.',
   LOG_LEVEL:
     'pino log level. Authorization headers, cookies and fields named token, password, secret, masterKey or content are redacted at every level, and so are, in a logged request URL, every API token (`wr_…`) and the value of every query parameter whose name contains token, password, secret or api_key.',
 };

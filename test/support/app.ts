@@ -37,6 +37,7 @@ import {
 } from '../../src/modules/auth/index.js';
 import type { SignInLimits } from '../../src/api/register-account-route.js';
 import type { PriceBook } from '../../src/modules/gateway/index.js';
+import type { Gateway } from '../../src/modules/gateway/index.js';
 
 export interface TestApp {
   readonly app: FastifyInstance;
@@ -71,6 +72,8 @@ export async function startTestApp(
     trustProxy?: string[];
     /** Where the server logs (default: nowhere). */
     logger?: ReturnType<typeof createLogger>;
+    /** The LLM gateway, built on this app's database and keyring: serves the `/llm/v1/…` routes. */
+    gateway?: (parts: { db: Database; keyring: Keyring }) => Gateway;
     /**
      * The session cache, as every server process has one (default: 5 s TTL,
      * subscribed to every process's revocations); `subscribe: false` leaves
@@ -111,6 +114,7 @@ export async function startTestApp(
       auth,
       ...(options.invitations === undefined ? {} : { invitations: options.invitations }),
       ...(options.priceBook === undefined ? {} : { priceBook: options.priceBook }),
+      ...(options.gateway === undefined ? {} : { gateway: options.gateway({ db, keyring }) }),
     },
     {
       ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),

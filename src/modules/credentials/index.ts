@@ -4,5 +4,6 @@
  */
 export { credentialRoutes } from './routes.js';
 export { importCredentials } from './import.js';
+export { openCredentialSecret, type OpenedCredential } from './open-secret.js';
 export { CREDENTIAL_KINDS, PROVIDERS, type CredentialKind } from './kinds.js';
 export { decryptLegacy, LEGACY_FORMATS } from './legacy.js';

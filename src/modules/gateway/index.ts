@@ -24,6 +24,26 @@ export {
 export { actualCost, worstCaseCost, type CostEstimate } from './pricing/cost.js';
 export { PriceBook, priceOverridesSchema, type ModelPrice } from './pricing/price-book.js';
 export { PRICES, type PriceEntry } from './pricing/prices.js';
+export { createGateway, type GatewayDeps } from './pipeline/create-gateway.js';
+export { gatewayFromConfig } from './pipeline/from-config.js';
+export {
+  anthropicError,
+  anthropicErrorBody,
+  openaiError,
+  openaiErrorBody,
+} from './compat/error-shapes.js';
+export { keyId, type PlatformKey, type PlatformKeys } from './pipeline/keys.js';
+export { INTENT as LLM_CALL_INTENT, OUTCOME as LLM_CALL_OUTCOME } from './pipeline/call-events.js';
+export { MAX_MODEL_LENGTH, MAX_TOOLS } from './pipeline/request-checks.js';
+export {
+  buildRoutesTable,
+  DEFAULT_ROUTES,
+  ROUTING_REGIONS,
+  routesOverrideSchema,
+  type Endpoint,
+  type RegionRoutes,
+  type RoutesTable,
+} from '../../base/llm-routes.js';
 export type {
   BudgetGuard,
   CachedResponse,

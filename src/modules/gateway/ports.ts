@@ -98,6 +98,10 @@ export interface GatewayRequest {
   readonly body: Readonly<Record<string, unknown>>;
   /** The caller's cancellation (client gone, run cancelled): it stops the upstream call. */
   readonly signal?: AbortSignal;
+  /** The caller's address, recorded in the call's audit events. */
+  readonly ip?: string;
+  /** Use this `llm_api_key` credential (active, the operation's provider's) instead of the newest. */
+  readonly credentialId?: string;
 }
 
 /**
