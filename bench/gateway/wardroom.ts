@@ -5,10 +5,13 @@
  * Each bench workspace gets, through the HTTP API as an admin would set them
  * up: a BYOK `llm_api_key` credential, a monthly budget set far above what
  * the run spends, and the response cache turned on (every bench request is
- * distinct, so every call is a miss that still computes its key and stores
- * its answer). Audit is always on. Then one probe call: a 404 means the
- * OpenAI-compatible route is not in this build, and the leg is skipped with
- * that reason.
+ * distinct, so every measured call is a miss that still computes its key and
+ * stores its answer). Then two calls with the same body, and what the
+ * gateway applied to them is read back (the audit's outcome events, the
+ * second a cache hit; the budget's spend): the notes printed with the
+ * results say what was checked, or what this build lacks or does not wire.
+ * A 404 from the call means the OpenAI-compatible route is not in this
+ * build, and the leg is skipped with that reason.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -75,12 +78,16 @@ async function call(
   return { status: res.status, text: await res.text() };
 }
 
-/** One workspace set up as an admin would: key, budget, cache. Returns what is not available. */
-async function setUp(
-  wardroom: Wardroom,
-  base: string,
-  index: number,
-): Promise<{ request: LegRequest; missing: string[] }> {
+interface SetUp {
+  readonly workspaceId: string;
+  readonly token: string;
+  readonly request: LegRequest;
+  /** Parts this build has no route for: 'budgets', 'cache'. */
+  readonly missing: readonly string[];
+}
+
+/** One workspace set up as an admin would: key, budget, cache. */
+async function setUp(wardroom: Wardroom, base: string, index: number): Promise<SetUp> {
   const created = await createWorkspace(
     wardroom.db,
     wardroom.keyring,
@@ -107,7 +114,7 @@ async function setUp(
     period: 'month',
     hard_limit_micros: BUDGET_MICROS,
   });
-  if (budget.status === 404) missing.push('budgets (no /llm/budgets route in this build)');
+  if (budget.status === 404) missing.push('budgets');
   else if (budget.status !== 201)
     throw new Error(`setting the budget: ${budget.status} ${budget.text}`);
   const cache = await call(
@@ -117,7 +124,7 @@ async function setUp(
     `${ws}/llm/cache`,
     JSON.stringify({ enabled: true }),
   );
-  if (cache.status === 404) missing.push('response cache (no /llm/cache route in this build)');
+  if (cache.status === 404) missing.push('cache');
   else if (cache.status !== 200)
     throw new Error(`enabling the cache: ${cache.status} ${cache.text}`);
   return {
@@ -126,16 +133,88 @@ async function setUp(
       headers: { authorization: `Bearer ${created.token}`, 'content-type': 'application/json' },
     },
     missing,
+    workspaceId: created.workspaceId,
+    token: created.token,
   };
 }
 
-async function probe(base: string, request: LegRequest, model: string): Promise<Answer> {
+async function probe(base: string, request: LegRequest, body: string): Promise<Answer> {
   const res = await fetch(`${base}${request.path}`, {
     method: 'POST',
     headers: request.headers,
-    body: chatBody(model, false, `probe-${randomBytes(6).toString('hex')}`),
+    body,
   });
   return { status: res.status, text: await res.text() };
+}
+
+async function read(base: string, token: string, url: string): Promise<unknown> {
+  const res = await fetch(`${base}${url}`, { headers: { authorization: `Bearer ${token}` } });
+  return res.ok ? res.json() : undefined;
+}
+
+const itemsOf = (page: unknown): Record<string, unknown>[] =>
+  typeof page === 'object' && page !== null && 'items' in page && Array.isArray(page.items)
+    ? (page.items as Record<string, unknown>[])
+    : [];
+
+/**
+ * What the gateway really applied to two calls with the same body, read
+ * back through the API: the audit's outcome events (one per call, the second
+ * a cache hit if the cache is in the call path) and the budget's spend.
+ * Settings that exist but that this build's gateway does not consult are
+ * said so, rather than claimed.
+ */
+async function applied(
+  base: string,
+  workspace: SetUp,
+  model: string,
+): Promise<{ notes: string[] } | { skip: string }> {
+  const body = chatBody(model, false, `probe-${randomBytes(6).toString('hex')}`);
+  for (let i = 0; i < 2; i += 1) {
+    const answer = await probe(base, workspace.request, body);
+    if (answer.status === 404) {
+      return {
+        skip:
+          'POST /api/v1/workspaces/{ws}/llm/v1/chat/completions answered 404: the ' +
+          'OpenAI-compatible gateway route is not in this build',
+      };
+    }
+    if (answer.status !== 200) {
+      throw new Error(`the probe call answered ${answer.status}: ${answer.text.slice(0, 500)}`);
+    }
+  }
+  const ws = `/api/v1/workspaces/${workspace.workspaceId}`;
+  const outcomes = itemsOf(
+    await read(base, workspace.token, `${ws}/activity?action=llm.call.outcome&limit=10`),
+  );
+  const hits = outcomes.filter(
+    (e) => (e['metadata'] as Record<string, unknown>)['cache_hit'] === true,
+  );
+  const notes = [
+    outcomes.length >= 2
+      ? `audit: an outcome event per call (checked)`
+      : `audit: ${outcomes.length} outcome events for 2 calls`,
+  ];
+  if (workspace.missing.includes('cache')) notes.push('cache: NOT in this build');
+  else if (hits.length > 0)
+    notes.push('cache: on, a repeated call was a hit (checked); the load is all misses');
+  else
+    notes.push(
+      'cache: on in settings, but the gateway did not serve a repeat from it (not wired in this build)',
+    );
+  if (workspace.missing.includes('budgets')) notes.push('budgets: NOT in this build');
+  else {
+    const budgets = itemsOf(await read(base, workspace.token, `${ws}/llm/budgets`));
+    const spent = budgets.some(
+      (b) => Number(b['spent_micros']) > 0 || Number(b['settled_micros']) > 0,
+    );
+    notes.push(
+      spent
+        ? 'budgets: a monthly workspace budget set high, the calls counted against it (checked)'
+        : 'budgets: set, but the gateway did not count the calls (not wired in this build)',
+    );
+  }
+  return { notes };
 }
 
 async function start(init: WardroomInit, dataDir: string): Promise<Wardroom> {
@@ -165,35 +244,18 @@ async function main(): Promise<void> {
     await wardroom.server.listen({ host: '127.0.0.1', port: 0 });
     const { port } = wardroom.server.server.address() as AddressInfo;
     const base = `http://127.0.0.1:${port}`;
-    const requests: LegRequest[] = [];
-    const missing = new Set<string>();
-    for (let i = 0; i < init.workspaces; i += 1) {
-      const set = await setUp(wardroom, base, i);
-      requests.push(set.request);
-      for (const m of set.missing) missing.add(m);
-    }
-    const answer = await probe(base, requests[0]!, init.model);
-    if (answer.status === 404) {
-      send({
-        type: 'skip',
-        reason:
-          'POST /api/v1/workspaces/{ws}/llm/v1/chat/completions answered 404: the ' +
-          'OpenAI-compatible gateway route is not in this build',
-      });
+    const workspaces: SetUp[] = [];
+    for (let i = 0; i < init.workspaces; i += 1) workspaces.push(await setUp(wardroom, base, i));
+    const checked = await applied(base, workspaces[0]!, init.model);
+    if ('skip' in checked) {
+      send({ type: 'skip', reason: checked.skip });
       return;
     }
-    if (answer.status !== 200) {
-      throw new Error(`the probe call answered ${answer.status}: ${answer.text.slice(0, 500)}`);
-    }
+    const requests = workspaces.map((w) => w.request);
     const notes = [
-      `${init.workspaces} workspaces, each with a BYOK OpenAI key`,
-      missing.has('budgets (no /llm/budgets route in this build)')
-        ? 'budgets: NOT in this build'
-        : 'budgets: a monthly workspace budget, set high',
-      missing.has('response cache (no /llm/cache route in this build)')
-        ? 'cache: NOT in this build'
-        : `cache: on, every request distinct (misses), ${init.redisUrl === undefined ? 'in-process' : 'Redis'}`,
-      'routing: region us; audit: two-phase events per call',
+      `${init.workspaces} workspaces (region us, routed to the upstream), each with a BYOK OpenAI key`,
+      ...checked.notes,
+      init.redisUrl === undefined ? 'cache and limits in-process' : 'cache and limits in Redis',
     ];
     send({ type: 'ready', port, requests, notes });
   } catch (error) {
