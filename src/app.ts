@@ -39,7 +39,9 @@ import {
   subscribeSessionEvents,
   type SignInCodeSender,
 } from './modules/auth/index.js';
-import { gatewayFromConfig, type Gateway } from './modules/gateway/index.js';
+import type { Gateway } from './modules/gateway/index.js';
+import type { BudgetGuardService } from './modules/budgets/index.js';
+import { startGateway } from './start-gateway.js';
 import {
   createKeyring,
   type Keyring,
@@ -154,16 +156,16 @@ export async function createWardroom(
     const sender = options.signInCodeSender ?? signInCodeMailer(db, mailer);
     const sessionCache = await listeningSessionCache(db, logger);
     const auth = { ...serverAuth(config, logger, authSecret.key, sender), sessionCache };
-    const gateway = gatewayFromConfig(config.llm, { db, keyring, logger });
+    const llm = await startGateway(running, config.llm, { db, keyring, logger, redis, mailer });
     const invitations = invitationMailer(db, mailer);
     const server = await buildServer(
-      { db, keyring, auditSigner, auth, invitations, gateway },
+      { db, keyring, auditSigner, auth, invitations, ...llm },
       { ...serverOptions(config, logger, redis), https, trustProxy: config.trustProxy },
     );
     const parts = { config, logger, target, db, keyring, kek: kek.provider, auditSigner, mailer };
     return {
       ...parts,
-      gateway,
+      gateway: llm.gateway,
       jobs,
       server,
       async close() {
@@ -193,6 +195,8 @@ function jobQueueOnFirstUse(
 
 /** What startup has started so far, so it can be stopped again. */
 interface Running {
+  budget?: BudgetGuardService;
+  stopCacheEvents?: () => Promise<void>;
   db?: Database;
   redis?: Redis | undefined;
   mailer?: Mailer;
@@ -358,10 +362,14 @@ async function startBackground(
 
 /** Stops the background work (once: each part is forgotten as it stops). */
 async function stopBackground(running: Running): Promise<void> {
-  const { maintenance, worker, queue } = running;
+  const { maintenance, worker, queue, budget, stopCacheEvents } = running;
   delete running.maintenance;
   delete running.worker;
   delete running.queue;
+  delete running.budget;
+  delete running.stopCacheEvents;
+  await budget?.idle();
+  await stopCacheEvents?.();
   await maintenance?.stop();
   await worker?.stop();
   await queue?.then(

@@ -194,6 +194,9 @@ export function registerLlmRoutes(
         if (!appError.isExposable) {
           request.log.error({ err: error, code: appError.code }, 'LLM request failed');
         }
+        // A budget's per-minute limit and an upstream's 429 both say when to come back.
+        const retryAfter = appError.details?.['retryAfterSeconds'];
+        if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
         void reply
           .status(appError.status)
           .header('cache-control', 'no-store')

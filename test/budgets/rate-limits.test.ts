@@ -1,6 +1,6 @@
 /**
  * Requests and tokens per minute per workspace, enforced in `reserve`:
- * `rate_limited` with `retry_after_seconds`, nothing held. In-process
+ * `rate_limited` with `retryAfterSeconds`, nothing held. In-process
  * without Redis; with Redis, two guards (two processes) share one count.
  * The guards' clock is fixed, so no test straddles a minute boundary.
  */
@@ -54,7 +54,7 @@ describe('in one process', () => {
       expect((error as AppError).details).toEqual({
         limit: 'requests_per_minute',
         max: 3,
-        retry_after_seconds: 30,
+        retryAfterSeconds: 30,
       });
       // Another workspace has its own count.
       const other = await budgetWorkspace(t);

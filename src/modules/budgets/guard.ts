@@ -3,7 +3,7 @@
  * tenant transaction that
  *   1. refuses a suspended key (`llm_key_suspended`);
  *   2. counts the call against the workspace's requests and tokens per
- *      minute (`rate_limited`, with `retry_after_seconds`);
+ *      minute (`rate_limited`, with `retryAfterSeconds`);
  *   3. locks every budget that applies (workspace, the member, the token;
  *      day and month) in id order, then reads their spend in a fresh
  *      statement, and refuses (`budget_exceeded`) when settled + live
@@ -160,7 +160,7 @@ function rateLimited(limit: string, max: number, resetMs: number): AppError {
   return new AppError(
     'rate_limited',
     `LLM rate limit: ${max} ${limit === 'requests_per_minute' ? 'requests' : 'tokens'} a minute for this workspace; retry in ${retry} s`,
-    { details: { limit, max, retry_after_seconds: retry } },
+    { details: { limit, max, retryAfterSeconds: retry } },
   );
 }
 
