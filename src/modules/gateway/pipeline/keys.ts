@@ -11,8 +11,7 @@
  * revoke committed by any process is what the next call sees.
  */
 import { AppError } from '../../../base/errors.js';
-import type { Database } from '../../../db/database.js';
-import type { Principal } from '../../../db/principal.js';
+import type { TenantTx } from '../../../db/tenant-tx.js';
 import type { Keyring } from '../../keys/index.js';
 import { openCredentialSecret } from '../../credentials/index.js';
 import type { KeySource } from '../ports.js';
@@ -36,36 +35,35 @@ export function keyId(source: KeySource): string {
   return source.source === 'byok' ? source.credentialId : source.source;
 }
 
+/** The key for a call, in the call's resolving transaction. */
 export async function resolveKey(
-  deps: { readonly db: Pick<Database, 'withTenant'>; readonly keyring: Pick<Keyring, 'open'> },
-  principal: Principal,
+  tx: TenantTx,
+  keyring: Pick<Keyring, 'open'>,
   provider: ProviderName,
   platform: PlatformKeys,
   credentialId?: string,
 ): Promise<ResolvedKey> {
-  const opened = await deps.db.withTenant(principal, async (tx) => {
-    let query = tx
-      .selectFrom('integration_credentials')
-      .select('id')
-      .where('kind', '=', 'llm_api_key')
-      .where('provider', '=', provider)
-      .where('status', '=', 'active');
-    if (credentialId !== undefined) query = query.where('id', '=', credentialId);
-    const row = await query
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    if (row === undefined) {
-      if (credentialId !== undefined) {
-        throw new AppError('not_found', `No active ${provider} LLM key with that credential id`);
-      }
-      return undefined;
-    }
-    const credential = await openCredentialSecret(tx, deps.keyring, row.id);
+  let query = tx
+    .selectFrom('integration_credentials')
+    .select('id')
+    .where('kind', '=', 'llm_api_key')
+    .where('provider', '=', provider)
+    .where('status', '=', 'active');
+  if (credentialId !== undefined) query = query.where('id', '=', credentialId);
+  const row = await query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (row === undefined && credentialId !== undefined) {
+    throw new AppError('not_found', `No active ${provider} LLM key with that credential id`);
+  }
+  let opened: { id: string; value: string } | undefined;
+  if (row !== undefined) {
+    const credential = await openCredentialSecret(tx, keyring, row.id);
     if (credential.kind !== 'llm_api_key') throw new AppError('internal', 'Not an LLM key');
-    return { id: credential.id, value: credential.secret.value };
-  });
+    opened = { id: credential.id, value: credential.secret.value };
+  }
   if (opened !== undefined) {
     return { source: { source: 'byok', credentialId: opened.id }, apiKey: opened.value };
   }

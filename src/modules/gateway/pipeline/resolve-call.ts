@@ -1,7 +1,7 @@
 /**
  * Resolving a call before anything is sent: the workspace's region, its
- * route for the provider, the key (opened), then the intent event,
- * committed on its own. A region with no endpoint for the provider refuses
+ * route for the provider, the key (opened) and the intent event, in one
+ * transaction: one commit before anything is sent. A region with no endpoint for the provider refuses
  * the call (`llm_region_blocked`) unless no key is configured at all (the
  * offline provider sends nothing anywhere).
  */
@@ -10,6 +10,7 @@ import type { Endpoint, RoutesTable, RoutingRegion } from '../../../base/llm-rou
 import { ROUTING_REGIONS } from '../../../base/llm-routes.js';
 import type { Database } from '../../../db/database.js';
 import type { Principal } from '../../../db/principal.js';
+import type { TenantTx } from '../../../db/tenant-tx.js';
 import type { Keyring } from '../../keys/index.js';
 import type { KeySource } from '../ports.js';
 import { recordIntent, type CallFacts } from './call-events.js';
@@ -43,13 +44,8 @@ function isRegion(value: string): value is RoutingRegion {
   return (ROUTING_REGIONS as readonly string[]).includes(value);
 }
 
-async function workspaceRegion(
-  db: Pick<Database, 'withTenant'>,
-  principal: Principal,
-): Promise<RoutingRegion> {
-  const row = await db.withTenant(principal, (tx) =>
-    tx.selectFrom('workspaces').select('region').executeTakeFirst(),
-  );
+async function workspaceRegion(tx: TenantTx): Promise<RoutingRegion> {
+  const row = await tx.selectFrom('workspaces').select('region').executeTakeFirst();
   if (row === undefined) throw new AppError('not_found', 'Workspace not found');
   if (!isRegion(row.region)) throw new AppError('internal', 'Workspace has an unknown region');
   return row.region;
@@ -65,12 +61,20 @@ export async function resolveCall(
     readonly stream: boolean;
   },
 ): Promise<Resolved> {
+  return deps.db.withTenant(principal, (tx) => resolveIn(tx, deps, call));
+}
+
+async function resolveIn(
+  tx: TenantTx,
+  deps: ResolveDeps,
+  call: Parameters<typeof resolveCall>[2],
+): Promise<Resolved> {
   const name = call.facts.provider;
-  const region = await workspaceRegion(deps.db, principal);
+  const region = await workspaceRegion(tx);
   const routes = deps.routes[region];
   const located: CallFacts = { ...call.facts, region, legal: routes.legal };
   const endpoint = routes[name][0];
-  const key = await resolveKey(deps, principal, name, deps.platformKeys, call.credentialId);
+  const key = await resolveKey(tx, deps.keyring, name, deps.platformKeys, call.credentialId);
   const offline = key.source.source === 'offline';
   if (endpoint === undefined && !offline) {
     const error = new AppError(
@@ -85,8 +89,6 @@ export async function resolveCall(
     endpointRegion: offline ? 'offline' : (endpoint?.region ?? 'none'),
     keyId: keyId(key.source),
   };
-  const intentId = await deps.db.withTenant(principal, (tx) =>
-    recordIntent(tx, facts, call.worstCaseMicros, call.stream),
-  );
+  const intentId = await recordIntent(tx, facts, call.worstCaseMicros, call.stream);
   return { facts, endpoint: offline ? undefined : endpoint, key, intentId };
 }
