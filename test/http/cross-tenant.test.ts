@@ -36,6 +36,8 @@ interface Side extends SeededContent {
   readonly credentialSecret: string;
   readonly connectionId: string;
   readonly agentId: string;
+  readonly budgetId: string;
+  readonly suspensionId: string;
 }
 
 let t: TestApp;
@@ -86,7 +88,28 @@ async function makeSide(label: string): Promise<Side> {
     payload: agentBody(marker),
   });
   expect(agent.statusCode, agent.body).toBe(201);
+  const budget = await call(t, 'POST', `/api/v1/workspaces/${ws.id}/llm/budgets`, {
+    token: ws.ownerToken,
+    payload: { scope: 'workspace', period: 'month', hard_limit_micros: 5_000_000 },
+  });
+  expect(budget.statusCode, budget.body).toBe(201);
+  // A live suspension of this side's key, as the velocity tripwire writes it.
+  const suspension = await t.db.withTenant(systemPrincipal(ws.id, 'test', 'test'), (tx) =>
+    tx
+      .insertInto('llm_key_suspensions')
+      .values({
+        tenant_id: ws.id,
+        key_source: 'byok',
+        credential_id: credentialId,
+        window_micros: 10n,
+        threshold_micros: 5n,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow(),
+  );
   return {
+    budgetId: budget.json<{ id: string }>().id,
+    suspensionId: suspension.id,
     connectionId: connection.json<{ id: string }>().id,
     agentId: agent.json<{ id: string }>().id,
     ws,
@@ -210,6 +233,26 @@ const fixtures: Record<string, Fixture> = {
   [`GET ${ws}/llm/cache`]: { ids: none },
   [`PUT ${ws}/llm/cache`]: { ids: none, body: () => ({ enabled: true, ttl_seconds: 60 }) },
   [`POST ${ws}/llm/cache/flush`]: { ids: none },
+  [`POST ${ws}/llm/budgets`]: {
+    ids: none,
+    body: () => ({ scope: 'workspace', period: 'day', hard_limit_micros: 1 }),
+  },
+  [`GET ${ws}/llm/budgets`]: { ids: none },
+  [`GET ${ws}/llm/budgets/:id`]: { ids: (s) => ({ id: s.budgetId }) },
+  [`PATCH ${ws}/llm/budgets/:id`]: {
+    ids: (s) => ({ id: s.budgetId }),
+    body: () => ({ hard_limit_micros: 1 }),
+  },
+  [`DELETE ${ws}/llm/budgets/:id`]: { ids: (s) => ({ id: s.budgetId }) },
+  [`GET ${ws}/llm/limits`]: { ids: none },
+  [`PUT ${ws}/llm/limits`]: {
+    ids: none,
+    body: () => ({ requests_per_minute: 1, tokens_per_minute: 1 }),
+  },
+  [`GET ${ws}/llm/usage`]: { ids: none },
+  [`GET ${ws}/llm/usage/mine`]: { ids: none },
+  [`GET ${ws}/llm/suspensions`]: { ids: none },
+  [`POST ${ws}/llm/suspensions/:id/resume`]: { ids: (s) => ({ id: s.suspensionId }) },
 };
 const routeKeys = Object.keys(fixtures);
 
@@ -271,7 +314,7 @@ describe('another workspace', () => {
   it("answers 404 for the other workspace's resource ids inside one's own workspace", async () => {
     const before = [await admin.snapshot(A.ws.id), await admin.snapshot(B.ws.id)];
     const withIds = routeKeys.filter((key) => Object.keys(fixtures[key]!.ids(B)).length > 0);
-    expect(withIds).toHaveLength(17);
+    expect(withIds).toHaveLength(21);
     for (const key of withIds) {
       const { method, url, payload } = request(key, A.ws.id, B);
       const res = await call(t, method, url, {
