@@ -9,7 +9,8 @@
  * empty state; adds a workspace budget and a member budget in dollars (the
  * API holds exact micro-dollars); a soft limit above the hard one and a
  * second monthly workspace budget get sentences and change nothing; changes
- * the member budget's limit, deletes it; sets the per-minute limits (empty =
+ * the member budget's limit, deletes it; adds an API token's budget (a bad
+ * token id refused first) and deletes it; sets the per-minute limits (empty =
  * none). Real gateway calls with an API token then spend: the pricey call
  * suspends the platform key (the next call is refused 403
  * llm_key_suspended); an admin sees the suspension without a Resume button
@@ -73,6 +74,7 @@ interface Budget {
   id: string;
   scope: string;
   user_id: string | null;
+  token_id: string | null;
   period: string;
   hard_limit_micros: number;
   soft_limit_micros: number | null;
@@ -111,6 +113,7 @@ describe('the Budgets page and key usage in Chromium', () => {
   let page: Page;
   let ws = '';
   let token = '';
+  let tokenId = '';
   let memberId = '';
   const others: Watched[] = [];
 
@@ -159,6 +162,7 @@ describe('the Budgets page and key usage in Chromium', () => {
     const created = await send(page, 'POST', `/api/v1/workspaces/${ws}/tokens`, { name: 'ci' });
     expect(created.status).toBe(201);
     token = (created.json as { token: string }).token;
+    tokenId = (created.json as { id: string }).id;
     const key = await send(page, 'POST', `/api/v1/workspaces/${ws}/credentials`, {
       kind: 'llm_api_key',
       provider: 'openai',
@@ -251,6 +255,30 @@ describe('the Budgets page and key usage in Chromium', () => {
     await page.getByRole('button', { name: 'Yes, delete' }).click();
     await expect
       .poll(() => page.getByRole('cell', { name: memberCell, exact: true }).count())
+      .toBe(0);
+    expect((await budgets()).map((b) => b.scope)).toEqual(['workspace']);
+
+    // An API token's budget: the owner's own token, picked by name; a bad id is refused first.
+    await page.getByLabel('Applies to').selectOption('token');
+    await page.getByLabel('API token', { exact: true }).selectOption('other');
+    await page.getByLabel('Token id').fill('not-a-token');
+    await page.getByLabel('Hard limit (USD)').fill('5');
+    await page.getByRole('button', { name: 'Add budget' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'Choose an API token' }).count())
+      .toBe(1);
+    await page.getByLabel('API token', { exact: true }).selectOption({ index: 1 });
+    await page.getByRole('button', { name: 'Add budget' }).click();
+    await expect
+      .poll(() => page.getByRole('cell', { name: 'API token: ci', exact: true }).count())
+      .toBe(1);
+    const tokenBudget = (await budgets()).find((b) => b.scope === 'token');
+    expect(tokenBudget).toMatchObject({ period: 'month', hard_limit_micros: 5_000_000 });
+    expect(tokenBudget?.token_id).toBe(tokenId);
+    await page.getByRole('button', { name: 'Delete API token: ci, monthly (utc month)' }).click();
+    await page.getByRole('button', { name: 'Yes, delete' }).click();
+    await expect
+      .poll(() => page.getByRole('cell', { name: 'API token: ci', exact: true }).count())
       .toBe(0);
     expect((await budgets()).map((b) => b.scope)).toEqual(['workspace']);
 
