@@ -53,6 +53,13 @@ const sentences: Readonly<Record<string, string>> = {
   // Agents.
   llm_model_unpriced:
     'No price is known for that model, so its use cannot be kept within budget. Choose another model, or ask the operator to set its price.',
+  // LLM budgets, rate limits and suspended keys.
+  budget_exceeded:
+    'This would go over an LLM budget of this workspace, so it was not sent. An admin can raise the limit on the Budgets page, or wait for the next day or month.',
+  llm_rate_limited:
+    'The LLM provider is limiting calls with this key right now. Wait a minute, then try again.',
+  llm_key_suspended:
+    'The LLM key this needs is suspended because it spent far faster than usual. An owner can resume it on the Budgets page.',
 };
 
 const fallback = 'Something went wrong on our side. Try again in a moment.';

@@ -3,6 +3,8 @@
  * characters of a secret are ever shown; the server returns nothing more),
  * adding one, replacing a secret, revoking with a confirmation. A secret is
  * typed into a password field, sent once, and cleared from the form.
+ * Below, each key's usage this month (llm-key-usage.tsx), BYOK apart from
+ * platform keys.
  */
 import { useId, useRef, useState, type ReactNode, type RefObject } from 'react';
 import {
@@ -18,6 +20,7 @@ import {
 import { ErrorLine, useSubmit } from '../ui/forms';
 import { Loaded, useLoad } from '../ui/load';
 import { useWorkspace } from '../workspace';
+import { KeyUsageSection } from './llm-key-usage';
 
 const KIND_NAMES: Readonly<Record<CredentialKind, string>> = {
   llm_api_key: 'LLM API key',
@@ -43,6 +46,9 @@ export function LlmKeysPage(): ReactNode {
         {(items) => <CredentialTable workspaceId={ws} items={items} changed={load.reload} />}
       </Loaded>
       <AddCredential workspaceId={ws} added={load.reload} />
+      <Loaded load={load} label="usage">
+        {(items) => <KeyUsageSection ws={ws} credentials={items} />}
+      </Loaded>
     </section>
   );
 }

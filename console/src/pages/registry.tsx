@@ -18,6 +18,7 @@ import { WorkroomPage } from './Workroom';
 import { WorkroomsPage } from './Workrooms';
 import { AccountPage } from './Account';
 import { AgentsPage } from './Agents';
+import { BudgetsPage } from './Budgets';
 
 export interface PageDef {
   /** `/app/…`; `:name` segments become `params.name`. */
@@ -119,6 +120,14 @@ export const pages: readonly PageDef[] = [
     nav: 'workspace',
     needs: 'workspace',
     render: () => <AgentsPage />,
+  },
+  // LLM budgets, rate limits and suspended keys (issue 12): admins; owners resume keys.
+  {
+    path: '/app/budgets',
+    title: 'Budgets',
+    nav: 'workspace',
+    needs: 'admin',
+    render: () => <BudgetsPage />,
   },
 ];
 
