@@ -160,8 +160,9 @@ describe('the Agents page in Chromium', () => {
     await expect.poll(() => cell(owner, 'Archived')).toBe(1);
     expect(await owner.getByRole('button', { name: 'Edit Drafts' }).count()).toBe(0);
     await owner.getByRole('button', { name: 'Restore Drafts' }).click();
-    await expect.poll(() => cell(owner, 'Archived')).toBe(0);
-    expect(await owner.getByRole('button', { name: 'Edit Drafts' }).count()).toBe(1);
+    // The list reloads after the change: wait for the restored row, not just for "Archived" to go.
+    await expect.poll(() => owner.getByRole('button', { name: 'Edit Drafts' }).count()).toBe(1);
+    expect(await cell(owner, 'Archived')).toBe(0);
     expect(ownerViolations).toEqual([]);
   });
 
