@@ -50,7 +50,21 @@ const sentences: Readonly<Record<string, string>> = {
   sso_assertion_invalid: 'Your identity provider’s answer could not be verified. Try again.',
   sso_assertion_replayed: 'That sign-in was already used. Start again.',
   sso_required: 'This workspace requires signing in with single sign-on.',
-  // Agents.
+  // Agents and their runs.
+  budget_exceeded:
+    'This would go over the workspace’s AI spending limit, so it was not sent. Ask an admin to raise the budget, or try again in the next period.',
+  llm_key_suspended:
+    'The AI key was suspended after unusually fast spending. An owner can resume it on the budgets page.',
+  llm_region_blocked:
+    'No AI provider is allowed for this workspace’s region, so nothing was sent. Ask the operator.',
+  llm_rate_limited:
+    'The AI provider is busy with this workspace’s requests. Try again in a minute.',
+  llm_unauthorized:
+    'The AI provider refused the workspace’s key. An admin should check the LLM keys page.',
+  llm_upstream_error: 'The AI provider answered with an error. Try again in a moment.',
+  llm_overloaded: 'The AI provider is overloaded right now. Try again in a moment.',
+  llm_timeout: 'The AI provider did not answer in time. Try again.',
+  llm_prompt_too_large: 'This conversation is too long to send to the agent.',
   llm_model_unpriced:
     'No price is known for that model, so its use cannot be kept within budget. Choose another model, or ask the operator to set its price.',
 };

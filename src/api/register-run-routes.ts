@@ -224,8 +224,11 @@ async function finish(
           run: view,
           reply_message: {
             id: outcome.replyMessageId,
+            conversation_id: conversationId,
             author_type: 'agent',
+            author_id: view.agent_id,
             content: outcome.reply,
+            created_at: view.finished_at,
           },
         }),
       );
