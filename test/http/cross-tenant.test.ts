@@ -36,6 +36,8 @@ interface Side extends SeededContent {
   readonly credentialSecret: string;
   readonly connectionId: string;
   readonly agentId: string;
+  /** A run of the agent in the conversation (inserted directly: this app has no gateway). */
+  readonly runId: string;
 }
 
 let t: TestApp;
@@ -86,9 +88,23 @@ async function makeSide(label: string): Promise<Side> {
     payload: agentBody(marker),
   });
   expect(agent.statusCode, agent.body).toBe(201);
+  const agentId = agent.json<{ id: string }>().id;
+  const run = await t.db.withTenant(systemPrincipal(ws.id, 'test'), (tx) =>
+    tx
+      .insertInto('agent_runs')
+      .values({
+        tenant_id: ws.id,
+        conversation_id: content.conversationId,
+        agent_id: agentId,
+        requested_by: ws.ownerUserId,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow(),
+  );
   return {
     connectionId: connection.json<{ id: string }>().id,
-    agentId: agent.json<{ id: string }>().id,
+    agentId,
+    runId: run.id,
     ws,
     marker,
     ...content,
@@ -122,6 +138,7 @@ const secretsOf = (s: Side): string[] => [
   s.credentialSecret,
   s.connectionId,
   s.agentId,
+  s.runId,
   tokenId(s.ws.ownerToken),
   tokenId(s.viewer.token),
 ];
@@ -205,6 +222,9 @@ const fixtures: Record<string, Fixture> = {
     ids: (s) => ({ id: s.agentId }),
     body: () => ({ system_prompt: 'intruder prompt', archived: true }),
   },
+  [`GET ${ws}/conversations/:id/runs/:run`]: {
+    ids: (s) => ({ id: s.conversationId, run: s.runId }),
+  },
   [`GET ${ws}/sso/policy`]: { ids: none },
   [`PUT ${ws}/sso/policy`]: { ids: none, body: () => ({ require_sso: true }) },
   [`GET ${ws}/llm/cache`]: { ids: none },
@@ -271,7 +291,7 @@ describe('another workspace', () => {
   it("answers 404 for the other workspace's resource ids inside one's own workspace", async () => {
     const before = [await admin.snapshot(A.ws.id), await admin.snapshot(B.ws.id)];
     const withIds = routeKeys.filter((key) => Object.keys(fixtures[key]!.ids(B)).length > 0);
-    expect(withIds).toHaveLength(17);
+    expect(withIds).toHaveLength(18);
     for (const key of withIds) {
       const { method, url, payload } = request(key, A.ws.id, B);
       const res = await call(t, method, url, {
