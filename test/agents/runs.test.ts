@@ -284,3 +284,19 @@ describe('failures after the stream started', () => {
     expect(agentMessages).toHaveLength(0);
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('lists the runs route as a text/event-stream answer with JSON errors, and the run read', async () => {
+    const res = await h.t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
+    type Op = {
+      security?: unknown[];
+      responses?: Record<string, { content?: Record<string, unknown> }>;
+    };
+    const doc = res.json<{ paths: Record<string, { post?: Op; get?: Op }> }>();
+    const post = doc.paths['/api/v1/workspaces/{ws}/conversations/{id}/runs']?.post;
+    expect(post?.security).toEqual([{ bearer: [] }, { session: [] }]);
+    expect(Object.keys(post?.responses?.['200']?.content ?? {})).toEqual(['text/event-stream']);
+    expect(Object.keys(post?.responses?.['402']?.content ?? {})).toEqual(['application/json']);
+    expect(doc.paths['/api/v1/workspaces/{ws}/conversations/{id}/runs/{run}']?.get).toBeDefined();
+  });
+});
