@@ -50,16 +50,23 @@ const sentences: Readonly<Record<string, string>> = {
   sso_assertion_invalid: 'Your identity provider’s answer could not be verified. Try again.',
   sso_assertion_replayed: 'That sign-in was already used. Start again.',
   sso_required: 'This workspace requires signing in with single sign-on.',
-  // Agents.
+  // Agents and their runs.
+  budget_exceeded:
+    'This would go over the workspace’s AI spending limit, so it was not sent. An admin can raise the limit on the Budgets page, or wait for the next day or month.',
+  llm_key_suspended:
+    'The AI key this needs was suspended because it spent far faster than usual. An owner can resume it on the Budgets page.',
+  llm_region_blocked:
+    'No AI provider is allowed for this workspace’s region, so nothing was sent. Ask the operator.',
+  llm_rate_limited:
+    'The AI provider is limiting calls with this key right now. Wait a minute, then try again.',
+  llm_unauthorized:
+    'The AI provider refused the workspace’s key. An admin should check the LLM keys page.',
+  llm_upstream_error: 'The AI provider answered with an error. Try again in a moment.',
+  llm_overloaded: 'The AI provider is overloaded right now. Try again in a moment.',
+  llm_timeout: 'The AI provider did not answer in time. Try again.',
+  llm_prompt_too_large: 'This conversation is too long to send to the agent.',
   llm_model_unpriced:
     'No price is known for that model, so its use cannot be kept within budget. Choose another model, or ask the operator to set its price.',
-  // LLM budgets, rate limits and suspended keys.
-  budget_exceeded:
-    'This would go over an LLM budget of this workspace, so it was not sent. An admin can raise the limit on the Budgets page, or wait for the next day or month.',
-  llm_rate_limited:
-    'The LLM provider is limiting calls with this key right now. Wait a minute, then try again.',
-  llm_key_suspended:
-    'The LLM key this needs is suspended because it spent far faster than usual. An owner can resume it on the Budgets page.',
 };
 
 const fallback = 'Something went wrong on our side. Try again in a moment.';

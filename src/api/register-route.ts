@@ -93,7 +93,7 @@ export function registerRoute(
 }
 
 /** Who calls: the principal to open the transaction with, and how to verify them inside it. */
-interface Caller {
+export interface Caller {
   readonly principal: Principal;
   verify(tx: TenantTx): Promise<Member>;
 }
@@ -104,7 +104,7 @@ interface Caller {
  * its person must be a member of the path's workspace (checked inside the
  * transaction: 404 otherwise); a route without a workspace needs a token.
  */
-async function requestCaller(
+export async function requestCaller(
   request: FastifyRequest,
   isWorkspaceRoute: boolean,
   sessions: SessionSupport | undefined,

@@ -21,7 +21,7 @@ import {
 } from './framework-errors.js';
 import { defaultConsoleDir, registerConsole } from './console.js';
 import { DOCS_PREFIX, registerDocs } from './docs.js';
-import { createLimits, UNLIMITED, type LimitSettings } from './limits.js';
+import { createLimits, UNLIMITED, type LimitSettings, type Limits } from './limits.js';
 import { registerRateLimit, type RateLimitSettings } from './rate-limit.js';
 import { registerRoute, type SessionSupport } from './register-route.js';
 import {
@@ -38,7 +38,8 @@ import {
 } from '../modules/auth/index.js';
 import { registerSsoRoutes } from './register-sso-routes.js';
 import { registerLlmRoutes } from './register-llm-routes.js';
-import type { Gateway } from '../modules/gateway/index.js';
+import { registerRunRoutes } from './register-run-routes.js';
+import { PriceBook, type Gateway } from '../modules/gateway/index.js';
 import type { HttpsOptions } from './tls.js';
 import { moduleRoutes, type RouteDeps } from './routes.js';
 
@@ -177,11 +178,24 @@ export async function buildServer(
   const limits = createLimits(options.limits ?? UNLIMITED);
   const sessions = registerAuth(app, deps);
   for (const route of moduleRoutes(deps)) registerRoute(app, deps.db, route, limits, sessions);
-  if (deps.gateway !== undefined) registerLlmRoutes(app, deps.db, deps.gateway, limits);
+  if (deps.gateway !== undefined) registerGatewayRoutes(app, deps, deps.gateway, limits, sessions);
   registerOpenApi(app);
   await registerDocs(app);
   await registerConsole(app, options.consoleDir ?? defaultConsoleDir());
   return app;
+}
+
+/** The routes that call the LLM gateway: the provider-compatible endpoints and agent runs. */
+function registerGatewayRoutes(
+  app: FastifyInstance,
+  deps: ServerDeps,
+  gateway: Gateway,
+  limits: Limits,
+  sessions: SessionSupport | undefined,
+): void {
+  registerLlmRoutes(app, deps.db, gateway, limits);
+  const prices = deps.priceBook ?? new PriceBook();
+  registerRunRoutes(app, { db: deps.db, keyring: deps.keyring, gateway, prices, limits, sessions });
 }
 
 /** Records each route's access rule; refuses a route without one (static content aside). */

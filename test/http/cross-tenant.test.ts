@@ -38,6 +38,8 @@ interface Side extends SeededContent {
   readonly agentId: string;
   readonly budgetId: string;
   readonly suspensionId: string;
+  /** A run of the agent in the conversation (inserted directly: this app has no gateway). */
+  readonly runId: string;
 }
 
 let t: TestApp;
@@ -107,11 +109,25 @@ async function makeSide(label: string): Promise<Side> {
       .returning('id')
       .executeTakeFirstOrThrow(),
   );
+  const agentId = agent.json<{ id: string }>().id;
+  const run = await t.db.withTenant(systemPrincipal(ws.id, 'test'), (tx) =>
+    tx
+      .insertInto('agent_runs')
+      .values({
+        tenant_id: ws.id,
+        conversation_id: content.conversationId,
+        agent_id: agentId,
+        requested_by: ws.ownerUserId,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow(),
+  );
   return {
     budgetId: budget.json<{ id: string }>().id,
     suspensionId: suspension.id,
     connectionId: connection.json<{ id: string }>().id,
-    agentId: agent.json<{ id: string }>().id,
+    agentId,
+    runId: run.id,
     ws,
     marker,
     ...content,
@@ -145,6 +161,7 @@ const secretsOf = (s: Side): string[] => [
   s.credentialSecret,
   s.connectionId,
   s.agentId,
+  s.runId,
   tokenId(s.ws.ownerToken),
   tokenId(s.viewer.token),
 ];
@@ -227,6 +244,9 @@ const fixtures: Record<string, Fixture> = {
   [`PATCH ${ws}/agents/:id`]: {
     ids: (s) => ({ id: s.agentId }),
     body: () => ({ system_prompt: 'intruder prompt', archived: true }),
+  },
+  [`GET ${ws}/conversations/:id/runs/:run`]: {
+    ids: (s) => ({ id: s.conversationId, run: s.runId }),
   },
   [`GET ${ws}/sso/policy`]: { ids: none },
   [`PUT ${ws}/sso/policy`]: { ids: none, body: () => ({ require_sso: true }) },
@@ -314,7 +334,7 @@ describe('another workspace', () => {
   it("answers 404 for the other workspace's resource ids inside one's own workspace", async () => {
     const before = [await admin.snapshot(A.ws.id), await admin.snapshot(B.ws.id)];
     const withIds = routeKeys.filter((key) => Object.keys(fixtures[key]!.ids(B)).length > 0);
-    expect(withIds).toHaveLength(21);
+    expect(withIds).toHaveLength(22);
     for (const key of withIds) {
       const { method, url, payload } = request(key, A.ws.id, B);
       const res = await call(t, method, url, {

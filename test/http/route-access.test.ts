@@ -134,6 +134,23 @@ const freshAgent = async () => {
   });
   return { id: res.json<{ id: string }>().id };
 };
+/** A finished run of a fresh agent in the fixture conversation (runs are made by streaming). */
+const freshRun = async () => {
+  const agent = await freshAgent();
+  const row = await t.db.withTenant(systemPrincipal(ws.id, 'test', 'test'), (tx) =>
+    tx
+      .insertInto('agent_runs')
+      .values({
+        tenant_id: ws.id,
+        conversation_id: conversationId,
+        agent_id: agent.id,
+        requested_by: ws.ownerUserId,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow(),
+  );
+  return { id: conversationId, run: row.id };
+};
 /** A member-scoped budget for a fresh member (a subject has one budget per period). */
 let budgetSubject = '';
 const freshBudgetSubject = async () => {
@@ -355,6 +372,7 @@ const fixtures: Record<string, Fixture> = {
     params: freshAgent,
     body: () => ({ max_output_tokens: 512 }),
   },
+  'GET /api/v1/workspaces/:ws/conversations/:id/runs/:run': { params: freshRun },
   'POST /api/v1/workspaces/:ws/shred': {
     params: () => Promise.resolve({}),
     body: (w) => ({ confirm: w.name }),

@@ -79,3 +79,72 @@ export function query(params: Readonly<Record<string, string | number | undefine
   const text = search.toString();
   return text === '' ? '' : `?${text}`;
 }
+
+/** One server-sent event: its name and its JSON data. */
+export interface StreamEvent {
+  readonly event: string;
+  readonly data: unknown;
+}
+
+/**
+ * POSTs JSON and reads a `text/event-stream` answer as it arrives, handing
+ * each event to `onEvent`; an error answer (JSON) throws ApiError like `api`.
+ * Resolves when the stream ends.
+ */
+export async function postStream(
+  path: string,
+  body: unknown,
+  onEvent: (event: StreamEvent) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const headers: Record<string, string> = {
+    accept: 'text/event-stream',
+    'content-type': 'application/json',
+  };
+  if (csrfToken !== undefined) headers['x-csrf-token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(`/api/v1${path}`, {
+      method: 'POST',
+      headers,
+      credentials: 'same-origin',
+      body: JSON.stringify(body),
+      ...(signal === undefined ? {} : { signal }),
+    });
+  } catch {
+    throw new ApiError('network', 0, 'The server could not be reached');
+  }
+  if (!res.ok || res.body === null) {
+    const json = safeParse(await res.text()) as
+      { error?: { code?: unknown; message?: unknown } } | undefined;
+    const code = typeof json?.error?.code === 'string' ? json.error.code : `http_${res.status}`;
+    const message = typeof json?.error?.message === 'string' ? json.error.message : res.statusText;
+    throw new ApiError(code, res.status, message);
+  }
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for (;;) {
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      throw new ApiError('network', 0, 'The connection was lost');
+    }
+    if (chunk.done) break;
+    buffered += decoder.decode(chunk.value, { stream: true });
+    let end = buffered.indexOf('\n\n');
+    while (end !== -1) {
+      const frame = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      const lines = frame.split('\n');
+      const event = lines.find((l) => l.startsWith('event: '))?.slice(7) ?? 'message';
+      const data = lines
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice(6))
+        .join('\n');
+      onEvent({ event, data: safeParse(data) });
+      end = buffered.indexOf('\n\n');
+    }
+  }
+}

@@ -1,6 +1,7 @@
 /**
  * One conversation: its messages (the latest first loaded, older ones on
- * demand, new ones appear without a reload) and the composer (members and up).
+ * demand, new ones appear without a reload), the composer and "Ask an agent"
+ * (members and up), whose reply streams in (ask-agent.tsx).
  */
 import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { Membership } from '../api/account';
@@ -13,6 +14,7 @@ import { useMe } from '../session';
 import { ErrorLine, useSubmit } from '../ui/forms';
 import { Loaded, useLoad } from '../ui/load';
 import { useWorkspace } from '../workspace';
+import { AskAgent } from './ask-agent';
 import { useMessages, type Messages } from './conversation-messages';
 import { formatDate } from './Workrooms';
 
@@ -58,11 +60,20 @@ function Thread(props: {
   const ws = props.membership.workspace_id;
   const messages = useMessages(ws, props.conversationId);
   const authorName = useAuthorNames(props.membership);
+  const me = useMe();
   return (
     <>
       <MessageList messages={messages} authorName={authorName} />
       {hasRole(props.membership, 'member') ? (
-        <Composer ws={ws} conversationId={props.conversationId} onPosted={messages.add} />
+        <>
+          <Composer ws={ws} conversationId={props.conversationId} onPosted={messages.add} />
+          <AskAgent
+            ws={ws}
+            conversationId={props.conversationId}
+            userId={me.user.id}
+            onMessage={messages.add}
+          />
+        </>
       ) : (
         <p className="empty">
           Your role ({props.membership.role}) can read this conversation but not post.

@@ -8,6 +8,7 @@ import { defineRoute, type Member, type WorkspaceRoute } from '../tenancy/index.
 import type { Keyring } from '../keys/index.js';
 import { createAgent, getAgent, listAgents, updateAgent } from './manage.js';
 import type { Prices } from './model-check.js';
+import { runRoutes } from './run-routes.js';
 import { AGENT_PROVIDERS, AGENT_STATUSES } from './store.js';
 
 const ws = z.uuid();
@@ -153,5 +154,6 @@ export function agentRoutes(deps: AgentRouteDeps): WorkspaceRoute[] {
           archived: body.archived,
         }),
     }),
+    ...runRoutes(),
   ];
 }

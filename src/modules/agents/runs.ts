@@ -17,8 +17,8 @@
  * abort `cancelled` (the gateway closes the upstream connection on the
  * same signal); either keeps what usage was consumed, and stores no reply.
  *
- * No route calls this yet: it is wired to the gateway when the gateway
- * pipeline is merged (docs/agents.md).
+ * The runs route (api/register-run-routes.ts) calls it with the server's
+ * gateway and streams the reply to the member as server-sent events.
  */
 import { v7 as uuidv7 } from 'uuid';
 import { AppError, isAppError } from '../../base/errors.js';
@@ -61,10 +61,22 @@ export interface StartRunInput {
   readonly signal?: AbortSignal;
   /** Each piece of the reply, as it streams. */
   readonly onText?: (text: string) => void;
+  /**
+   * Once the gateway has accepted the call (keys, routing, budget passed)
+   * and before the first piece of text: a caller that streams starts its
+   * answer here, so a refusal before it can still be a plain error.
+   */
+  readonly onStart?: (started: RunStarted) => void;
   readonly contextMessages?: number;
 }
 
 export type RunStatus = 'succeeded' | 'failed' | 'cancelled';
+
+export interface RunStarted {
+  readonly runId: string;
+  readonly questionMessageId: string;
+  readonly callId: string;
+}
 
 export interface RunOutcome {
   readonly runId: string;
@@ -75,6 +87,8 @@ export interface RunOutcome {
   readonly usage: Usage;
   readonly costMicros: number | null;
   readonly errorCode: string | null;
+  /** Why the run failed (the stable code's error, with its message), else null. */
+  readonly error: AppError | null;
   readonly callId: string | null;
 }
 
@@ -92,7 +106,8 @@ async function prepare(tx: TenantTx, deps: RunDeps, input: StartRunInput): Promi
     .where('id', '=', input.agentId)
     .executeTakeFirst();
   if (row === undefined) throw agentNotFound();
-  if (row.status !== 'active') throw new AppError('conflict', 'This agent is archived');
+  // An archived agent answers no more questions: not found, like an unknown one.
+  if (row.status !== 'active') throw new AppError('not_found', 'This agent is archived');
   const question = await postAuthoredMessage(tx, deps.keyring, {
     conversationId: input.conversationId,
     author: { author_type: 'user', author_id: input.member.userId },
@@ -201,6 +216,7 @@ async function succeed(
     usage,
     costMicros,
     errorCode: null,
+    error: null,
     callId,
   };
 }
@@ -213,8 +229,8 @@ async function fail(
 ): Promise<RunOutcome> {
   const { error, callId, usage } = failure;
   const status: RunStatus = input.signal?.aborted === true ? 'cancelled' : 'failed';
-  const errorCode =
-    status === 'cancelled' ? 'cancelled' : isAppError(error) ? error.code : 'internal';
+  const appError = isAppError(error) ? error : null;
+  const errorCode = status === 'cancelled' ? 'cancelled' : (appError?.code ?? 'internal');
   const costMicros = costOf(deps, prepared, usage);
   await deps.db.withTenant(input.principal, (tx) =>
     tx
@@ -240,6 +256,7 @@ async function fail(
     usage,
     costMicros,
     errorCode,
+    error: appError,
     callId,
   };
 }
@@ -271,6 +288,11 @@ export async function startRun(deps: RunDeps, input: StartRunInput): Promise<Run
       ...(input.signal === undefined ? {} : { signal: input.signal }),
     });
     callId = call.callId;
+    input.onStart?.({
+      runId: prepared.runId,
+      questionMessageId: prepared.questionMessageId,
+      callId: call.callId,
+    });
     const operation = prepared.request.operation;
     const { reply, usage } = await consume(operation, call.result, input.onText, seen);
     if (input.signal?.aborted === true) throw new AppError('bad_request', 'The run was cancelled');
