@@ -171,6 +171,7 @@ export async function createWardroom(
       async close() {
         await stopBackground(running);
         await server.close();
+        await llm.gateway.idle(); // calls answered while the server closed
         await release();
         keyring.forgetAll();
       },
@@ -196,6 +197,7 @@ function jobQueueOnFirstUse(
 /** What startup has started so far, so it can be stopped again. */
 interface Running {
   budget?: BudgetGuardService;
+  gateway?: Gateway;
   stopCacheEvents?: () => Promise<void>;
   db?: Database;
   redis?: Redis | undefined;
@@ -362,12 +364,14 @@ async function startBackground(
 
 /** Stops the background work (once: each part is forgotten as it stops). */
 async function stopBackground(running: Running): Promise<void> {
-  const { maintenance, worker, queue, budget, stopCacheEvents } = running;
+  const { maintenance, worker, queue, gateway, budget, stopCacheEvents } = running;
   delete running.maintenance;
+  delete running.gateway;
   delete running.worker;
   delete running.queue;
   delete running.budget;
   delete running.stopCacheEvents;
+  await gateway?.idle(); // what follows the answers already given, and the notices it started
   await budget?.idle();
   await stopCacheEvents?.();
   await maintenance?.stop();

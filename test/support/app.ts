@@ -106,6 +106,7 @@ export async function startTestApp(
     settings: { ...DEFAULT_AUTH_SETTINGS, ...options.auth?.settings },
     signInLimits: options.auth?.signInLimits ?? { perAddressPerHour: 1000, perIpPerHour: 1000 },
   };
+  const gateway = options.gateway?.({ db, keyring });
   const app = await buildServer(
     {
       db,
@@ -114,7 +115,7 @@ export async function startTestApp(
       auth,
       ...(options.invitations === undefined ? {} : { invitations: options.invitations }),
       ...(options.priceBook === undefined ? {} : { priceBook: options.priceBook }),
-      ...(options.gateway === undefined ? {} : { gateway: options.gateway({ db, keyring }) }),
+      ...(gateway === undefined ? {} : { gateway }),
     },
     {
       ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
@@ -135,6 +136,7 @@ export async function startTestApp(
     authSecret,
     async close() {
       await app.close();
+      await gateway?.idle(); // the outcomes of calls already answered
       await db.close();
     },
   };
