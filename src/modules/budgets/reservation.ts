@@ -16,7 +16,7 @@ import type { Mailer } from '../mail/index.js';
 import { keyLabel, type KeyColumns } from './key-ref.js';
 import { checkAmount } from './micros.js';
 import { notifyMembers, usd } from './notify.js';
-import { noticeSoftLimits } from './soft-notice.js';
+import { noticeSoftLimits, softNoticeMayBeDue } from './soft-notice.js';
 import { checkVelocity, type Tripped, type VelocitySettings } from './tripwire.js';
 
 export interface ReservationContext {
@@ -48,7 +48,9 @@ export function openReservation(
          RETURNING id`.execute(tx);
       if (updated.rows.length === 0 || actual.costMicros === 0n) return nothing;
       const tripped = await checkVelocity(tx, key, context.velocity);
-      return () => afterSettle(context, scope, callId, tripped);
+      const softDue = await softNoticeMayBeDue(tx, scope);
+      if (tripped === null && !softDue) return nothing;
+      return () => afterSettle(context, scope, callId, tripped, softDue);
     },
     async release(tx) {
       await sql`
@@ -65,6 +67,7 @@ function afterSettle(
   scope: CallScope,
   callId: string,
   tripped: Tripped | null,
+  softDue: boolean,
 ): void {
   const system = systemPrincipal(scope.workspaceId, 'llm-budgets', callId);
   if (tripped !== null) {
@@ -83,7 +86,8 @@ function afterSettle(
       }));
     });
   }
-  context.background(() => noticeSoftLimits(context.db, context.mailer, system, scope));
+  if (softDue)
+    context.background(() => noticeSoftLimits(context.db, context.mailer, system, scope));
 }
 
 function checkSettlement(actual: Settlement): void {
