@@ -28,8 +28,8 @@ import {
   type Operation,
   type StreamEvent,
 } from '../modules/gateway/index.js';
-import { authorize, parseToken, type ParsedToken } from '../modules/tenancy/index.js';
-import { authenticate, bearerToken, requestPrincipal } from './auth.js';
+import { authorize, type ParsedToken } from '../modules/tenancy/index.js';
+import { authenticate, presentedToken, requestPrincipal } from './auth.js';
 import { admit, type Limits } from './limits.js';
 
 type Format = 'anthropic' | 'openai';
@@ -108,14 +108,7 @@ function errorBodyOf(format: Format, error: AppError): Record<string, unknown> {
 
 /** The Wardroom token: `Authorization: Bearer`, else `x-api-key` (the Anthropic SDK's header). */
 function llmToken(request: FastifyRequest): ParsedToken {
-  const auth = request.headers.authorization;
-  const apiKey = request.headers['x-api-key'];
-  const token =
-    auth !== undefined
-      ? bearerToken(auth)
-      : typeof apiKey === 'string'
-        ? parseToken(apiKey.trim())
-        : undefined;
+  const token = presentedToken(request.headers);
   if (token === undefined) {
     throw new AppError(
       'unauthenticated',
