@@ -22,6 +22,7 @@ import { toAppError } from '../http/error-handler.js';
 import {
   anthropicError,
   anthropicErrorBody,
+  GATEWAY_ERROR_CODES,
   openaiError,
   openaiErrorBody,
   type Gateway,
@@ -83,19 +84,7 @@ const ERROR_CODES = [
   'forbidden',
   'not_found',
   'validation_failed',
-  'llm_bad_request',
-  'llm_model_unpriced',
-  'llm_tools_invalid',
-  'llm_prompt_too_large',
-  'llm_region_blocked',
-  'budget_exceeded',
-  'llm_key_suspended',
-  'rate_limited',
-  'llm_rate_limited',
-  'llm_unauthorized',
-  'llm_upstream_error',
-  'llm_overloaded',
-  'llm_timeout',
+  ...GATEWAY_ERROR_CODES,
 ] as const;
 
 const passthrough = z
