@@ -13,6 +13,7 @@ import { SEALED_FIELDS, fieldName } from '../../src/modules/keys/sealed-fields.j
 /** bytea columns that are not envelopes, and what they hold. */
 const NOT_SEALED: Record<string, string> = {
   'api_tokens.secret_hash': 'SHA-256 of a token secret',
+  'contacts.email_index': 'a keyed blind index (HMAC-SHA-256) of the normalised address',
   'workspace_keys.wrapped_key': 'a data key wrapped by the master key',
   'workspace_root_keys.sealed_secret':
     "a workspace root secret encrypted under that workspace's own Vault or KMS key",
