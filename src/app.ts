@@ -169,18 +169,29 @@ export async function createWardroom(
       gateway: llm.gateway,
       jobs,
       server,
-      async close() {
-        await stopBackground(running);
-        await server.close();
-        await llm.gateway.idle(); // calls answered while the server closed
-        await release();
-        keyring.forgetAll();
-      },
+      close: () => closeWardroom(running, { server, gateway: llm.gateway, keyring }, release),
     };
   } catch (error) {
     await release();
     throw error;
   }
+}
+
+/**
+ * Stops the background work, then the server (in-flight requests finish),
+ * then waits for the closing work of calls answered meanwhile, then releases
+ * the rest.
+ */
+async function closeWardroom(
+  running: Running,
+  parts: { server: FastifyInstance; gateway: Gateway; keyring: Keyring },
+  release: () => Promise<void>,
+): Promise<void> {
+  await stopBackground(running);
+  await parts.server.close();
+  await parts.gateway.idle();
+  await release();
+  parts.keyring.forgetAll();
 }
 
 /** The job queue (pg-boss, as the jobs role), started on first use and remembered in `running`. */
