@@ -6,30 +6,17 @@
  * shown once, works as a bearer token, and stops working once revoked;
  * "Sign out everywhere" asks first, then ends this browser's session too.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
   checkPage,
   openPage,
   seriousAxeViolations,
   signIn,
-  startConsoleHarness,
-  type ConsoleHarness,
+  useConsoleHarness,
 } from '../support/browser.js';
 
-let harness: ConsoleHarness | undefined;
-const h = (): ConsoleHarness => {
-  if (harness === undefined) throw new Error('the harness did not start');
-  return harness;
-};
-
-beforeAll(async () => {
-  harness = await startConsoleHarness();
-}, 180_000);
-
-afterAll(async () => {
-  await harness?.stop();
-});
+const h = useConsoleHarness();
 
 const EMAIL = 'person@account.test';
 

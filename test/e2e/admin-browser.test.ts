@@ -17,31 +17,19 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  checkPage,
-  openPage,
-  signIn,
-  startConsoleHarness,
-  type ConsoleHarness,
-} from '../support/browser.js';
+import { checkPage, openPage, signIn, useConsoleHarness } from '../support/browser.js';
 
 const OWNER = 'owner@admin.test';
 const NAME = 'Admin Browser Co';
 
-let harness: ConsoleHarness | undefined;
+const h = useConsoleHarness();
 let downloads = '';
-const h = (): ConsoleHarness => {
-  if (harness === undefined) throw new Error('the harness did not start');
-  return harness;
-};
 
 beforeAll(async () => {
-  harness = await startConsoleHarness();
   downloads = await mkdtemp(path.join(os.tmpdir(), 'wardroom-admin-downloads-'));
-}, 180_000);
+});
 
 afterAll(async () => {
-  await harness?.stop();
   if (downloads !== '') await rm(downloads, { recursive: true, force: true });
 });
 

@@ -12,13 +12,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testKey } from '../gateway/helpers.js';
-import {
-  checkPage,
-  openPage,
-  signIn,
-  startConsoleHarness,
-  type ConsoleHarness,
-} from '../support/browser.js';
+import { checkPage, openPage, signIn, useConsoleHarness } from '../support/browser.js';
 import {
   FAKE_TEXT,
   startFakeLlmUpstream,
@@ -29,12 +23,7 @@ const OWNER = 'owner@agent-run.test';
 const NAME = 'Agent Run Co';
 const key = testKey();
 
-let harness: ConsoleHarness | undefined;
 let fake: FakeLlmUpstream | undefined;
-const h = (): ConsoleHarness => {
-  if (harness === undefined) throw new Error('the harness did not start');
-  return harness;
-};
 const upstream = (): FakeLlmUpstream => {
   if (fake === undefined) throw new Error('the fake upstream did not start');
   return fake;
@@ -42,17 +31,17 @@ const upstream = (): FakeLlmUpstream => {
 
 beforeAll(async () => {
   fake = await startFakeLlmUpstream(key);
-  harness = await startConsoleHarness({
-    WARDROOM_ANTHROPIC_BASE_URL: fake.anthropicBaseUrl,
-    WARDROOM_OPENAI_BASE_URL: fake.openaiBaseUrl,
-    WARDROOM_LLM_MAX_ATTEMPTS: '1',
-  });
-}, 180_000);
+});
 
 afterAll(async () => {
-  await harness?.stop();
   await fake?.close();
 });
+
+const h = useConsoleHarness(() => ({
+  WARDROOM_ANTHROPIC_BASE_URL: upstream().anthropicBaseUrl,
+  WARDROOM_OPENAI_BASE_URL: upstream().openaiBaseUrl,
+  WARDROOM_LLM_MAX_ATTEMPTS: '1',
+}));
 
 /** A call to the API with the page's session (its CSRF token and Origin, like the console's). */
 async function apiFromPage(page: Page, method: 'POST', url: string, body: object): Promise<string> {

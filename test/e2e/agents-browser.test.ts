@@ -9,14 +9,8 @@
  * 1280px) and break no rule of the CSP.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  checkPage,
-  openPage,
-  signIn,
-  startConsoleHarness,
-  type ConsoleHarness,
-} from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { checkPage, openPage, signIn, useConsoleHarness } from '../support/browser.js';
 
 const OWNER = 'owner@agents.test';
 const MEMBER = 'member@agents.test';
@@ -24,19 +18,7 @@ const NAME = 'Agents Browser Co';
 const FIRST_PROMPT = 'You prepare the board pack. Never share figures outside the workroom.';
 const SECOND_PROMPT = 'You prepare the board pack, in short bullet points.';
 
-let harness: ConsoleHarness | undefined;
-const h = (): ConsoleHarness => {
-  if (harness === undefined) throw new Error('the harness did not start');
-  return harness;
-};
-
-beforeAll(async () => {
-  harness = await startConsoleHarness();
-}, 180_000);
-
-afterAll(async () => {
-  await harness?.stop();
-});
+const h = useConsoleHarness();
 
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 

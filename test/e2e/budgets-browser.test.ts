@@ -27,8 +27,7 @@ import {
   checkPage,
   openPage,
   signIn,
-  startConsoleHarness,
-  type ConsoleHarness,
+  useConsoleHarness,
   type Watched,
 } from '../support/browser.js';
 import { startFakeLlmUpstream, type FakeLlmUpstream } from '../support/fake-llm-upstream.js';
@@ -42,30 +41,25 @@ const BYOK_KEY = `sk-proj-${randomBytes(20).toString('hex')}`;
 /** About $1 a token in and out: one call through the fake (11 + 7 tokens) costs about $18, past the $5 floor. */
 const PRICEY = 'claude-pricey-test';
 
-let harness: ConsoleHarness | undefined;
 let platform: FakeLlmUpstream | undefined;
 let byok: FakeLlmUpstream | undefined;
-const h = (): ConsoleHarness => {
-  if (harness === undefined) throw new Error('the harness did not start');
-  return harness;
-};
 
 beforeAll(async () => {
   platform = await startFakeLlmUpstream(PLATFORM_KEY);
   byok = await startFakeLlmUpstream(BYOK_KEY);
-  harness = await startConsoleHarness({
-    WARDROOM_ANTHROPIC_API_KEY: PLATFORM_KEY,
-    WARDROOM_ANTHROPIC_BASE_URL: platform.anthropicBaseUrl,
-    WARDROOM_OPENAI_BASE_URL: byok.openaiBaseUrl,
-    WARDROOM_LLM_MAX_ATTEMPTS: '1',
-    WARDROOM_LLM_PRICES: JSON.stringify({
-      [`anthropic:${PRICEY}`]: { input: '999999', output: '999999', maxOutputTokens: 64 },
-    }),
-  });
-}, 180_000);
+});
+
+const h = useConsoleHarness(() => ({
+  WARDROOM_ANTHROPIC_API_KEY: PLATFORM_KEY,
+  WARDROOM_ANTHROPIC_BASE_URL: platform?.anthropicBaseUrl ?? '',
+  WARDROOM_OPENAI_BASE_URL: byok?.openaiBaseUrl ?? '',
+  WARDROOM_LLM_MAX_ATTEMPTS: '1',
+  WARDROOM_LLM_PRICES: JSON.stringify({
+    [`anthropic:${PRICEY}`]: { input: '999999', output: '999999', maxOutputTokens: 64 },
+  }),
+}));
 
 afterAll(async () => {
-  await harness?.stop();
   await platform?.close();
   await byok?.close();
 });

@@ -9,33 +9,20 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ARTIFACTS,
   checkPage,
   openPage,
   signIn,
-  startConsoleHarness,
-  type ConsoleHarness,
+  useConsoleHarness,
   type InPage,
 } from '../support/browser.js';
 
 /** The budget for the sign-in page's JavaScript, gzip. */
 const JS_BUDGET_BYTES = 200 * 1024;
 
-let harness: ConsoleHarness | undefined;
-const h = (): ConsoleHarness => {
-  if (harness === undefined) throw new Error('the harness did not start');
-  return harness;
-};
-
-beforeAll(async () => {
-  harness = await startConsoleHarness();
-}, 180_000);
-
-afterAll(async () => {
-  await harness?.stop();
-});
+const h = useConsoleHarness();
 
 describe('the web console in Chromium', () => {
   it('shows an accessible sign-in page under a strict CSP, within the JavaScript budget', async () => {

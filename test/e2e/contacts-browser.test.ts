@@ -10,33 +10,14 @@
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  checkPage,
-  codeIn,
-  openPage,
-  signIn,
-  startConsoleHarness,
-  type ConsoleHarness,
-} from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { checkPage, codeIn, openPage, signIn, useConsoleHarness } from '../support/browser.js';
 
 const OWNER = 'owner@contacts.test';
 const NAME = 'Contacts Browser Co';
 const PERSON = 'ada.person@optout.test';
 
-let harness: ConsoleHarness | undefined;
-const h = (): ConsoleHarness => {
-  if (harness === undefined) throw new Error('the harness did not start');
-  return harness;
-};
-
-beforeAll(async () => {
-  harness = await startConsoleHarness();
-}, 180_000);
-
-afterAll(async () => {
-  await harness?.stop();
-});
+const h = useConsoleHarness();
 
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 const cell = (page: Page, name: string) => page.getByRole('cell', { name, exact: true }).count();

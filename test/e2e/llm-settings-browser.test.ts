@@ -8,31 +8,13 @@
  * (screenshot, axe, 1280px) and the CSP holds.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  checkPage,
-  openPage,
-  signIn,
-  startConsoleHarness,
-  type ConsoleHarness,
-} from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { checkPage, openPage, signIn, useConsoleHarness } from '../support/browser.js';
 
 const OWNER = 'owner@llm-settings.test';
 const NAME = 'LLM Settings Co';
 
-let harness: ConsoleHarness | undefined;
-const h = (): ConsoleHarness => {
-  if (harness === undefined) throw new Error('the harness did not start');
-  return harness;
-};
-
-beforeAll(async () => {
-  harness = await startConsoleHarness();
-}, 180_000);
-
-afterAll(async () => {
-  await harness?.stop();
-});
+const h = useConsoleHarness();
 
 interface Settings {
   enabled: boolean;

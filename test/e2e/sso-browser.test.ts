@@ -8,34 +8,22 @@
  * as a sentence. Screenshots go to test-artifacts/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  checkPage,
-  openPage,
-  signIn,
-  startConsoleHarness,
-  type ConsoleHarness,
-} from '../support/browser.js';
+import { checkPage, openPage, signIn, useConsoleHarness } from '../support/browser.js';
 import { startIdp, type TestIdp } from '../sso/oidc-idp.js';
 
-let harness: ConsoleHarness | undefined;
+const h = useConsoleHarness();
 let idp: TestIdp | undefined;
-const h = (): ConsoleHarness => {
-  if (harness === undefined) throw new Error('the harness did not start');
-  return harness;
-};
 const provider = (): TestIdp => {
   if (idp === undefined) throw new Error('the IdP did not start');
   return idp;
 };
 
 beforeAll(async () => {
-  harness = await startConsoleHarness();
-  idp = await startIdp([`${harness.server.url}/api/v1/auth/sso/oidc/callback`]);
-}, 180_000);
+  idp = await startIdp([`${h().server.url}/api/v1/auth/sso/oidc/callback`]);
+});
 
 afterAll(async () => {
   await idp?.close();
-  await harness?.stop();
 });
 
 describe('single sign-on in Chromium', () => {

@@ -13,13 +13,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   checkPage,
   openPage,
   signIn,
-  startConsoleHarness,
-  type ConsoleHarness,
+  useConsoleHarness,
   type InPage,
   type Watched,
 } from '../support/browser.js';
@@ -30,11 +29,7 @@ const VIEWER = 'viewer@acme.test';
 const FIRST_MESSAGE = 'Kick-off is on Monday. Bring the numbers.';
 const REPLY = 'Numbers are ready — see you Monday.';
 
-let harness: ConsoleHarness | undefined;
-const h = (): ConsoleHarness => {
-  if (harness === undefined) throw new Error('the harness did not start');
-  return harness;
-};
+const h = useConsoleHarness();
 /** The owner's browser, kept open across the steps below. */
 let owner: Watched | undefined;
 const ownerPage = (): Page => {
@@ -44,13 +39,8 @@ const ownerPage = (): Page => {
 let workspaceId = '';
 let conversationPath = '';
 
-beforeAll(async () => {
-  harness = await startConsoleHarness();
-}, 180_000);
-
 afterAll(async () => {
   await owner?.context.close();
-  await harness?.stop();
 });
 
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Main' });

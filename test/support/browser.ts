@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { simpleParser } from 'mailparser';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { repoRoot, startWardroom, type WardroomProcess } from './wardroom-process.js';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -46,6 +46,27 @@ export interface ConsoleHarness {
   /** Runs `wardroom <args>` from the sources against this server's data folder. */
   cli(args: readonly string[]): Promise<string>;
   stop(): Promise<void>;
+}
+
+/**
+ * A browser test file's harness: started before its tests (with `env`, or
+ * what `env()` answers then, for parts that another `beforeAll` registered
+ * earlier has started), stopped after them. Answers the running harness.
+ */
+export function useConsoleHarness(
+  env: Record<string, string> | (() => Record<string, string>) = {},
+): () => ConsoleHarness {
+  let harness: ConsoleHarness | undefined;
+  beforeAll(async () => {
+    harness = await startConsoleHarness(typeof env === 'function' ? env() : env);
+  }, 180_000);
+  afterAll(async () => {
+    await harness?.stop();
+  });
+  return () => {
+    if (harness === undefined) throw new Error('the harness did not start');
+    return harness;
+  };
 }
 
 /** A server on a fresh data folder (embedded PostgreSQL, outbox mail) and a headless Chromium. */
