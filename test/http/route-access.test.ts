@@ -24,14 +24,25 @@ import { signIn, type Browser } from '../support/sign-in.js';
 import { createApiToken } from '../../src/modules/tenancy/api-tokens.js';
 import { parseToken } from '../../src/modules/tenancy/token-format.js';
 import { makeIdpKeys } from '../sso/saml-idp.js';
+import { createGateway } from '../../src/modules/gateway/index.js';
+import { gatewayDeps } from '../gateway/pipeline-harness.js';
+import { testKey } from '../gateway/helpers.js';
+import { startFakeLlmUpstream, type FakeLlmUpstream } from '../support/fake-llm-upstream.js';
 
 let t: TestApp;
 let ws: TestWorkspace;
+let fake: FakeLlmUpstream;
+/** The agent the runs route is asked to run. */
+let runAgent = '';
 let workroomId: string;
 let conversationId: string;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // With a gateway, so the LLM-compatible routes and the runs route are registered too.
+  fake = await startFakeLlmUpstream(testKey());
+  t = await startTestApp({
+    gateway: ({ db, keyring }) => createGateway({ ...gatewayDeps(fake), db, keyring }),
+  });
   ws = await newWorkspace(t);
   const wr = await t.app.inject({
     method: 'POST',
@@ -47,8 +58,12 @@ beforeAll(async () => {
     headers: bearer(ws.ownerToken),
   });
   conversationId = conv.json<{ id: string }>().id;
+  runAgent = (await freshAgent()).id;
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  await fake.close();
+});
 
 interface Fixture {
   /** Path parameters besides :ws, resolved per call (a fresh victim for destructive routes). */
@@ -390,6 +405,40 @@ const fixtures: Record<string, Fixture> = {
     body: () => ({ max_output_tokens: 512 }),
   },
   'GET /api/v1/workspaces/:ws/conversations/:id/runs/:run': { params: freshRun },
+  // An OpenAI agent in a workspace with no OpenAI key: the offline provider answers (nothing is sent).
+  'POST /api/v1/workspaces/:ws/conversations/:id/runs': {
+    params: () => Promise.resolve({ id: conversationId }),
+    body: () => ({ agent_id: runAgent, content: 'Say hello.' }),
+  },
+  // The compatible endpoints, each call in a new workspace with no key: the offline provider answers.
+  'POST /api/v1/workspaces/:ws/llm/v1/messages': {
+    params: none,
+    freshWorkspace: true,
+    body: () => ({
+      model: 'claude-haiku-4-5',
+      max_tokens: 16,
+      messages: [{ role: 'user', content: 'Hi' }],
+    }),
+  },
+  'POST /api/v1/workspaces/:ws/llm/v1/chat/completions': {
+    params: none,
+    freshWorkspace: true,
+    body: () => ({
+      model: 'gpt-4o-mini',
+      max_tokens: 16,
+      messages: [{ role: 'user', content: 'Hi' }],
+    }),
+  },
+  'POST /api/v1/workspaces/:ws/llm/v1/responses': {
+    params: none,
+    freshWorkspace: true,
+    body: () => ({ model: 'gpt-4o-mini', max_output_tokens: 16, input: 'Hi' }),
+  },
+  'POST /api/v1/workspaces/:ws/llm/v1/embeddings': {
+    params: none,
+    freshWorkspace: true,
+    body: () => ({ model: 'text-embedding-3-small', input: 'Hi' }),
+  },
   'POST /api/v1/workspaces/:ws/contacts': {
     params: none,
     body: () => ({ name: 'C', email: `c-${randomBytes(4).toString('hex')}@example.test` }),
