@@ -40,6 +40,13 @@ import {
   type SignInCodeSender,
 } from './modules/auth/index.js';
 import type { Gateway } from './modules/gateway/index.js';
+import {
+  createObjectStore,
+  createStorage,
+  linkSecret,
+  type ObjectStore,
+  type Storage,
+} from './modules/storage/index.js';
 import type { BudgetGuardService } from './modules/budgets/index.js';
 import { startGateway } from './start-gateway.js';
 import {
@@ -67,6 +74,12 @@ export interface Wardroom {
    * provider, two-phase audit); also behind the `/llm/v1/…` routes.
    */
   readonly gateway: Gateway;
+  /**
+   * Stored objects (WARDROOM_STORAGE: a folder or an S3-compatible bucket),
+   * sealed with their workspace's key, and their signed download links.
+   * `storage.deleteWorkspaceObjects(id)` deletes a workspace's objects.
+   */
+  readonly storage: Storage;
   /** The job queue (pg-boss, as the jobs role), started on first use. */
   jobs(): Promise<JobQueue>;
   readonly server: FastifyInstance;
@@ -124,6 +137,7 @@ export async function createWardroom(
     await stopBackground(running);
     running.redis?.disconnect();
     running.mailer?.close();
+    running.objects?.close();
     await running.db?.close();
     await target.embedded?.stop();
     kek.provider.close?.();
@@ -158,14 +172,24 @@ export async function createWardroom(
     const auth = { ...serverAuth(config, logger, authSecret.key, sender), sessionCache };
     const llm = await startGateway(running, config.llm, { db, keyring, logger, redis, mailer });
     const invitations = invitationMailer(db, mailer);
+    const objects = (running.objects = createObjectStore(config.storage));
+    if (options.listen !== false) logger.info({ store: objects.description }, 'object storage');
+    const storage = createStorage({
+      store: objects,
+      db,
+      keyring,
+      linkSecret: linkSecret(authSecret.key),
+      publicUrl: config.mail.publicUrl,
+    });
     const server = await buildServer(
-      { db, keyring, auditSigner, auth, invitations, ...llm },
+      { db, keyring, auditSigner, auth, invitations, storage, ...llm },
       { ...serverOptions(config, logger, redis), https, trustProxy: config.trustProxy },
     );
     const parts = { config, logger, target, db, keyring, kek: kek.provider, auditSigner, mailer };
     return {
       ...parts,
       gateway: llm.gateway,
+      storage,
       jobs,
       server,
       async close() {
@@ -200,6 +224,7 @@ interface Running {
   db?: Database;
   redis?: Redis | undefined;
   mailer?: Mailer;
+  objects?: ObjectStore;
   maintenance?: Maintenance;
   queue?: Promise<RunningJobQueue>;
   worker?: RotationWorker;

@@ -39,6 +39,7 @@ import {
 import { registerSsoRoutes } from './register-sso-routes.js';
 import { registerLlmRoutes } from './register-llm-routes.js';
 import { registerRunRoutes } from './register-run-routes.js';
+import { registerObjectRoutes } from './register-object-routes.js';
 import { PriceBook, type Gateway } from '../modules/gateway/index.js';
 import type { HttpsOptions } from './tls.js';
 import { moduleRoutes, type RouteDeps } from './routes.js';
@@ -179,6 +180,7 @@ export async function buildServer(
   const sessions = registerAuth(app, deps);
   for (const route of moduleRoutes(deps)) registerRoute(app, deps.db, route, limits, sessions);
   if (deps.gateway !== undefined) registerGatewayRoutes(app, deps, deps.gateway, limits, sessions);
+  if (deps.storage !== undefined) registerObjectRoutes(app, deps.storage);
   registerOpenApi(app);
   await registerDocs(app);
   await registerConsole(app, options.consoleDir ?? defaultConsoleDir());

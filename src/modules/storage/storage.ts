@@ -1,0 +1,87 @@
+/**
+ * The storage service the rest of Wardroom uses: sealed objects in the
+ * configured store, signed download links to them, their download (audited)
+ * and the deletion of a workspace's objects.
+ */
+import type { Readable } from 'node:stream';
+import type { Database } from '../../db/database.js';
+import { systemPrincipal, type Principal, type RequestOrigin } from '../../db/principal.js';
+import { AppError } from '../../base/errors.js';
+import { recordEvent } from '../audit/index.js';
+import type { Keyring } from '../keys/index.js';
+import { fileNameOf, type ObjectKey } from './object-key.js';
+import type { ObjectBody, ObjectInfo, ObjectStore } from './object-store.js';
+import {
+  signDownloadLink,
+  verifyDownloadLink,
+  type DownloadLink,
+  type LinkQuery,
+} from './links.js';
+import { readSealed, writeSealed } from './sealed-objects.js';
+
+/** The system principal's reason for a download through a signed link (its audit actor). */
+export const DOWNLOAD_ACTOR = 'object-download-link';
+
+export interface StorageDeps {
+  readonly store: ObjectStore;
+  readonly db: Pick<Database, 'withTenant'>;
+  readonly keyring: Pick<Keyring, 'seal' | 'open'>;
+  /** The link key (links.ts `linkSecret` of the auth secret). */
+  readonly linkSecret: Buffer;
+  /** WARDROOM_PUBLIC_URL (or http://HOST:PORT): the base of download links. */
+  readonly publicUrl: string;
+  /** The clock links are signed and checked by (tests move it). */
+  readonly now?: () => Date;
+}
+
+export interface Download {
+  readonly fileName: string;
+  readonly body: Readable;
+}
+
+export interface Storage {
+  readonly store: ObjectStore;
+  /** Seals and stores `body` as `key`, for the principal's workspace (which must own the key). */
+  write(principal: Principal, key: ObjectKey, body: ObjectBody): Promise<ObjectInfo>;
+  /** The opened (plaintext) body of an object of the principal's workspace. */
+  read(principal: Principal, key: ObjectKey): Promise<Readable>;
+  /** A signed link to download `key` through Wardroom, for `ttlSeconds` (at most 7 days). */
+  downloadLink(key: ObjectKey, ttlSeconds: number): DownloadLink;
+  /**
+   * Serves a signed link: checks it, records `object.downloaded` in the
+   * object's workspace (committed before any byte is sent), opens the object.
+   */
+  download(query: LinkQuery, origin: RequestOrigin): Promise<Download>;
+  /** Deletes every object of a workspace (its deletion, the purge); returns how many. */
+  deleteWorkspaceObjects(workspaceId: string): Promise<number>;
+}
+
+export function createStorage(deps: StorageDeps): Storage {
+  const now = deps.now ?? (() => new Date());
+  const sealed = { store: deps.store, db: deps.db, keyring: deps.keyring };
+  return {
+    store: deps.store,
+    write: (principal, key, body) => writeSealed(sealed, principal, key, body),
+    read: (principal, key) => readSealed(sealed, principal, key),
+    downloadLink: (key, ttlSeconds) =>
+      signDownloadLink(deps.linkSecret, deps.publicUrl, key, ttlSeconds, now()),
+    async download(query, origin) {
+      const link = verifyDownloadLink(deps.linkSecret, query, now());
+      const principal = systemPrincipal(link.workspaceId, DOWNLOAD_ACTOR, origin.correlationId);
+      const body = await readSealed(sealed, principal, link.key, async (tx) => {
+        const ws = await tx.selectFrom('workspaces').select('shredded_at').executeTakeFirst();
+        if (ws === undefined) throw new AppError('not_found', 'No such object');
+        if (ws.shredded_at !== null) {
+          throw new AppError('workspace_shredded', 'This workspace has been shredded');
+        }
+        await recordEvent(tx, {
+          action: 'object.downloaded',
+          targets: [{ type: 'object', id: link.key }],
+          metadata: { via: 'signed_link', link_expires_at: link.expiresAt.toISOString() },
+        });
+      });
+      return { fileName: fileNameOf(link.key), body };
+    },
+    deleteWorkspaceObjects: (workspaceId) => deps.store.deletePrefix(workspaceId),
+  };
+}
