@@ -38,6 +38,16 @@ import {
 import type { SignInLimits } from '../../src/api/register-account-route.js';
 import type { PriceBook } from '../../src/modules/gateway/index.js';
 import type { Gateway } from '../../src/modules/gateway/index.js';
+import {
+  createStorage,
+  folderStore,
+  linkSecret,
+  type ObjectStore,
+  type Storage,
+} from '../../src/modules/storage/index.js';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 
 export interface TestApp {
   readonly app: FastifyInstance;
@@ -49,6 +59,8 @@ export interface TestApp {
   readonly codes: CodeRecorder;
   /** The server's auth secret (CSRF tokens, code HMACs). */
   readonly authSecret: Buffer;
+  /** Sealed objects and download links; a folder store in a temporary folder unless given. */
+  readonly storage: Storage;
   close(): Promise<void>;
 }
 
@@ -82,6 +94,8 @@ export async function startTestApp(
     sessionCache?: SessionCacheOptions & { subscribe?: boolean };
     /** Model prices (default: the shipped table), as WARDROOM_LLM_PRICES would set them. */
     priceBook?: PriceBook;
+    /** The object store (default: a folder store in a temporary folder) and the links' clock. */
+    storage?: { store?: ObjectStore; now?: () => Date };
   } = {},
 ): Promise<TestApp> {
   const db = createDatabase({
@@ -106,12 +120,25 @@ export async function startTestApp(
     settings: { ...DEFAULT_AUTH_SETTINGS, ...options.auth?.settings },
     signInLimits: options.auth?.signInLimits ?? { perAddressPerHour: 1000, perIpPerHour: 1000 },
   };
+  const objectsDir =
+    options.storage?.store === undefined
+      ? await fs.mkdtemp(path.join(os.tmpdir(), 'wardroom-objects-'))
+      : undefined;
+  const storage = createStorage({
+    store: options.storage?.store ?? folderStore(objectsDir ?? ''),
+    db,
+    keyring,
+    linkSecret: linkSecret(authSecret),
+    publicUrl: 'http://127.0.0.1:8080',
+    ...(options.storage?.now === undefined ? {} : { now: options.storage.now }),
+  });
   const app = await buildServer(
     {
       db,
       keyring,
       auditSigner,
       auth,
+      storage,
       ...(options.invitations === undefined ? {} : { invitations: options.invitations }),
       ...(options.priceBook === undefined ? {} : { priceBook: options.priceBook }),
       ...(options.gateway === undefined ? {} : { gateway: options.gateway({ db, keyring }) }),
@@ -133,9 +160,11 @@ export async function startTestApp(
     auditSigner,
     codes,
     authSecret,
+    storage,
     async close() {
       await app.close();
       await db.close();
+      if (objectsDir !== undefined) await fs.rm(objectsDir, { recursive: true, force: true });
     },
   };
 }
