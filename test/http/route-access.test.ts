@@ -24,6 +24,8 @@ import { signIn, type Browser } from '../support/sign-in.js';
 import { createApiToken } from '../../src/modules/tenancy/api-tokens.js';
 import { parseToken } from '../../src/modules/tenancy/token-format.js';
 import { makeIdpKeys } from '../sso/saml-idp.js';
+import { Readable } from 'node:stream';
+import { objectKey } from '../../src/modules/storage/index.js';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -212,6 +214,12 @@ const freshConnection = async () => {
   return { id: res.json<{ id: string }>().id };
 };
 const none = () => Promise.resolve({});
+/** A signed link to a fresh object of `ws` (the download route is public: the link is the credential). */
+const freshDownload = async () => {
+  const key = objectKey(ws.id, 'exports', `fixture-${randomBytes(4).toString('hex')}.txt`);
+  await t.storage.write(systemPrincipal(ws.id, 'test'), key, Readable.from([Buffer.from('x')]));
+  return new URL(t.storage.downloadLink(key, 60).url).search;
+};
 
 const fixtures: Record<string, Fixture> = {
   'GET /api/v1/auth/sso/start': {
@@ -243,6 +251,7 @@ const fixtures: Record<string, Fixture> = {
   'GET /healthz': { params: () => Promise.resolve({}) },
   'GET /.well-known/wardroom-audit-key': { params: () => Promise.resolve({}) },
   'GET /api/v1/openapi.json': { params: () => Promise.resolve({}) },
+  'GET /api/v1/objects/download': { params: none, query: freshDownload },
   'POST /api/v1/auth/email/start': {
     params: () => Promise.resolve({}),
     body: () => ({ email: `anyone-${randomBytes(4).toString('hex')}@example.test` }),
