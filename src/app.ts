@@ -40,13 +40,7 @@ import {
   type SignInCodeSender,
 } from './modules/auth/index.js';
 import type { Gateway } from './modules/gateway/index.js';
-import {
-  createObjectStore,
-  createStorage,
-  linkSecret,
-  type ObjectStore,
-  type Storage,
-} from './modules/storage/index.js';
+import { storageFromConfig, type Storage } from './modules/storage/index.js';
 import type { BudgetGuardService } from './modules/budgets/index.js';
 import { startGateway } from './start-gateway.js';
 import {
@@ -74,11 +68,7 @@ export interface Wardroom {
    * provider, two-phase audit); also behind the `/llm/v1/…` routes.
    */
   readonly gateway: Gateway;
-  /**
-   * Stored objects (WARDROOM_STORAGE: a folder or an S3-compatible bucket),
-   * sealed with their workspace's key, and their signed download links.
-   * `storage.deleteWorkspaceObjects(id)` deletes a workspace's objects.
-   */
+  /** Stored objects, sealed per workspace, and their signed download links (docs/storage.md). */
   readonly storage: Storage;
   /** The job queue (pg-boss, as the jobs role), started on first use. */
   jobs(): Promise<JobQueue>;
@@ -136,12 +126,10 @@ export async function createWardroom(
   const release = async (): Promise<void> => {
     await stopBackground(running);
     running.redis?.disconnect();
-    running.mailer?.close();
-    running.objects?.close();
+    for (const part of [running.mailer, running.storage]) part?.close();
     await running.db?.close();
     await target.embedded?.stop();
-    kek.provider.close?.();
-    roots.close?.();
+    for (const part of [kek.provider, roots]) part.close?.();
   };
   try {
     if (options.migrate !== false) await migrateOnStart(target, logger);
@@ -172,15 +160,7 @@ export async function createWardroom(
     const auth = { ...serverAuth(config, logger, authSecret.key, sender), sessionCache };
     const llm = await startGateway(running, config.llm, { db, keyring, logger, redis, mailer });
     const invitations = invitationMailer(db, mailer);
-    const objects = (running.objects = createObjectStore(config.storage));
-    if (options.listen !== false) logger.info({ store: objects.description }, 'object storage');
-    const storage = createStorage({
-      store: objects,
-      db,
-      keyring,
-      linkSecret: linkSecret(authSecret.key),
-      publicUrl: config.mail.publicUrl,
-    });
+    const storage = (running.storage = storageFromConfig(config, { db, keyring, authSecret }));
     const server = await buildServer(
       { db, keyring, auditSigner, auth, invitations, storage, ...llm },
       { ...serverOptions(config, logger, redis), https, trustProxy: config.trustProxy },
@@ -224,7 +204,7 @@ interface Running {
   db?: Database;
   redis?: Redis | undefined;
   mailer?: Mailer;
-  objects?: ObjectStore;
+  storage?: Storage;
   maintenance?: Maintenance;
   queue?: Promise<RunningJobQueue>;
   worker?: RotationWorker;

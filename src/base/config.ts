@@ -8,12 +8,13 @@ import { z } from 'zod';
 import { envFields } from './env-fields.js';
 import { AppError } from './errors.js';
 import { checkLlmConfig, llmConfig, type LlmConfig } from './llm-config.js';
-import { isLoopbackHost } from './net.js';
 import { Secret } from './secret.js';
+import { checkStorageConfig, storageConfig, type StorageConfig } from './storage-config.js';
 
 export { envFields, kekIdSchema, keyVersionSchema, masterKey } from './env-fields.js';
 export { Secret } from './secret.js';
 export type { LlmConfig } from './llm-config.js';
+export type { StorageConfig } from './storage-config.js';
 
 const envSchema = envFields.superRefine((e, ctx) => {
   const need = (variable: keyof typeof e, why: string) => {
@@ -116,19 +117,6 @@ export type KekConfig =
       readonly caFile: string | undefined;
       readonly mount: string;
       readonly key: string;
-    };
-
-/** Where stored objects are kept (modules/storage). */
-export type StorageConfig =
-  | { readonly kind: 'folder'; readonly dir: string }
-  | {
-      readonly kind: 's3';
-      readonly bucket: string;
-      readonly region: string;
-      readonly endpoint: string | undefined;
-      readonly forcePathStyle: boolean;
-      readonly credentials:
-        { readonly accessKeyId: string; readonly secretAccessKey: Secret<string> } | undefined;
     };
 
 /** Outbound email (modules/mail): SMTP when a URL is set, else `.eml` files in the outbox. */
@@ -287,62 +275,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storage: storageConfig(e),
     llm: llmConfig(e, present),
     logLevel: e.LOG_LEVEL,
-  };
-}
-
-type Env = z.infer<typeof envFields>;
-
-function checkStorageConfig(e: Env, ctx: z.RefinementCtx): void {
-  if (e.WARDROOM_STORAGE === 's3' && e.WARDROOM_S3_BUCKET === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['WARDROOM_S3_BUCKET'],
-      message: 'required by WARDROOM_STORAGE=s3',
-    });
-  }
-  if (
-    (e.WARDROOM_S3_ACCESS_KEY_ID === undefined) !==
-    (e.WARDROOM_S3_SECRET_ACCESS_KEY === undefined)
-  ) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['WARDROOM_S3_ACCESS_KEY_ID'],
-      message:
-        'WARDROOM_S3_ACCESS_KEY_ID and WARDROOM_S3_SECRET_ACCESS_KEY are set together or not at all',
-    });
-  }
-  const endpoint =
-    e.WARDROOM_S3_ENDPOINT === undefined ? undefined : new URL(e.WARDROOM_S3_ENDPOINT);
-  if (endpoint?.protocol === 'http:' && !isLoopbackHost(endpoint.hostname)) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['WARDROOM_S3_ENDPOINT'],
-      message: 'plain http:// only to a loopback address: use https://',
-    });
-  }
-}
-
-function storageConfig(e: Env): StorageConfig {
-  if (e.WARDROOM_STORAGE === 'folder') {
-    return {
-      kind: 'folder',
-      dir: path.resolve(e.WARDROOM_STORAGE_DIR ?? path.join(e.WARDROOM_DATA_DIR, 'objects')),
-    };
-  }
-  return {
-    kind: 's3',
-    // The schema's refinement proved it is set.
-    bucket: e.WARDROOM_S3_BUCKET ?? '',
-    region: e.WARDROOM_S3_REGION,
-    endpoint: e.WARDROOM_S3_ENDPOINT,
-    forcePathStyle: e.WARDROOM_S3_FORCE_PATH_STYLE === 'true',
-    credentials:
-      e.WARDROOM_S3_ACCESS_KEY_ID === undefined || e.WARDROOM_S3_SECRET_ACCESS_KEY === undefined
-        ? undefined
-        : {
-            accessKeyId: e.WARDROOM_S3_ACCESS_KEY_ID,
-            secretAccessKey: new Secret(e.WARDROOM_S3_SECRET_ACCESS_KEY),
-          },
   };
 }
 

@@ -72,10 +72,10 @@ describe.each(BACKENDS)('sealed objects on the %s store', (kind) => {
     expect((await bytesOf(await storage.read(principal, empty))).length).toBe(0);
     const odd = objectKey(ws.id, 'odd');
     const plain = randomBytes(200_003);
-    async function* pieces() {
+    function* pieces() {
       for (let at = 0; at < plain.length; at += 9_999) yield plain.subarray(at, at + 9_999);
     }
-    await storage.write(principal, odd, pieces());
+    await storage.write(principal, odd, Readable.from(pieces()));
     expect((await bytesOf(await storage.read(principal, odd))).equals(plain)).toBe(true);
   });
 
@@ -150,29 +150,30 @@ describe.each(BACKENDS)('sealed objects on the %s store', (kind) => {
     // The bytes are still in the store, but no key opens them.
     expect(await storage.store.exists(key)).toBe(true);
     await expect(storage.read(systemPrincipal(ws.id, 'test'), key)).rejects.toMatchObject({
-      code: expect.stringMatching(/^(decryption_failed|key_unavailable)$/),
+      code: 'key_unavailable',
     });
     expect(await storage.deleteWorkspaceObjects(ws.id)).toBe(1);
     expect(await storage.store.exists(key)).toBe(false);
   });
 
-  it('streams a large body in constant memory both ways', async () => {
+  // On the folder store only: s3rver runs in this process, so its own buffers would be counted too.
+  // (The S3 store's multipart streaming is in the contract test.)
+  it.runIf(kind === 'folder')('streams a large body in constant memory both ways', async () => {
     const ws = await newWorkspace(t);
     const principal = systemPrincipal(ws.id, 'test');
     const key = objectKey(ws.id, 'exports', 'large.bin');
     const piece = randomBytes(256 * 1024);
     const pieces = 256; // 64 MiB
-    async function* body() {
+    function* body() {
       for (let i = 0; i < pieces; i++) yield piece;
     }
-    global.gc?.();
     const before = process.memoryUsage().rss;
     let peak = before;
     const sample = setInterval(() => {
       peak = Math.max(peak, process.memoryUsage().rss);
     }, 20);
     try {
-      await storage.write(principal, key, body());
+      await storage.write(principal, key, Readable.from(body()));
       let total = 0;
       for await (const part of await storage.read(principal, key)) total += (part as Buffer).length;
       expect(total).toBe(pieces * piece.length);

@@ -194,10 +194,13 @@ class FrameReader {
     return this.take(length, true);
   }
 
-  /** The first `n` buffered bytes; removed from the buffer when `consume`. */
+  /** The first `n` buffered bytes (the caller checked they are there); removed when `consume`. */
   private take(n: number, consume: boolean): Buffer {
-    if (this.parts[0]!.length < n) this.parts = [Buffer.concat(this.parts)];
-    const first = this.parts[0]!;
+    let first = this.parts[0] ?? Buffer.alloc(0);
+    if (first.length < n) {
+      first = Buffer.concat(this.parts);
+      this.parts = [first];
+    }
     if (!consume) return first.subarray(0, n);
     // A copy: the source may reuse its buffers once the next piece is read.
     const out = Buffer.from(first.subarray(0, n));

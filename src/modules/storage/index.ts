@@ -31,6 +31,7 @@ export { readSealed, writeSealed, type SealedObjectsDeps } from './sealed-object
 export {
   createStorage,
   DOWNLOAD_ACTOR,
+  storageFromConfig,
   type Download,
   type Storage,
   type StorageDeps,

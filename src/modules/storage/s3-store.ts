@@ -63,8 +63,8 @@ function unavailable(error: unknown, what: string): AppError {
   });
 }
 
-export function s3Store(config: S3StoreConfig): S3ObjectStore {
-  const client = new S3Client({
+function clientOf(config: S3StoreConfig): S3Client {
+  return new S3Client({
     region: config.region,
     forcePathStyle: config.forcePathStyle,
     ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
@@ -77,58 +77,101 @@ export function s3Store(config: S3StoreConfig): S3ObjectStore {
           },
         }),
   });
-  const Bucket = config.bucket;
+}
 
-  const head = async (key: ObjectKey): Promise<ObjectInfo | undefined> => {
-    try {
-      const res = await client.send(new HeadObjectCommand({ Bucket, Key: key }));
-      return { size: res.ContentLength ?? 0, lastModified: res.LastModified ?? new Date(0) };
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw unavailable(error, 'head');
+async function headObject(
+  client: S3Client,
+  Bucket: string,
+  key: ObjectKey,
+): Promise<ObjectInfo | undefined> {
+  try {
+    const res = await client.send(new HeadObjectCommand({ Bucket, Key: key }));
+    return { size: res.ContentLength ?? 0, lastModified: res.LastModified ?? new Date(0) };
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw unavailable(error, 'head');
+  }
+}
+
+async function putObject(
+  client: S3Client,
+  Bucket: string,
+  key: ObjectKey,
+  body: ObjectBody,
+): Promise<ObjectInfo> {
+  const upload = new Upload({
+    client,
+    params: {
+      Bucket,
+      Key: key,
+      Body: Readable.from(body),
+      ContentType: 'application/octet-stream',
+    },
+    partSize: PART_BYTES,
+    queueSize: 1,
+    leavePartsOnError: false,
+  });
+  try {
+    await upload.done();
+  } catch (error) {
+    throw unavailable(error, 'upload');
+  }
+  const stored = await headObject(client, Bucket, key);
+  if (stored === undefined) throw new AppError('storage_unavailable', 'Uploaded object is missing');
+  return stored;
+}
+
+async function getObject(client: S3Client, Bucket: string, key: ObjectKey): Promise<Readable> {
+  try {
+    const res = await client.send(new GetObjectCommand({ Bucket, Key: key }));
+    if (!(res.Body instanceof Readable)) throw new AppError('internal', 'S3 body is not a stream');
+    return res.Body;
+  } catch (error) {
+    if (isNotFound(error)) throw new AppError('not_found', 'No such object');
+    throw unavailable(error, 'download');
+  }
+}
+
+/** Deletes everything under `Prefix`, a page of up to 1000 keys at a time; returns how many. */
+async function deleteAll(client: S3Client, Bucket: string, Prefix: string): Promise<number> {
+  let deleted = 0;
+  try {
+    // Deleting changes the listing, so each round lists from the start again.
+    for (;;) {
+      const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix, MaxKeys: 1000 }));
+      const keys = (page.Contents ?? []).flatMap((o) =>
+        o.Key === undefined ? [] : [{ Key: o.Key }],
+      );
+      if (keys.length === 0) return deleted;
+      const res = await client.send(
+        new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys, Quiet: true } }),
+      );
+      const errors = res.Errors ?? [];
+      if (errors.length > 0) {
+        throw new AppError(
+          'storage_unavailable',
+          `Object store refused to delete ${errors.length} objects`,
+        );
+      }
+      deleted += keys.length;
     }
-  };
+  } catch (error) {
+    throw unavailable(error, 'delete');
+  }
+}
 
+export function s3Store(config: S3StoreConfig): S3ObjectStore {
+  const client = clientOf(config);
+  const Bucket = config.bucket;
+  const endpoint = config.endpoint === undefined ? '' : ` at ${new URL(config.endpoint).origin}`;
   return {
     kind: 's3',
-    description: `s3://${Bucket}${config.endpoint === undefined ? '' : ` at ${new URL(config.endpoint).origin}`}`,
-    async put(key, body: ObjectBody) {
-      const upload = new Upload({
-        client,
-        params: {
-          Bucket,
-          Key: key,
-          Body: Readable.from(body),
-          ContentType: 'application/octet-stream',
-        },
-        partSize: PART_BYTES,
-        queueSize: 1,
-        leavePartsOnError: false,
-      });
-      try {
-        await upload.done();
-      } catch (error) {
-        throw unavailable(error, 'upload');
-      }
-      const stored = await head(key);
-      if (stored === undefined)
-        throw new AppError('storage_unavailable', 'Uploaded object is missing');
-      return stored;
-    },
-    async get(key) {
-      try {
-        const res = await client.send(new GetObjectCommand({ Bucket, Key: key }));
-        if (!(res.Body instanceof Readable))
-          throw new AppError('internal', 'S3 body is not a stream');
-        return res.Body;
-      } catch (error) {
-        if (isNotFound(error)) throw new AppError('not_found', 'No such object');
-        throw unavailable(error, 'download');
-      }
-    },
-    head,
+    description: `s3://${Bucket}${endpoint}`,
+    put: (key, body) => putObject(client, Bucket, key, body),
+    get: (key) => getObject(client, Bucket, key),
+    head: (key) => headObject(client, Bucket, key),
     async exists(key) {
-      return (await head(key)) !== undefined;
+      return (await headObject(client, Bucket, key)) !== undefined;
     },
     async delete(key) {
       try {
@@ -137,45 +180,14 @@ export function s3Store(config: S3StoreConfig): S3ObjectStore {
         if (!isNotFound(error)) throw unavailable(error, 'delete');
       }
     },
-    async deletePrefix(workspaceId) {
-      const Prefix = workspacePrefix(workspaceId);
-      let deleted = 0;
-      try {
-        // Deleting changes the listing, so each round lists from the start again.
-        for (;;) {
-          const page = await client.send(
-            new ListObjectsV2Command({ Bucket, Prefix, MaxKeys: 1000 }),
-          );
-          const keys = (page.Contents ?? []).flatMap((o) =>
-            o.Key === undefined ? [] : [{ Key: o.Key }],
-          );
-          if (keys.length === 0) return deleted;
-          const res = await client.send(
-            new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys, Quiet: true } }),
-          );
-          if ((res.Errors ?? []).length > 0) {
-            throw new AppError(
-              'storage_unavailable',
-              `Object store refused to delete ${res.Errors?.length} objects`,
-            );
-          }
-          deleted += keys.length;
-        }
-      } catch (error) {
-        throw unavailable(error, 'delete');
-      }
-    },
+    deletePrefix: (workspaceId) => deleteAll(client, Bucket, workspacePrefix(workspaceId)),
     async presignedGetUrl(key, expiresInSeconds) {
-      if (
-        !Number.isInteger(expiresInSeconds) ||
-        expiresInSeconds < 1 ||
-        expiresInSeconds > MAX_LINK_SECONDS
-      ) {
+      const ok = Number.isInteger(expiresInSeconds) && expiresInSeconds >= 1;
+      if (!ok || expiresInSeconds > MAX_LINK_SECONDS) {
         throw new AppError('validation_failed', 'A presigned URL lasts from 1 second to 7 days');
       }
-      return getSignedUrl(client, new GetObjectCommand({ Bucket, Key: key }), {
-        expiresIn: expiresInSeconds,
-      });
+      const command = new GetObjectCommand({ Bucket, Key: key });
+      return getSignedUrl(client, command, { expiresIn: expiresInSeconds });
     },
     close() {
       client.destroy();

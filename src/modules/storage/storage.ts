@@ -11,7 +11,10 @@ import { recordEvent } from '../audit/index.js';
 import type { Keyring } from '../keys/index.js';
 import { fileNameOf, type ObjectKey } from './object-key.js';
 import type { ObjectBody, ObjectInfo, ObjectStore } from './object-store.js';
+import type { StorageConfig } from '../../base/config.js';
+import { createObjectStore } from './registry.js';
 import {
+  linkSecret,
   signDownloadLink,
   verifyDownloadLink,
   type DownloadLink,
@@ -54,6 +57,8 @@ export interface Storage {
   download(query: LinkQuery, origin: RequestOrigin): Promise<Download>;
   /** Deletes every object of a workspace (its deletion, the purge); returns how many. */
   deleteWorkspaceObjects(workspaceId: string): Promise<number>;
+  /** Releases the store's connections. */
+  close(): void;
 }
 
 export function createStorage(deps: StorageDeps): Storage {
@@ -83,5 +88,23 @@ export function createStorage(deps: StorageDeps): Storage {
       return { fileName: fileNameOf(link.key), body };
     },
     deleteWorkspaceObjects: (workspaceId) => deps.store.deletePrefix(workspaceId),
+    close: () => deps.store.close(),
   };
+}
+
+/**
+ * The storage service for the configured store (WARDROOM_STORAGE), its links
+ * keyed from the auth secret and based on the public URL.
+ */
+export function storageFromConfig(
+  config: { readonly storage: StorageConfig; readonly mail: { readonly publicUrl: string } },
+  deps: Pick<StorageDeps, 'db' | 'keyring'> & { readonly authSecret: { readonly key: Buffer } },
+): Storage {
+  return createStorage({
+    db: deps.db,
+    keyring: deps.keyring,
+    store: createObjectStore(config.storage),
+    linkSecret: linkSecret(deps.authSecret.key),
+    publicUrl: config.mail.publicUrl,
+  });
 }

@@ -5,6 +5,7 @@
  * the end, another binding (workspace, object key) or key.
  */
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
   openStream,
@@ -21,8 +22,11 @@ async function collect(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-async function* pieces(bytes: Buffer, size: number): AsyncGenerator<Buffer> {
-  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+/** `bytes` as an async stream of `size`-byte pieces. */
+function pieces(bytes: Buffer, size: number): AsyncIterable<Buffer> {
+  const out: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += size) out.push(bytes.subarray(at, at + size));
+  return Readable.from(out, { objectMode: true });
 }
 
 /** The sealed frames, each one chunk: `uint32 length || nonce || ciphertext || tag`. */
