@@ -64,6 +64,36 @@ describe.each(BACKENDS)('sealed objects on the %s store', (kind) => {
     expect((await bytesOf(await storage.read(principal, key))).equals(plain)).toBe(true);
   });
 
+  it('records object.stored and object.deleted in the workspace, and removes only its own', async () => {
+    const ws = await newWorkspace(t);
+    const other = await newWorkspace(t);
+    const principal = systemPrincipal(ws.id, 'test');
+    const key = objectKey(ws.id, 'exports', 'audited.bin');
+    const info = await storage.write(principal, key, Readable.from([randomBytes(10)]));
+    await expect(storage.remove(systemPrincipal(other.id, 'test'), key)).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    expect(await storage.store.exists(key)).toBe(true);
+    await storage.remove(principal, key);
+    expect(await storage.store.exists(key)).toBe(false);
+    const events = await t.db.withTenant(principal, (tx) =>
+      tx
+        .selectFrom('audit_log')
+        .select(['action', 'targets', 'metadata'])
+        .where('action', 'like', 'object.%')
+        .orderBy('id')
+        .execute(),
+    );
+    expect(events).toEqual([
+      {
+        action: 'object.stored',
+        targets: [{ type: 'object', id: key }],
+        metadata: { size: info.size },
+      },
+      { action: 'object.deleted', targets: [{ type: 'object', id: key }], metadata: {} },
+    ]);
+  });
+
   it('round-trips an empty body and a body of odd-sized pieces', async () => {
     const ws = await newWorkspace(t);
     const principal = systemPrincipal(ws.id, 'test');

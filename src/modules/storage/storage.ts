@@ -9,7 +9,7 @@ import { systemPrincipal, type Principal, type RequestOrigin } from '../../db/pr
 import { AppError } from '../../base/errors.js';
 import { recordEvent } from '../audit/index.js';
 import type { Keyring } from '../keys/index.js';
-import { fileNameOf, type ObjectKey } from './object-key.js';
+import { fileNameOf, parseObjectKey, type ObjectKey } from './object-key.js';
 import type { ObjectBody, ObjectInfo, ObjectStore } from './object-store.js';
 import type { StorageConfig } from '../../base/config.js';
 import { createObjectStore } from './registry.js';
@@ -44,8 +44,14 @@ export interface Download {
 
 export interface Storage {
   readonly store: ObjectStore;
-  /** Seals and stores `body` as `key`, for the principal's workspace (which must own the key). */
+  /**
+   * Seals and stores `body` as `key`, for the principal's workspace (which
+   * must own the key); records `object.stored` (key, stored size) once the
+   * object is complete.
+   */
   write(principal: Principal, key: ObjectKey, body: ObjectBody): Promise<ObjectInfo>;
+  /** Deletes an object of the principal's workspace; records `object.deleted`. */
+  remove(principal: Principal, key: ObjectKey): Promise<void>;
   /** The opened (plaintext) body of an object of the principal's workspace. */
   read(principal: Principal, key: ObjectKey): Promise<Readable>;
   /** A signed link to download `key` through Wardroom, for `ttlSeconds` (at most 7 days). */
@@ -55,7 +61,10 @@ export interface Storage {
    * object's workspace (committed before any byte is sent), opens the object.
    */
   download(query: LinkQuery, origin: RequestOrigin): Promise<Download>;
-  /** Deletes every object of a workspace (its deletion, the purge); returns how many. */
+  /**
+   * Deletes every object of a workspace (its deletion, the purge); returns
+   * how many. Records nothing: the caller records the deletion it is part of.
+   */
   deleteWorkspaceObjects(workspaceId: string): Promise<number>;
   /** Releases the store's connections. */
   close(): void;
@@ -66,12 +75,33 @@ export function createStorage(deps: StorageDeps): Storage {
   const sealed = { store: deps.store, db: deps.db, keyring: deps.keyring };
   return {
     store: deps.store,
-    write: (principal, key, body) => writeSealed(sealed, principal, key, body),
+    async write(principal, key, body) {
+      const info = await writeSealed(sealed, principal, key, body);
+      await deps.db.withTenant(principal, (tx) =>
+        recordEvent(tx, {
+          action: 'object.stored',
+          targets: [{ type: 'object', id: key }],
+          metadata: { size: info.size },
+        }),
+      );
+      return info;
+    },
+    async remove(principal, key) {
+      if (parseObjectKey(key).workspaceId !== principal.tenantId.toLowerCase()) {
+        throw new AppError('forbidden', "The object key names another workspace than the caller's");
+      }
+      await deps.store.delete(key);
+      await deps.db.withTenant(principal, (tx) =>
+        recordEvent(tx, { action: 'object.deleted', targets: [{ type: 'object', id: key }] }),
+      );
+    },
     read: (principal, key) => readSealed(sealed, principal, key),
     downloadLink: (key, ttlSeconds) =>
       signDownloadLink(deps.linkSecret, deps.publicUrl, key, ttlSeconds, now()),
     async download(query, origin) {
       const link = verifyDownloadLink(deps.linkSecret, query, now());
+      // A link holder is not an identified person: the event names the link, not the client.
+      // Its address and agent are not recorded.
       const principal = systemPrincipal(link.workspaceId, DOWNLOAD_ACTOR, origin.correlationId);
       const body = await readSealed(sealed, principal, link.key, async (tx) => {
         const ws = await tx.selectFrom('workspaces').select('shredded_at').executeTakeFirst();
