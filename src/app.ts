@@ -17,7 +17,6 @@ import { createLogger } from './base/logger.js';
 import {
   startAuditMaintenance,
   type Maintenance,
-  loadAuditSigner,
   type AuditSigner,
 } from './modules/audit/index.js';
 import {
@@ -34,7 +33,6 @@ import {
 } from './modules/mail/index.js';
 import {
   DEFAULT_AUTH_SETTINGS,
-  loadAuthSecret,
   SessionCache,
   subscribeSessionEvents,
   type SignInCodeSender,
@@ -43,11 +41,13 @@ import type { Gateway } from './modules/gateway/index.js';
 import { storageFromConfig, type Storage } from './modules/storage/index.js';
 import type { BudgetGuardService } from './modules/budgets/index.js';
 import { startGateway } from './start-gateway.js';
+import { declareQueues, serverPrivacy, startOptOutBackground } from './start-privacy.js';
+import { loadSecrets, logKeySources, type Secrets } from './start-secrets.js';
+import type { OptOutWorker } from './modules/contacts/index.js';
 import {
   createKeyring,
   type Keyring,
   subscribeKeyEvents,
-  ensureRotationQueue,
   startRotationWorker,
   type RotationWorker,
 } from './modules/keys/index.js';
@@ -115,7 +115,7 @@ export async function createWardroom(
   const kek = await createKekProvider(config);
   // Each workspace's root key, outside the database: what a shred destroys for good.
   const roots = await createWorkspaceKeyStore(config);
-  const { audit, authSecret } = await loadSecrets(config);
+  const secrets = await loadSecrets(config);
   // The embedded database lives in the data folder: its master key must still be the one configured.
   if (usesEmbedded(config)) await checkMasterKey(kek.provider, config.dataDir);
   const target = await resolveDatabase(config, (msg) =>
@@ -134,7 +134,7 @@ export async function createWardroom(
   try {
     if (options.migrate !== false) await migrateOnStart(target, logger);
     // From here on, the process connects only as the app role and the jobs role.
-    logKeySources(logger, kek, audit.isDevelopmentKey, authSecret.isDevelopmentKey);
+    logKeySources(logger, kek, secrets);
     logger.info({ store: roots.description }, 'workspace key store');
     const db = (running.db = createDatabase({
       appUrl: target.appUrl,
@@ -148,33 +148,33 @@ export async function createWardroom(
     await subscribeKeyEvents(db, keyring, (event) => {
       if (event === 'reconnected') logger.warn('key events reconnected: cached keys dropped');
     });
-    const auditSigner = audit.signer;
+    const auditSigner = secrets.audit.signer;
     const mailer = (running.mailer = createMailer(config.mail, logger));
     if (options.listen !== false) logger.info({ mail: mailer.description }, 'outbound email'); // no credentials
     const jobs = jobQueueOnFirstUse(running, target, logger);
     if (options.background !== false) {
-      await startBackground(running, { db, keyring, auditSigner, config, logger, jobs });
+      await startBackground(running, { db, keyring, auditSigner, config, logger, jobs, secrets });
     }
     const sender = options.signInCodeSender ?? signInCodeMailer(db, mailer);
     const sessionCache = await listeningSessionCache(db, logger);
-    const auth = { ...serverAuth(config, logger, authSecret.key, sender), sessionCache };
+    const auth = { ...serverAuth(config, logger, secrets.authSecret.key, sender), sessionCache };
     const llm = await startGateway(running, config.llm, { db, keyring, logger, redis, mailer });
-    const invitations = invitationMailer(db, mailer);
-    const storage = (running.storage = storageFromConfig(config, { db, keyring, authSecret }));
+    const extra = serverServices(running, config, logger, { db, keyring, mailer, jobs, secrets });
     const server = await buildServer(
-      { db, keyring, auditSigner, auth, invitations, storage, ...llm },
+      { db, keyring, auditSigner, auth, ...extra, ...llm },
       { ...serverOptions(config, logger, redis), https, trustProxy: config.trustProxy },
     );
     const parts = { config, logger, target, db, keyring, kek: kek.provider, auditSigner, mailer };
     return {
       ...parts,
       gateway: llm.gateway,
-      storage,
+      storage: extra.storage,
       jobs,
       server,
       async close() {
         await stopBackground(running);
         await server.close();
+        await llm.gateway.idle(); // calls answered while the server closed
         await release();
         keyring.forgetAll();
       },
@@ -183,6 +183,26 @@ export async function createWardroom(
     await release();
     throw error;
   }
+}
+
+/**
+ * What the server's modules need besides the keyring: invitations' mailer,
+ * the object storage (recorded in `running`, so it is closed) and privacy.
+ */
+function serverServices(
+  running: Running,
+  config: Config,
+  logger: Logger,
+  deps: { db: Database; keyring: Keyring; mailer: Mailer; jobs: () => Promise<JobQueue> } & {
+    secrets: Secrets;
+  },
+) {
+  const { db, keyring, mailer, jobs, secrets } = deps;
+  return {
+    invitations: invitationMailer(db, mailer),
+    storage: (running.storage = storageFromConfig(config, { db, keyring, secrets })),
+    ...serverPrivacy(config, logger, { keys: secrets.privacy.keys, mailer, jobs }),
+  };
 }
 
 /** The job queue (pg-boss, as the jobs role), started on first use and remembered in `running`. */
@@ -200,6 +220,7 @@ function jobQueueOnFirstUse(
 /** What startup has started so far, so it can be stopped again. */
 interface Running {
   budget?: BudgetGuardService;
+  gateway?: Gateway;
   stopCacheEvents?: () => Promise<void>;
   db?: Database;
   redis?: Redis | undefined;
@@ -208,19 +229,7 @@ interface Running {
   maintenance?: Maintenance;
   queue?: Promise<RunningJobQueue>;
   worker?: RotationWorker;
-}
-
-/** The audit signing key and the auth secret: configured, or generated in development. */
-async function loadSecrets(config: Config): Promise<{
-  audit: Awaited<ReturnType<typeof loadAuditSigner>>;
-  authSecret: Awaited<ReturnType<typeof loadAuthSecret>>;
-}> {
-  const isProduction = config.env === 'production';
-  const { dataDir } = config;
-  return {
-    audit: await loadAuditSigner({ seed: config.auditSigningKey, dataDir, isProduction }),
-    authSecret: await loadAuthSecret({ secret: config.authSecret, dataDir, isProduction }),
-  };
+  optOutWorker?: OptOutWorker;
 }
 
 /** Email sign-in and sessions, from the configuration. */
@@ -306,34 +315,9 @@ export function migrateOptions(
     roles: target.roles,
     appPassword: target.appPassword,
     jobsPassword: target.jobsPassword,
-    declareQueues: ensureRotationQueue,
+    declareQueues,
     ...(log === undefined ? {} : { log }),
   };
-}
-
-/** Says loudly when a development key is in use, and which master key provider runs. */
-function logKeySources(
-  logger: Logger,
-  kek: { readonly developmentKeyFile?: string | undefined; readonly description: string },
-  developmentAuditKey: boolean,
-  developmentAuthSecret: boolean,
-): void {
-  if (kek.developmentKeyFile !== undefined) {
-    logger.warn(
-      `USING A DEVELOPMENT MASTER KEY from ${kek.developmentKeyFile}. ` +
-        'Anyone with this file can decrypt every workspace. Set WARDROOM_MASTER_KEY in production.',
-    );
-  } else {
-    logger.info({ kek: kek.description }, 'master key provider');
-  }
-  if (developmentAuditKey) {
-    logger.warn(
-      'USING A DEVELOPMENT AUDIT SIGNING KEY. Set WARDROOM_AUDIT_SIGNING_KEY in production.',
-    );
-  }
-  if (developmentAuthSecret) {
-    logger.warn('USING A DEVELOPMENT AUTH SECRET. Set WARDROOM_AUTH_SECRET in production.');
-  }
 }
 
 /**
@@ -349,6 +333,7 @@ async function startBackground(
     readonly config: Config;
     readonly logger: Logger;
     readonly jobs: () => Promise<JobQueue>;
+    readonly secrets: Secrets;
   },
 ): Promise<void> {
   const { db, keyring, config, logger } = deps;
@@ -363,20 +348,29 @@ async function startBackground(
       onError: (err) => logger.error({ err }, 'key rotation sweep failed; will retry'),
     },
   );
+  running.optOutWorker = await startOptOutBackground(await deps.jobs(), {
+    db,
+    keys: deps.secrets.privacy.keys,
+    logger,
+  });
 }
 
 /** Stops the background work (once: each part is forgotten as it stops). */
 async function stopBackground(running: Running): Promise<void> {
-  const { maintenance, worker, queue, budget, stopCacheEvents } = running;
+  const { maintenance, worker, optOutWorker, queue, gateway, budget, stopCacheEvents } = running;
   delete running.maintenance;
+  delete running.gateway;
   delete running.worker;
+  delete running.optOutWorker;
   delete running.queue;
   delete running.budget;
   delete running.stopCacheEvents;
+  await gateway?.idle(); // what follows the answers already given, and the notices it started
   await budget?.idle();
   await stopCacheEvents?.();
   await maintenance?.stop();
   await worker?.stop();
+  await optOutWorker?.stop();
   await queue?.then(
     (q) => q.stop({ graceful: true, timeout: 5000 }),
     () => undefined,

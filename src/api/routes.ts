@@ -7,6 +7,7 @@
 import { agentRoutes } from '../modules/agents/index.js';
 import { auditRoutes } from '../modules/audit/index.js';
 import { budgetRoutes } from '../modules/budgets/index.js';
+import { contactRoutes, type PrivacyKeys } from '../modules/contacts/index.js';
 import { credentialRoutes } from '../modules/credentials/index.js';
 import type { Signer } from '../modules/crypto/index.js';
 import { cacheRoutes, PriceBook } from '../modules/gateway/index.js';
@@ -45,6 +46,11 @@ export interface RouteDeps {
    * modules that write files (exports) take it from here.
    */
   readonly storage?: Storage;
+  /**
+   * The privacy index keys (contacts' blind indexes, the opt-out list). A
+   * server built without them answers the contact routes with config_invalid.
+   */
+  readonly privacyKeys?: PrivacyKeys;
 }
 
 export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
@@ -58,5 +64,6 @@ export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
     ...ssoAdminRoutes({ keyring: deps.keyring }),
     ...cacheRoutes({ keyring: deps.keyring }),
     ...agentRoutes({ keyring: deps.keyring, prices: deps.priceBook ?? new PriceBook() }),
+    ...contactRoutes({ keyring: deps.keyring, privacyKeys: deps.privacyKeys }),
   ];
 }

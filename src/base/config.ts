@@ -177,6 +177,13 @@ export interface Config {
   readonly keyCacheTtlMs: number;
   /** WARDROOM_AUTH_SECRET: keys sign-in codes and CSRF tokens; undefined generates one (not in production). */
   readonly authSecret: Buffer | undefined;
+  /** WARDROOM_PRIVACY_INDEX_KEY: the contacts' blind indexes and the opt-out list; undefined generates one (not in production). */
+  readonly privacyIndexKey: Buffer | undefined;
+  /** Days between a confirmed opt-out and the deletion of the contacts it names (0..45). */
+  readonly optOutDelayDays: number;
+  /** Opt-out requests per hour, per email address and per client address. */
+  readonly optOutLimitPerAddress: number;
+  readonly optOutLimitPerIp: number;
   readonly sessionIdleSeconds: number;
   readonly sessionLifetimeSeconds: number;
   /** Sign-in requests per hour, per email address and per client address. */
@@ -247,6 +254,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       e.WARDROOM_AUTH_SECRET === undefined
         ? undefined
         : Buffer.from(e.WARDROOM_AUTH_SECRET, 'base64'),
+    privacyIndexKey:
+      e.WARDROOM_PRIVACY_INDEX_KEY === undefined
+        ? undefined
+        : Buffer.from(e.WARDROOM_PRIVACY_INDEX_KEY, 'base64'),
+    optOutDelayDays: e.WARDROOM_OPTOUT_DELAY_DAYS,
+    optOutLimitPerAddress: e.WARDROOM_OPTOUT_LIMIT_PER_ADDRESS,
+    optOutLimitPerIp: e.WARDROOM_OPTOUT_LIMIT_PER_IP,
     sessionIdleSeconds: e.WARDROOM_SESSION_IDLE_TIMEOUT,
     sessionLifetimeSeconds: e.WARDROOM_SESSION_LIFETIME,
     signInLimitPerAddress: e.WARDROOM_SIGN_IN_LIMIT_PER_ADDRESS,
@@ -261,14 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     streamIdleTimeoutMs: e.WARDROOM_STREAM_IDLE_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
     host: e.HOST,
-    tls:
-      e.WARDROOM_TLS_CERT_FILE === undefined || e.WARDROOM_TLS_KEY_FILE === undefined
-        ? undefined
-        : {
-            certFile: path.resolve(e.WARDROOM_TLS_CERT_FILE),
-            keyFile: path.resolve(e.WARDROOM_TLS_KEY_FILE),
-            minVersion: e.WARDROOM_TLS_MIN_VERSION,
-          },
+    tls: httpsConfig(e),
     trustProxy: e.WARDROOM_TRUST_PROXY,
     port: e.PORT,
     mail: mailConfig(e),
@@ -276,6 +283,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     llm: llmConfig(e, present),
     logLevel: e.LOG_LEVEL,
   };
+}
+
+function httpsConfig(e: z.infer<typeof envSchema>): HttpsConfig | undefined {
+  return e.WARDROOM_TLS_CERT_FILE === undefined || e.WARDROOM_TLS_KEY_FILE === undefined
+    ? undefined
+    : {
+        certFile: path.resolve(e.WARDROOM_TLS_CERT_FILE),
+        keyFile: path.resolve(e.WARDROOM_TLS_KEY_FILE),
+        minVersion: e.WARDROOM_TLS_MIN_VERSION,
+      };
 }
 
 function mailConfig(e: z.infer<typeof envSchema>): MailConfig {

@@ -40,6 +40,8 @@ interface Side extends SeededContent {
   readonly suspensionId: string;
   /** A run of the agent in the conversation (inserted directly: this app has no gateway). */
   readonly runId: string;
+  readonly contactId: string;
+  readonly contactEmail: string;
 }
 
 let t: TestApp;
@@ -122,7 +124,15 @@ async function makeSide(label: string): Promise<Side> {
       .returning('id')
       .executeTakeFirstOrThrow(),
   );
+  const contactEmail = `${marker}-contact@example.test`;
+  const contact = await call(t, 'POST', `/api/v1/workspaces/${ws.id}/contacts`, {
+    token: ws.ownerToken,
+    payload: { name: `${marker} contact`, email: contactEmail, notes: `${marker} notes` },
+  });
+  expect(contact.statusCode, contact.body).toBe(201);
   return {
+    contactId: contact.json<{ id: string }>().id,
+    contactEmail,
     budgetId: budget.json<{ id: string }>().id,
     suspensionId: suspension.id,
     connectionId: connection.json<{ id: string }>().id,
@@ -162,6 +172,8 @@ const secretsOf = (s: Side): string[] => [
   s.connectionId,
   s.agentId,
   s.runId,
+  s.contactId,
+  s.contactEmail,
   tokenId(s.ws.ownerToken),
   tokenId(s.viewer.token),
 ];
@@ -248,6 +260,17 @@ const fixtures: Record<string, Fixture> = {
   [`GET ${ws}/conversations/:id/runs/:run`]: {
     ids: (s) => ({ id: s.conversationId, run: s.runId }),
   },
+  [`POST ${ws}/contacts`]: {
+    ids: none,
+    body: () => ({ name: 'intruder contact', email: 'intruder-contact@example.test' }),
+  },
+  [`GET ${ws}/contacts`]: { ids: none },
+  [`GET ${ws}/contacts/:id`]: { ids: (s) => ({ id: s.contactId }) },
+  [`PATCH ${ws}/contacts/:id`]: {
+    ids: (s) => ({ id: s.contactId }),
+    body: () => ({ email: 'intruder-contact@example.test', notes: 'intruder notes' }),
+  },
+  [`DELETE ${ws}/contacts/:id`]: { ids: (s) => ({ id: s.contactId }) },
   [`GET ${ws}/sso/policy`]: { ids: none },
   [`PUT ${ws}/sso/policy`]: { ids: none, body: () => ({ require_sso: true }) },
   [`GET ${ws}/llm/cache`]: { ids: none },
@@ -334,7 +357,7 @@ describe('another workspace', () => {
   it("answers 404 for the other workspace's resource ids inside one's own workspace", async () => {
     const before = [await admin.snapshot(A.ws.id), await admin.snapshot(B.ws.id)];
     const withIds = routeKeys.filter((key) => Object.keys(fixtures[key]!.ids(B)).length > 0);
-    expect(withIds).toHaveLength(22);
+    expect(withIds).toHaveLength(25);
     for (const key of withIds) {
       const { method, url, payload } = request(key, A.ws.id, B);
       const res = await call(t, method, url, {

@@ -48,6 +48,19 @@ import {
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  DEFAULT_OPTOUT_SETTINGS,
+  privacyKeys,
+  type OptOutSettings,
+  type PrivacyKeys,
+} from '../../src/modules/contacts/index.js';
+import type { OptOutLimits } from '../../src/api/register-optout-routes.js';
+import {
+  immediateScheduler,
+  optOutRecorder,
+  type OptOutRecorder,
+  type TestScheduler,
+} from './optout-recorder.js';
 
 export interface TestApp {
   readonly app: FastifyInstance;
@@ -61,6 +74,12 @@ export interface TestApp {
   readonly authSecret: Buffer;
   /** Sealed objects and download links; a folder store in a temporary folder unless given. */
   readonly storage: Storage;
+  /** The opt-out: its keys, the emails it would send, its deletions (test/support/optout-recorder.ts). */
+  readonly optOut: {
+    readonly keys: PrivacyKeys;
+    readonly mail: OptOutRecorder;
+    readonly scheduler: TestScheduler;
+  };
   close(): Promise<void>;
 }
 
@@ -96,6 +115,8 @@ export async function startTestApp(
     priceBook?: PriceBook;
     /** The object store (default: a folder store in a temporary folder) and the links' clock. */
     storage?: { store?: ObjectStore; now?: () => Date };
+    /** The opt-out's settings and rate limits (default: at once; 1000 an hour each). */
+    optOut?: { settings?: Partial<OptOutSettings>; limits?: OptOutLimits };
   } = {},
 ): Promise<TestApp> {
   const db = createDatabase({
@@ -132,6 +153,9 @@ export async function startTestApp(
     publicUrl: 'http://127.0.0.1:8080',
     ...(options.storage?.now === undefined ? {} : { now: options.storage.now }),
   });
+  const gateway = options.gateway?.({ db, keyring });
+  const keys = privacyKeys(randomBytes(32));
+  const optOut = { keys, mail: optOutRecorder(), scheduler: immediateScheduler(db, keys) };
   const app = await buildServer(
     {
       db,
@@ -139,9 +163,17 @@ export async function startTestApp(
       auditSigner,
       auth,
       storage,
+      privacyKeys: keys,
+      optOut: {
+        keys,
+        mailer: optOut.mail,
+        scheduler: optOut.scheduler,
+        settings: { ...DEFAULT_OPTOUT_SETTINGS, ...options.optOut?.settings },
+        limits: options.optOut?.limits ?? { perAddressPerHour: 1000, perIpPerHour: 1000 },
+      },
       ...(options.invitations === undefined ? {} : { invitations: options.invitations }),
       ...(options.priceBook === undefined ? {} : { priceBook: options.priceBook }),
-      ...(options.gateway === undefined ? {} : { gateway: options.gateway({ db, keyring }) }),
+      ...(gateway === undefined ? {} : { gateway }),
     },
     {
       ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
@@ -161,8 +193,10 @@ export async function startTestApp(
     codes,
     authSecret,
     storage,
+    optOut,
     async close() {
       await app.close();
+      await gateway?.idle(); // the outcomes of calls already answered
       await db.close();
       if (objectsDir !== undefined) await fs.rm(objectsDir, { recursive: true, force: true });
     },

@@ -19,6 +19,7 @@ import { WorkroomsPage } from './Workrooms';
 import { AccountPage } from './Account';
 import { AgentsPage } from './Agents';
 import { BudgetsPage } from './Budgets';
+import { ContactsPage } from './Contacts';
 
 export interface PageDef {
   /** `/app/…`; `:name` segments become `params.name`. */
@@ -112,6 +113,14 @@ export const pages: readonly PageDef[] = [
     nav: 'workspace',
     needs: 'admin',
     render: () => <LlmSettingsPage />,
+  },
+  // Contacts (issue 13, section 5): members read, admins add and delete.
+  {
+    path: '/app/contacts',
+    title: 'Contacts',
+    nav: 'workspace',
+    needs: 'member',
+    render: () => <ContactsPage />,
   },
   // Agents (helper "agents"): everyone in the workspace reads; admins change (issue 12).
   {

@@ -55,6 +55,11 @@ export const SEALED_FIELDS: readonly SealedField[] = [
   },
   // An agent's system prompt (migration 019), bound to its prompt version.
   { table: 'agents', column: 'system_prompt', idColumn: 'id', bound: ['prompt_version'] },
+  // A contact's personal fields (migration 022), bound to its version: every edit seals anew.
+  { table: 'contacts', column: 'name', idColumn: 'id', bound: ['version'] },
+  { table: 'contacts', column: 'email', idColumn: 'id', bound: ['version'] },
+  { table: 'contacts', column: 'company', idColumn: 'id', bound: ['version'] },
+  { table: 'contacts', column: 'notes', idColumn: 'id', bound: ['version'] },
   // Customer-written names (migration 011).
   { table: 'workrooms', column: 'name_sealed', idColumn: 'id', bound: [], plaintext: 'name' },
   {

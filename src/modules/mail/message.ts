@@ -13,6 +13,8 @@ export interface MessageData {
   readonly invitation: Omit<TemplateData['invitation'], 'consoleUrl'>;
   readonly llm_budget_soft_limit: TemplateData['llm_budget_soft_limit'];
   readonly llm_key_suspended: TemplateData['llm_key_suspended'];
+  readonly privacy_optout_code: TemplateData['privacy_optout_code'];
+  readonly privacy_optout_confirmed: TemplateData['privacy_optout_confirmed'];
 }
 
 export type MailMessage = {
@@ -59,6 +61,13 @@ const schemas: { readonly [K in TemplateName]: z.ZodType<MessageData[K]> } = {
     windowMinutes: z.number().int().min(1).max(1440),
     spentUsd: usd,
     thresholdUsd: usd,
+  }),
+  privacy_optout_code: z.strictObject({
+    code: z.string().regex(/^[0-9]{6}$/, 'six digits'),
+    validMinutes: z.number().int().min(1).max(1440),
+  }),
+  privacy_optout_confirmed: z.strictObject({
+    deleteBy: z.string().regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, 'a date'),
   }),
 };
 const envelope = z.object({

@@ -128,13 +128,16 @@ export function createStorage(deps: StorageDeps): Storage {
  */
 export function storageFromConfig(
   config: { readonly storage: StorageConfig; readonly mail: { readonly publicUrl: string } },
-  deps: Pick<StorageDeps, 'db' | 'keyring'> & { readonly authSecret: { readonly key: Buffer } },
+  deps: Pick<StorageDeps, 'db' | 'keyring'> & {
+    /** The server's secrets; links are keyed from the auth secret. */
+    readonly secrets: { readonly authSecret: { readonly key: Buffer } };
+  },
 ): Storage {
   return createStorage({
     db: deps.db,
     keyring: deps.keyring,
     store: createObjectStore(config.storage),
-    linkSecret: linkSecret(deps.authSecret.key),
+    linkSecret: linkSecret(deps.secrets.authSecret.key),
     publicUrl: config.mail.publicUrl,
   });
 }
