@@ -351,7 +351,7 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   WARDROOM_LLM_MAX_PROMPT_BYTES:
     'Largest LLM request body (JSON bytes) the gateway forwards; a larger one is refused with `llm_prompt_too_large` before any key is opened or budget reserved. `WARDROOM_BODY_LIMIT` caps HTTP bodies first.',
   LOG_LEVEL:
-    'pino log level. Authorization headers, cookies and fields named token, password, secret, masterKey or content are redacted at every level, and so are, in a logged request URL, every API token (`wr_…`) and the value of every query parameter whose name contains token, password, secret or api_key.',
+    "pino log level. Authorization headers, cookies and fields named token, password, secret, masterKey or content are redacted at every level, and so are, in a logged request URL, every API token (`wr_…`) and the value of every query parameter whose name contains token, password, secret, api_key or signature (a download link's).",
 };
 for (const [name, description] of Object.entries(envDescriptions)) {
   z.globalRegistry.add(envFields.shape[name as keyof typeof envFields.shape], { description });
