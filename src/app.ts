@@ -38,6 +38,7 @@ import {
   type SignInCodeSender,
 } from './modules/auth/index.js';
 import type { Gateway } from './modules/gateway/index.js';
+import { storageFromConfig, type Storage } from './modules/storage/index.js';
 import type { BudgetGuardService } from './modules/budgets/index.js';
 import { startGateway } from './start-gateway.js';
 import { declareQueues, serverPrivacy, startOptOutBackground } from './start-privacy.js';
@@ -67,6 +68,8 @@ export interface Wardroom {
    * provider, two-phase audit); also behind the `/llm/v1/…` routes.
    */
   readonly gateway: Gateway;
+  /** Stored objects, sealed per workspace, and their signed download links (docs/storage.md). */
+  readonly storage: Storage;
   /** The job queue (pg-boss, as the jobs role), started on first use. */
   jobs(): Promise<JobQueue>;
   readonly server: FastifyInstance;
@@ -123,11 +126,10 @@ export async function createWardroom(
   const release = async (): Promise<void> => {
     await stopBackground(running);
     running.redis?.disconnect();
-    running.mailer?.close();
+    for (const part of [running.mailer, running.storage]) part?.close();
     await running.db?.close();
     await target.embedded?.stop();
-    kek.provider.close?.();
-    roots.close?.();
+    for (const part of [kek.provider, roots]) part.close?.();
   };
   try {
     if (options.migrate !== false) await migrateOnStart(target, logger);
@@ -157,16 +159,16 @@ export async function createWardroom(
     const sessionCache = await listeningSessionCache(db, logger);
     const auth = { ...serverAuth(config, logger, secrets.authSecret.key, sender), sessionCache };
     const llm = await startGateway(running, config.llm, { db, keyring, logger, redis, mailer });
-    const invitations = invitationMailer(db, mailer);
-    const privacy = serverPrivacy(config, logger, { keys: secrets.privacy.keys, mailer, jobs });
+    const extra = serverServices(running, config, logger, { db, keyring, mailer, jobs, secrets });
     const server = await buildServer(
-      { db, keyring, auditSigner, auth, invitations, ...privacy, ...llm },
+      { db, keyring, auditSigner, auth, ...extra, ...llm },
       { ...serverOptions(config, logger, redis), https, trustProxy: config.trustProxy },
     );
     const parts = { config, logger, target, db, keyring, kek: kek.provider, auditSigner, mailer };
     return {
       ...parts,
       gateway: llm.gateway,
+      storage: extra.storage,
       jobs,
       server,
       close: () => closeWardroom(running, { server, gateway: llm.gateway, keyring }, release),
@@ -177,11 +179,7 @@ export async function createWardroom(
   }
 }
 
-/**
- * Stops the background work, then the server (in-flight requests finish),
- * then waits for the closing work of calls answered meanwhile, then releases
- * the rest.
- */
+/** Background work, the server, the closing work of calls answered meanwhile, then the rest. */
 async function closeWardroom(
   running: Running,
   parts: { server: FastifyInstance; gateway: Gateway; keyring: Keyring },
@@ -192,6 +190,26 @@ async function closeWardroom(
   await parts.gateway.idle();
   await release();
   parts.keyring.forgetAll();
+}
+
+/**
+ * What the server's modules need besides the keyring: invitations' mailer,
+ * the object storage (recorded in `running`, so it is closed) and privacy.
+ */
+function serverServices(
+  running: Running,
+  config: Config,
+  logger: Logger,
+  deps: { db: Database; keyring: Keyring; mailer: Mailer; jobs: () => Promise<JobQueue> } & {
+    secrets: Secrets;
+  },
+) {
+  const { db, keyring, mailer, jobs, secrets } = deps;
+  return {
+    invitations: invitationMailer(db, mailer),
+    storage: (running.storage = storageFromConfig(config, { db, keyring, secrets })),
+    ...serverPrivacy(config, logger, { keys: secrets.privacy.keys, mailer, jobs }),
+  };
 }
 
 /** The job queue (pg-boss, as the jobs role), started on first use and remembered in `running`. */
@@ -214,6 +232,7 @@ interface Running {
   db?: Database;
   redis?: Redis | undefined;
   mailer?: Mailer;
+  storage?: Storage;
   maintenance?: Maintenance;
   queue?: Promise<RunningJobQueue>;
   worker?: RotationWorker;

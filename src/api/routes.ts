@@ -17,6 +17,7 @@ import {
   type InvitationMailer,
   type WorkspaceRoute,
 } from '../modules/tenancy/index.js';
+import type { Storage } from '../modules/storage/index.js';
 import { ssoAdminRoutes } from '../modules/sso/index.js';
 import { workroomRoutes } from '../modules/workrooms/index.js';
 
@@ -39,6 +40,12 @@ export interface RouteDeps {
    * agent's model must be priced. Default: the shipped table alone.
    */
   readonly priceBook?: PriceBook;
+  /**
+   * Sealed objects in the configured store and their signed download links
+   * (modules/storage). With it, `GET /api/v1/objects/download` is served;
+   * modules that write files (exports) take it from here.
+   */
+  readonly storage?: Storage;
   /**
    * The privacy index keys (contacts' blind indexes, the opt-out list). A
    * server built without them answers the contact routes with config_invalid.

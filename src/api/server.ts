@@ -41,6 +41,7 @@ import { registerOptOutRoutes, type OptOutLimits } from './register-optout-route
 import type { OptOutDeps } from '../modules/contacts/index.js';
 import { registerLlmRoutes } from './register-llm-routes.js';
 import { registerRunRoutes } from './register-run-routes.js';
+import { registerObjectRoutes } from './register-object-routes.js';
 import { PriceBook, type Gateway } from '../modules/gateway/index.js';
 import type { HttpsOptions } from './tls.js';
 import { moduleRoutes, type RouteDeps } from './routes.js';
@@ -191,6 +192,7 @@ export async function buildServer(
   }
   for (const route of moduleRoutes(deps)) registerRoute(app, deps.db, route, limits, sessions);
   if (deps.gateway !== undefined) registerGatewayRoutes(app, deps, deps.gateway, limits, sessions);
+  if (deps.storage !== undefined) registerObjectRoutes(app, deps.storage);
   registerOpenApi(app);
   await registerDocs(app);
   await registerConsole(app, options.consoleDir ?? defaultConsoleDir());

@@ -28,6 +28,8 @@ import { createGateway } from '../../src/modules/gateway/index.js';
 import { gatewayDeps } from '../gateway/pipeline-harness.js';
 import { testKey } from '../gateway/helpers.js';
 import { startFakeLlmUpstream, type FakeLlmUpstream } from '../support/fake-llm-upstream.js';
+import { Readable } from 'node:stream';
+import { objectKey } from '../../src/modules/storage/index.js';
 
 let t: TestApp;
 let ws: TestWorkspace;
@@ -244,6 +246,12 @@ async function freshOptOutCode(): Promise<Record<string, string>> {
   return {};
 }
 const none = () => Promise.resolve({});
+/** A signed link to a fresh object of `ws` (the download route is public: the link is the credential). */
+const freshDownload = async () => {
+  const key = objectKey(ws.id, 'exports', `fixture-${randomBytes(4).toString('hex')}.txt`);
+  await t.storage.write(systemPrincipal(ws.id, 'test'), key, Readable.from([Buffer.from('x')]));
+  return new URL(t.storage.downloadLink(key, 60).url).search;
+};
 
 const fixtures: Record<string, Fixture> = {
   'GET /api/v1/auth/sso/start': {
@@ -275,6 +283,7 @@ const fixtures: Record<string, Fixture> = {
   'GET /healthz': { params: () => Promise.resolve({}) },
   'GET /.well-known/wardroom-audit-key': { params: () => Promise.resolve({}) },
   'GET /api/v1/openapi.json': { params: () => Promise.resolve({}) },
+  'GET /api/v1/objects/download': { params: none, query: freshDownload },
   'POST /api/v1/auth/email/start': {
     params: () => Promise.resolve({}),
     body: () => ({ email: `anyone-${randomBytes(4).toString('hex')}@example.test` }),
