@@ -11,6 +11,7 @@ import { credentialRoutes } from '../modules/credentials/index.js';
 import type { Signer } from '../modules/crypto/index.js';
 import { cacheRoutes, PriceBook } from '../modules/gateway/index.js';
 import { keyRoutes, type Keyring } from '../modules/keys/index.js';
+import { privacyRoutes } from '../modules/privacy/index.js';
 import {
   tenancyRoutes,
   type InvitationMailer,
@@ -38,6 +39,8 @@ export interface RouteDeps {
    * agent's model must be priced. Default: the shipped table alone.
    */
   readonly priceBook?: PriceBook;
+  /** Now, for privacy deadlines (default: the system clock); tests move it. */
+  readonly clock?: () => Date;
 }
 
 export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
@@ -51,5 +54,9 @@ export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
     ...ssoAdminRoutes({ keyring: deps.keyring }),
     ...cacheRoutes({ keyring: deps.keyring }),
     ...agentRoutes({ keyring: deps.keyring, prices: deps.priceBook ?? new PriceBook() }),
+    ...privacyRoutes({
+      keyring: deps.keyring,
+      ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+    }),
   ];
 }

@@ -82,6 +82,8 @@ export async function startTestApp(
     sessionCache?: SessionCacheOptions & { subscribe?: boolean };
     /** Model prices (default: the shipped table), as WARDROOM_LLM_PRICES would set them. */
     priceBook?: PriceBook;
+    /** Now, for privacy deadlines (default: the system clock). */
+    clock?: () => Date;
   } = {},
 ): Promise<TestApp> {
   const db = createDatabase({
@@ -114,6 +116,7 @@ export async function startTestApp(
       auth,
       ...(options.invitations === undefined ? {} : { invitations: options.invitations }),
       ...(options.priceBook === undefined ? {} : { priceBook: options.priceBook }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(options.gateway === undefined ? {} : { gateway: options.gateway({ db, keyring }) }),
     },
     {
