@@ -10,7 +10,7 @@ import { resolveDatabase, usesEmbedded, type DatabaseTarget } from './db/connect
 import { createDatabase, type Database } from './db/database.js';
 import { migrate, type MigrateOptions } from './db/migrate.js';
 import { Redis } from 'ioredis';
-import { buildServer, type ServerAuth, type ServerOptions } from './api/server.js';
+import { buildServer, declareQueues, type ServerAuth, type ServerOptions } from './api/server.js';
 import { listenTls } from './api/tls.js';
 import { startJobQueue, type JobQueue, type RunningJobQueue } from './db/jobs.js';
 import { createLogger } from './base/logger.js';
@@ -42,11 +42,11 @@ import {
 import type { Gateway } from './modules/gateway/index.js';
 import type { BudgetGuardService } from './modules/budgets/index.js';
 import { startGateway } from './start-gateway.js';
+import { startReminderWorker, type ReminderWorker } from './modules/privacy/index.js';
 import {
   createKeyring,
   type Keyring,
   subscribeKeyEvents,
-  ensureRotationQueue,
   startRotationWorker,
   type RotationWorker,
 } from './modules/keys/index.js';
@@ -151,7 +151,7 @@ export async function createWardroom(
     if (options.listen !== false) logger.info({ mail: mailer.description }, 'outbound email'); // no credentials
     const jobs = jobQueueOnFirstUse(running, target, logger);
     if (options.background !== false) {
-      await startBackground(running, { db, keyring, auditSigner, config, logger, jobs });
+      await startBackground(running, { db, keyring, auditSigner, config, logger, jobs, mailer });
     }
     const sender = options.signInCodeSender ?? signInCodeMailer(db, mailer);
     const sessionCache = await listeningSessionCache(db, logger);
@@ -203,6 +203,7 @@ interface Running {
   maintenance?: Maintenance;
   queue?: Promise<RunningJobQueue>;
   worker?: RotationWorker;
+  reminders?: ReminderWorker;
 }
 
 /** The audit signing key and the auth secret: configured, or generated in development. */
@@ -301,7 +302,7 @@ export function migrateOptions(
     roles: target.roles,
     appPassword: target.appPassword,
     jobsPassword: target.jobsPassword,
-    declareQueues: ensureRotationQueue,
+    declareQueues,
     ...(log === undefined ? {} : { log }),
   };
 }
@@ -344,6 +345,7 @@ async function startBackground(
     readonly config: Config;
     readonly logger: Logger;
     readonly jobs: () => Promise<JobQueue>;
+    readonly mailer: Mailer;
   },
 ): Promise<void> {
   const { db, keyring, config, logger } = deps;
@@ -358,13 +360,17 @@ async function startBackground(
       onError: (err) => logger.error({ err }, 'key rotation sweep failed; will retry'),
     },
   );
+  const onError = (err: unknown) => logger.error({ err }, 'privacy request reminders failed');
+  const reminderDeps = { db, mailer: deps.mailer, clock: () => new Date() };
+  running.reminders = await startReminderWorker(await deps.jobs(), reminderDeps, { onError });
 }
 
 /** Stops the background work (once: each part is forgotten as it stops). */
 async function stopBackground(running: Running): Promise<void> {
-  const { maintenance, worker, queue, budget, stopCacheEvents } = running;
+  const { maintenance, worker, reminders, queue, budget, stopCacheEvents } = running;
   delete running.maintenance;
   delete running.worker;
+  delete running.reminders;
   delete running.queue;
   delete running.budget;
   delete running.stopCacheEvents;
@@ -372,6 +378,7 @@ async function stopBackground(running: Running): Promise<void> {
   await stopCacheEvents?.();
   await maintenance?.stop();
   await worker?.stop();
+  await reminders?.stop();
   await queue?.then(
     (q) => q.stop({ graceful: true, timeout: 5000 }),
     () => undefined,

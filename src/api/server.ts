@@ -43,6 +43,8 @@ import { PriceBook, type Gateway } from '../modules/gateway/index.js';
 import type { HttpsOptions } from './tls.js';
 import { moduleRoutes, type RouteDeps } from './routes.js';
 
+export { declareQueues } from './queues.js';
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: DeclaredAccess;

@@ -5,6 +5,7 @@
  */
 import type { ColumnType, Generated } from 'kysely';
 import type { ActorType } from './principal.js';
+import type { PrivacyRequestsTable } from './schema-privacy.js';
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 
@@ -281,42 +282,6 @@ export interface AgentRunsTable {
   created_at: CreatedAt;
   started_at: Date | null;
   finished_at: Date | null;
-}
-
-export type PrivacyRequestType = 'access' | 'deletion' | 'rectification' | 'opt_out';
-export type PrivacyRequestState =
-  'received' | 'identity_verified' | 'in_progress' | 'completed' | 'denied' | 'cancelled';
-
-/**
- * A data subject request (021); the subject's email and name and the details
- * are sealed (SEALED_FIELDS). Dates (`*_on`) are calendar dates: read them as
- * text (`due_on::text`), since node-postgres would turn them into local midnights.
- */
-export interface PrivacyRequestsTable {
-  tenant_id: string;
-  id: string;
-  type: ColumnType<PrivacyRequestType, PrivacyRequestType, never>;
-  state: Generated<PrivacyRequestState>;
-  subject_user_id: ColumnType<string | null, string | null | undefined, never>;
-  subject_email_sealed: ColumnType<Buffer | null, Buffer | null | undefined, never>;
-  subject_name_sealed: ColumnType<Buffer | null, Buffer | null | undefined, never>;
-  details_sealed: ColumnType<Buffer | null, Buffer | null | undefined, never>;
-  jurisdiction: ColumnType<string | null, string | null | undefined, never>;
-  region: ColumnType<string, string, never>;
-  law: ColumnType<string, string, never>;
-  received_at: ColumnType<Date, Date | undefined, never>;
-  due_on: ColumnType<string, string, never>;
-  extended_due_on: ColumnType<string | null, never, string | null>;
-  extension_reason: ColumnType<string | null, never, string | null>;
-  extended_at: ColumnType<Date | null, never, Date | null>;
-  denial_reason: ColumnType<string | null, never, string | null>;
-  identity_verified_at: ColumnType<Date | null, never, Date | null>;
-  closed_at: ColumnType<Date | null, never, Date | null>;
-  near_due_notice_for: ColumnType<string | null, never, string | null>;
-  overdue_notice_for: ColumnType<string | null, never, string | null>;
-  created_by: ColumnType<string | null, string | null, never>;
-  created_at: CreatedAt;
-  updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 
 /** LLM budgets (016_llm_budgets.sql); money in integer micro-dollars (bigint, read as string). */

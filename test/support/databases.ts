@@ -10,7 +10,7 @@ import pg from 'pg';
 import { withCredentials } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
 import { quoteIdent, roleNames, type RoleNames } from '../../src/db/roles.js';
-import { ensureRotationQueue } from '../../src/modules/keys/rotation/jobs.js';
+import { declareQueues } from '../../src/api/queues.js';
 
 export interface TestDatabase {
   readonly adminUrl: string;
@@ -49,7 +49,7 @@ export async function createTestDatabase(
       roles,
       appPassword,
       jobsPassword,
-      declareQueues: ensureRotationQueue,
+      declareQueues,
     });
   }
   return {

@@ -13,6 +13,7 @@ export interface MessageData {
   readonly invitation: Omit<TemplateData['invitation'], 'consoleUrl'>;
   readonly llm_budget_soft_limit: TemplateData['llm_budget_soft_limit'];
   readonly llm_key_suspended: TemplateData['llm_key_suspended'];
+  readonly privacy_request_reminder: TemplateData['privacy_request_reminder'];
 }
 
 export type MailMessage = {
@@ -59,6 +60,12 @@ const schemas: { readonly [K in TemplateName]: z.ZodType<MessageData[K]> } = {
     windowMinutes: z.number().int().min(1).max(1440),
     spentUsd: usd,
     thresholdUsd: usd,
+  }),
+  privacy_request_reminder: z.strictObject({
+    workspaceId: z.uuid(),
+    overdue: z.number().int().min(0).max(1_000_000),
+    nearDue: z.number().int().min(0).max(1_000_000),
+    earliestDueOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD'),
   }),
 };
 const envelope = z.object({

@@ -4,3 +4,10 @@
  * (docs/privacy.md).
  */
 export { privacyRoutes, type PrivacyRouteDeps } from './routes.js';
+export { sendReminders, type ReminderDeps, type ReminderResult } from './reminders.js';
+export {
+  ensureReminderQueue,
+  REMINDER_QUEUE,
+  startReminderWorker,
+  type ReminderWorker,
+} from './reminder-job.js';

@@ -4,7 +4,7 @@
  * states or dates, never the requester.
  */
 import { AppError } from '../../base/errors.js';
-import type { PrivacyRequestState } from '../../db/schema.js';
+import type { PrivacyRequestState } from '../../db/schema-privacy.js';
 import type { TenantTx } from '../../db/tenant-tx.js';
 import { recordEvent } from '../audit/index.js';
 import { dateOf } from './calendar.js';
@@ -28,7 +28,7 @@ async function lockRequest(tx: TenantTx, id: string): Promise<RequestRow> {
     .forUpdate()
     .executeTakeFirst();
   if (row === undefined) throw requestNotFound();
-  return row as RequestRow;
+  return row;
 }
 
 export async function transitionRequest(
@@ -57,7 +57,7 @@ export async function transitionRequest(
     targets: [{ type: 'privacy_request', id }],
     metadata: { from: current.state, to: input.to, type: current.type },
   });
-  return toView(tx, deps.keyring, row as RequestRow, now);
+  return toView(tx, deps.keyring, row, now);
 }
 
 const notAllowed = (message: string) => new AppError('privacy_extension_not_allowed', message);
@@ -97,5 +97,5 @@ export async function extendRequest(
     targets: [{ type: 'privacy_request', id }],
     metadata: { law, due_on: current.due_on, extended_due_on: extended },
   });
-  return toView(tx, deps.keyring, row as RequestRow, now);
+  return toView(tx, deps.keyring, row, now);
 }

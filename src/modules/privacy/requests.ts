@@ -8,7 +8,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { AppError } from '../../base/errors.js';
 import { decodeCursor, toPage } from '../../db/cursor.js';
-import type { PrivacyRequestState } from '../../db/schema.js';
+import type { PrivacyRequestState } from '../../db/schema-privacy.js';
 import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
 import { recordEvent } from '../audit/index.js';
 import type { Keyring } from '../keys/index.js';
@@ -102,7 +102,7 @@ export async function receiveRequest(
     targets: [{ type: 'privacy_request', id }],
     metadata: { type: input.type, law, due_on: dueOn },
   });
-  return toView(tx, deps.keyring, row as RequestRow, received);
+  return toView(tx, deps.keyring, row, received);
 }
 
 export async function getRequest(
@@ -116,7 +116,7 @@ export async function getRequest(
     .where('id', '=', id)
     .executeTakeFirst();
   if (row === undefined) throw requestNotFound();
-  return toView(tx, deps.keyring, row as RequestRow, deps.clock());
+  return toView(tx, deps.keyring, row, deps.clock());
 }
 
 export type StateFilter = 'open' | 'all' | PrivacyRequestState;

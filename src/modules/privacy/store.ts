@@ -7,7 +7,7 @@
  */
 import { sql } from 'kysely';
 import { AppError } from '../../base/errors.js';
-import type { PrivacyRequestState, PrivacyRequestType } from '../../db/schema.js';
+import type { PrivacyRequestState, PrivacyRequestType } from '../../db/schema-privacy.js';
 import type { TenantTx } from '../../db/tenant-tx.js';
 import type { Keyring } from '../keys/index.js';
 import { dateOf, type IsoDate } from './calendar.js';

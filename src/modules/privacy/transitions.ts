@@ -5,7 +5,7 @@
  * (the requester withdrew it).
  */
 import { AppError } from '../../base/errors.js';
-import type { PrivacyRequestState } from '../../db/schema.js';
+import type { PrivacyRequestState } from '../../db/schema-privacy.js';
 
 export const TRANSITIONS: Readonly<Record<PrivacyRequestState, readonly PrivacyRequestState[]>> = {
   received: ['identity_verified', 'denied', 'cancelled'],

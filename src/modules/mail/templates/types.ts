@@ -39,6 +39,18 @@ export interface TemplateData {
     readonly spentUsd: string;
     readonly thresholdUsd: string;
   };
+  /**
+   * To admins and owners, once per deadline and threshold (privacy module):
+   * privacy requests near or past their legal deadline. Counts and dates
+   * only: who asked stays in the console.
+   */
+  readonly privacy_request_reminder: {
+    readonly workspaceId: string;
+    readonly overdue: number;
+    readonly nearDue: number;
+    /** The earliest deadline among them, YYYY-MM-DD (UTC). */
+    readonly earliestDueOn: string;
+  };
 }
 
 export type TemplateName = keyof TemplateData;
@@ -48,6 +60,7 @@ export const TEMPLATE_NAMES = [
   'invitation',
   'llm_budget_soft_limit',
   'llm_key_suspended',
+  'privacy_request_reminder',
 ] as const satisfies readonly TemplateName[];
 
 /** Already-escaped HTML, made only by the `html` tag (html.ts). */
