@@ -36,9 +36,7 @@ function ResidencySettings(props: { readonly membership: Membership }): ReactNod
     <section aria-labelledby="residency-title">
       <h1 id="residency-title">Data residency</h1>
       <Loaded load={load} label="the data region">
-        {(residency) => (
-          <RegionPanel ws={ws} residency={residency} owner={owner} changed={load.reload} />
-        )}
+        {(residency) => <RegionPanel ws={ws} residency={residency} owner={owner} />}
       </Loaded>
       <PrivacyRequests ws={ws} />
     </section>
@@ -49,17 +47,17 @@ function RegionPanel(props: {
   readonly ws: string;
   readonly residency: Residency;
   readonly owner: boolean;
-  readonly changed: () => void;
 }): ReactNode {
   const id = useId();
-  const { residency } = props;
+  // The answer to a change is the new residency: shown in place, without a reload.
+  const [residency, setResidency] = useState(props.residency);
   const [region, setChoice] = useState<Region>(residency.region);
   const [saved, setSaved] = useState('');
   const save = useSubmit(async () => {
     setSaved('');
     const now = await setRegion(props.ws, region);
+    setResidency(now);
     setSaved(`The region is now ${REGION_NAMES[now.region]}.`);
-    props.changed();
   });
   return (
     <div className="panel">

@@ -48,8 +48,14 @@ export function PrivacyRequestForm(props: {
   );
   const field = (name: string) => `${id}-${name}`;
   return (
-    <form className="panel" noValidate onSubmit={save.submit} aria-describedby={`${id}-error`}>
-      <h3>Create request</h3>
+    <form
+      className="panel"
+      noValidate
+      onSubmit={save.submit}
+      aria-labelledby={`${id}-title`}
+      aria-describedby={`${id}-error`}
+    >
+      <h3 id={`${id}-title`}>Create request</h3>
       <label htmlFor={field('type')}>Type</label>
       <select
         id={field('type')}

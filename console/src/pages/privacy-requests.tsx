@@ -184,8 +184,13 @@ function ReasonForm(props: {
       ? `Deny the ${request.type} request of ${subjectOf(request)}`
       : `Extend the deadline of the ${request.type} request of ${subjectOf(request)}`;
   return (
-    <form className="panel" onSubmit={send.submit} aria-describedby={`${id}-help ${id}-error`}>
-      <h3>{title}</h3>
+    <form
+      className="panel"
+      onSubmit={send.submit}
+      aria-labelledby={`${id}-title`}
+      aria-describedby={`${id}-help ${id}-error`}
+    >
+      <h3 id={`${id}-title`}>{title}</h3>
       <label htmlFor={`${id}-reason`}>Reason</label>
       <input
         id={`${id}-reason`}
