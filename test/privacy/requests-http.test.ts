@@ -211,6 +211,44 @@ describe('privacy requests', () => {
     now = new Date('2026-01-31T10:00:00Z');
   });
 
+  it("fails to open a requester's email moved to another request or workspace", async () => {
+    const email = `moved-${secret()}@example.test`;
+    const source = await create({ type: 'access', subject: { email } });
+    const target = await create({ type: 'access', subject: { email: 'target@example.test' } });
+    const other = await newWorkspace(t, 'eu');
+    const foreign = await call(t, 'POST', `/api/v1/workspaces/${other.id}/privacy/requests`, {
+      token: other.ownerToken,
+      payload: { type: 'access', subject: { email: 'foreign@example.test' } },
+    });
+    const foreignId = foreign.json<{ id: string }>().id;
+    const original = await admin.client.query<{ e: Buffer }>(
+      'select subject_email_sealed as e from wardroom.privacy_requests where id = $1',
+      [target.id],
+    );
+    for (const [victim, ws2, token] of [
+      [target.id, ws.id, adminToken],
+      [foreignId, other.id, other.ownerToken],
+    ] as const) {
+      const moved = await admin.client.query(
+        `update wardroom.privacy_requests set subject_email_sealed =
+           (select subject_email_sealed from wardroom.privacy_requests where id = $1) where id = $2`,
+        [source.id, victim],
+      );
+      expect(moved.rowCount).toBe(1);
+      const res = await call(t, 'GET', `/api/v1/workspaces/${ws2}/privacy/requests/${victim}`, {
+        token,
+      });
+      expectError(res, 500, 'decryption_failed');
+      expect(res.body).not.toContain(email);
+    }
+    await admin.client.query(
+      'update wardroom.privacy_requests set subject_email_sealed = $1 where id = $2',
+      [original.rows[0]!.e, target.id],
+    );
+    const back = await call(t, 'GET', url(`/${target.id}`), { token: adminToken });
+    expect(back.json<RequestView>().subject.email).toBe('target@example.test');
+  });
+
   it('refuses members and viewers everything', async () => {
     const made = await create({ type: 'access', subject: { email: 'm@example.test' } });
     expectError(await call(t, 'GET', url(), { token: member }), 403, 'forbidden');
