@@ -16,7 +16,13 @@ const modules = readdirSync(path.join(root, 'src/modules'), { withFileTypes: tru
   .filter((d) => d.isDirectory())
   .map((d) => d.name);
 const faces = modules.map((m) => `./${m}/index.ts`);
-const app = ['./src/app.ts', './src/start-gateway.ts', './src/index.ts'];
+const app = [
+  './src/app.ts',
+  './src/start-gateway.ts',
+  './src/start-privacy.ts',
+  './src/start-secrets.ts',
+  './src/index.ts',
+];
 
 /** `target` may import nothing from `from` (apart from `except`, relative to `from`). */
 const zone = (target, from, message, except) => ({

@@ -6,36 +6,54 @@
  */
 import pg from 'pg';
 
-let recording: string[] | undefined;
+/** A statement as a pg client sent it: its text and its values. */
+export interface SentStatement {
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
+
+let recording: SentStatement[] | undefined;
 
 type Query = (this: pg.Client, ...args: unknown[]) => unknown;
 // eslint-disable-next-line @typescript-eslint/unbound-method -- re-bound with apply below
 const original = pg.Client.prototype.query as unknown as Query;
 
-function textOf(arg: unknown): string {
-  if (typeof arg === 'string') return arg;
-  if (typeof arg === 'object' && arg !== null && 'text' in arg) return String(arg.text);
-  return '(submittable)';
+function sentOf(args: readonly unknown[]): SentStatement {
+  const [first, second] = args;
+  const positional = Array.isArray(second) ? (second as unknown[]) : [];
+  if (typeof first === 'string') return { text: first, values: positional };
+  if (typeof first === 'object' && first !== null && 'text' in first) {
+    const values = 'values' in first && Array.isArray(first.values) ? first.values : positional;
+    return { text: String(first.text), values: values as unknown[] };
+  }
+  return { text: '(submittable)', values: [] };
 }
 
 (pg.Client.prototype as unknown as { query: Query }).query = function query(
   this: pg.Client,
   ...args: unknown[]
 ) {
-  recording?.push(textOf(args[0]));
+  recording?.push(sentOf(args));
   return original.apply(this, args);
 };
 
 /** Statement texts sent while `fn` runs (nothing else may query meanwhile). */
 export async function recordStatements(fn: () => Promise<unknown>): Promise<string[]> {
-  const statements: string[] = [];
-  recording = statements;
+  const { sent } = await recordSent(fn);
+  return sent.map((s) => s.text);
+}
+
+/** The statements, values included, sent while `fn` runs, and what `fn` answered. */
+export async function recordSent<T>(
+  fn: () => Promise<T>,
+): Promise<{ result: T; sent: SentStatement[] }> {
+  const sent: SentStatement[] = [];
+  recording = sent;
   try {
-    await fn();
+    return { result: await fn(), sent };
   } finally {
     recording = undefined;
   }
-  return statements;
 }
 
 /** One statement per line, whitespace collapsed, for comparison. */

@@ -10,14 +10,13 @@ import { resolveDatabase, usesEmbedded, type DatabaseTarget } from './db/connect
 import { createDatabase, type Database } from './db/database.js';
 import { migrate, type MigrateOptions } from './db/migrate.js';
 import { Redis } from 'ioredis';
-import { buildServer, declareQueues, type ServerAuth, type ServerOptions } from './api/server.js';
+import { buildServer, type ServerAuth, type ServerOptions } from './api/server.js';
 import { listenTls } from './api/tls.js';
 import { startJobQueue, type JobQueue, type RunningJobQueue } from './db/jobs.js';
 import { createLogger } from './base/logger.js';
 import {
   startAuditMaintenance,
   type Maintenance,
-  loadAuditSigner,
   type AuditSigner,
 } from './modules/audit/index.js';
 import {
@@ -34,7 +33,6 @@ import {
 } from './modules/mail/index.js';
 import {
   DEFAULT_AUTH_SETTINGS,
-  loadAuthSecret,
   SessionCache,
   subscribeSessionEvents,
   type SignInCodeSender,
@@ -42,7 +40,15 @@ import {
 import type { Gateway } from './modules/gateway/index.js';
 import type { BudgetGuardService } from './modules/budgets/index.js';
 import { startGateway } from './start-gateway.js';
-import { startReminderWorker, type ReminderWorker } from './modules/privacy/index.js';
+import {
+  declareQueues,
+  serverPrivacy,
+  startOptOutBackground,
+  startReminderBackground,
+} from './start-privacy.js';
+import { loadSecrets, logKeySources, type Secrets } from './start-secrets.js';
+import type { OptOutWorker } from './modules/contacts/index.js';
+import type { ReminderWorker } from './modules/privacy/index.js';
 import {
   createKeyring,
   type Keyring,
@@ -112,7 +118,7 @@ export async function createWardroom(
   const kek = await createKekProvider(config);
   // Each workspace's root key, outside the database: what a shred destroys for good.
   const roots = await createWorkspaceKeyStore(config);
-  const { audit, authSecret } = await loadSecrets(config);
+  const secrets = await loadSecrets(config);
   // The embedded database lives in the data folder: its master key must still be the one configured.
   if (usesEmbedded(config)) await checkMasterKey(kek.provider, config.dataDir);
   const target = await resolveDatabase(config, (msg) =>
@@ -132,7 +138,7 @@ export async function createWardroom(
   try {
     if (options.migrate !== false) await migrateOnStart(target, logger);
     // From here on, the process connects only as the app role and the jobs role.
-    logKeySources(logger, kek, audit.isDevelopmentKey, authSecret.isDevelopmentKey);
+    logKeySources(logger, kek, secrets);
     logger.info({ store: roots.description }, 'workspace key store');
     const db = (running.db = createDatabase({
       appUrl: target.appUrl,
@@ -146,20 +152,22 @@ export async function createWardroom(
     await subscribeKeyEvents(db, keyring, (event) => {
       if (event === 'reconnected') logger.warn('key events reconnected: cached keys dropped');
     });
-    const auditSigner = audit.signer;
+    const auditSigner = secrets.audit.signer;
     const mailer = (running.mailer = createMailer(config.mail, logger));
     if (options.listen !== false) logger.info({ mail: mailer.description }, 'outbound email'); // no credentials
     const jobs = jobQueueOnFirstUse(running, target, logger);
     if (options.background !== false) {
-      await startBackground(running, { db, keyring, auditSigner, config, logger, jobs, mailer });
+      const parts = { db, keyring, auditSigner, config, logger, jobs, secrets, mailer };
+      await startBackground(running, parts);
     }
     const sender = options.signInCodeSender ?? signInCodeMailer(db, mailer);
     const sessionCache = await listeningSessionCache(db, logger);
-    const auth = { ...serverAuth(config, logger, authSecret.key, sender), sessionCache };
+    const auth = { ...serverAuth(config, logger, secrets.authSecret.key, sender), sessionCache };
     const llm = await startGateway(running, config.llm, { db, keyring, logger, redis, mailer });
     const invitations = invitationMailer(db, mailer);
+    const privacy = serverPrivacy(config, logger, { keys: secrets.privacy.keys, mailer, jobs });
     const server = await buildServer(
-      { db, keyring, auditSigner, auth, invitations, ...llm },
+      { db, keyring, auditSigner, auth, invitations, ...privacy, ...llm },
       { ...serverOptions(config, logger, redis), https, trustProxy: config.trustProxy },
     );
     const parts = { config, logger, target, db, keyring, kek: kek.provider, auditSigner, mailer };
@@ -168,17 +176,29 @@ export async function createWardroom(
       gateway: llm.gateway,
       jobs,
       server,
-      async close() {
-        await stopBackground(running);
-        await server.close();
-        await release();
-        keyring.forgetAll();
-      },
+      close: () => closeWardroom(running, { server, gateway: llm.gateway, keyring }, release),
     };
   } catch (error) {
     await release();
     throw error;
   }
+}
+
+/**
+ * Stops the background work, then the server (in-flight requests finish),
+ * then waits for the closing work of calls answered meanwhile, then releases
+ * the rest.
+ */
+async function closeWardroom(
+  running: Running,
+  parts: { server: FastifyInstance; gateway: Gateway; keyring: Keyring },
+  release: () => Promise<void>,
+): Promise<void> {
+  await stopBackground(running);
+  await parts.server.close();
+  await parts.gateway.idle();
+  await release();
+  parts.keyring.forgetAll();
 }
 
 /** The job queue (pg-boss, as the jobs role), started on first use and remembered in `running`. */
@@ -196,6 +216,7 @@ function jobQueueOnFirstUse(
 /** What startup has started so far, so it can be stopped again. */
 interface Running {
   budget?: BudgetGuardService;
+  gateway?: Gateway;
   stopCacheEvents?: () => Promise<void>;
   db?: Database;
   redis?: Redis | undefined;
@@ -203,20 +224,8 @@ interface Running {
   maintenance?: Maintenance;
   queue?: Promise<RunningJobQueue>;
   worker?: RotationWorker;
+  optOutWorker?: OptOutWorker;
   reminders?: ReminderWorker;
-}
-
-/** The audit signing key and the auth secret: configured, or generated in development. */
-async function loadSecrets(config: Config): Promise<{
-  audit: Awaited<ReturnType<typeof loadAuditSigner>>;
-  authSecret: Awaited<ReturnType<typeof loadAuthSecret>>;
-}> {
-  const isProduction = config.env === 'production';
-  const { dataDir } = config;
-  return {
-    audit: await loadAuditSigner({ seed: config.auditSigningKey, dataDir, isProduction }),
-    authSecret: await loadAuthSecret({ secret: config.authSecret, dataDir, isProduction }),
-  };
 }
 
 /** Email sign-in and sessions, from the configuration. */
@@ -307,31 +316,6 @@ export function migrateOptions(
   };
 }
 
-/** Says loudly when a development key is in use, and which master key provider runs. */
-function logKeySources(
-  logger: Logger,
-  kek: { readonly developmentKeyFile?: string | undefined; readonly description: string },
-  developmentAuditKey: boolean,
-  developmentAuthSecret: boolean,
-): void {
-  if (kek.developmentKeyFile !== undefined) {
-    logger.warn(
-      `USING A DEVELOPMENT MASTER KEY from ${kek.developmentKeyFile}. ` +
-        'Anyone with this file can decrypt every workspace. Set WARDROOM_MASTER_KEY in production.',
-    );
-  } else {
-    logger.info({ kek: kek.description }, 'master key provider');
-  }
-  if (developmentAuditKey) {
-    logger.warn(
-      'USING A DEVELOPMENT AUDIT SIGNING KEY. Set WARDROOM_AUDIT_SIGNING_KEY in production.',
-    );
-  }
-  if (developmentAuthSecret) {
-    logger.warn('USING A DEVELOPMENT AUTH SECRET. Set WARDROOM_AUTH_SECRET in production.');
-  }
-}
-
 /**
  * The audit maintenance loops (chaining, checkpoints, partitions) and,
  * unless WARDROOM_JOB_WORKER=off, the key re-encryption sweep worker.
@@ -345,6 +329,7 @@ async function startBackground(
     readonly config: Config;
     readonly logger: Logger;
     readonly jobs: () => Promise<JobQueue>;
+    readonly secrets: Secrets;
     readonly mailer: Mailer;
   },
 ): Promise<void> {
@@ -360,24 +345,36 @@ async function startBackground(
       onError: (err) => logger.error({ err }, 'key rotation sweep failed; will retry'),
     },
   );
-  const onError = (err: unknown) => logger.error({ err }, 'privacy request reminders failed');
-  const reminderDeps = { db, mailer: deps.mailer, clock: () => new Date() };
-  running.reminders = await startReminderWorker(await deps.jobs(), reminderDeps, { onError });
+  running.optOutWorker = await startOptOutBackground(await deps.jobs(), {
+    db,
+    keys: deps.secrets.privacy.keys,
+    logger,
+  });
+  running.reminders = await startReminderBackground(await deps.jobs(), {
+    db,
+    mailer: deps.mailer,
+    logger,
+  });
 }
 
 /** Stops the background work (once: each part is forgotten as it stops). */
 async function stopBackground(running: Running): Promise<void> {
-  const { maintenance, worker, reminders, queue, budget, stopCacheEvents } = running;
+  const { maintenance, worker, optOutWorker, reminders, queue, gateway, budget, stopCacheEvents } =
+    running;
   delete running.maintenance;
+  delete running.gateway;
   delete running.worker;
+  delete running.optOutWorker;
   delete running.reminders;
   delete running.queue;
   delete running.budget;
   delete running.stopCacheEvents;
+  await gateway?.idle(); // what follows the answers already given, and the notices it started
   await budget?.idle();
   await stopCacheEvents?.();
   await maintenance?.stop();
   await worker?.stop();
+  await optOutWorker?.stop();
   await reminders?.stop();
   await queue?.then(
     (q) => q.stop({ graceful: true, timeout: 5000 }),

@@ -22,7 +22,11 @@ import type { Mailer } from './modules/mail/index.js';
  * settings listener starts here; and the price book agents are checked against.
  */
 export async function startGateway(
-  running: { budget?: BudgetGuardService; stopCacheEvents?: () => Promise<void> },
+  running: {
+    budget?: BudgetGuardService;
+    gateway?: Gateway;
+    stopCacheEvents?: () => Promise<void>;
+  },
   llm: LlmConfig,
   deps: {
     db: Database;
@@ -36,7 +40,15 @@ export async function startGateway(
   const budget = (running.budget = createBudgetGuard({ db, redis, mailer, logger }));
   const llmCache = createLlmCache({ db, keyring, redis, logger });
   running.stopCacheEvents = await llmCache.subscribe();
-  const gateway = gatewayFromConfig(llm, { db, keyring, logger, budget, cache: llmCache.cache });
+  const calls = gatewayFromConfig(llm, { db, keyring, logger, budget, cache: llmCache.cache });
+  // Idle once the calls' closing work is done, and the budget notices it started.
+  const gateway: Gateway = (running.gateway = {
+    call: (request) => calls.call(request),
+    async idle() {
+      await calls.idle();
+      await budget.idle();
+    },
+  });
   // Agents are checked against the same prices, the operator's (WARDROOM_LLM_PRICES) included.
   return { gateway, priceBook: new PriceBook(llm.priceOverrides) };
 }

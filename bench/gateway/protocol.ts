@@ -28,6 +28,8 @@ export type WardroomMessage =
       readonly requests: readonly LegRequest[];
       /** What is on and what is not (budgets, cache), said in the results. */
       readonly notes: readonly string[];
+      /** The same-SQL reference (same-sql.ts), serving the same requests. */
+      readonly sameSqlPort: number;
     }
   /** The route or a part the leg needs is not there yet: the leg is skipped, with why. */
   | { readonly type: 'skip'; readonly reason: string }

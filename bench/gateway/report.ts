@@ -1,7 +1,11 @@
 /** The gateway bench's table and verdicts: medians over rounds, added latency against direct. */
 import type { RunResult } from './load.js';
 
-export const LEGS = ['direct', 'portkey', 'wardroom'] as const;
+/**
+ * `same-sql` replays Wardroom's own statements for a call around the same
+ * upstream call, with nothing else of Wardroom's in the way (same-sql.ts).
+ */
+export const LEGS = ['direct', 'portkey', 'wardroom', 'same-sql'] as const;
 export type LegName = (typeof LEGS)[number];
 
 /** Wardroom's added p50 must stay under this (issue 12, section 9). */
@@ -92,6 +96,21 @@ export function verdicts(results: ModeResults): Verdict[] {
   ];
 }
 
+/**
+ * Where Wardroom's added p50 goes: its statements alone (the same-sql leg)
+ * and the rest (its own code). Information, not a verdict.
+ */
+export function splitOf(results: ModeResults): string | undefined {
+  const wardroom = figuresOf(results, 'wardroom');
+  const sameSql = figuresOf(results, 'same-sql');
+  if (wardroom === undefined || sameSql === undefined) return undefined;
+  return (
+    `of wardroom's added p50 ${wardroom.addedP50.toFixed(2)} ms, its SQL alone adds ` +
+    `${sameSql.addedP50.toFixed(2)} ms, the rest ${(wardroom.addedP50 - sameSql.addedP50).toFixed(2)} ms; ` +
+    `same-sql/portkey req/s ${(sameSql.rps / (figuresOf(results, 'portkey')?.rps ?? Number.NaN)).toFixed(2)}`
+  );
+}
+
 const HEADER = [
   'mode',
   'leg',
@@ -142,6 +161,8 @@ export function formatTable(
         `${results.mode}: ${v.label} ${v.value.toFixed(2)}  ${v.met ? 'MET' : 'MISS'} (${v.target})`,
       );
     }
+    const split = splitOf(results);
+    if (split !== undefined) notes.push(`${results.mode}: ${split}`);
   }
   for (const [leg, reason] of Object.entries(skipped)) notes.push(`${leg}: SKIPPED: ${reason}`);
   const widths = HEADER.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));

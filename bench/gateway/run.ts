@@ -212,11 +212,14 @@ async function main(): Promise<number> {
       skipped.wardroom = wardroom.message.reason;
       process.stderr.write(`  wardroom leg SKIPPED: ${wardroom.message.reason}\n`);
     } else {
-      legs.push({
-        name: 'wardroom',
-        port: wardroom.message.port,
-        requests: wardroom.message.requests,
-      });
+      legs.push(
+        { name: 'wardroom', port: wardroom.message.port, requests: wardroom.message.requests },
+        {
+          name: 'same-sql',
+          port: wardroom.message.sameSqlPort,
+          requests: wardroom.message.requests,
+        },
+      );
       wardroomNotes = wardroom.message.notes;
     }
     for (const leg of legs) await verify(leg);

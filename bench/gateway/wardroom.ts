@@ -22,6 +22,7 @@ import { createWardroom, type Wardroom } from '../../src/app.js';
 import { loadConfig } from '../../src/base/config.js';
 import { systemPrincipal } from '../../src/db/principal.js';
 import { createWorkspace } from '../../src/modules/tenancy/create-workspace.js';
+import { recordCall, startSameSql, type CallPlan } from './same-sql.js';
 import {
   chatBody,
   WARDROOM_INIT_ENV,
@@ -165,12 +166,15 @@ const itemsOf = (page: unknown): Record<string, unknown>[] =>
  * said so, rather than claimed.
  */
 async function applied(
+  wardroom: Wardroom,
   base: string,
   workspace: SetUp,
   model: string,
 ): Promise<{ notes: string[] } | { skip: string }> {
   const body = chatBody(model, false, `probe-${randomBytes(6).toString('hex')}`);
   for (let i = 0; i < 2; i += 1) {
+    // The first answer is stored once its call has closed, just after the answer.
+    await wardroom.gateway.idle();
     const answer = await probe(base, workspace.request, body);
     if (answer.status === 404) {
       return {
@@ -183,6 +187,7 @@ async function applied(
       throw new Error(`the probe call answered ${answer.status}: ${answer.text.slice(0, 500)}`);
     }
   }
+  await wardroom.gateway.idle();
   const ws = `/api/v1/workspaces/${workspace.workspaceId}`;
   const outcomes = itemsOf(
     await read(base, workspace.token, `${ws}/activity?action=llm.call.outcome&limit=10`),
@@ -217,6 +222,32 @@ async function applied(
   return { notes };
 }
 
+/** One call per workspace, recorded statement by statement for the same-SQL reference. */
+async function recordPlans(
+  wardroom: Wardroom,
+  base: string,
+  workspaces: readonly SetUp[],
+  model: string,
+): Promise<Map<string, CallPlan>> {
+  const plans = new Map<string, CallPlan>();
+  for (const w of workspaces) {
+    await wardroom.gateway.idle();
+    const plan = await recordCall(async () => {
+      const body = chatBody(model, false, `record-${randomBytes(6).toString('hex')}`);
+      const res = await fetch(`${base}${w.request.path}`, {
+        method: 'POST',
+        headers: w.request.headers,
+        body,
+      });
+      await res.text();
+      await wardroom.gateway.idle();
+      return res.headers.get('x-wardroom-call-id') ?? '';
+    });
+    plans.set(w.workspaceId, plan);
+  }
+  return plans;
+}
+
 async function start(init: WardroomInit, dataDir: string): Promise<Wardroom> {
   const config = loadConfig(environment(init, dataDir));
   // The bench database is migrated already (test/support/databases.ts).
@@ -227,11 +258,13 @@ async function main(): Promise<void> {
   const init = JSON.parse(process.env[WARDROOM_INIT_ENV] ?? '') as WardroomInit;
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'wardroom-gw-bench-'));
   let wardroom: Wardroom | undefined;
+  let closeSameSql = (): Promise<void> => Promise.resolve();
   let stopping = false;
   const stop = (code: number) => {
     if (stopping) return;
     stopping = true;
-    void (wardroom?.close() ?? Promise.resolve())
+    void closeSameSql()
+      .then(() => wardroom?.close())
       .then(() => fs.rm(dataDir, { recursive: true, force: true }))
       .finally(() => process.exit(code));
   };
@@ -246,7 +279,7 @@ async function main(): Promise<void> {
     const base = `http://127.0.0.1:${port}`;
     const workspaces: SetUp[] = [];
     for (let i = 0; i < init.workspaces; i += 1) workspaces.push(await setUp(wardroom, base, i));
-    const checked = await applied(base, workspaces[0]!, init.model);
+    const checked = await applied(wardroom, base, workspaces[0]!, init.model);
     if ('skip' in checked) {
       send({ type: 'skip', reason: checked.skip });
       return;
@@ -257,7 +290,14 @@ async function main(): Promise<void> {
       ...checked.notes,
       init.redisUrl === undefined ? 'cache and limits in-process' : 'cache and limits in Redis',
     ];
-    send({ type: 'ready', port, requests, notes });
+    const sameSql = await startSameSql({
+      appUrl: init.appUrl,
+      poolMax: wardroom.config.poolMax,
+      plans: await recordPlans(wardroom, base, workspaces, init.model),
+      upstreamUrl: `${init.openaiBaseUrl}/chat/completions`,
+    });
+    closeSameSql = () => sameSql.close();
+    send({ type: 'ready', port, requests, notes, sameSqlPort: sameSql.port });
   } catch (error) {
     send({
       type: 'failed',

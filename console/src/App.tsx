@@ -7,6 +7,7 @@ import { useEffect, type ReactNode } from 'react';
 import type { Me } from './api/account';
 import { describeError } from './errors';
 import { matchPage, type PageDef } from './pages/registry';
+import { OptOutPage, OPTOUT_PATH } from './pages/OptOut';
 import { SignInPage } from './pages/SignIn';
 import { hasRole } from './roles';
 import { navigate, usePath } from './router';
@@ -18,9 +19,14 @@ export function App(): ReactNode {
   const { state, refresh } = useSession();
   const path = usePath();
   const signedIn = state.status === 'signed-in';
+  const isPublic = path === OPTOUT_PATH;
   useEffect(() => {
-    if (signedIn && !path.startsWith('/app/')) navigate('/app/workspaces', { replace: true });
-  }, [signedIn, path]);
+    if (signedIn && !isPublic && !path.startsWith('/app/')) {
+      navigate('/app/workspaces', { replace: true });
+    }
+  }, [signedIn, isPublic, path]);
+  // The opt-out is for anyone, signed in or not (people held as contacts have no account).
+  if (isPublic) return <OptOutPage />;
   switch (state.status) {
     case 'loading':
       return (

@@ -9,6 +9,8 @@ const sentences: Readonly<Record<string, string>> = {
   code_expired: 'That code has expired. Ask for a new one.',
   code_attempts_exceeded: 'Too many wrong codes. Ask for a new one.',
   rate_limited: 'Too many attempts. Wait a minute, then try again.',
+  contact_suppressed:
+    'This address asked not to be held as a contact (a privacy opt-out), so it cannot be added.',
   csrf_failed: 'Your session could not be confirmed. Reload the page and try again.',
   unauthenticated: 'You are not signed in, or your session has ended. Sign in again.',
   forbidden: 'You do not have permission to do that.',

@@ -24,6 +24,20 @@ export function bearerToken(header: string | undefined): ParsedToken | undefined
   return match?.[1] === undefined ? undefined : parseToken(match[1]);
 }
 
+/**
+ * The well-formed token a request presents: `Authorization: Bearer …`, else
+ * `x-api-key` (which only the LLM-compatible routes accept, since that is
+ * how the Anthropic SDK sends its key). Not yet verified.
+ */
+export function presentedToken(headers: {
+  readonly authorization?: string | undefined;
+  readonly 'x-api-key'?: string | string[] | undefined;
+}): ParsedToken | undefined {
+  if (headers.authorization !== undefined) return bearerToken(headers.authorization);
+  const apiKey = headers['x-api-key'];
+  return typeof apiKey === 'string' ? parseToken(apiKey.trim()) : undefined;
+}
+
 export function parseBearer(header: string | undefined): ParsedToken {
   const token = bearerToken(header);
   if (token === undefined) {

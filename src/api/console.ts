@@ -56,6 +56,8 @@ export async function registerConsole(app: FastifyInstance, dir: string): Promis
   app.get('/', { config, schema }, page);
   app.get('/app', { config, schema }, page);
   app.get('/app/*', { config, schema }, page);
+  // The public opt-out page (no sign-in): the same app, which shows it for this path.
+  app.get('/privacy/optout', { config, schema }, page);
   app.get<{ Params: { '*': string } }>('/assets/*', { config, schema }, (request, reply) => {
     void secure(reply).header('cache-control', IMMUTABLE);
     return reply.sendFile(path.posix.join('assets', request.params['*']));

@@ -1,7 +1,8 @@
 /**
  * The per-workspace request rate (@fastify/rate-limit): requests are counted
- * by the workspace their bearer token names, or by client address when
- * there is no valid token, over a one-minute window. Past the limit the
+ * by the workspace their token names (a bearer token, or the `x-api-key` the
+ * LLM-compatible routes accept), or by client address when there is no
+ * well-formed token, over a one-minute window. Past the limit the
  * answer is `429 rate_limited` with `Retry-After`. With Redis the count is
  * shared by every process; without it each process counts its own.
  */
@@ -9,7 +10,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { AppError } from '../base/errors.js';
-import { bearerToken } from './auth.js';
+import { presentedToken } from './auth.js';
 
 export interface RateLimitSettings {
   /** Requests per workspace per minute; 0 turns the limit off. */
@@ -41,6 +42,6 @@ export async function registerRateLimit(
 
 /** The workspace a request acts for, else where it came from. */
 function rateKey(request: FastifyRequest): string {
-  const token = bearerToken(request.headers.authorization);
+  const token = presentedToken(request.headers);
   return token === undefined ? `ip:${request.ip}` : `ws:${token.tenantId}`;
 }

@@ -22,14 +22,15 @@ import { toAppError } from '../http/error-handler.js';
 import {
   anthropicError,
   anthropicErrorBody,
+  GATEWAY_ERROR_CODES,
   openaiError,
   openaiErrorBody,
   type Gateway,
   type Operation,
   type StreamEvent,
 } from '../modules/gateway/index.js';
-import { authorize, parseToken, type ParsedToken } from '../modules/tenancy/index.js';
-import { authenticate, bearerToken, requestPrincipal } from './auth.js';
+import { authorize, type ParsedToken } from '../modules/tenancy/index.js';
+import { authenticate, presentedToken, requestPrincipal } from './auth.js';
 import { admit, type Limits } from './limits.js';
 
 type Format = 'anthropic' | 'openai';
@@ -83,19 +84,7 @@ const ERROR_CODES = [
   'forbidden',
   'not_found',
   'validation_failed',
-  'llm_bad_request',
-  'llm_model_unpriced',
-  'llm_tools_invalid',
-  'llm_prompt_too_large',
-  'llm_region_blocked',
-  'budget_exceeded',
-  'llm_key_suspended',
-  'rate_limited',
-  'llm_rate_limited',
-  'llm_unauthorized',
-  'llm_upstream_error',
-  'llm_overloaded',
-  'llm_timeout',
+  ...GATEWAY_ERROR_CODES,
 ] as const;
 
 const passthrough = z
@@ -108,14 +97,7 @@ function errorBodyOf(format: Format, error: AppError): Record<string, unknown> {
 
 /** The Wardroom token: `Authorization: Bearer`, else `x-api-key` (the Anthropic SDK's header). */
 function llmToken(request: FastifyRequest): ParsedToken {
-  const auth = request.headers.authorization;
-  const apiKey = request.headers['x-api-key'];
-  const token =
-    auth !== undefined
-      ? bearerToken(auth)
-      : typeof apiKey === 'string'
-        ? parseToken(apiKey.trim())
-        : undefined;
+  const token = presentedToken(request.headers);
   if (token === undefined) {
     throw new AppError(
       'unauthenticated',

@@ -28,7 +28,12 @@ import { AppError, type ErrorCode } from '../base/errors.js';
 import type { Database } from '../db/database.js';
 import { toAppError } from '../http/error-handler.js';
 import { getRun, startRun, type RunOutcome, type RunStarted } from '../modules/agents/index.js';
-import type { Gateway, PriceBook } from '../modules/gateway/index.js';
+import {
+  GATEWAY_ERROR_CODES,
+  REQUEST_SHAPE_CODES,
+  type Gateway,
+  type PriceBook,
+} from '../modules/gateway/index.js';
 import type { Keyring } from '../modules/keys/index.js';
 import { authorize } from '../modules/tenancy/index.js';
 import { requestCredential } from './auth.js';
@@ -40,22 +45,15 @@ export const RUNS_URL = '/api/v1/workspaces/:ws/conversations/:id/runs';
 /** Members and up ask agents; a viewer spends no money. */
 const ACCESS = { kind: 'role', role: 'member' } as const;
 
+/** A run builds the provider body itself, so the request-shape refusals are not its callers'. */
 const ERROR_CODES: readonly ErrorCode[] = [
   'unauthenticated',
   'forbidden',
   'not_found',
   'validation_failed',
-  'llm_model_unpriced',
-  'llm_prompt_too_large',
-  'llm_region_blocked',
-  'budget_exceeded',
-  'llm_key_suspended',
-  'rate_limited',
-  'llm_rate_limited',
-  'llm_unauthorized',
-  'llm_upstream_error',
-  'llm_overloaded',
-  'llm_timeout',
+  ...GATEWAY_ERROR_CODES.filter(
+    (code) => !(REQUEST_SHAPE_CODES as readonly string[]).includes(code),
+  ),
 ];
 
 const params = z.strictObject({ ws: z.uuid(), id: z.uuid() });

@@ -7,6 +7,7 @@
 import { agentRoutes } from '../modules/agents/index.js';
 import { auditRoutes } from '../modules/audit/index.js';
 import { budgetRoutes } from '../modules/budgets/index.js';
+import { contactRoutes, type PrivacyKeys } from '../modules/contacts/index.js';
 import { credentialRoutes } from '../modules/credentials/index.js';
 import type { Signer } from '../modules/crypto/index.js';
 import { cacheRoutes, PriceBook } from '../modules/gateway/index.js';
@@ -39,7 +40,12 @@ export interface RouteDeps {
    * agent's model must be priced. Default: the shipped table alone.
    */
   readonly priceBook?: PriceBook;
-  /** Now, for privacy deadlines (default: the system clock); tests move it. */
+  /**
+   * The privacy index keys (contacts' blind indexes, the opt-out list). A
+   * server built without them answers the contact routes with config_invalid.
+   */
+  readonly privacyKeys?: PrivacyKeys;
+  /** Now, for privacy request deadlines (default: the system clock); tests move it. */
   readonly clock?: () => Date;
 }
 
@@ -54,6 +60,7 @@ export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
     ...ssoAdminRoutes({ keyring: deps.keyring }),
     ...cacheRoutes({ keyring: deps.keyring }),
     ...agentRoutes({ keyring: deps.keyring, prices: deps.priceBook ?? new PriceBook() }),
+    ...contactRoutes({ keyring: deps.keyring, privacyKeys: deps.privacyKeys }),
     ...privacyRoutes({
       keyring: deps.keyring,
       ...(deps.clock === undefined ? {} : { clock: deps.clock }),

@@ -37,13 +37,13 @@ import {
   type SignInCodeSender,
 } from '../modules/auth/index.js';
 import { registerSsoRoutes } from './register-sso-routes.js';
+import { registerOptOutRoutes, type OptOutLimits } from './register-optout-routes.js';
+import type { OptOutDeps } from '../modules/contacts/index.js';
 import { registerLlmRoutes } from './register-llm-routes.js';
 import { registerRunRoutes } from './register-run-routes.js';
 import { PriceBook, type Gateway } from '../modules/gateway/index.js';
 import type { HttpsOptions } from './tls.js';
 import { moduleRoutes, type RouteDeps } from './routes.js';
-
-export { declareQueues } from './queues.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -76,6 +76,13 @@ export interface ServerDeps extends RouteDeps {
   readonly gateway?: Gateway;
   /** Email sign-in and browser sessions; without it only API tokens are accepted. */
   readonly auth?: ServerAuth;
+  /** The public per-recipient opt-out (`/api/v1/privacy/optout`); without it, not served. */
+  readonly optOut?: ServerOptOut;
+}
+
+/** The opt-out's dependencies (modules/contacts) and its rate limits. */
+export interface ServerOptOut extends Omit<OptOutDeps, 'db'> {
+  readonly limits: OptOutLimits;
 }
 
 export interface ServerAuth {
@@ -179,6 +186,9 @@ export async function buildServer(
   }
   const limits = createLimits(options.limits ?? UNLIMITED);
   const sessions = registerAuth(app, deps);
+  if (deps.optOut !== undefined) {
+    registerOptOutRoutes(app, { ...deps.optOut, db: deps.db }, deps.optOut.limits);
+  }
   for (const route of moduleRoutes(deps)) registerRoute(app, deps.db, route, limits, sessions);
   if (deps.gateway !== undefined) registerGatewayRoutes(app, deps, deps.gateway, limits, sessions);
   registerOpenApi(app);

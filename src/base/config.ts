@@ -174,6 +174,13 @@ export interface Config {
   readonly keyCacheTtlMs: number;
   /** WARDROOM_AUTH_SECRET: keys sign-in codes and CSRF tokens; undefined generates one (not in production). */
   readonly authSecret: Buffer | undefined;
+  /** WARDROOM_PRIVACY_INDEX_KEY: the contacts' blind indexes and the opt-out list; undefined generates one (not in production). */
+  readonly privacyIndexKey: Buffer | undefined;
+  /** Days between a confirmed opt-out and the deletion of the contacts it names (0..45). */
+  readonly optOutDelayDays: number;
+  /** Opt-out requests per hour, per email address and per client address. */
+  readonly optOutLimitPerAddress: number;
+  readonly optOutLimitPerIp: number;
   readonly sessionIdleSeconds: number;
   readonly sessionLifetimeSeconds: number;
   /** Sign-in requests per hour, per email address and per client address. */
@@ -242,6 +249,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       e.WARDROOM_AUTH_SECRET === undefined
         ? undefined
         : Buffer.from(e.WARDROOM_AUTH_SECRET, 'base64'),
+    privacyIndexKey:
+      e.WARDROOM_PRIVACY_INDEX_KEY === undefined
+        ? undefined
+        : Buffer.from(e.WARDROOM_PRIVACY_INDEX_KEY, 'base64'),
+    optOutDelayDays: e.WARDROOM_OPTOUT_DELAY_DAYS,
+    optOutLimitPerAddress: e.WARDROOM_OPTOUT_LIMIT_PER_ADDRESS,
+    optOutLimitPerIp: e.WARDROOM_OPTOUT_LIMIT_PER_IP,
     sessionIdleSeconds: e.WARDROOM_SESSION_IDLE_TIMEOUT,
     sessionLifetimeSeconds: e.WARDROOM_SESSION_LIFETIME,
     signInLimitPerAddress: e.WARDROOM_SIGN_IN_LIMIT_PER_ADDRESS,

@@ -111,6 +111,10 @@ export const envFields = z.object({
   WARDROOM_KEY_SWEEP_WRITERS: z.coerce.number().int().min(1).max(8).default(2),
   WARDROOM_KEY_CACHE_TTL: z.coerce.number().int().min(1).max(3600).default(60),
   WARDROOM_AUTH_SECRET: masterKey.optional(),
+  WARDROOM_PRIVACY_INDEX_KEY: masterKey.optional(),
+  WARDROOM_OPTOUT_DELAY_DAYS: z.coerce.number().int().min(0).max(45).default(0),
+  WARDROOM_OPTOUT_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(5),
+  WARDROOM_OPTOUT_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000).default(30),
   WARDROOM_SESSION_IDLE_TIMEOUT: z.coerce.number().int().min(60).max(2_592_000).default(43_200),
   WARDROOM_SESSION_LIFETIME: z.coerce.number().int().min(300).max(31_536_000).default(1_209_600),
   WARDROOM_SIGN_IN_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(10),
@@ -248,6 +252,14 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
     "Seconds a process uses a cached data key after it last read the key's row in `workspace_keys`; then it reads the row again. A key deleted outside Wardroom (with psql, say: no key event) stops opening and sealing within this bound in every process. The workspace's key policy is cached for 30 s or this, whichever is shorter.",
   WARDROOM_AUTH_SECRET:
     "Base64 of 32 random bytes: the key of the HMAC under which email sign-in codes are stored, and from which each session's CSRF token is derived. Unset: generated once in `<data dir>/auth-secret.key` (mode 600), which NODE_ENV=production refuses. Changing it invalidates pending codes and CSRF tokens (sessions stay valid; `GET /api/v1/me` returns the new CSRF token).",
+  WARDROOM_PRIVACY_INDEX_KEY:
+    'Base64 of 32 random bytes: the key from which the keyed blind indexes of contact email addresses, the opt-out suppression list and the stored form of opt-out codes are derived (docs/contacts.md). Unset: generated once in `<data dir>/privacy-index.key` (mode 600), which NODE_ENV=production refuses. Changing it makes existing contacts unfindable by email and forgets every opt-out: keep and back it up like the master key.',
+  WARDROOM_OPTOUT_DELAY_DAYS:
+    'Days (0 to 45) between a confirmed opt-out and the deletion of every contact record with that address, in every workspace; 0 deletes at once. The suppression that refuses re-import applies at once either way.',
+  WARDROOM_OPTOUT_LIMIT_PER_ADDRESS:
+    'Opt-out requests (start and confirm together) per email address per hour; more are answered `429 rate_limited` with `Retry-After`. Shared through REDIS_URL when set.',
+  WARDROOM_OPTOUT_LIMIT_PER_IP:
+    'Opt-out requests (start and confirm together) per client address per hour; more are answered `429 rate_limited` with `Retry-After`. Shared through REDIS_URL when set.',
   WARDROOM_SESSION_IDLE_TIMEOUT:
     'Seconds a browser session lives without a request; each request moves the deadline (never past WARDROOM_SESSION_LIFETIME).',
   WARDROOM_SESSION_LIFETIME:

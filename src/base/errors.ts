@@ -40,6 +40,7 @@ export const errorStatus = {
   uri_too_long: 414,
   unsupported_media_type: 415,
   rate_limited: 429,
+  contact_suppressed: 409,
   llm_bad_request: 400,
   llm_model_unpriced: 400,
   llm_tools_invalid: 400,

@@ -25,10 +25,13 @@ export const REDACTED_PATHS = [
 const CENSOR = '[redacted]';
 /** An API token anywhere in a URL (the prefix and its base64url body). */
 const API_TOKEN = /wr_[A-Za-z0-9_-]+/g;
-/** A query parameter whose name says it holds a credential, and its value. */
-const CREDENTIAL_PARAM = /([?&][^=&#]*(?:token|password|secret|api_?key)[^=&#]*=)[^&#]*/gi;
+/**
+ * A query parameter whose name says it holds a credential or an email
+ * address (`GET …/contacts?email=`: personal data), and its value.
+ */
+const CREDENTIAL_PARAM = /([?&][^=&#]*(?:token|password|secret|api_?key|email)[^=&#]*=)[^&#]*/gi;
 
-/** A URL or query string with every API token and credential parameter value censored. */
+/** A URL or query string with every API token, credential and email parameter value censored. */
 export function redactUrl(url: string): string {
   return url.replace(API_TOKEN, CENSOR).replace(CREDENTIAL_PARAM, `$1${CENSOR}`);
 }

@@ -74,6 +74,28 @@ export const GLOBAL_TABLES: readonly GlobalTable[] = [
     appPrivileges: [],
   },
   {
+    name: 'privacy_suppressions',
+    mode: 'no_app_access',
+    reason:
+      'Addresses that opted out of being held as contacts (issue 13): global because an opt-out ' +
+      'covers every workspace, including ones made later. Only a keyed HMAC of the normalised ' +
+      'address, never the address. The app role holds nothing on it; it is reached only through ' +
+      'wardroom.privacy_optout_verify(), privacy_is_suppressed() (yes or no for one hash), ' +
+      'privacy_suppression_take(), privacy_suppression_applied() and ' +
+      'privacy_suppressions_pending() (migration 022).',
+    appPrivileges: [],
+  },
+  {
+    name: 'privacy_optout_codes',
+    mode: 'no_app_access',
+    reason:
+      'Pending opt-out codes, keyed by the HMAC of the address (no account: anyone may opt an ' +
+      "address out by proving they read its mail). Only the code's HMAC, expiry and attempt " +
+      'count. The app role holds nothing on it; it is reached only through ' +
+      'wardroom.privacy_optout_start() and privacy_optout_verify() (migration 022).',
+    appPrivileges: [],
+  },
+  {
     name: 'schema_migrations',
     mode: 'no_app_access',
     reason:

@@ -262,6 +262,24 @@ export interface AgentsTable {
   archived_at: Date | null;
 }
 
+/**
+ * A workspace's contact (022): name, email, company and notes sealed
+ * (SEALED_FIELDS), bound to `version`; `email_index` is the keyed blind index.
+ */
+export interface ContactsTable {
+  tenant_id: string;
+  id: string;
+  name: Buffer;
+  email: Buffer;
+  company: Buffer | null;
+  notes: Buffer | null;
+  email_index: Buffer;
+  version: Generated<number>;
+  created_by: ColumnType<string | null, string | null, never>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
 export type AgentRunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 /** One request to an agent in a conversation (019). */
@@ -366,6 +384,7 @@ export interface DB {
   agents: AgentsTable;
   agent_runs: AgentRunsTable;
   privacy_requests: PrivacyRequestsTable;
+  contacts: ContactsTable;
   llm_budgets: LlmBudgetsTable;
   llm_usage: LlmUsageTable;
   llm_limits: LlmLimitsTable;

@@ -40,6 +40,18 @@ interface SystemFunctions {
     args: [sessionHash: Buffer, action: string, sessionId: string | null];
     returns: unknown;
   };
+  /** Per-recipient opt-out (modules/contacts, migration 022): keyed hashes only. */
+  privacy_optout_start: {
+    args: [address: Buffer, codeHmac: Buffer, ttlSeconds: number];
+    returns: null;
+  };
+  privacy_optout_verify: {
+    args: [address: Buffer, codeHmac: Buffer, maxAttempts: number, delayDays: number];
+    returns: unknown;
+  };
+  privacy_suppression_take: { args: [id: string]; returns: unknown };
+  privacy_suppression_applied: { args: [id: string]; returns: boolean };
+  privacy_suppressions_pending: { args: []; returns: unknown };
   /** Single sign-on (modules/sso, migration 015). */
   sso_discover: { args: [workspaceId: string | null, domain: string | null]; returns: unknown };
   sso_flow_begin: {
@@ -105,6 +117,11 @@ const FUNCTIONS: ReadonlySet<string> = new Set<SystemFunction>([
   'sso_flow_take',
   'sso_flow_complete',
   'sso_assertion_record',
+  'privacy_optout_start',
+  'privacy_optout_verify',
+  'privacy_suppression_take',
+  'privacy_suppression_applied',
+  'privacy_suppressions_pending',
 ]);
 
 /** Wraps a transaction as a SystemTx. Only db/database.ts calls this. */

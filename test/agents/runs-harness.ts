@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { createLogger } from '../../src/base/logger.js';
 import { createBudgetGuard } from '../../src/modules/budgets/index.js';
-import { createGateway } from '../../src/modules/gateway/index.js';
+import { createGateway, type Gateway } from '../../src/modules/gateway/index.js';
 import { startTestApp, newWorkspace, type TestApp, type TestWorkspace } from '../support/app.js';
 import { startFakeLlmUpstream, type FakeLlmUpstream } from '../support/fake-llm-upstream.js';
 import { call, seedContent } from '../support/http.js';
@@ -21,6 +21,8 @@ export interface RunsHarness {
   readonly fake: FakeLlmUpstream;
   readonly key: string;
   readonly url: string;
+  /** The app's gateway: `idle()` waits for the outcomes that follow answers. */
+  readonly gateway: Gateway;
   close(): Promise<void>;
 }
 
@@ -28,24 +30,28 @@ export async function startRunsHarness(): Promise<RunsHarness> {
   const key = testKey();
   const fake = await startFakeLlmUpstream(key);
   const logger = createLogger('silent');
+  let gateway: Gateway | undefined;
   const t = await startTestApp({
     gateway: ({ db, keyring }) =>
-      createGateway({
+      (gateway = createGateway({
         ...gatewayDeps(fake),
         db,
         keyring,
         logger,
         budget: createBudgetGuard({ db, logger }),
-      }),
+      })),
   });
+  if (gateway === undefined) throw new Error('the test app built no gateway');
   const url = await t.app.listen({ host: '127.0.0.1', port: 0 });
   return {
     t,
     fake,
     key,
     url,
+    gateway,
     async close() {
       t.app.server.closeAllConnections();
+      await gateway?.idle();
       await t.close();
       await fake.close();
     },

@@ -126,6 +126,7 @@ describe('a run that succeeds', () => {
     expect(run.json()).toMatchObject({ status: 'succeeded', reply_message_id: row.id });
 
     // The gateway's two events and the agent's reply share the call's correlation id.
+    await h.gateway.idle(); // the outcome follows the answer
     const audit = await h.t.db.withTenant(systemPrincipal(ws.id, 'test'), (tx) =>
       tx
         .selectFrom('audit_log')

@@ -12,13 +12,24 @@ import { inject } from 'vitest';
 import { loadConfig } from '../../src/base/config.js';
 import { createLogger } from '../../src/base/logger.js';
 import { createDatabase, type Database } from '../../src/db/database.js';
-import { systemPrincipal } from '../../src/db/principal.js';
+import {
+  systemPrincipal,
+  tokenPrincipal,
+  userPrincipal,
+  type Principal,
+} from '../../src/db/principal.js';
 import {
   createBudgetGuard,
   type BudgetGuardDeps,
   type BudgetGuardService,
 } from '../../src/modules/budgets/index.js';
-import type { CallScope, KeySource, ReservationRequest } from '../../src/modules/gateway/index.js';
+import type {
+  CallScope,
+  KeySource,
+  Reservation,
+  ReservationRequest,
+  Settlement,
+} from '../../src/modules/gateway/index.js';
 import { createMailer, type Mailer } from '../../src/modules/mail/index.js';
 import { createApiToken } from '../../src/modules/tenancy/api-tokens.js';
 import { memberToken, newWorkspace, type TestApp, type TestWorkspace } from '../support/app.js';
@@ -67,28 +78,77 @@ export function request(worstCaseMicros: bigint, worstCaseTokens = 100): Reserva
 
 export const usage = { inputTokens: 10, outputTokens: 20 };
 
+/** A reservation as a test holds it: each step is its own transaction, as the caller's would be. */
+export interface Held {
+  readonly id: string;
+  settle(actual: Settlement): Promise<void>;
+  release(): Promise<void>;
+}
+
+/**
+ * The guard with each step in a transaction of its own, opened as the
+ * gateway opens the call's (the caller, with the call id as correlation id),
+ * so the tests drive reserve, settle and release one at a time.
+ */
+export interface TestGuard {
+  reserve(scope: CallScope, request: ReservationRequest): Promise<Held>;
+  idle(): Promise<void>;
+}
+
+function principalFor(scope: CallScope, callId: string): Principal {
+  return scope.tokenId === null
+    ? userPrincipal(scope.workspaceId, scope.userId, { correlationId: callId })
+    : tokenPrincipal(
+        { tenantId: scope.workspaceId, tokenId: scope.tokenId },
+        { correlationId: callId },
+      );
+}
+
+function inTransactions(guard: BudgetGuardService, db: Database): TestGuard {
+  return {
+    async reserve(scope, request) {
+      const principal = principalFor(scope, request.callId);
+      let held: Reservation | undefined;
+      try {
+        await db.withTenant(principal, async (tx) => {
+          held = await guard.reserve(tx, scope, request);
+        });
+      } catch (error) {
+        await held?.abandon();
+        throw error;
+      }
+      const reservation = held;
+      if (reservation === undefined) throw new Error('reserve answered nothing');
+      return {
+        id: reservation.id,
+        async settle(actual) {
+          const next = await db.withTenant(principal, (tx) => reservation.settle(tx, actual));
+          next();
+        },
+        async release() {
+          await db.withTenant(principal, (tx) => reservation.release(tx));
+        },
+      };
+    },
+    idle: () => guard.idle(),
+  };
+}
+
 /** A guard on its own pool, as another server process would have. */
 export function openGuard(
   deps: Omit<BudgetGuardDeps, 'db'> = {},
   poolMax = 4,
-): Promise<{ guard: BudgetGuardService; db: Database; close(): Promise<void> }> {
-  return Promise.resolve(openGuardNow(deps, poolMax));
-}
-
-function openGuardNow(
-  deps: Omit<BudgetGuardDeps, 'db'>,
-  poolMax: number,
-): { guard: BudgetGuardService; db: Database; close(): Promise<void> } {
+): Promise<{ guard: TestGuard; db: Database; close(): Promise<void> }> {
   const db = createDatabase({ appUrl: inject('appUrl'), poolMax });
-  const guard = createBudgetGuard({ db, ...deps });
-  return {
-    guard,
+  const service = createBudgetGuard({ db, ...deps });
+  return Promise.resolve({
+    guard: inTransactions(service, db),
     db,
     async close() {
-      await guard.idle();
+      await service.idle();
       await db.close();
     },
-  };
+  });
 }
 
 /** A real mailer writing each email to a fresh outbox folder. */

@@ -134,7 +134,21 @@ describe('the Budgets page and key usage in Chromium', () => {
       body: JSON.stringify(body),
     });
     await res.arrayBuffer();
+    await closed();
     return res.status;
+  }
+
+  /** Waits until no call holds a reservation: each call settles just after its answer. */
+  async function closed(): Promise<void> {
+    await expect
+      .poll(async () => {
+        const res = await fetch(`${h().server.url}/api/v1/workspaces/${ws}/llm/usage`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const usage = (await res.json()) as { keys: { reserved_micros: number }[] };
+        return usage.keys.every((k) => k.reserved_micros === 0);
+      })
+      .toBe(true);
   }
 
   it('signs the owner in, with a member, an admin and an API token', async () => {

@@ -32,24 +32,28 @@ const seen: string[] = [];
 let h: Harness;
 
 const guard: BudgetGuard = {
-  reserve(_scope, request) {
+  reserve(_tx, _scope, request) {
     seen.push(
       `reserve ${request.worstCaseMicros > 0n ? 'priced' : 'free'} @${h.fake.requests.length}`,
     );
     let closed = false;
     return Promise.resolve({
       id: request.callId,
-      settle(actual) {
+      settle(_tx, actual) {
         if (!closed)
           seen.push(
             `settle ${actual.costMicros > 0n ? 'paid' : 'zero'} @${h.fake.requests.length}`,
           );
         closed = true;
-        return Promise.resolve();
+        return Promise.resolve(() => undefined);
       },
       release() {
         if (!closed) seen.push(`release @${h.fake.requests.length}`);
         closed = true;
+        return Promise.resolve();
+      },
+      abandon() {
+        seen.push('abandon');
         return Promise.resolve();
       },
     });
@@ -81,6 +85,7 @@ describe('the budget guard is called at the right points', () => {
     seen.length = 0;
     const n = h.fake.requests.length;
     await call();
+    await gateway.idle();
     expect(seen).toEqual([`reserve priced @${n}`, `settle paid @${n + 1}`]);
   });
 
@@ -89,12 +94,14 @@ describe('the budget guard is called at the right points', () => {
     let n = h.fake.requests.length;
     h.fake.script({ kind: 'status', status: 500 });
     expect(((await thrown(call())) as AppError).code).toBe('llm_upstream_error');
+    await gateway.idle();
     expect(seen).toEqual([`reserve priced @${n}`, `release @${n + 1}`]);
 
     seen.length = 0;
     n = h.fake.requests.length;
     h.fake.script({ kind: 'hang' });
     expect(((await thrown(call())) as AppError).code).toBe('llm_timeout');
+    await gateway.idle();
     expect(seen).toEqual([`reserve priced @${n}`, `release @${n + 1}`]);
 
     seen.length = 0;
@@ -105,10 +112,12 @@ describe('the budget guard is called at the right points', () => {
     while (h.fake.requests.length === n) await new Promise((r) => setTimeout(r, 5));
     controller.abort(new Error('client gone'));
     expect(((await thrown(pending)) as AppError).code).toBe('llm_cancelled');
+    await gateway.idle();
     expect(seen).toEqual([`reserve priced @${n}`, `release @${n + 1}`]);
 
     seen.length = 0;
     await thrown(call({ body: { model: 'claude-imaginary-9' } }));
+    await gateway.idle();
     expect(seen).toEqual([]);
     const outcomes = (await llmEvents(h, ws.id)).filter((e) => e.action === 'llm.call.outcome');
     expect(outcomes.slice(-4).map((e) => e.metadata['outcome'])).toEqual([
@@ -128,6 +137,7 @@ describe('the budget guard is called at the right points', () => {
       expect(event.event).toBe('message_start');
       break;
     }
+    await gateway.idle();
     expect(seen).toHaveLength(2);
     expect(seen[1]).toMatch(/^settle paid/);
   });

@@ -81,6 +81,7 @@ const ask = (ws: Ws, prompt: string) =>
   });
 
 async function outcomes(ws: Ws): Promise<Record<string, unknown>[]> {
+  await w.gateway.idle(); // each outcome follows its answer
   const rows = await w.db.withTenant(systemPrincipal(ws.id, 'test'), (tx) =>
     tx
       .selectFrom('audit_log')
@@ -128,6 +129,7 @@ describe('the composed gateway', () => {
     const before = fake.requests.length;
 
     const first = await ask(a, prompt);
+    await w.gateway.idle(); // the answer is stored once its call has closed
     const second = await ask(a, prompt);
     expect(first.choices[0]?.message.content).toBe(FAKE_TEXT);
     expect(second.choices[0]?.message.content).toBe(FAKE_TEXT);
@@ -155,7 +157,8 @@ describe('the composed gateway', () => {
     expect((apiError.error as { code?: string }).code).toBe('budget_exceeded');
     expect(fake.requests.length).toBe(before);
     const [outcome] = await outcomes(ws);
-    expect(outcome).toMatchObject({ outcome: 'error', error_code: 'budget_exceeded', cost: 0 });
+    // Refused with the intent's transaction: no intent, so the outcome says refused.
+    expect(outcome).toMatchObject({ outcome: 'refused', error_code: 'budget_exceeded', cost: 0 });
   });
 
   it('answers 429 with Retry-After past the per-minute request limit', async () => {

@@ -63,7 +63,7 @@ describe('keys', () => {
     expect(JSON.stringify(result.kind === 'json' ? result.body : null)).toContain(FAKE_TEXT);
     expect(h.fake.requests.length).toBe(before + 1);
     expect(h.fake.problems).toEqual([]);
-    const events = await llmEvents(h, ws.id);
+    const events = await closedEvents(ws.id);
     expect(events.map((e) => e.action)).toEqual(['llm.call.intent', 'llm.call.outcome']);
     expect(events.every((e) => e.correlation_id === callId)).toBe(true);
     const [intent, outcome] = events;
@@ -111,7 +111,7 @@ describe('keys', () => {
       OFFLINE_NOTICE.slice(0, 20),
     );
     expect(h.fake.requests.length).toBe(sent);
-    const lastIntent = (await llmEvents(h, ws.id))
+    const lastIntent = (await closedEvents(ws.id))
       .filter((e) => e.action === 'llm.call.intent')
       .at(-1);
     expect(lastIntent?.metadata).toMatchObject({ key_id: 'offline', endpoint_region: 'offline' });
@@ -133,7 +133,8 @@ describe('keys', () => {
     const ws = await workspaceIn(h, 'us');
     const { result } = await platform.call(request(ws, 'openai.embeddings'));
     expect(result.kind).toBe('json');
-    const events = await llmEvents(h, ws.id);
+    await platform.idle();
+    const events = await closedEvents(ws.id);
     expect(events.map((e) => e.metadata['key_id'])).toEqual(['platform', undefined]);
   });
 });
@@ -147,7 +148,7 @@ describe('region routing', () => {
     expect(codeOf(error)).toBe('llm_region_blocked');
     expect((error as AppError).status).toBe(403);
     expect(h.fake.requests.length).toBe(sent);
-    const events = await llmEvents(h, ws.id);
+    const events = await closedEvents(ws.id);
     expect(events.map((e) => e.action)).toEqual(['llm.call.outcome']);
     expect(events[0]?.metadata).toMatchObject({
       outcome: 'refused',
@@ -161,7 +162,7 @@ describe('region routing', () => {
     const ws = await workspaceIn(h, 'eu');
     await addKey(h, ws, 'openai', h.key);
     await gateway.call(request(ws, 'openai.responses'));
-    const [intent] = await llmEvents(h, ws.id);
+    const [intent] = await closedEvents(ws.id);
     expect(intent?.metadata).toMatchObject({ region: 'eu', legal: 'gdpr' });
   });
 });
@@ -194,7 +195,7 @@ describe('bad input is refused before anything is opened or sent, with an outcom
     const error = await thrown(gateway.call(request(ws, 'anthropic.messages', { body })));
     expect(codeOf(error)).toBe(code);
     expect(h.fake.requests.length).toBe(sent);
-    const last = (await llmEvents(h, ws.id)).at(-1);
+    const last = (await closedEvents(ws.id)).at(-1);
     expect(last?.action).toBe('llm.call.outcome');
     expect(last?.metadata).toMatchObject({ outcome: 'refused', error_code: code });
   });
@@ -211,7 +212,7 @@ describe('failures after sending', () => {
     h.fake.script({ kind: 'hang' });
     const error = await thrown(gateway.call(request(ws, 'anthropic.messages')));
     expect(codeOf(error)).toBe('llm_timeout');
-    const last = (await llmEvents(h, ws.id)).at(-1);
+    const last = (await closedEvents(ws.id)).at(-1);
     expect(last?.metadata).toMatchObject({ outcome: 'error', error_code: 'llm_timeout' });
   });
 
@@ -221,13 +222,13 @@ describe('failures after sending', () => {
     );
     expect(result.kind).toBe('stream');
     if (result.kind !== 'stream') return;
-    const before = await llmEvents(h, ws.id);
+    const before = await llmEvents(h, ws.id); // the stream is open: no waiting
     expect(before.filter((e) => e.correlation_id === callId).map((e) => e.action)).toEqual([
       'llm.call.intent',
     ]);
     const events = await collect(result);
     expect(events.at(-1)?.event).toBe('message_stop');
-    const outcome = (await llmEvents(h, ws.id)).find(
+    const outcome = (await closedEvents(ws.id)).find(
       (e) => e.correlation_id === callId && e.action === 'llm.call.outcome',
     );
     expect(outcome?.metadata).toMatchObject({
@@ -249,7 +250,7 @@ describe('failures after sending', () => {
       break;
     }
     await closed;
-    const outcome = (await llmEvents(h, ws.id)).find(
+    const outcome = (await closedEvents(ws.id)).find(
       (e) => e.correlation_id === callId && e.action === 'llm.call.outcome',
     );
     expect(outcome?.metadata).toMatchObject({ outcome: 'cancelled', error_code: 'llm_cancelled' });
@@ -266,7 +267,7 @@ describe('failures after sending', () => {
     controller.abort(new Error('client gone'));
     expect(codeOf(await thrown(pending))).toBe('llm_cancelled');
     await closed;
-    const last = (await llmEvents(h, ws.id)).at(-1);
+    const last = (await closedEvents(ws.id)).at(-1);
     expect(last?.metadata).toMatchObject({ outcome: 'cancelled' });
   });
 });
@@ -274,4 +275,10 @@ describe('failures after sending', () => {
 /** Waits (yielding to the event loop) until `ready()`; no time bound is asserted. */
 async function until(ready: () => boolean): Promise<void> {
   while (!ready()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/** The workspace's llm.call events once every call so far has closed (its outcome follows the answer). */
+async function closedEvents(wsId: string) {
+  await gateway.idle();
+  return llmEvents(h, wsId);
 }

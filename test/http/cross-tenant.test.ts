@@ -42,6 +42,8 @@ interface Side extends SeededContent {
   readonly runId: string;
   /** A privacy request whose subject's email carries the marker. */
   readonly privacyRequestId: string;
+  readonly contactId: string;
+  readonly contactEmail: string;
 }
 
 let t: TestApp;
@@ -129,8 +131,16 @@ async function makeSide(label: string): Promise<Side> {
     payload: { type: 'access', subject: { email: `${marker}@example.test`, name: marker } },
   });
   expect(privacy.statusCode, privacy.body).toBe(201);
+  const contactEmail = `${marker}-contact@example.test`;
+  const contact = await call(t, 'POST', `/api/v1/workspaces/${ws.id}/contacts`, {
+    token: ws.ownerToken,
+    payload: { name: `${marker} contact`, email: contactEmail, notes: `${marker} notes` },
+  });
+  expect(contact.statusCode, contact.body).toBe(201);
   return {
     privacyRequestId: privacy.json<{ id: string }>().id,
+    contactId: contact.json<{ id: string }>().id,
+    contactEmail,
     budgetId: budget.json<{ id: string }>().id,
     suspensionId: suspension.id,
     connectionId: connection.json<{ id: string }>().id,
@@ -171,6 +181,8 @@ const secretsOf = (s: Side): string[] => [
   s.agentId,
   s.runId,
   s.privacyRequestId,
+  s.contactId,
+  s.contactEmail,
   tokenId(s.ws.ownerToken),
   tokenId(s.viewer.token),
 ];
@@ -257,6 +269,17 @@ const fixtures: Record<string, Fixture> = {
   [`GET ${ws}/conversations/:id/runs/:run`]: {
     ids: (s) => ({ id: s.conversationId, run: s.runId }),
   },
+  [`POST ${ws}/contacts`]: {
+    ids: none,
+    body: () => ({ name: 'intruder contact', email: 'intruder-contact@example.test' }),
+  },
+  [`GET ${ws}/contacts`]: { ids: none },
+  [`GET ${ws}/contacts/:id`]: { ids: (s) => ({ id: s.contactId }) },
+  [`PATCH ${ws}/contacts/:id`]: {
+    ids: (s) => ({ id: s.contactId }),
+    body: () => ({ email: 'intruder-contact@example.test', notes: 'intruder notes' }),
+  },
+  [`DELETE ${ws}/contacts/:id`]: { ids: (s) => ({ id: s.contactId }) },
   [`GET ${ws}/sso/policy`]: { ids: none },
   [`PUT ${ws}/sso/policy`]: { ids: none, body: () => ({ require_sso: true }) },
   [`GET ${ws}/llm/cache`]: { ids: none },
@@ -359,7 +382,7 @@ describe('another workspace', () => {
   it("answers 404 for the other workspace's resource ids inside one's own workspace", async () => {
     const before = [await admin.snapshot(A.ws.id), await admin.snapshot(B.ws.id)];
     const withIds = routeKeys.filter((key) => Object.keys(fixtures[key]!.ids(B)).length > 0);
-    expect(withIds).toHaveLength(25);
+    expect(withIds).toHaveLength(28);
     for (const key of withIds) {
       const { method, url, payload } = request(key, A.ws.id, B);
       const res = await call(t, method, url, {

@@ -11,7 +11,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGateway } from '../../src/modules/gateway/index.js';
+import { gatewayDeps } from '../gateway/pipeline-harness.js';
+import { testKey } from '../gateway/helpers.js';
 import { connectAdmin } from '../support/admin.js';
+import { startFakeLlmUpstream } from '../support/fake-llm-upstream.js';
 import {
   bearer,
   newWorkspace,
@@ -192,6 +196,44 @@ describe('the per-workspace request rate', () => {
       expect((await get(b)).statusCode).toBe(200);
     } finally {
       await t.close();
+    }
+  });
+
+  it('counts an x-api-key caller (the Anthropic SDK) in its workspace, not by address', async () => {
+    const fake = await startFakeLlmUpstream(testKey());
+    const t = await startTestApp({
+      rateLimit: { perMinute: 3 },
+      gateway: ({ db, keyring }) => createGateway({ ...gatewayDeps(fake), db, keyring }),
+    });
+    try {
+      const ws = await newWorkspace(t);
+      const ask = () =>
+        t.app.inject({
+          method: 'POST',
+          url: `/api/v1/workspaces/${ws.id}/llm/v1/messages`,
+          headers: { 'x-api-key': ws.ownerToken, 'content-type': 'application/json' },
+          payload: {
+            model: 'claude-3-5-haiku-20241022',
+            max_tokens: 8,
+            messages: [{ role: 'user', content: 'Hi' }],
+          },
+        });
+      const list = () =>
+        t.app.inject({
+          url: `/api/v1/workspaces/${ws.id}/workrooms`,
+          headers: bearer(ws.ownerToken),
+        });
+      // Three in the workspace's bucket, whichever header carried the token; the fourth is over.
+      expect((await ask()).statusCode).toBe(200);
+      expect((await list()).statusCode).toBe(200);
+      expect((await ask()).statusCode).toBe(200);
+      const over = await ask();
+      expect(over.statusCode).toBe(429);
+      expect(over.json()).toMatchObject({ error: { code: 'rate_limited' } });
+      expect((await list()).statusCode).toBe(429);
+    } finally {
+      await t.close();
+      await fake.close();
     }
   });
 

@@ -221,6 +221,23 @@ const freshConnection = async () => {
   });
   return { id: res.json<{ id: string }>().id };
 };
+const freshContact = async () => {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/workspaces/${ws.id}/contacts`,
+    payload: { name: 'Fixture', email: `contact-${randomBytes(4).toString('hex')}@example.test` },
+    headers: bearer(ws.ownerToken),
+  });
+  return { id: res.json<{ id: string }>().id };
+};
+/** A code for a fresh opt-out: the confirm route's fixture. */
+let pendingOptOut: { email: string; code: string } | undefined;
+async function freshOptOutCode(): Promise<Record<string, string>> {
+  const email = `optout-${randomBytes(4).toString('hex')}@example.test`;
+  await t.app.inject({ method: 'POST', url: '/api/v1/privacy/optout', payload: { email } });
+  pendingOptOut = { email, code: await t.optOut.mail.nextCode(email) };
+  return {};
+}
 const none = () => Promise.resolve({});
 
 const fixtures: Record<string, Fixture> = {
@@ -402,6 +419,22 @@ const fixtures: Record<string, Fixture> = {
     params: () => Promise.resolve({}),
     body: () => ({ region: 'eu' }),
   },
+  'POST /api/v1/workspaces/:ws/contacts': {
+    params: none,
+    body: () => ({ name: 'C', email: `c-${randomBytes(4).toString('hex')}@example.test` }),
+  },
+  'GET /api/v1/workspaces/:ws/contacts': { params: none },
+  'GET /api/v1/workspaces/:ws/contacts/:id': { params: freshContact },
+  'PATCH /api/v1/workspaces/:ws/contacts/:id': {
+    params: freshContact,
+    body: () => ({ notes: 'edited' }),
+  },
+  'DELETE /api/v1/workspaces/:ws/contacts/:id': { params: freshContact },
+  'POST /api/v1/privacy/optout': {
+    params: none,
+    body: () => ({ email: `anyone-${randomBytes(4).toString('hex')}@example.test` }),
+  },
+  'POST /api/v1/privacy/optout/confirm': { params: freshOptOutCode, body: () => pendingOptOut },
   'POST /api/v1/workspaces/:ws/shred': {
     params: () => Promise.resolve({}),
     body: (w) => ({ confirm: w.name }),

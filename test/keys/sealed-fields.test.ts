@@ -13,6 +13,7 @@ import { SEALED_FIELDS, fieldName } from '../../src/modules/keys/sealed-fields.j
 /** bytea columns that are not envelopes, and what they hold. */
 const NOT_SEALED: Record<string, string> = {
   'api_tokens.secret_hash': 'SHA-256 of a token secret',
+  'contacts.email_index': 'a keyed blind index (HMAC-SHA-256) of the normalised address',
   'workspace_keys.wrapped_key': 'a data key wrapped by the master key',
   'workspace_root_keys.sealed_secret':
     "a workspace root secret encrypted under that workspace's own Vault or KMS key",
@@ -25,6 +26,9 @@ const NOT_SEALED: Record<string, string> = {
   'sign_in_codes.code_hmac': 'HMAC-SHA256 of a sign-in code under the server secret',
   'sessions.token_hash': 'SHA-256 of a session token',
   'sso_flows.key_hash': "SHA-256 of an SSO flow's state or SAML request id",
+  'privacy_suppressions.email_hash': 'a keyed HMAC of an opted-out address',
+  'privacy_optout_codes.address_hash': 'a keyed HMAC of the address asking to opt out',
+  'privacy_optout_codes.code_hmac': 'HMAC of an opt-out code under a derived privacy key',
 };
 
 let admin: pg.Client;

@@ -21,6 +21,7 @@ export const TENANT_TABLES = [
   'llm_cache_settings',
   'agents',
   'agent_runs',
+  'contacts',
   'llm_budgets',
   'llm_usage',
   'llm_limits',

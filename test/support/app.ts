@@ -38,6 +38,19 @@ import {
 import type { SignInLimits } from '../../src/api/register-account-route.js';
 import type { PriceBook } from '../../src/modules/gateway/index.js';
 import type { Gateway } from '../../src/modules/gateway/index.js';
+import {
+  DEFAULT_OPTOUT_SETTINGS,
+  privacyKeys,
+  type OptOutSettings,
+  type PrivacyKeys,
+} from '../../src/modules/contacts/index.js';
+import type { OptOutLimits } from '../../src/api/register-optout-routes.js';
+import {
+  immediateScheduler,
+  optOutRecorder,
+  type OptOutRecorder,
+  type TestScheduler,
+} from './optout-recorder.js';
 
 export interface TestApp {
   readonly app: FastifyInstance;
@@ -49,6 +62,12 @@ export interface TestApp {
   readonly codes: CodeRecorder;
   /** The server's auth secret (CSRF tokens, code HMACs). */
   readonly authSecret: Buffer;
+  /** The opt-out: its keys, the emails it would send, its deletions (test/support/optout-recorder.ts). */
+  readonly optOut: {
+    readonly keys: PrivacyKeys;
+    readonly mail: OptOutRecorder;
+    readonly scheduler: TestScheduler;
+  };
   close(): Promise<void>;
 }
 
@@ -82,7 +101,9 @@ export async function startTestApp(
     sessionCache?: SessionCacheOptions & { subscribe?: boolean };
     /** Model prices (default: the shipped table), as WARDROOM_LLM_PRICES would set them. */
     priceBook?: PriceBook;
-    /** Now, for privacy deadlines (default: the system clock). */
+    /** The opt-out's settings and rate limits (default: at once; 1000 an hour each). */
+    optOut?: { settings?: Partial<OptOutSettings>; limits?: OptOutLimits };
+    /** Now, for privacy request deadlines (default: the system clock). */
     clock?: () => Date;
   } = {},
 ): Promise<TestApp> {
@@ -108,16 +129,27 @@ export async function startTestApp(
     settings: { ...DEFAULT_AUTH_SETTINGS, ...options.auth?.settings },
     signInLimits: options.auth?.signInLimits ?? { perAddressPerHour: 1000, perIpPerHour: 1000 },
   };
+  const gateway = options.gateway?.({ db, keyring });
+  const keys = privacyKeys(randomBytes(32));
+  const optOut = { keys, mail: optOutRecorder(), scheduler: immediateScheduler(db, keys) };
   const app = await buildServer(
     {
       db,
       keyring,
       auditSigner,
       auth,
+      privacyKeys: keys,
+      optOut: {
+        keys,
+        mailer: optOut.mail,
+        scheduler: optOut.scheduler,
+        settings: { ...DEFAULT_OPTOUT_SETTINGS, ...options.optOut?.settings },
+        limits: options.optOut?.limits ?? { perAddressPerHour: 1000, perIpPerHour: 1000 },
+      },
       ...(options.invitations === undefined ? {} : { invitations: options.invitations }),
       ...(options.priceBook === undefined ? {} : { priceBook: options.priceBook }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
-      ...(options.gateway === undefined ? {} : { gateway: options.gateway({ db, keyring }) }),
+      ...(gateway === undefined ? {} : { gateway }),
     },
     {
       ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
@@ -136,8 +168,10 @@ export async function startTestApp(
     auditSigner,
     codes,
     authSecret,
+    optOut,
     async close() {
       await app.close();
+      await gateway?.idle(); // the outcomes of calls already answered
       await db.close();
     },
   };

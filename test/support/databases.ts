@@ -10,7 +10,7 @@ import pg from 'pg';
 import { withCredentials } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
 import { quoteIdent, roleNames, type RoleNames } from '../../src/db/roles.js';
-import { declareQueues } from '../../src/api/queues.js';
+import { declareQueues } from '../../src/start-privacy.js';
 
 export interface TestDatabase {
   readonly adminUrl: string;

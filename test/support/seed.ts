@@ -214,6 +214,20 @@ export async function seedTenant(db: Database, label = 'Tenant'): Promise<Seeded
         finished_at: new Date(),
       })
       .execute();
+    // A contact (022): sealed bytes for its fields, a 32-byte blind index.
+    await tx
+      .insertInto('contacts')
+      .values({
+        tenant_id: tenantId,
+        id: randomUUID(),
+        name: randomBytes(60),
+        email: randomBytes(70),
+        company: randomBytes(60),
+        notes: null,
+        email_index: randomBytes(32),
+        created_by: ownerId,
+      })
+      .execute();
     // LLM budgets (016): a workspace and a member budget, a settled call, limits, a suspension.
     await tx
       .insertInto('llm_budgets')

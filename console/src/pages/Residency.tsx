@@ -8,7 +8,13 @@
  */
 import { useId, useState, type ReactNode } from 'react';
 import type { Membership } from '../api/account';
-import { getResidency, REGIONS, setRegion, type Region, type Residency } from '../api/privacy';
+import {
+  getResidency,
+  REGIONS,
+  setRegion,
+  type Region,
+  type Residency,
+} from '../api/privacy-requests';
 import { hasRole } from '../roles';
 import { ErrorLine, useSubmit } from '../ui/forms';
 import { Loaded, useLoad } from '../ui/load';

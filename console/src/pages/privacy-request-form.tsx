@@ -4,7 +4,7 @@
  * asked. The server picks the law and the deadline.
  */
 import { useId, useState, type ReactNode } from 'react';
-import { createRequest, REQUEST_TYPES, type RequestType } from '../api/privacy';
+import { createRequest, REQUEST_TYPES, type RequestType } from '../api/privacy-requests';
 import { ErrorLine, useSubmit } from '../ui/forms';
 
 const TYPE_NAMES: Readonly<Record<RequestType, string>> = {

@@ -10,7 +10,7 @@ import {
   moveRequest,
   type PrivacyRequest,
   type RequestState,
-} from '../api/privacy';
+} from '../api/privacy-requests';
 import { describeError } from '../errors';
 import { ErrorLine, useSubmit } from '../ui/forms';
 import { Loaded, useLoad } from '../ui/load';

@@ -20,6 +20,7 @@ import { AccountPage } from './Account';
 import { AgentsPage } from './Agents';
 import { BudgetsPage } from './Budgets';
 import { ResidencyPage } from './Residency';
+import { ContactsPage } from './Contacts';
 
 export interface PageDef {
   /** `/app/…`; `:name` segments become `params.name`. */
@@ -113,6 +114,14 @@ export const pages: readonly PageDef[] = [
     nav: 'workspace',
     needs: 'admin',
     render: () => <LlmSettingsPage />,
+  },
+  // Contacts (issue 13, section 5): members read, admins add and delete.
+  {
+    path: '/app/contacts',
+    title: 'Contacts',
+    nav: 'workspace',
+    needs: 'member',
+    render: () => <ContactsPage />,
   },
   // Agents (helper "agents"): everyone in the workspace reads; admins change (issue 12).
   {

@@ -1,6 +1,6 @@
 /**
- * `createBudgetGuard(deps)`: the gateway's `BudgetGuard`. `reserve` runs one
- * tenant transaction that
+ * `createBudgetGuard(deps)`: the gateway's `BudgetGuard`. `reserve`, in the
+ * caller's tenant transaction (the one that commits the call's intent),
  *   1. refuses a suspended key (`llm_key_suspended`);
  *   2. counts the call against the workspace's requests and tokens per
  *      minute (`rate_limited`, with `retryAfterSeconds`);
@@ -9,12 +9,12 @@
  *      statement, and refuses (`budget_exceeded`) when settled + live
  *      reservations + this worst case would pass any hard limit;
  *   4. records the reservation in llm_usage.
- * A refusal rolls the transaction back: nothing is held. Exactly one of
+ * A refusal throws, and the caller rolls back: nothing is held. Exactly one of
  * `settle` and `release` takes effect (a conditional UPDATE on status
  * 'reserved'), in whichever process calls it. `settle` records the actual
  * cost, even above the reservation, then runs the velocity tripwire in the
- * same transaction; soft-limit notices and emails follow after commit, best
- * effort.
+ * same transaction (the caller's, which also records the call's outcome);
+ * soft-limit notices and emails follow after commit, best effort.
  */
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
@@ -22,7 +22,6 @@ import type { Logger } from 'pino';
 import { AppError } from '../../base/errors.js';
 import { isUuid } from '../../base/uuid.js';
 import type { Database } from '../../db/database.js';
-import { tokenPrincipal, userPrincipal, type Principal } from '../../db/principal.js';
 import type { TenantTx } from '../../db/tenant-tx.js';
 import type { BudgetGuard, CallScope, ReservationRequest } from '../gateway/index.js';
 import type { Mailer } from '../mail/index.js';
@@ -81,51 +80,39 @@ export function createBudgetGuard(deps: BudgetGuardDeps): BudgetGuardService {
   const context: ReservationContext = { db: deps.db, mailer: deps.mailer, velocity, background };
 
   return {
-    async reserve(scope, request) {
+    async reserve(tx, scope, request) {
       checkRequest(scope, request);
-      const principal = principalFor(scope, request.callId);
       const key = keyColumns(scope.key);
       const counted: { tokens: number } = { tokens: 0 };
+      const giveBack = async () => {
+        const tokens = counted.tokens;
+        counted.tokens = 0;
+        if (tokens > 0) await counter.remove(`${scope.workspaceId}:tokens`, tokens);
+      };
       try {
-        await deps.db.withTenant(principal, async (tx) => {
-          if (await isSuspended(tx, key)) {
-            throw new AppError(
-              'llm_key_suspended',
-              'This LLM key is suspended after unusual spend; an owner of the workspace can resume it',
-              { details: { key: keyLabel(key) } },
-            );
-          }
-          await checkRates(tx, counter, scope.workspaceId, request.worstCaseTokens, counted);
-          const locked = await lockBudgets(tx, scope);
-          const spend = await budgetSpend(tx, locked);
-          const over = spend.find(
-            (b) => b.settled + b.held + request.worstCaseMicros > b.hardLimit,
+        if (await isSuspended(tx, key)) {
+          throw new AppError(
+            'llm_key_suspended',
+            'This LLM key is suspended after unusual spend; an owner of the workspace can resume it',
+            { details: { key: keyLabel(key) } },
           );
-          if (over !== undefined) throw exceeded(over, request.worstCaseMicros);
-          await insertReservation(tx, scope, request, key, ttl);
-        });
-      } catch (error) {
-        if (counted.tokens > 0) {
-          await counter.remove(`${scope.workspaceId}:tokens`, counted.tokens);
         }
+        await checkRates(tx, counter, scope.workspaceId, request.worstCaseTokens, counted);
+        const locked = await lockBudgets(tx, scope);
+        const spend = await budgetSpend(tx, locked);
+        const over = spend.find((b) => b.settled + b.held + request.worstCaseMicros > b.hardLimit);
+        if (over !== undefined) throw exceeded(over, request.worstCaseMicros);
+        await insertReservation(tx, scope, request, key, ttl);
+      } catch (error) {
+        await giveBack();
         throw error;
       }
-      return openReservation(context, request.callId, principal, scope, key);
+      return openReservation(context, request.callId, scope, key, giveBack);
     },
     async idle() {
       while (pending.size > 0) await Promise.all([...pending]);
     },
   };
-}
-
-/** The caller's principal for the ledger rows; the call id correlates them with the call's events. */
-function principalFor(scope: CallScope, callId: string): Principal {
-  return scope.tokenId === null
-    ? userPrincipal(scope.workspaceId, scope.userId, { correlationId: callId })
-    : tokenPrincipal(
-        { tenantId: scope.workspaceId, tokenId: scope.tokenId },
-        { correlationId: callId },
-      );
 }
 
 async function checkRates(

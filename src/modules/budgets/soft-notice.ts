@@ -10,10 +10,29 @@
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { Principal } from '../../db/principal.js';
+import type { TenantTx } from '../../db/tenant-tx.js';
 import { recordEvent } from '../audit/index.js';
 import type { Mailer } from '../mail/index.js';
 import { notifyMembers, usd } from './notify.js';
 import { applicableBudgets, budgetSpend, type BudgetSpend, type Subject } from './spend.js';
+
+/**
+ * Whether any budget that applies to the subject has a soft limit not yet
+ * noticed in its current window: one indexed read in the settling
+ * transaction, so the notice's own transaction (which sums the window's
+ * spend) runs only when it may have something to say.
+ */
+export async function softNoticeMayBeDue(tx: TenantTx, subject: Subject): Promise<boolean> {
+  const row = await sql<{ due: boolean }>`
+    SELECT EXISTS (
+      SELECT 1 FROM llm_budgets
+       WHERE soft_limit_micros IS NOT NULL
+         AND (soft_noticed_at IS NULL OR soft_noticed_at < date_trunc(period, now(), 'UTC'))
+         AND (scope = 'workspace'
+              OR (scope = 'member' AND user_id = ${subject.userId})
+              OR (scope = 'token' AND token_id = ${subject.tokenId}))) AS due`.execute(tx);
+  return row.rows[0]?.due === true;
+}
 
 const SCOPE_WORDS = { workspace: 'the workspace', member: 'a member', token: 'an API token' };
 

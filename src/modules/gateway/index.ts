@@ -35,6 +35,7 @@ export {
 export { keyId, type PlatformKey, type PlatformKeys } from './pipeline/keys.js';
 export { INTENT as LLM_CALL_INTENT, OUTCOME as LLM_CALL_OUTCOME } from './pipeline/call-events.js';
 export { MAX_MODEL_LENGTH, MAX_TOOLS } from './pipeline/request-checks.js';
+export { GATEWAY_ERROR_CODES, REQUEST_SHAPE_CODES } from './pipeline/error-codes.js';
 export {
   buildRoutesTable,
   DEFAULT_ROUTES,

@@ -6,6 +6,7 @@
  * tested with either switched off (a workspace with no budget and its cache
  * off is a real configuration, not a test double).
  */
+import type { TenantTx } from '../../db/tenant-tx.js';
 import type { Operation, ProviderName, ProviderResult, Usage } from './providers/types.js';
 
 /** Where the key for a call came from; metering keeps BYOK and platform traffic apart. */
@@ -44,22 +45,37 @@ export interface Settlement {
 }
 
 /**
- * A held reservation. Exactly one of `settle` or `release` takes effect; the
- * second call is a no-op. A reservation neither settled nor released (the
- * process died) expires and stops counting.
+ * A held reservation. Exactly one of `settle` or `release` takes effect (a
+ * conditional update of its ledger row, in whichever process runs it); the
+ * second is a no-op. Both run in the caller's transaction, so a call's
+ * settlement commits with its outcome event. A reservation neither settled
+ * nor released (the process died) expires and stops counting.
  */
 export interface Reservation {
   readonly id: string;
-  settle(actual: Settlement): Promise<void>;
-  release(): Promise<void>;
+  /**
+   * Records the actual cost in `tx`. Answers the work to start once `tx` has
+   * committed (notices and emails, in the background): call it then, never
+   * before, and not at all if `tx` rolls back.
+   */
+  settle(tx: TenantTx, actual: Settlement): Promise<() => void>;
+  release(tx: TenantTx): Promise<void>;
+  /**
+   * The transaction that reserved rolled back after `reserve` returned: give
+   * back what was counted outside the database (the per-minute counters).
+   */
+  abandon(): Promise<void>;
 }
 
 /**
- * Budgets and rate limits. `reserve` throws `budget_exceeded`,
- * `rate_limited` or `llm_key_suspended` (AppError) and holds nothing when it does.
+ * Budgets and rate limits. `reserve` runs in the caller's transaction (the
+ * one that commits the call's intent event, so the call costs one commit
+ * before it is sent). It throws `budget_exceeded`, `rate_limited` or
+ * `llm_key_suspended` (AppError) and holds nothing when it does; the caller
+ * then rolls back.
  */
 export interface BudgetGuard {
-  reserve(scope: CallScope, request: ReservationRequest): Promise<Reservation>;
+  reserve(tx: TenantTx, scope: CallScope, request: ReservationRequest): Promise<Reservation>;
 }
 
 /** A response the cache can give back: a JSON body, or a finished stream's events. */
@@ -107,11 +123,15 @@ export interface GatewayRequest {
 /**
  * The gateway as its callers see it: keys, routing, budget, cache, provider
  * and audit behind one call. The result is the provider's (or the cache's),
- * with the call id that correlates its audit events.
+ * with the call id that correlates its audit events. What follows the answer
+ * (settling the budget, storing in the cache, the outcome event) runs after
+ * the answer is handed over, in one transaction: `idle()` resolves once all
+ * of it started so far has finished (tests, and shutdown, wait on it).
  */
 export interface Gateway {
   call(request: GatewayRequest): Promise<{
     readonly callId: string;
     readonly result: ProviderResult;
   }>;
+  idle(): Promise<void>;
 }

@@ -59,6 +59,11 @@ export const SEALED_FIELDS: readonly SealedField[] = [
   { table: 'privacy_requests', column: 'subject_email_sealed', idColumn: 'id', bound: [] },
   { table: 'privacy_requests', column: 'subject_name_sealed', idColumn: 'id', bound: [] },
   { table: 'privacy_requests', column: 'details_sealed', idColumn: 'id', bound: [] },
+  // A contact's personal fields (migration 022), bound to its version: every edit seals anew.
+  { table: 'contacts', column: 'name', idColumn: 'id', bound: ['version'] },
+  { table: 'contacts', column: 'email', idColumn: 'id', bound: ['version'] },
+  { table: 'contacts', column: 'company', idColumn: 'id', bound: ['version'] },
+  { table: 'contacts', column: 'notes', idColumn: 'id', bound: ['version'] },
   // Customer-written names (migration 011).
   { table: 'workrooms', column: 'name_sealed', idColumn: 'id', bound: [], plaintext: 'name' },
   {

@@ -7,4 +7,5 @@ export type { MailErrorCode, MailMessage, MailOutcome, MessageData } from './mes
 export { MAIL_SEND_ACTION, recordMailSend, recordMailSendFor } from './audit.js';
 export { invitationMailer, type Invitation, type InvitationResult } from './invitations.js';
 export { signInCodeMailer, type SignInCode } from './sign-in-codes.js';
+export { optOutMailer, type OptOutMail } from './opt-out.js';
 export { TEMPLATE_NAMES, type TemplateData, type TemplateName } from './templates/index.js';

@@ -13,6 +13,8 @@ export interface MessageData {
   readonly invitation: Omit<TemplateData['invitation'], 'consoleUrl'>;
   readonly llm_budget_soft_limit: TemplateData['llm_budget_soft_limit'];
   readonly llm_key_suspended: TemplateData['llm_key_suspended'];
+  readonly privacy_optout_code: TemplateData['privacy_optout_code'];
+  readonly privacy_optout_confirmed: TemplateData['privacy_optout_confirmed'];
   readonly privacy_request_reminder: TemplateData['privacy_request_reminder'];
 }
 
@@ -66,6 +68,13 @@ const schemas: { readonly [K in TemplateName]: z.ZodType<MessageData[K]> } = {
     overdue: z.number().int().min(0).max(1_000_000),
     nearDue: z.number().int().min(0).max(1_000_000),
     earliestDueOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD'),
+  }),
+  privacy_optout_code: z.strictObject({
+    code: z.string().regex(/^[0-9]{6}$/, 'six digits'),
+    validMinutes: z.number().int().min(1).max(1440),
+  }),
+  privacy_optout_confirmed: z.strictObject({
+    deleteBy: z.string().regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, 'a date'),
   }),
 };
 const envelope = z.object({

@@ -1,13 +1,17 @@
 /**
  * The call pipeline behind the `Gateway` port, in order:
- * checks (size, model, tools) → the worst-case price → region → route →
- * key (opened) → the intent event, committed → budget.reserve (optional) →
- * cache.lookup (optional; a hit settles at zero) → the provider (or the
- * offline one) → settle at the actual cost, or release on failure →
- * cache.store (a complete success only) → the outcome event.
+ * checks (size, model, tools) → the worst-case price → one transaction:
+ * region, route, key (opened), budget.reserve (optional), the intent event
+ * → cache.lookup (optional) → the provider (or the offline one) → the
+ * answer goes to the caller → one transaction: settle at the actual cost
+ * (or release on failure) and the outcome event → cache.store (a complete
+ * success only) and the budget's notices.
  *
- * No transaction is open while the upstream works: each database step is
- * its own. The key lives in one call's frame and goes only to the provider.
+ * One commit stands between the caller and the upstream, and none between
+ * the upstream's answer and the caller: what follows the answer runs after
+ * it is handed over (`idle()` waits for it). No transaction is open while
+ * the upstream works. The key lives in one call's frame and goes only to
+ * the provider.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -37,7 +41,7 @@ import type {
   Reservation,
   ResponseCache,
 } from '../ports.js';
-import { recordOutcome, type CallFacts, type OutcomeFacts } from './call-events.js';
+import { recordOutcome, type CallFacts, type CallOutcome } from './call-events.js';
 import type { PlatformKeys } from './keys.js';
 import { checkSize, checkTools, requestModel } from './request-checks.js';
 import { RefusedWithFacts, resolveCall, type Resolved } from './resolve-call.js';
@@ -61,14 +65,17 @@ export interface GatewayDeps {
   readonly budget?: BudgetGuard | undefined;
   /** The response cache; without it, nothing is cached. */
   readonly cache?: ResponseCache | undefined;
-  /** Failures to record an outcome are logged here (call id and code only). */
+  /** Failures after the answer (the outcome, the cache) are logged here (call id and code only). */
   readonly logger?: Pick<Logger, 'error'>;
 }
 
 type Full = Required<Pick<GatewayDeps, 'provider' | 'offline'>> & GatewayDeps;
 type CallResult = Awaited<ReturnType<Gateway['call']>>;
+/** Starts work that follows a call's answer; the promise never rejects. */
+type After = (work: Promise<void>) => void;
 
 const ZERO: Usage = { inputTokens: 0, outputTokens: 0 };
+const nothing = (): void => undefined;
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const full: Full = {
@@ -76,7 +83,17 @@ export function createGateway(deps: GatewayDeps): Gateway {
     provider: deps.provider ?? createHttpProvider(),
     offline: deps.offline ?? createOfflineProvider(),
   };
-  return { call: (request) => new GatewayCall(full, request).run() };
+  const pending = new Set<Promise<void>>();
+  const after: After = (work) => {
+    const p = work.finally(() => pending.delete(p));
+    pending.add(p);
+  };
+  return {
+    call: (request) => new GatewayCall(full, request, after).run(),
+    async idle() {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+  };
 }
 
 function callPrincipal(request: GatewayRequest, callId: string): Principal {
@@ -87,6 +104,17 @@ function callPrincipal(request: GatewayRequest, callId: string): Principal {
     : tokenPrincipal({ tenantId: scope.workspaceId, tokenId: scope.tokenId }, origin);
 }
 
+/** How a call ended, as its closing transaction records it. */
+interface Ending {
+  readonly outcome: CallOutcome;
+  readonly errorCode?: string;
+  readonly cacheHit: boolean;
+  readonly usage: Usage;
+  /** A complete answer to keep in the cache. */
+  readonly store?: CachedResponse | undefined;
+  readonly latencyMs: number;
+}
+
 /** One call through the pipeline; its fields are what is known so far. */
 class GatewayCall {
   private readonly callId = randomUUID();
@@ -95,10 +123,12 @@ class GatewayCall {
   private facts: CallFacts;
   private intentId: string | undefined;
   private reservation: Reservation | undefined;
+  private closed = false;
 
   constructor(
     private readonly deps: Full,
     private readonly request: GatewayRequest,
+    private readonly after: After,
   ) {
     this.principal = callPrincipal(request, this.callId);
     const { operation, body } = request;
@@ -108,14 +138,20 @@ class GatewayCall {
 
   async run(): Promise<CallResult> {
     let resolved: Resolved;
-    let worst: CostEstimate;
     try {
-      worst = this.check();
+      const worst = this.check();
+      const { scope, credentialId, operation } = this.request;
       resolved = await resolveCall(this.deps, this.principal, {
         facts: this.facts,
-        credentialId: this.request.credentialId,
-        worstCaseMicros: worst.micros,
+        credentialId,
         stream: isStreaming(this.request),
+        scope,
+        reserve: {
+          operation,
+          worstCaseMicros: BigInt(worst.micros),
+          worstCaseTokens: worst.inputTokens + worst.outputTokens,
+          callId: this.callId,
+        },
       });
     } catch (error) {
       if (error instanceof RefusedWithFacts) {
@@ -126,13 +162,18 @@ class GatewayCall {
     }
     this.facts = resolved.facts;
     this.intentId = resolved.intentId;
+    this.reservation = resolved.reservation;
     let cached: CachedResponse | null | undefined;
     try {
-      cached = await this.reserveAndLookup(resolved, worst);
+      this.request.signal?.throwIfAborted();
+      cached = await this.deps.cache?.lookup(this.request.scope.workspaceId, this.cacheable());
     } catch (error) {
       return this.fail(error);
     }
-    if (cached !== undefined && cached !== null) return this.answerFromCache(cached);
+    if (cached !== undefined && cached !== null) {
+      this.close({ outcome: 'ok', cacheHit: true, usage: cached.usage, latencyMs: this.elapsed() });
+      return { callId: this.callId, result: replayed(cached) };
+    }
     let result: ProviderResult;
     try {
       result = await this.send(resolved);
@@ -140,7 +181,7 @@ class GatewayCall {
       return this.fail(error);
     }
     if (result.kind === 'json') {
-      await this.finish(result.usage, { ...result });
+      this.finish(result.usage, { ...result });
       return { callId: this.callId, result };
     }
     const ends = { finish: this.finish.bind(this), fail: this.fail.bind(this) };
@@ -169,34 +210,8 @@ class GatewayCall {
     return { operation, model: this.facts.model, body };
   }
 
-  private async reserveAndLookup(
-    resolved: Resolved,
-    worst: CostEstimate,
-  ): Promise<CachedResponse | null | undefined> {
-    const { operation, scope } = this.request;
-    this.reservation = await this.deps.budget?.reserve(
-      { ...scope, key: resolved.key.source },
-      {
-        operation,
-        provider: this.facts.provider,
-        model: this.facts.model,
-        worstCaseMicros: BigInt(worst.micros),
-        worstCaseTokens: worst.inputTokens + worst.outputTokens,
-        callId: this.callId,
-      },
-    );
-    this.request.signal?.throwIfAborted();
-    return this.deps.cache?.lookup(scope.workspaceId, this.cacheable());
-  }
-
-  private async answerFromCache(cached: CachedResponse): Promise<CallResult> {
-    try {
-      await this.reservation?.settle({ costMicros: 0n, usage: cached.usage, cacheHit: true });
-    } catch (error) {
-      return this.fail(error);
-    }
-    await this.outcome({ outcome: 'ok', cacheHit: true, usage: cached.usage, costMicros: 0 });
-    return { callId: this.callId, result: replayed(cached) };
+  private elapsed(): number {
+    return Date.now() - this.started;
   }
 
   private send(resolved: Resolved): Promise<ProviderResult> {
@@ -216,40 +231,28 @@ class GatewayCall {
     });
   }
 
-  /** A complete answer: settle at its cost, cache it, record the outcome. */
-  private async finish(usage: Usage, store: CachedResponse | undefined): Promise<void> {
-    let cost: number;
-    try {
-      cost = actualCost(this.deps.prices, this.request.operation, this.facts.model, usage);
-      await this.reservation?.settle({ costMicros: BigInt(cost), usage, cacheHit: false });
-      this.reservation = undefined;
-      if (store !== undefined) {
-        await this.deps.cache?.store(this.request.scope.workspaceId, this.cacheable(), store);
-      }
-    } catch (error) {
-      return this.fail(error, usage);
-    }
-    await this.outcome({ outcome: 'ok', cacheHit: false, usage, costMicros: cost });
+  /** A complete answer, handed over: settle at its cost, record the outcome, cache it. */
+  private finish(usage: Usage, store: CachedResponse | undefined): void {
+    this.close({ outcome: 'ok', cacheHit: false, usage, store, latencyMs: this.elapsed() });
   }
 
-  /** Any failure: close the reservation, record the outcome, throw an AppError. */
+  /** Any failure: close the call (in the background) and throw an AppError. */
   private async fail(error: unknown, usage: Usage = ZERO): Promise<never> {
     const failure = this.failureOf(error);
-    const cost = await this.closeReservation(usage);
-    const outcome =
+    const outcome: CallOutcome =
       failure.code === 'llm_cancelled'
         ? 'cancelled'
         : this.intentId === undefined
           ? 'refused'
           : 'error';
-    await this.outcome({
+    this.close({
       outcome,
       errorCode: failure.code,
       cacheHit: false,
       usage,
-      costMicros: cost,
+      latencyMs: this.elapsed(),
     });
-    throw failure;
+    return Promise.reject(failure);
   }
 
   private failureOf(error: unknown): AppError {
@@ -260,42 +263,69 @@ class GatewayCall {
     return new AppError('internal', 'Internal error', { cause: error });
   }
 
+  /** Starts the call's closing work, once. */
+  private close(ending: Ending): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.after(this.record(ending));
+  }
+
   /**
-   * After a failure: what a cut stream consumed is spend, so it is settled;
-   * with nothing counted, the reservation is released. Never throws.
+   * The closing transaction: the reservation settled (a complete answer, a
+   * cache hit at zero, or what a cut stream consumed) or released (nothing
+   * counted), and the outcome event; then the budget's notices and the cache
+   * store. Never throws: a failure is logged, the intent stays without an
+   * outcome (`wardroom audit pending` lists it) and the reservation expires.
    */
-  private async closeReservation(usage: Usage): Promise<number> {
+  private async record(ending: Ending): Promise<void> {
     const held = this.reservation;
     this.reservation = undefined;
-    if (held === undefined) return 0;
+    const { usage } = ending;
+    const counted = usage.inputTokens > 0 || usage.outputTokens > 0;
+    let afterCommit = nothing;
     try {
-      if (usage.inputTokens === 0 && usage.outputTokens === 0) {
-        await held.release();
-        return 0;
-      }
-      const cost = actualCost(this.deps.prices, this.request.operation, this.facts.model, usage);
-      await held.settle({ costMicros: BigInt(cost), usage, cacheHit: false });
-      return cost;
-    } catch {
-      await held.release().catch(() => undefined);
-      return 0;
+      const cost =
+        ending.cacheHit || !counted
+          ? 0
+          : actualCost(this.deps.prices, this.request.operation, this.facts.model, usage);
+      afterCommit = await this.deps.db.withTenant(this.principal, async (tx) => {
+        let next = nothing;
+        if (held !== undefined && (ending.cacheHit || counted)) {
+          const actual = { costMicros: BigInt(cost), usage, cacheHit: ending.cacheHit };
+          next = await held.settle(tx, actual);
+        } else if (held !== undefined) {
+          await held.release(tx);
+        }
+        await recordOutcome(tx, this.facts, {
+          intentId: this.intentId,
+          outcome: ending.outcome,
+          ...(ending.errorCode === undefined ? {} : { errorCode: ending.errorCode }),
+          cacheHit: ending.cacheHit,
+          usage,
+          costMicros: cost,
+          latencyMs: ending.latencyMs,
+        });
+        return next;
+      });
+    } catch (error) {
+      this.logFailure(error, 'recording an LLM call outcome failed');
+      return;
+    }
+    afterCommit();
+    if (ending.store !== undefined && ending.outcome === 'ok') {
+      const store = ending.store;
+      await this.deps.cache
+        ?.store(this.request.scope.workspaceId, this.cacheable(), store)
+        .catch((error: unknown) =>
+          this.logFailure(error, 'storing an LLM answer in the cache failed'),
+        );
     }
   }
 
-  private async outcome(o: Omit<OutcomeFacts, 'intentId' | 'latencyMs'>): Promise<void> {
-    const full: OutcomeFacts = {
-      ...o,
-      intentId: this.intentId,
-      latencyMs: Date.now() - this.started,
-    };
-    try {
-      await this.deps.db.withTenant(this.principal, (tx) => recordOutcome(tx, this.facts, full));
-    } catch (error) {
-      // The intent stays without an outcome (`wardroom audit pending` lists it).
-      this.deps.logger?.error(
-        { callId: this.callId, code: isAppError(error) ? error.code : 'internal' },
-        'recording an LLM call outcome failed',
-      );
-    }
+  private logFailure(error: unknown, message: string): void {
+    this.deps.logger?.error(
+      { callId: this.callId, code: isAppError(error) ? error.code : 'internal' },
+      message,
+    );
   }
 }

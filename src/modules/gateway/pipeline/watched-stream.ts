@@ -3,9 +3,10 @@
  * is settled and audited; a stream that throws (cut, malformed, timed out,
  * cancelled) or that the caller leaves early is closed upstream, what it
  * consumed is settled (or the reservation released when nothing was
- * counted) and its outcome recorded. Exactly one of the two runs, when the
- * caller finishes or leaves the loop: a caller must iterate or `return()`
- * the events (the routes and agent runs always do).
+ * counted) and its outcome recorded. Exactly one of the two starts, when the
+ * caller finishes or leaves the loop (a caller must iterate or `return()`
+ * the events; the routes and agent runs always do), and neither holds the
+ * caller up: the pipeline runs them after the last event is handed over.
  */
 import { AppError } from '../../../base/errors.js';
 import type { CachedResponse } from '../ports.js';
@@ -13,7 +14,7 @@ import type { StreamEvent, StreamResult, Usage } from '../providers/types.js';
 
 export interface StreamEnds {
   /** The stream ended whole; `store` is its cacheable copy when a cache is wired. */
-  finish(usage: Usage, store: CachedResponse | undefined): Promise<void>;
+  finish(usage: Usage, store: CachedResponse | undefined): void;
   /** The stream failed or was left; rethrows the failure as an AppError. */
   fail(error: unknown, usage: Usage): Promise<never>;
 }
@@ -39,7 +40,7 @@ export function watchedStream(
       const usage = inner.usage();
       if (ended) {
         const copy: CachedResponse = { kind: 'stream', status: inner.status, events: kept, usage };
-        await ends.finish(usage, keepEvents ? copy : undefined);
+        ends.finish(usage, keepEvents ? copy : undefined);
       } else if (failure !== undefined) {
         await ends.fail(failure.error, usage);
       } else {

@@ -122,4 +122,52 @@ export const en: Catalog = {
           </p>`,
       ),
   },
+  privacy_optout_code: {
+    subject: (d) => `Your Wardroom opt-out code: ${d.code}`,
+    text: (d) =>
+      `Someone asked that this email address be deleted from the contacts of every workspace ` +
+      `on this Wardroom service, and not be added again.\n\n` +
+      `To confirm, enter this code on the opt-out page:\n\n    ${d.code}\n\n` +
+      `It is valid for ${d.validMinutes} minutes and works once. If you did not ask for this, ` +
+      `ignore this email: nothing changes without the code.\n`,
+    html: (d) =>
+      page(
+        'en',
+        'Your Wardroom opt-out code',
+        html`<p>
+            Someone asked that this email address be deleted from the contacts of every workspace on
+            this Wardroom service, and not be added again.
+          </p>
+          <p>To confirm, enter this code on the opt-out page:</p>
+          <p style="font-size: 2em; font-family: monospace; letter-spacing: 0.2em">
+            <strong>${d.code}</strong>
+          </p>
+          <p>
+            It is valid for ${d.validMinutes} minutes and works once. If you did not ask for this,
+            ignore this email: nothing changes without the code.
+          </p>`,
+      ),
+  },
+  privacy_optout_confirmed: {
+    subject: () => 'Your Wardroom opt-out is confirmed',
+    text: (d) =>
+      `Your opt-out is confirmed. No workspace on this Wardroom service can add this address as ` +
+      `a contact from now on, and every contact record with it is deleted by ${d.deleteBy} ` +
+      `at the latest.\n\nThis service keeps only a keyed hash of the address, to refuse it ` +
+      `later; not the address itself.\n`,
+    html: (d) =>
+      page(
+        'en',
+        'Your opt-out is confirmed',
+        html`<p>
+            Your opt-out is confirmed. No workspace on this Wardroom service can add this address as
+            a contact from now on, and every contact record with it is deleted by
+            <strong>${d.deleteBy}</strong> at the latest.
+          </p>
+          <p>
+            This service keeps only a keyed hash of the address, to refuse it later; not the address
+            itself.
+          </p>`,
+      ),
+  },
 };

@@ -51,6 +51,16 @@ export interface TemplateData {
     /** The earliest deadline among them, YYYY-MM-DD (UTC). */
     readonly earliestDueOn: string;
   };
+  /** To whoever asked to opt an address out of every workspace's contacts (contacts module). */
+  readonly privacy_optout_code: {
+    readonly code: string;
+    readonly validMinutes: number;
+  };
+  /** The opt-out is recorded: contacts with the address are deleted by `deleteBy`. */
+  readonly privacy_optout_confirmed: {
+    /** A date, YYYY-MM-DD (UTC). */
+    readonly deleteBy: string;
+  };
 }
 
 export type TemplateName = keyof TemplateData;
@@ -60,6 +70,8 @@ export const TEMPLATE_NAMES = [
   'invitation',
   'llm_budget_soft_limit',
   'llm_key_suspended',
+  'privacy_optout_code',
+  'privacy_optout_confirmed',
   'privacy_request_reminder',
 ] as const satisfies readonly TemplateName[];
 
