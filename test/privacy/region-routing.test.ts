@@ -35,6 +35,12 @@ const ask = (ws: TestWorkspace) =>
     body: { model: models['anthropic.messages'], ...bodyFor('anthropic.messages') },
   });
 
+/** The workspace's LLM events once the gateway's closing work (outcome events) is done. */
+async function events(wsId: string) {
+  await gateway.idle();
+  return llmEvents(h, wsId);
+}
+
 async function changeRegion(ws: TestWorkspace, region: string): Promise<void> {
   const res = await h.t.app.inject({
     method: 'PUT',
@@ -50,7 +56,7 @@ describe('a region change and LLM routing', () => {
     const ws = await workspaceIn(h, 'eu');
     await addKey(h, ws, 'anthropic', h.key);
     await ask(ws);
-    expect((await llmEvents(h, ws.id)).at(0)?.metadata).toMatchObject({
+    expect((await events(ws.id)).at(0)?.metadata).toMatchObject({
       region: 'eu',
       legal: 'gdpr',
     });
@@ -61,7 +67,7 @@ describe('a region change and LLM routing', () => {
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('llm_region_blocked');
     expect(h.fake.requests.length).toBe(sent);
-    expect((await llmEvents(h, ws.id)).at(-1)?.metadata).toMatchObject({
+    expect((await events(ws.id)).at(-1)?.metadata).toMatchObject({
       region: BLOCKED_REGION,
       legal: 'bh-pdpl',
       error_code: 'llm_region_blocked',
@@ -70,7 +76,7 @@ describe('a region change and LLM routing', () => {
     await changeRegion(ws, 'us');
     await ask(ws);
     expect(h.fake.requests.length).toBe(sent + 1);
-    const intents = (await llmEvents(h, ws.id)).filter((e) => e.action === 'llm.call.intent');
+    const intents = (await events(ws.id)).filter((e) => e.action === 'llm.call.intent');
     expect(intents.at(-1)?.metadata).toMatchObject({ region: 'us' });
   });
 });
