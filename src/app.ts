@@ -41,9 +41,15 @@ import type { Gateway } from './modules/gateway/index.js';
 import { storageFromConfig, type Storage } from './modules/storage/index.js';
 import type { BudgetGuardService } from './modules/budgets/index.js';
 import { startGateway } from './start-gateway.js';
-import { declareQueues, serverPrivacy, startOptOutBackground } from './start-privacy.js';
+import {
+  declareQueues,
+  serverPrivacy,
+  startOptOutBackground,
+  startReminderBackground,
+} from './start-privacy.js';
 import { loadSecrets, logKeySources, type Secrets } from './start-secrets.js';
 import type { OptOutWorker } from './modules/contacts/index.js';
+import type { ReminderWorker } from './modules/privacy/index.js';
 import {
   createKeyring,
   type Keyring,
@@ -153,7 +159,8 @@ export async function createWardroom(
     if (options.listen !== false) logger.info({ mail: mailer.description }, 'outbound email'); // no credentials
     const jobs = jobQueueOnFirstUse(running, target, logger);
     if (options.background !== false) {
-      await startBackground(running, { db, keyring, auditSigner, config, logger, jobs, secrets });
+      const parts = { db, keyring, auditSigner, config, logger, jobs, secrets, mailer };
+      await startBackground(running, parts);
     }
     const sender = options.signInCodeSender ?? signInCodeMailer(db, mailer);
     const sessionCache = await listeningSessionCache(db, logger);
@@ -237,6 +244,7 @@ interface Running {
   queue?: Promise<RunningJobQueue>;
   worker?: RotationWorker;
   optOutWorker?: OptOutWorker;
+  reminders?: ReminderWorker;
 }
 
 /** Email sign-in and sessions, from the configuration. */
@@ -341,6 +349,7 @@ async function startBackground(
     readonly logger: Logger;
     readonly jobs: () => Promise<JobQueue>;
     readonly secrets: Secrets;
+    readonly mailer: Mailer;
   },
 ): Promise<void> {
   const { db, keyring, config, logger } = deps;
@@ -360,15 +369,22 @@ async function startBackground(
     keys: deps.secrets.privacy.keys,
     logger,
   });
+  running.reminders = await startReminderBackground(await deps.jobs(), {
+    db,
+    mailer: deps.mailer,
+    logger,
+  });
 }
 
 /** Stops the background work (once: each part is forgotten as it stops). */
 async function stopBackground(running: Running): Promise<void> {
-  const { maintenance, worker, optOutWorker, queue, gateway, budget, stopCacheEvents } = running;
+  const { maintenance, worker, optOutWorker, reminders, queue, gateway, budget, stopCacheEvents } =
+    running;
   delete running.maintenance;
   delete running.gateway;
   delete running.worker;
   delete running.optOutWorker;
+  delete running.reminders;
   delete running.queue;
   delete running.budget;
   delete running.stopCacheEvents;
@@ -378,6 +394,7 @@ async function stopBackground(running: Running): Promise<void> {
   await maintenance?.stop();
   await worker?.stop();
   await optOutWorker?.stop();
+  await reminders?.stop();
   await queue?.then(
     (q) => q.stop({ graceful: true, timeout: 5000 }),
     () => undefined,

@@ -12,6 +12,7 @@ import { credentialRoutes } from '../modules/credentials/index.js';
 import type { Signer } from '../modules/crypto/index.js';
 import { cacheRoutes, PriceBook } from '../modules/gateway/index.js';
 import { keyRoutes, type Keyring } from '../modules/keys/index.js';
+import { privacyRoutes } from '../modules/privacy/index.js';
 import {
   tenancyRoutes,
   type InvitationMailer,
@@ -51,6 +52,8 @@ export interface RouteDeps {
    * server built without them answers the contact routes with config_invalid.
    */
   readonly privacyKeys?: PrivacyKeys;
+  /** Now, for privacy request deadlines (default: the system clock); tests move it. */
+  readonly clock?: () => Date;
 }
 
 export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
@@ -65,5 +68,9 @@ export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
     ...cacheRoutes({ keyring: deps.keyring }),
     ...agentRoutes({ keyring: deps.keyring, prices: deps.priceBook ?? new PriceBook() }),
     ...contactRoutes({ keyring: deps.keyring, privacyKeys: deps.privacyKeys }),
+    ...privacyRoutes({
+      keyring: deps.keyring,
+      ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+    }),
   ];
 }

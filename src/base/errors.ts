@@ -36,6 +36,8 @@ export const errorStatus = {
   sso_ambiguous: 409,
   last_owner: 409,
   too_many_tokens: 409,
+  privacy_transition_invalid: 409,
+  privacy_extension_not_allowed: 409,
   workspace_shredded: 410,
   payload_too_large: 413,
   uri_too_long: 414,

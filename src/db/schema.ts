@@ -5,6 +5,7 @@
  */
 import type { ColumnType, Generated } from 'kysely';
 import type { ActorType } from './principal.js';
+import type { PrivacyRequestsTable } from './schema-privacy.js';
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 
@@ -382,6 +383,7 @@ export interface DB {
   llm_cache_settings: LlmCacheSettingsTable;
   agents: AgentsTable;
   agent_runs: AgentRunsTable;
+  privacy_requests: PrivacyRequestsTable;
   contacts: ContactsTable;
   llm_budgets: LlmBudgetsTable;
   llm_usage: LlmUsageTable;

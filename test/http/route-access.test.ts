@@ -168,6 +168,16 @@ const freshRun = async () => {
   );
   return { id: conversationId, run: row.id };
 };
+/** A fresh privacy request (each transition needs one in a state that allows it). */
+const freshPrivacyRequest = async () => {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/workspaces/${ws.id}/privacy/requests`,
+    payload: { type: 'access', subject: { email: 'fixture-subject@example.test' } },
+    headers: bearer(ws.ownerToken),
+  });
+  return { id: res.json<{ id: string }>().id };
+};
 /** A member-scoped budget for a fresh member (a subject has one budget per period). */
 let budgetSubject = '';
 const freshBudgetSubject = async () => {
@@ -447,6 +457,25 @@ const fixtures: Record<string, Fixture> = {
     params: none,
     freshWorkspace: true,
     body: () => ({ model: 'text-embedding-3-small', input: 'Hi' }),
+  },
+  'POST /api/v1/workspaces/:ws/privacy/requests': {
+    params: () => Promise.resolve({}),
+    body: () => ({ type: 'opt_out', jurisdiction: 'US-CA', subject: { email: 'f@example.test' } }),
+  },
+  'GET /api/v1/workspaces/:ws/privacy/requests': { params: () => Promise.resolve({}) },
+  'GET /api/v1/workspaces/:ws/privacy/requests/:id': { params: freshPrivacyRequest },
+  'POST /api/v1/workspaces/:ws/privacy/requests/:id/transitions': {
+    params: freshPrivacyRequest,
+    body: () => ({ to: 'identity_verified' }),
+  },
+  'POST /api/v1/workspaces/:ws/privacy/requests/:id/extension': {
+    params: freshPrivacyRequest,
+    body: () => ({ reason: 'Complex request' }),
+  },
+  'GET /api/v1/workspaces/:ws/privacy/residency': { params: () => Promise.resolve({}) },
+  'PUT /api/v1/workspaces/:ws/privacy/residency': {
+    params: () => Promise.resolve({}),
+    body: () => ({ region: 'eu' }),
   },
   'POST /api/v1/workspaces/:ws/contacts': {
     params: none,

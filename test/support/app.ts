@@ -117,6 +117,8 @@ export async function startTestApp(
     storage?: { store?: ObjectStore; now?: () => Date };
     /** The opt-out's settings and rate limits (default: at once; 1000 an hour each). */
     optOut?: { settings?: Partial<OptOutSettings>; limits?: OptOutLimits };
+    /** Now, for privacy request deadlines (default: the system clock). */
+    clock?: () => Date;
   } = {},
 ): Promise<TestApp> {
   const db = createDatabase({
@@ -173,6 +175,7 @@ export async function startTestApp(
       },
       ...(options.invitations === undefined ? {} : { invitations: options.invitations }),
       ...(options.priceBook === undefined ? {} : { priceBook: options.priceBook }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(gateway === undefined ? {} : { gateway }),
     },
     {
