@@ -12,13 +12,9 @@ import { migrate, type MigrateOptions } from './db/migrate.js';
 import { Redis } from 'ioredis';
 import { buildServer, type ServerAuth, type ServerOptions } from './api/server.js';
 import { listenTls } from './api/tls.js';
-import { startJobQueue, type JobQueue, type RunningJobQueue } from './db/jobs.js';
+import { startJobQueue, type JobQueue } from './db/jobs.js';
 import { createLogger } from './base/logger.js';
-import {
-  startAuditMaintenance,
-  type Maintenance,
-  type AuditSigner,
-} from './modules/audit/index.js';
+import { startAuditMaintenance, type AuditSigner } from './modules/audit/index.js';
 import {
   checkMasterKey,
   createKekProvider,
@@ -39,7 +35,7 @@ import {
 } from './modules/auth/index.js';
 import type { Gateway } from './modules/gateway/index.js';
 import { storageFromConfig, type Storage } from './modules/storage/index.js';
-import type { BudgetGuardService } from './modules/budgets/index.js';
+import { closeWardroom, stopBackground, type Running } from './app-running.js';
 import { startGateway } from './start-gateway.js';
 import {
   declareQueues,
@@ -48,14 +44,11 @@ import {
   startReminderBackground,
 } from './start-privacy.js';
 import { loadSecrets, logKeySources, type Secrets } from './start-secrets.js';
-import type { OptOutWorker } from './modules/contacts/index.js';
-import type { ReminderWorker } from './modules/privacy/index.js';
 import {
   createKeyring,
   type Keyring,
   subscribeKeyEvents,
   startRotationWorker,
-  type RotationWorker,
 } from './modules/keys/index.js';
 
 export interface Wardroom {
@@ -186,19 +179,6 @@ export async function createWardroom(
   }
 }
 
-/** Background work, the server, the closing work of calls answered meanwhile, then the rest. */
-async function closeWardroom(
-  running: Running,
-  parts: { server: FastifyInstance; gateway: Gateway; keyring: Keyring },
-  release: () => Promise<void>,
-): Promise<void> {
-  await stopBackground(running);
-  await parts.server.close();
-  await parts.gateway.idle();
-  await release();
-  parts.keyring.forgetAll();
-}
-
 /**
  * What the server's modules need besides the keyring: invitations' mailer,
  * the object storage (recorded in `running`, so it is closed) and privacy.
@@ -232,21 +212,6 @@ function jobQueueOnFirstUse(
 }
 
 /** What startup has started so far, so it can be stopped again. */
-interface Running {
-  budget?: BudgetGuardService;
-  gateway?: Gateway;
-  stopCacheEvents?: () => Promise<void>;
-  db?: Database;
-  redis?: Redis | undefined;
-  mailer?: Mailer;
-  storage?: Storage;
-  maintenance?: Maintenance;
-  queue?: Promise<RunningJobQueue>;
-  worker?: RotationWorker;
-  optOutWorker?: OptOutWorker;
-  reminders?: ReminderWorker;
-}
-
 /** Email sign-in and sessions, from the configuration. */
 function serverAuth(
   config: Config,
@@ -374,31 +339,6 @@ async function startBackground(
     mailer: deps.mailer,
     logger,
   });
-}
-
-/** Stops the background work (once: each part is forgotten as it stops). */
-async function stopBackground(running: Running): Promise<void> {
-  const { maintenance, worker, optOutWorker, reminders, queue, gateway, budget, stopCacheEvents } =
-    running;
-  delete running.maintenance;
-  delete running.gateway;
-  delete running.worker;
-  delete running.optOutWorker;
-  delete running.reminders;
-  delete running.queue;
-  delete running.budget;
-  delete running.stopCacheEvents;
-  await gateway?.idle(); // what follows the answers already given, and the notices it started
-  await budget?.idle();
-  await stopCacheEvents?.();
-  await maintenance?.stop();
-  await worker?.stop();
-  await optOutWorker?.stop();
-  await reminders?.stop();
-  await queue?.then(
-    (q) => q.stop({ graceful: true, timeout: 5000 }),
-    () => undefined,
-  );
 }
 
 /**
