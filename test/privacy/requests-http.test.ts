@@ -151,7 +151,7 @@ describe('privacy requests', () => {
     const { rows } = await admin.client.query<{ metadata: { from: string; to: string } }>(
       `select metadata from wardroom.audit_log
         where tenant_id = $1 and action = 'privacy.request.state_changed'
-          and targets @> $2::jsonb order by seq`,
+          and targets @> $2::jsonb order by id`,
       [ws.id, JSON.stringify([{ id: made.id }])],
     );
     expect(rows.map((r) => `${r.metadata.from}>${r.metadata.to}`)).toEqual([

@@ -228,6 +228,21 @@ export async function seedTenant(db: Database, label = 'Tenant'): Promise<Seeded
         created_by: ownerId,
       })
       .execute();
+    // A privacy request (021): a sealed requester's email, the law and deadline fixed at receipt.
+    await tx
+      .insertInto('privacy_requests')
+      .values({
+        tenant_id: tenantId,
+        id: randomUUID(),
+        type: 'access',
+        subject_email_sealed: randomBytes(80),
+        jurisdiction: 'DE',
+        region: 'eu',
+        law: 'gdpr',
+        due_on: '2026-12-29',
+        created_by: ownerId,
+      })
+      .execute();
     // LLM budgets (016): a workspace and a member budget, a settled call, limits, a suspension.
     await tx
       .insertInto('llm_budgets')
