@@ -7,7 +7,7 @@
  */
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import { confirmOptOut, startOptOut } from '../api/privacy';
-import { ErrorLine, useSubmit } from '../ui/forms';
+import { CodeField, ErrorLine, useSubmit } from '../ui/forms';
 
 export const OPTOUT_PATH = '/privacy/optout';
 
@@ -97,19 +97,7 @@ function CodeStep(props: {
       <p>
         A code is on its way to <strong>{props.email}</strong>. Enter it to confirm.
       </p>
-      <label htmlFor={`${id}-code`}>Code</label>
-      <input
-        id={`${id}-code`}
-        name="code"
-        inputMode="numeric"
-        autoComplete="one-time-code"
-        required
-        aria-invalid={error !== undefined}
-        aria-describedby={`${id}-error`}
-        value={code}
-        onChange={(e) => setCode(e.target.value)}
-      />
-      <ErrorLine id={`${id}-error`} error={error} />
+      <CodeField id={id} value={code} onChange={setCode} error={error} />
       <div className="actions">
         <button type="submit" disabled={busy}>
           {busy ? 'Checking…' : 'Confirm opt-out'}

@@ -10,7 +10,7 @@ import { useId, useState, type ReactNode } from 'react';
 import { startEmailSignIn, verifyEmailCode } from '../api/account';
 import { ssoStartUrl } from '../api/sso';
 import { describeCode } from '../errors';
-import { ErrorLine, useSubmit } from '../ui/forms';
+import { CodeField, ErrorLine, useSubmit } from '../ui/forms';
 import { useSession } from '../session';
 
 type Step = { readonly kind: 'email' } | { readonly kind: 'code'; readonly email: string };
@@ -115,19 +115,7 @@ function CodeForm(props: { readonly email: string; readonly onRestart: () => voi
       <p>
         If <strong>{props.email}</strong> can sign in, a code is on its way. Enter it below.
       </p>
-      <label htmlFor={`${id}-code`}>Code</label>
-      <input
-        id={`${id}-code`}
-        name="code"
-        inputMode="numeric"
-        autoComplete="one-time-code"
-        required
-        aria-invalid={error !== undefined}
-        aria-describedby={`${id}-error`}
-        value={code}
-        onChange={(e) => setCode(e.target.value)}
-      />
-      <ErrorLine id={`${id}-error`} error={error} />
+      <CodeField id={id} value={code} onChange={setCode} error={error} />
       <div className="actions">
         <button type="submit" disabled={busy}>
           {busy ? 'Checking…' : 'Sign in'}

@@ -44,3 +44,32 @@ export function ErrorLine(props: {
     </p>
   );
 }
+
+/**
+ * The emailed code's field: its label, the one-time-code input and its
+ * error line (`${id}-code`, `${id}-error`), as sign-in and the opt-out ask it.
+ */
+export function CodeField(props: {
+  readonly id: string;
+  readonly value: string;
+  readonly onChange: (value: string) => void;
+  readonly error: string | undefined;
+}): ReactNode {
+  return (
+    <>
+      <label htmlFor={`${props.id}-code`}>Code</label>
+      <input
+        id={`${props.id}-code`}
+        name="code"
+        inputMode="numeric"
+        autoComplete="one-time-code"
+        required
+        aria-invalid={props.error !== undefined}
+        aria-describedby={`${props.id}-error`}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+      <ErrorLine id={`${props.id}-error`} error={props.error} />
+    </>
+  );
+}
