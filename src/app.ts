@@ -160,7 +160,17 @@ export async function createWardroom(
     const invitations = invitationMailer(db, mailer);
     const privacy = serverPrivacy(config, logger, { keys: secrets.privacy.keys, mailer, jobs });
     const server = await buildServer(
-      { db, keyring, auditSigner, auth, invitations, ...privacy, ...llm },
+      {
+        db,
+        keyring,
+        auditSigner,
+        auth,
+        invitations,
+        ...privacy,
+        ...llm,
+        plans: config.billing.plans,
+        billing: config.billing,
+      },
       { ...serverOptions(config, logger, redis), https, trustProxy: config.trustProxy },
     );
     const parts = { config, logger, target, db, keyring, kek: kek.provider, auditSigner, mailer };

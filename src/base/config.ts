@@ -7,12 +7,14 @@ import path from 'node:path';
 import { z } from 'zod';
 import { envFields } from './env-fields.js';
 import { AppError } from './errors.js';
+import type { BillingConfig } from './billing-config.js';
 import { checkLlmConfig, llmConfig, type LlmConfig } from './llm-config.js';
 import { Secret } from './secret.js';
 
 export { envFields, kekIdSchema, keyVersionSchema, masterKey } from './env-fields.js';
 export { Secret } from './secret.js';
 export type { LlmConfig } from './llm-config.js';
+export type { BillingConfig, PaidPlan } from './billing-config.js';
 
 const envSchema = envFields.superRefine((e, ctx) => {
   const need = (variable: keyof typeof e, why: string) => {
@@ -201,6 +203,8 @@ export interface Config {
   readonly port: number;
   readonly mail: MailConfig;
   readonly llm: LlmConfig;
+  /** WARDROOM_PLANS and WARDROOM_STRIPE_WEBHOOK_SECRET. */
+  readonly billing: BillingConfig;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -282,6 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     mail: mailConfig(e),
     llm: llmConfig(e, present),
+    billing: { plans: e.WARDROOM_PLANS ?? [], stripeWebhookSecret: e.WARDROOM_STRIPE_WEBHOOK_SECRET },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -279,6 +279,26 @@ export interface ContactsTable {
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+export interface WorkspaceBillingTable {
+  tenant_id: string;
+  stripe_customer_id: string | null;
+  stripe_subscription_id: string | null;
+  subscription_status: string | null;
+  current_period_end: Date | null;
+  cancel_at_period_end: Generated<boolean>;
+  last_event_at: Date;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+export interface BillingEventsTable {
+  tenant_id: string;
+  event_id: string;
+  event_type: string;
+  event_created_at: Date;
+  applied_at: CreatedAt;
+}
+
 export type AgentRunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 /** One request to an agent in a conversation (019). */
@@ -383,6 +403,8 @@ export interface DB {
   agents: AgentsTable;
   agent_runs: AgentRunsTable;
   contacts: ContactsTable;
+  workspace_billing: WorkspaceBillingTable;
+  billing_events: BillingEventsTable;
   llm_budgets: LlmBudgetsTable;
   llm_usage: LlmUsageTable;
   llm_limits: LlmLimitsTable;
