@@ -42,7 +42,8 @@ export async function registerBillingRoutes(
       url: STRIPE_WEBHOOK_URL,
       config: { access: { kind: 'public' } },
       schema: {
-        summary: 'Stripe webhook: applies subscription changes to workspace plans (signed by Stripe)',
+        summary:
+          'Stripe webhook: applies subscription changes to workspace plans (signed by Stripe)',
         tags: ['billing'],
         security: [],
         response: { 200: answer },

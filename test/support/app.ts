@@ -44,6 +44,7 @@ import {
   type OptOutSettings,
   type PrivacyKeys,
 } from '../../src/modules/contacts/index.js';
+import type { ServerBilling } from '../../src/api/register-billing-routes.js';
 import type { OptOutLimits } from '../../src/api/register-optout-routes.js';
 import {
   immediateScheduler,
@@ -103,6 +104,8 @@ export async function startTestApp(
     priceBook?: PriceBook;
     /** The opt-out's settings and rate limits (default: at once; 1000 an hour each). */
     optOut?: { settings?: Partial<OptOutSettings>; limits?: OptOutLimits };
+    /** The Stripe webhook's plans and signing secret (default: not served). */
+    billing?: ServerBilling;
   } = {},
 ): Promise<TestApp> {
   const db = createDatabase({
@@ -146,6 +149,9 @@ export async function startTestApp(
       },
       ...(options.invitations === undefined ? {} : { invitations: options.invitations }),
       ...(options.priceBook === undefined ? {} : { priceBook: options.priceBook }),
+      ...(options.billing === undefined
+        ? {}
+        : { billing: options.billing, plans: options.billing.plans }),
       ...(gateway === undefined ? {} : { gateway }),
     },
     {

@@ -33,11 +33,7 @@ export type ApplyOutcome =
   | {
       readonly outcome: 'ignored';
       readonly reason:
-        | 'unhandled_type'
-        | 'malformed'
-        | 'no_workspace'
-        | 'unknown_workspace'
-        | 'unknown_price';
+        'unhandled_type' | 'malformed' | 'no_workspace' | 'unknown_workspace' | 'unknown_price';
     };
 
 export async function applyStripeEvent(
@@ -47,7 +43,8 @@ export async function applyStripeEvent(
 ): Promise<ApplyOutcome> {
   const event = stripeEvent.safeParse(verified);
   if (!event.success) return { outcome: 'ignored', reason: 'malformed' };
-  if (!isSubscriptionEvent(event.data.type)) return { outcome: 'ignored', reason: 'unhandled_type' };
+  if (!isSubscriptionEvent(event.data.type))
+    return { outcome: 'ignored', reason: 'unhandled_type' };
   const sub = stripeSubscription.safeParse(event.data.data.object);
   if (!sub.success) return { outcome: 'ignored', reason: 'malformed' };
   const workspace = z.uuid().safeParse(sub.data.metadata['workspace_id']);

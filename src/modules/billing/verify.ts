@@ -18,7 +18,10 @@ export function verifyStripeDelivery(
   secret: string,
 ): unknown {
   if (signature === undefined || signature.length === 0 || signature.length > 8192) {
-    throw new AppError('billing_signature_invalid', 'Missing or unreadable Stripe-Signature header');
+    throw new AppError(
+      'billing_signature_invalid',
+      'Missing or unreadable Stripe-Signature header',
+    );
   }
   try {
     return Stripe.webhooks.constructEvent(raw, signature, secret, SIGNATURE_TOLERANCE_SECONDS);
