@@ -158,19 +158,10 @@ export async function createWardroom(
     const auth = { ...serverAuth(config, logger, secrets.authSecret.key, sender), sessionCache };
     const llm = await startGateway(running, config.llm, { db, keyring, logger, redis, mailer });
     const invitations = invitationMailer(db, mailer);
+    const billing = { plans: config.billing.plans, billing: config.billing };
     const privacy = serverPrivacy(config, logger, { keys: secrets.privacy.keys, mailer, jobs });
     const server = await buildServer(
-      {
-        db,
-        keyring,
-        auditSigner,
-        auth,
-        invitations,
-        ...privacy,
-        ...llm,
-        plans: config.billing.plans,
-        billing: config.billing,
-      },
+      { db, keyring, auditSigner, auth, invitations, ...privacy, ...llm, ...billing },
       { ...serverOptions(config, logger, redis), https, trustProxy: config.trustProxy },
     );
     const parts = { config, logger, target, db, keyring, kek: kek.provider, auditSigner, mailer };

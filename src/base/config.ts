@@ -249,14 +249,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keySweepBatchSize: e.WARDROOM_KEY_SWEEP_BATCH_SIZE,
     keySweepWriters: e.WARDROOM_KEY_SWEEP_WRITERS,
     keyCacheTtlMs: e.WARDROOM_KEY_CACHE_TTL * 1000,
-    authSecret:
-      e.WARDROOM_AUTH_SECRET === undefined
-        ? undefined
-        : Buffer.from(e.WARDROOM_AUTH_SECRET, 'base64'),
-    privacyIndexKey:
-      e.WARDROOM_PRIVACY_INDEX_KEY === undefined
-        ? undefined
-        : Buffer.from(e.WARDROOM_PRIVACY_INDEX_KEY, 'base64'),
+    authSecret: base64Key(e.WARDROOM_AUTH_SECRET),
+    privacyIndexKey: base64Key(e.WARDROOM_PRIVACY_INDEX_KEY),
     optOutDelayDays: e.WARDROOM_OPTOUT_DELAY_DAYS,
     optOutLimitPerAddress: e.WARDROOM_OPTOUT_LIMIT_PER_ADDRESS,
     optOutLimitPerIp: e.WARDROOM_OPTOUT_LIMIT_PER_IP,
@@ -286,9 +280,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     mail: mailConfig(e),
     llm: llmConfig(e, present),
-    billing: { plans: e.WARDROOM_PLANS ?? [], stripeWebhookSecret: e.WARDROOM_STRIPE_WEBHOOK_SECRET },
+    billing: billingConfig(e),
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** An optional base64 key (already checked to be 32 bytes by its schema). */
+function base64Key(value: string | undefined): Buffer | undefined {
+  return value === undefined ? undefined : Buffer.from(value, 'base64');
+}
+
+function billingConfig(e: z.infer<typeof envSchema>): BillingConfig {
+  return { plans: e.WARDROOM_PLANS ?? [], stripeWebhookSecret: e.WARDROOM_STRIPE_WEBHOOK_SECRET };
 }
 
 function mailConfig(e: z.infer<typeof envSchema>): MailConfig {

@@ -5,6 +5,7 @@
  */
 import type { ColumnType, Generated } from 'kysely';
 import type { ActorType } from './principal.js';
+import type { BillingEventsTable, WorkspaceBillingTable } from './schema-billing.js';
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 
@@ -277,26 +278,6 @@ export interface ContactsTable {
   created_by: ColumnType<string | null, string | null, never>;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | undefined, Date>;
-}
-
-export interface WorkspaceBillingTable {
-  tenant_id: string;
-  stripe_customer_id: string | null;
-  stripe_subscription_id: string | null;
-  subscription_status: string | null;
-  current_period_end: Date | null;
-  cancel_at_period_end: Generated<boolean>;
-  last_event_at: Date;
-  created_at: CreatedAt;
-  updated_at: ColumnType<Date, Date | undefined, Date>;
-}
-
-export interface BillingEventsTable {
-  tenant_id: string;
-  event_id: string;
-  event_type: string;
-  event_created_at: Date;
-  applied_at: CreatedAt;
 }
 
 export type AgentRunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';

@@ -31,7 +31,9 @@ let workroomId: string;
 let conversationId: string;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({
+    billing: { plans: [], stripeWebhookSecret: `whsec_${randomBytes(16).toString('hex')}` },
+  });
   ws = await newWorkspace(t);
   const wr = await t.app.inject({
     method: 'POST',
@@ -406,6 +408,13 @@ const fixtures: Record<string, Fixture> = {
     body: () => ({ email: `anyone-${randomBytes(4).toString('hex')}@example.test` }),
   },
   'POST /api/v1/privacy/optout/confirm': { params: freshOptOutCode, body: () => pendingOptOut },
+  'GET /api/v1/workspaces/:ws/billing': { params: none },
+  // Public, and refused without Stripe's signature (test/billing covers signed deliveries).
+  'POST /api/v1/billing/stripe/webhook': {
+    params: none,
+    body: () => ({ id: 'evt_unsigned' }),
+    status: 400,
+  },
   'POST /api/v1/workspaces/:ws/shred': {
     params: () => Promise.resolve({}),
     body: (w) => ({ confirm: w.name }),
