@@ -196,6 +196,34 @@ describe('a verified subscription event', () => {
   });
 });
 
+describe('deliveries as Stripe makes them', () => {
+  it('accepts the charset Stripe names in its content type', async () => {
+    const W = await newWorkspace(t);
+    const payload = subscriptionEvent(W.id, { sub: 'sub_C1' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: URL,
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET }),
+      },
+      payload,
+    });
+    expect(res.json()).toMatchObject({ outcome: 'applied' });
+    expect(await planOf(W)).toBe('team');
+  });
+
+  it('applies concurrent events of one workspace one at a time', async () => {
+    const W = await newWorkspace(t);
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => signed(subscriptionEvent(W.id, { sub: 'sub_P1' }))),
+    );
+    expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
+    expect(await planOf(W)).toBe('team');
+    expect(await planEvents(W)).toEqual([{ from: 'free_trial', to: 'team' }]);
+  });
+});
+
 describe('refused deliveries change nothing', () => {
   it('refuses a missing, forged, wrongly keyed or stale signature', async () => {
     const W = await newWorkspace(t);

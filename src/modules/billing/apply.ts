@@ -69,6 +69,8 @@ async function applyInWorkspace(
     .selectFrom('workspaces')
     .select(['plan', 'shredded_at'])
     .where('tenant_id', '=', tenantId)
+    // Events of one workspace apply one at a time: each sees the plan the last one left.
+    .forUpdate()
     .executeTakeFirst();
   if (ws === undefined || ws.shredded_at !== null) {
     return { outcome: 'ignored', reason: 'unknown_workspace' };
