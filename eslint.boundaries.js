@@ -18,6 +18,7 @@ const modules = readdirSync(path.join(root, 'src/modules'), { withFileTypes: tru
 const faces = modules.map((m) => `./${m}/index.ts`);
 const app = [
   './src/app.ts',
+  './src/app-running.ts',
   './src/start-gateway.ts',
   './src/start-privacy.ts',
   './src/start-secrets.ts',

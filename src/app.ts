@@ -12,13 +12,9 @@ import { migrate, type MigrateOptions } from './db/migrate.js';
 import { Redis } from 'ioredis';
 import { buildServer, type ServerAuth, type ServerOptions } from './api/server.js';
 import { listenTls } from './api/tls.js';
-import { startJobQueue, type JobQueue, type RunningJobQueue } from './db/jobs.js';
+import { startJobQueue, type JobQueue } from './db/jobs.js';
 import { createLogger } from './base/logger.js';
-import {
-  startAuditMaintenance,
-  type Maintenance,
-  type AuditSigner,
-} from './modules/audit/index.js';
+import { startAuditMaintenance, type AuditSigner } from './modules/audit/index.js';
 import {
   checkMasterKey,
   createKekProvider,
@@ -38,17 +34,21 @@ import {
   type SignInCodeSender,
 } from './modules/auth/index.js';
 import type { Gateway } from './modules/gateway/index.js';
-import type { BudgetGuardService } from './modules/budgets/index.js';
+import { storageFromConfig, type Storage } from './modules/storage/index.js';
+import { closeWardroom, stopBackground, type Running } from './app-running.js';
 import { startGateway } from './start-gateway.js';
-import { declareQueues, serverPrivacy, startOptOutBackground } from './start-privacy.js';
+import {
+  declareQueues,
+  serverPrivacy,
+  startOptOutBackground,
+  startReminderBackground,
+} from './start-privacy.js';
 import { loadSecrets, logKeySources, type Secrets } from './start-secrets.js';
-import type { OptOutWorker } from './modules/contacts/index.js';
 import {
   createKeyring,
   type Keyring,
   subscribeKeyEvents,
   startRotationWorker,
-  type RotationWorker,
 } from './modules/keys/index.js';
 
 export interface Wardroom {
@@ -67,6 +67,8 @@ export interface Wardroom {
    * provider, two-phase audit); also behind the `/llm/v1/…` routes.
    */
   readonly gateway: Gateway;
+  /** Stored objects, sealed per workspace, and their signed download links (docs/storage.md). */
+  readonly storage: Storage;
   /** The job queue (pg-boss, as the jobs role), started on first use. */
   jobs(): Promise<JobQueue>;
   readonly server: FastifyInstance;
@@ -123,11 +125,10 @@ export async function createWardroom(
   const release = async (): Promise<void> => {
     await stopBackground(running);
     running.redis?.disconnect();
-    running.mailer?.close();
+    for (const part of [running.mailer, running.storage]) part?.close();
     await running.db?.close();
     await target.embedded?.stop();
-    kek.provider.close?.();
-    roots.close?.();
+    for (const part of [kek.provider, roots]) part.close?.();
   };
   try {
     if (options.migrate !== false) await migrateOnStart(target, logger);
@@ -151,23 +152,24 @@ export async function createWardroom(
     if (options.listen !== false) logger.info({ mail: mailer.description }, 'outbound email'); // no credentials
     const jobs = jobQueueOnFirstUse(running, target, logger);
     if (options.background !== false) {
-      await startBackground(running, { db, keyring, auditSigner, config, logger, jobs, secrets });
+      const parts = { db, keyring, auditSigner, config, logger, jobs, secrets, mailer };
+      await startBackground(running, parts);
     }
     const sender = options.signInCodeSender ?? signInCodeMailer(db, mailer);
     const sessionCache = await listeningSessionCache(db, logger);
     const auth = { ...serverAuth(config, logger, secrets.authSecret.key, sender), sessionCache };
     const llm = await startGateway(running, config.llm, { db, keyring, logger, redis, mailer });
-    const invitations = invitationMailer(db, mailer);
+    const extra = serverServices(running, config, logger, { db, keyring, mailer, jobs, secrets });
     const billing = { plans: config.billing.plans, billing: config.billing };
-    const privacy = serverPrivacy(config, logger, { keys: secrets.privacy.keys, mailer, jobs });
     const server = await buildServer(
-      { db, keyring, auditSigner, auth, invitations, ...privacy, ...llm, ...billing },
+      { db, keyring, auditSigner, auth, ...extra, ...llm, ...billing },
       { ...serverOptions(config, logger, redis), https, trustProxy: config.trustProxy },
     );
     const parts = { config, logger, target, db, keyring, kek: kek.provider, auditSigner, mailer };
     return {
       ...parts,
       gateway: llm.gateway,
+      storage: extra.storage,
       jobs,
       server,
       close: () => closeWardroom(running, { server, gateway: llm.gateway, keyring }, release),
@@ -179,20 +181,23 @@ export async function createWardroom(
 }
 
 /**
- * Stops the background work, then the server (in-flight requests finish),
- * then waits for the closing work of calls answered meanwhile, then releases
- * the rest.
+ * What the server's modules need besides the keyring: invitations' mailer,
+ * the object storage (recorded in `running`, so it is closed) and privacy.
  */
-async function closeWardroom(
+function serverServices(
   running: Running,
-  parts: { server: FastifyInstance; gateway: Gateway; keyring: Keyring },
-  release: () => Promise<void>,
-): Promise<void> {
-  await stopBackground(running);
-  await parts.server.close();
-  await parts.gateway.idle();
-  await release();
-  parts.keyring.forgetAll();
+  config: Config,
+  logger: Logger,
+  deps: { db: Database; keyring: Keyring; mailer: Mailer; jobs: () => Promise<JobQueue> } & {
+    secrets: Secrets;
+  },
+) {
+  const { db, keyring, mailer, jobs, secrets } = deps;
+  return {
+    invitations: invitationMailer(db, mailer),
+    storage: (running.storage = storageFromConfig(config, { db, keyring, secrets })),
+    ...serverPrivacy(config, logger, { keys: secrets.privacy.keys, mailer, jobs }),
+  };
 }
 
 /** The job queue (pg-boss, as the jobs role), started on first use and remembered in `running`. */
@@ -208,19 +213,6 @@ function jobQueueOnFirstUse(
 }
 
 /** What startup has started so far, so it can be stopped again. */
-interface Running {
-  budget?: BudgetGuardService;
-  gateway?: Gateway;
-  stopCacheEvents?: () => Promise<void>;
-  db?: Database;
-  redis?: Redis | undefined;
-  mailer?: Mailer;
-  maintenance?: Maintenance;
-  queue?: Promise<RunningJobQueue>;
-  worker?: RotationWorker;
-  optOutWorker?: OptOutWorker;
-}
-
 /** Email sign-in and sessions, from the configuration. */
 function serverAuth(
   config: Config,
@@ -323,6 +315,7 @@ async function startBackground(
     readonly logger: Logger;
     readonly jobs: () => Promise<JobQueue>;
     readonly secrets: Secrets;
+    readonly mailer: Mailer;
   },
 ): Promise<void> {
   const { db, keyring, config, logger } = deps;
@@ -342,28 +335,11 @@ async function startBackground(
     keys: deps.secrets.privacy.keys,
     logger,
   });
-}
-
-/** Stops the background work (once: each part is forgotten as it stops). */
-async function stopBackground(running: Running): Promise<void> {
-  const { maintenance, worker, optOutWorker, queue, gateway, budget, stopCacheEvents } = running;
-  delete running.maintenance;
-  delete running.gateway;
-  delete running.worker;
-  delete running.optOutWorker;
-  delete running.queue;
-  delete running.budget;
-  delete running.stopCacheEvents;
-  await gateway?.idle(); // what follows the answers already given, and the notices it started
-  await budget?.idle();
-  await stopCacheEvents?.();
-  await maintenance?.stop();
-  await worker?.stop();
-  await optOutWorker?.stop();
-  await queue?.then(
-    (q) => q.stop({ graceful: true, timeout: 5000 }),
-    () => undefined,
-  );
+  running.reminders = await startReminderBackground(await deps.jobs(), {
+    db,
+    mailer: deps.mailer,
+    logger,
+  });
 }
 
 /**

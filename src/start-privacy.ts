@@ -1,8 +1,9 @@
 /**
  * Part of the composition root (app.ts): contacts' privacy index keys, the
  * public opt-out's dependencies (its emails through the server's mailer, its
- * deletions as pg-boss jobs) and the opt-out worker; and the list of every
- * queue of the application, which `migrate` declares.
+ * deletions as pg-boss jobs) and the opt-out worker; the privacy request
+ * reminders' worker; and the list of every queue of the application, which
+ * `migrate` declares.
  */
 import type { Logger } from 'pino';
 import type { Config } from './base/config.js';
@@ -18,12 +19,18 @@ import {
   type PrivacyKeys,
 } from './modules/contacts/index.js';
 import { ensureRotationQueue } from './modules/keys/index.js';
+import {
+  ensureReminderQueue,
+  startReminderWorker,
+  type ReminderWorker,
+} from './modules/privacy/index.js';
 import { optOutMailer, type Mailer } from './modules/mail/index.js';
 
 /** Every queue of the application, declared by `migrate`. */
 export async function declareQueues(queue: JobQueue): Promise<void> {
   await ensureRotationQueue(queue);
   await ensureOptOutQueue(queue);
+  await ensureReminderQueue(queue);
 }
 
 /**
@@ -70,5 +77,18 @@ export async function startOptOutBackground(
       onApplied: (result) => logger.info(result, 'opt-out applied'),
       onError: (err) => logger.error({ err }, 'opt-out deletion failed; will retry'),
     },
+  );
+}
+
+/** The worker that emails admins about privacy requests near or past their deadline. */
+export async function startReminderBackground(
+  queue: JobQueue,
+  deps: { db: Database; mailer: Mailer; logger: Logger },
+): Promise<ReminderWorker> {
+  const { logger } = deps;
+  return startReminderWorker(
+    queue,
+    { db: deps.db, mailer: deps.mailer, clock: () => new Date() },
+    { onError: (err) => logger.error({ err }, 'privacy request reminders failed') },
   );
 }

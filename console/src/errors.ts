@@ -69,6 +69,11 @@ const sentences: Readonly<Record<string, string>> = {
   llm_prompt_too_large: 'This conversation is too long to send to the agent.',
   llm_model_unpriced:
     'No price is known for that model, so its use cannot be kept within budget. Choose another model, or ask the operator to set its price.',
+  // Privacy requests.
+  privacy_transition_invalid:
+    'That request cannot make that step from where it is now. Reload to see its current state.',
+  privacy_extension_not_allowed:
+    'That deadline cannot be extended: the law allows no extension for it, it was already extended, the first deadline has passed, or the request is closed.',
 };
 
 const fallback = 'Something went wrong on our side. Try again in a moment.';

@@ -14,11 +14,13 @@ import { credentialRoutes } from '../modules/credentials/index.js';
 import type { Signer } from '../modules/crypto/index.js';
 import { cacheRoutes, PriceBook } from '../modules/gateway/index.js';
 import { keyRoutes, type Keyring } from '../modules/keys/index.js';
+import { privacyRoutes } from '../modules/privacy/index.js';
 import {
   tenancyRoutes,
   type InvitationMailer,
   type WorkspaceRoute,
 } from '../modules/tenancy/index.js';
+import type { Storage } from '../modules/storage/index.js';
 import { ssoAdminRoutes } from '../modules/sso/index.js';
 import { workroomRoutes } from '../modules/workrooms/index.js';
 
@@ -42,12 +44,20 @@ export interface RouteDeps {
    */
   readonly priceBook?: PriceBook;
   /**
+   * Sealed objects in the configured store and their signed download links
+   * (modules/storage). With it, `GET /api/v1/objects/download` is served;
+   * modules that write files (exports) take it from here.
+   */
+  readonly storage?: Storage;
+  /**
    * The privacy index keys (contacts' blind indexes, the opt-out list). A
    * server built without them answers the contact routes with config_invalid.
    */
   readonly privacyKeys?: PrivacyKeys;
   /** The operator's paid plans (WARDROOM_PLANS), for plan labels. Default: none. */
   readonly plans?: readonly PaidPlan[];
+  /** Now, for privacy request deadlines (default: the system clock); tests move it. */
+  readonly clock?: () => Date;
 }
 
 export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
@@ -63,5 +73,9 @@ export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
     ...agentRoutes({ keyring: deps.keyring, prices: deps.priceBook ?? new PriceBook() }),
     ...contactRoutes({ keyring: deps.keyring, privacyKeys: deps.privacyKeys }),
     ...billingRoutes({ plans: deps.plans ?? [] }),
+    ...privacyRoutes({
+      keyring: deps.keyring,
+      ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+    }),
   ];
 }

@@ -42,6 +42,7 @@ import type { OptOutDeps } from '../modules/contacts/index.js';
 import { registerBillingRoutes, type ServerBilling } from './register-billing-routes.js';
 import { registerLlmRoutes } from './register-llm-routes.js';
 import { registerRunRoutes } from './register-run-routes.js';
+import { registerObjectRoutes } from './register-object-routes.js';
 import { PriceBook, type Gateway } from '../modules/gateway/index.js';
 import type { HttpsOptions } from './tls.js';
 import { moduleRoutes, type RouteDeps } from './routes.js';
@@ -195,6 +196,7 @@ export async function buildServer(
   if (deps.billing !== undefined) await registerBillingRoutes(app, deps.db, deps.billing);
   for (const route of moduleRoutes(deps)) registerRoute(app, deps.db, route, limits, sessions);
   if (deps.gateway !== undefined) registerGatewayRoutes(app, deps, deps.gateway, limits, sessions);
+  if (deps.storage !== undefined) registerObjectRoutes(app, deps.storage);
   registerOpenApi(app);
   await registerDocs(app);
   await registerConsole(app, options.consoleDir ?? defaultConsoleDir());

@@ -10,11 +10,13 @@ import { AppError } from './errors.js';
 import type { BillingConfig } from './billing-config.js';
 import { checkLlmConfig, llmConfig, type LlmConfig } from './llm-config.js';
 import { Secret } from './secret.js';
+import { checkStorageConfig, storageConfig, type StorageConfig } from './storage-config.js';
 
 export { envFields, kekIdSchema, keyVersionSchema, masterKey } from './env-fields.js';
 export { Secret } from './secret.js';
 export type { LlmConfig } from './llm-config.js';
 export type { BillingConfig, PaidPlan } from './billing-config.js';
+export type { StorageConfig } from './storage-config.js';
 
 const envSchema = envFields.superRefine((e, ctx) => {
   const need = (variable: keyof typeof e, why: string) => {
@@ -64,6 +66,7 @@ const envSchema = envFields.superRefine((e, ctx) => {
     });
   }
   checkLlmConfig(e, ctx);
+  checkStorageConfig(e, ctx);
   if (e.WARDROOM_SMTP_CA_FILE !== undefined)
     need('WARDROOM_SMTP_URL', 'required by WARDROOM_SMTP_CA_FILE');
   const current = e.WARDROOM_MASTER_KEY_VERSION;
@@ -202,6 +205,8 @@ export interface Config {
   readonly trustProxy: readonly string[] | undefined;
   readonly port: number;
   readonly mail: MailConfig;
+  /** WARDROOM_STORAGE and its settings. */
+  readonly storage: StorageConfig;
   readonly llm: LlmConfig;
   /** WARDROOM_PLANS and WARDROOM_STRIPE_WEBHOOK_SECRET. */
   readonly billing: BillingConfig;
@@ -268,17 +273,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     streamIdleTimeoutMs: e.WARDROOM_STREAM_IDLE_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
     host: e.HOST,
-    tls:
-      e.WARDROOM_TLS_CERT_FILE === undefined || e.WARDROOM_TLS_KEY_FILE === undefined
-        ? undefined
-        : {
-            certFile: path.resolve(e.WARDROOM_TLS_CERT_FILE),
-            keyFile: path.resolve(e.WARDROOM_TLS_KEY_FILE),
-            minVersion: e.WARDROOM_TLS_MIN_VERSION,
-          },
+    tls: httpsConfig(e),
     trustProxy: e.WARDROOM_TRUST_PROXY,
     port: e.PORT,
     mail: mailConfig(e),
+    storage: storageConfig(e),
     llm: llmConfig(e, present),
     billing: billingConfig(e),
     logLevel: e.LOG_LEVEL,
@@ -292,6 +291,16 @@ function base64Key(value: string | undefined): Buffer | undefined {
 
 function billingConfig(e: z.infer<typeof envSchema>): BillingConfig {
   return { plans: e.WARDROOM_PLANS ?? [], stripeWebhookSecret: e.WARDROOM_STRIPE_WEBHOOK_SECRET };
+}
+
+function httpsConfig(e: z.infer<typeof envSchema>): HttpsConfig | undefined {
+  return e.WARDROOM_TLS_CERT_FILE === undefined || e.WARDROOM_TLS_KEY_FILE === undefined
+    ? undefined
+    : {
+        certFile: path.resolve(e.WARDROOM_TLS_CERT_FILE),
+        keyFile: path.resolve(e.WARDROOM_TLS_KEY_FILE),
+        minVersion: e.WARDROOM_TLS_MIN_VERSION,
+      };
 }
 
 function mailConfig(e: z.infer<typeof envSchema>): MailConfig {

@@ -148,6 +148,25 @@ export const envFields = z.object({
     )
     .default('Wardroom <wardroom@localhost>'),
   WARDROOM_MAIL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(15_000),
+  WARDROOM_STORAGE: z.enum(['folder', 's3']).default('folder'),
+  WARDROOM_STORAGE_DIR: z.string().min(1).optional(),
+  WARDROOM_S3_BUCKET: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'an S3 bucket name (3-63 lowercase letters, digits, . and -)',
+    )
+    .optional(),
+  WARDROOM_S3_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: 'an http:// or https:// URL' })
+    .optional(),
+  WARDROOM_S3_REGION: z
+    .string()
+    .regex(/^[a-z0-9-]{1,40}$/, 'a region such as eu-west-1 (or auto for R2)')
+    .default('us-east-1'),
+  WARDROOM_S3_ACCESS_KEY_ID: z.string().min(1).max(256).optional(),
+  WARDROOM_S3_SECRET_ACCESS_KEY: z.string().min(1).max(1024).optional(),
+  WARDROOM_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
   WARDROOM_ANTHROPIC_BASE_URL: z
     .url({ protocol: /^https?$/, error: 'an http:// or https:// URL' })
     .default('https://api.anthropic.com'),
@@ -301,6 +320,21 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   WARDROOM_MAIL_FROM: 'The From of every email: an address, or `Name <address>`.',
   WARDROOM_MAIL_TIMEOUT_MS:
     'Milliseconds one email may take to send (connecting, greeting, each SMTP reply); then it fails with `mail_timeout`.',
+  WARDROOM_STORAGE:
+    "Where stored objects (exports and other files) are kept: `folder`, files under WARDROOM_STORAGE_DIR; or `s3`, any S3-compatible bucket (AWS S3, Cloudflare R2, Supabase Storage, MinIO). Either way every object is sealed with its workspace's data key before it is stored, and downloads go through Wardroom's signed links ([storage.md](storage.md)).",
+  WARDROOM_STORAGE_DIR:
+    'folder storage: the folder objects are kept in (mode 0700). Unset: `<data dir>/objects`.',
+  WARDROOM_S3_BUCKET:
+    's3 storage: the bucket, which should be private. Required when WARDROOM_STORAGE=s3.',
+  WARDROOM_S3_ENDPOINT:
+    's3 storage: the endpoint of an S3-compatible service (R2, Supabase Storage, MinIO), `https://` (plain `http://` only to a loopback address). Unset: AWS S3 in WARDROOM_S3_REGION.',
+  WARDROOM_S3_REGION: "s3 storage: the bucket's region (`auto` for Cloudflare R2).",
+  WARDROOM_S3_ACCESS_KEY_ID:
+    "s3 storage: the access key id; set together with WARDROOM_S3_SECRET_ACCESS_KEY. Unset: the AWS SDK's standard credential chain (environment, profile, instance role).",
+  WARDROOM_S3_SECRET_ACCESS_KEY:
+    's3 storage: the secret access key; set together with WARDROOM_S3_ACCESS_KEY_ID. Never logged.',
+  WARDROOM_S3_FORCE_PATH_STYLE:
+    '`true`: address the bucket as `<endpoint>/<bucket>/…` instead of `<bucket>.<endpoint>/…` (MinIO and most self-hosted services need it).',
   WARDROOM_ANTHROPIC_BASE_URL:
     'Base URL of the Anthropic Messages API, without `/v1` (as the `@anthropic-ai/sdk` `baseURL`): a regional endpoint, a proxy, or a local fake. `https://`, or plain `http://` only to a loopback address.',
   WARDROOM_OPENAI_BASE_URL:
@@ -324,7 +358,7 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
   WARDROOM_LLM_MAX_PROMPT_BYTES:
     'Largest LLM request body (JSON bytes) the gateway forwards; a larger one is refused with `llm_prompt_too_large` before any key is opened or budget reserved. `WARDROOM_BODY_LIMIT` caps HTTP bodies first.',
   LOG_LEVEL:
-    'pino log level. Authorization headers, cookies and fields named token, password, secret, masterKey or content are redacted at every level, and so are, in a logged request URL, every API token (`wr_…`) and the value of every query parameter whose name contains token, password, secret or api_key.',
+    "pino log level. Authorization headers, cookies and fields named token, password, secret, masterKey or content are redacted at every level, and so are, in a logged request URL, every API token (`wr_…`) and the value of every query parameter whose name contains token, password, secret, api_key or signature (a download link's).",
 };
 for (const [name, description] of Object.entries(envDescriptions)) {
   z.globalRegistry.add(envFields.shape[name as keyof typeof envFields.shape], { description });

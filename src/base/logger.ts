@@ -26,10 +26,12 @@ const CENSOR = '[redacted]';
 /** An API token anywhere in a URL (the prefix and its base64url body). */
 const API_TOKEN = /wr_[A-Za-z0-9_-]+/g;
 /**
- * A query parameter whose name says it holds a credential or an email
- * address (`GET …/contacts?email=`: personal data), and its value.
+ * A query parameter whose name says it holds a credential (a download
+ * link's `signature` is one: with it the link works) or an email address
+ * (`GET …/contacts?email=`: personal data), and its value.
  */
-const CREDENTIAL_PARAM = /([?&][^=&#]*(?:token|password|secret|api_?key|email)[^=&#]*=)[^&#]*/gi;
+const CREDENTIAL_PARAM =
+  /([?&][^=&#]*(?:token|password|secret|api_?key|signature|email)[^=&#]*=)[^&#]*/gi;
 
 /** A URL or query string with every API token, credential and email parameter value censored. */
 export function redactUrl(url: string): string {

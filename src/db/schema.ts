@@ -6,6 +6,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { ActorType } from './principal.js';
 import type { BillingEventsTable, WorkspaceBillingTable } from './schema-billing.js';
+import type { PrivacyRequestsTable } from './schema-privacy.js';
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 
@@ -383,6 +384,7 @@ export interface DB {
   llm_cache_settings: LlmCacheSettingsTable;
   agents: AgentsTable;
   agent_runs: AgentRunsTable;
+  privacy_requests: PrivacyRequestsTable;
   contacts: ContactsTable;
   workspace_billing: WorkspaceBillingTable;
   billing_events: BillingEventsTable;

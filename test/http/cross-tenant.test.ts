@@ -40,6 +40,8 @@ interface Side extends SeededContent {
   readonly suspensionId: string;
   /** A run of the agent in the conversation (inserted directly: this app has no gateway). */
   readonly runId: string;
+  /** A privacy request whose subject's email carries the marker. */
+  readonly privacyRequestId: string;
   readonly contactId: string;
   readonly contactEmail: string;
 }
@@ -124,6 +126,11 @@ async function makeSide(label: string): Promise<Side> {
       .returning('id')
       .executeTakeFirstOrThrow(),
   );
+  const privacy = await call(t, 'POST', `/api/v1/workspaces/${ws.id}/privacy/requests`, {
+    token: ws.ownerToken,
+    payload: { type: 'access', subject: { email: `${marker}@example.test`, name: marker } },
+  });
+  expect(privacy.statusCode, privacy.body).toBe(201);
   const contactEmail = `${marker}-contact@example.test`;
   const contact = await call(t, 'POST', `/api/v1/workspaces/${ws.id}/contacts`, {
     token: ws.ownerToken,
@@ -131,6 +138,7 @@ async function makeSide(label: string): Promise<Side> {
   });
   expect(contact.statusCode, contact.body).toBe(201);
   return {
+    privacyRequestId: privacy.json<{ id: string }>().id,
     contactId: contact.json<{ id: string }>().id,
     contactEmail,
     budgetId: budget.json<{ id: string }>().id,
@@ -172,6 +180,7 @@ const secretsOf = (s: Side): string[] => [
   s.connectionId,
   s.agentId,
   s.runId,
+  s.privacyRequestId,
   s.contactId,
   s.contactEmail,
   tokenId(s.ws.ownerToken),
@@ -297,6 +306,22 @@ const fixtures: Record<string, Fixture> = {
   [`GET ${ws}/llm/usage/mine`]: { ids: none },
   [`GET ${ws}/llm/suspensions`]: { ids: none },
   [`POST ${ws}/llm/suspensions/:id/resume`]: { ids: (s) => ({ id: s.suspensionId }) },
+  [`POST ${ws}/privacy/requests`]: {
+    ids: none,
+    body: () => ({ type: 'deletion', subject: { email: 'intruder-subject@example.test' } }),
+  },
+  [`GET ${ws}/privacy/requests`]: { ids: none },
+  [`GET ${ws}/privacy/requests/:id`]: { ids: (s) => ({ id: s.privacyRequestId }) },
+  [`POST ${ws}/privacy/requests/:id/transitions`]: {
+    ids: (s) => ({ id: s.privacyRequestId }),
+    body: () => ({ to: 'cancelled' }),
+  },
+  [`POST ${ws}/privacy/requests/:id/extension`]: {
+    ids: (s) => ({ id: s.privacyRequestId }),
+    body: () => ({ reason: 'intruder' }),
+  },
+  [`GET ${ws}/privacy/residency`]: { ids: none },
+  [`PUT ${ws}/privacy/residency`]: { ids: none, body: () => ({ region: 'us' }) },
 };
 const routeKeys = Object.keys(fixtures);
 
@@ -358,7 +383,7 @@ describe('another workspace', () => {
   it("answers 404 for the other workspace's resource ids inside one's own workspace", async () => {
     const before = [await admin.snapshot(A.ws.id), await admin.snapshot(B.ws.id)];
     const withIds = routeKeys.filter((key) => Object.keys(fixtures[key]!.ids(B)).length > 0);
-    expect(withIds).toHaveLength(25);
+    expect(withIds).toHaveLength(28);
     for (const key of withIds) {
       const { method, url, payload } = request(key, A.ws.id, B);
       const res = await call(t, method, url, {
@@ -379,6 +404,7 @@ describe('another workspace', () => {
       [`/api/v1/workspaces/${A.ws.id}/credentials`, A.credentialId],
       [`/api/v1/workspaces/${A.ws.id}/tokens`, tokenId(A.ws.ownerToken)],
       [`/api/v1/workspaces/${A.ws.id}/agents?status=all`, A.agentId],
+      [`/api/v1/workspaces/${A.ws.id}/privacy/requests`, A.privacyRequestId],
     ];
     for (const [url, own] of lists) {
       const res = await call(t, 'GET', url, { token: A.ws.ownerToken });

@@ -24,14 +24,26 @@ import { signIn, type Browser } from '../support/sign-in.js';
 import { createApiToken } from '../../src/modules/tenancy/api-tokens.js';
 import { parseToken } from '../../src/modules/tenancy/token-format.js';
 import { makeIdpKeys } from '../sso/saml-idp.js';
+import { createGateway } from '../../src/modules/gateway/index.js';
+import { gatewayDeps } from '../gateway/pipeline-harness.js';
+import { testKey } from '../gateway/helpers.js';
+import { startFakeLlmUpstream, type FakeLlmUpstream } from '../support/fake-llm-upstream.js';
+import { Readable } from 'node:stream';
+import { objectKey } from '../../src/modules/storage/index.js';
 
 let t: TestApp;
 let ws: TestWorkspace;
+let fake: FakeLlmUpstream;
+/** The agent the runs route is asked to run. */
+let runAgent = '';
 let workroomId: string;
 let conversationId: string;
 
 beforeAll(async () => {
+  // With a gateway, so the LLM-compatible routes and the runs route are registered too.
+  fake = await startFakeLlmUpstream(testKey());
   t = await startTestApp({
+    gateway: ({ db, keyring }) => createGateway({ ...gatewayDeps(fake), db, keyring }),
     billing: { plans: [], stripeWebhookSecret: `whsec_${randomBytes(16).toString('hex')}` },
   });
   ws = await newWorkspace(t);
@@ -49,8 +61,12 @@ beforeAll(async () => {
     headers: bearer(ws.ownerToken),
   });
   conversationId = conv.json<{ id: string }>().id;
+  runAgent = (await freshAgent()).id;
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  await fake.close();
+});
 
 interface Fixture {
   /** Path parameters besides :ws, resolved per call (a fresh victim for destructive routes). */
@@ -153,6 +169,16 @@ const freshRun = async () => {
   );
   return { id: conversationId, run: row.id };
 };
+/** A fresh privacy request (each transition needs one in a state that allows it). */
+const freshPrivacyRequest = async () => {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/workspaces/${ws.id}/privacy/requests`,
+    payload: { type: 'access', subject: { email: 'fixture-subject@example.test' } },
+    headers: bearer(ws.ownerToken),
+  });
+  return { id: res.json<{ id: string }>().id };
+};
 /** A member-scoped budget for a fresh member (a subject has one budget per period). */
 let budgetSubject = '';
 const freshBudgetSubject = async () => {
@@ -231,6 +257,12 @@ async function freshOptOutCode(): Promise<Record<string, string>> {
   return {};
 }
 const none = () => Promise.resolve({});
+/** A signed link to a fresh object of `ws` (the download route is public: the link is the credential). */
+const freshDownload = async () => {
+  const key = objectKey(ws.id, 'exports', `fixture-${randomBytes(4).toString('hex')}.txt`);
+  await t.storage.write(systemPrincipal(ws.id, 'test'), key, Readable.from([Buffer.from('x')]));
+  return new URL(t.storage.downloadLink(key, 60).url).search;
+};
 
 const fixtures: Record<string, Fixture> = {
   'GET /api/v1/auth/sso/start': {
@@ -262,6 +294,7 @@ const fixtures: Record<string, Fixture> = {
   'GET /healthz': { params: () => Promise.resolve({}) },
   'GET /.well-known/wardroom-audit-key': { params: () => Promise.resolve({}) },
   'GET /api/v1/openapi.json': { params: () => Promise.resolve({}) },
+  'GET /api/v1/objects/download': { params: none, query: freshDownload },
   'POST /api/v1/auth/email/start': {
     params: () => Promise.resolve({}),
     body: () => ({ email: `anyone-${randomBytes(4).toString('hex')}@example.test` }),
@@ -392,6 +425,59 @@ const fixtures: Record<string, Fixture> = {
     body: () => ({ max_output_tokens: 512 }),
   },
   'GET /api/v1/workspaces/:ws/conversations/:id/runs/:run': { params: freshRun },
+  // An OpenAI agent in a workspace with no OpenAI key: the offline provider answers (nothing is sent).
+  'POST /api/v1/workspaces/:ws/conversations/:id/runs': {
+    params: () => Promise.resolve({ id: conversationId }),
+    body: () => ({ agent_id: runAgent, content: 'Say hello.' }),
+  },
+  // The compatible endpoints, each call in a new workspace with no key: the offline provider answers.
+  'POST /api/v1/workspaces/:ws/llm/v1/messages': {
+    params: none,
+    freshWorkspace: true,
+    body: () => ({
+      model: 'claude-haiku-4-5',
+      max_tokens: 16,
+      messages: [{ role: 'user', content: 'Hi' }],
+    }),
+  },
+  'POST /api/v1/workspaces/:ws/llm/v1/chat/completions': {
+    params: none,
+    freshWorkspace: true,
+    body: () => ({
+      model: 'gpt-4o-mini',
+      max_tokens: 16,
+      messages: [{ role: 'user', content: 'Hi' }],
+    }),
+  },
+  'POST /api/v1/workspaces/:ws/llm/v1/responses': {
+    params: none,
+    freshWorkspace: true,
+    body: () => ({ model: 'gpt-4o-mini', max_output_tokens: 16, input: 'Hi' }),
+  },
+  'POST /api/v1/workspaces/:ws/llm/v1/embeddings': {
+    params: none,
+    freshWorkspace: true,
+    body: () => ({ model: 'text-embedding-3-small', input: 'Hi' }),
+  },
+  'POST /api/v1/workspaces/:ws/privacy/requests': {
+    params: () => Promise.resolve({}),
+    body: () => ({ type: 'opt_out', jurisdiction: 'US-CA', subject: { email: 'f@example.test' } }),
+  },
+  'GET /api/v1/workspaces/:ws/privacy/requests': { params: () => Promise.resolve({}) },
+  'GET /api/v1/workspaces/:ws/privacy/requests/:id': { params: freshPrivacyRequest },
+  'POST /api/v1/workspaces/:ws/privacy/requests/:id/transitions': {
+    params: freshPrivacyRequest,
+    body: () => ({ to: 'identity_verified' }),
+  },
+  'POST /api/v1/workspaces/:ws/privacy/requests/:id/extension': {
+    params: freshPrivacyRequest,
+    body: () => ({ reason: 'Complex request' }),
+  },
+  'GET /api/v1/workspaces/:ws/privacy/residency': { params: () => Promise.resolve({}) },
+  'PUT /api/v1/workspaces/:ws/privacy/residency': {
+    params: () => Promise.resolve({}),
+    body: () => ({ region: 'eu' }),
+  },
   'POST /api/v1/workspaces/:ws/contacts': {
     params: none,
     body: () => ({ name: 'C', email: `c-${randomBytes(4).toString('hex')}@example.test` }),

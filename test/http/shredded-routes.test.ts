@@ -54,6 +54,15 @@ const BODIES: Record<string, object> = {
   },
   'PATCH /api/v1/workspaces/:ws/llm/budgets/:id': { hard_limit_micros: 2 },
   'PUT /api/v1/workspaces/:ws/llm/limits': { requests_per_minute: null, tokens_per_minute: null },
+  'POST /api/v1/workspaces/:ws/contacts': { name: 'After', email: 'after-the-shred@example.test' },
+  'PATCH /api/v1/workspaces/:ws/contacts/:id': { notes: 'after the shred' },
+  'POST /api/v1/workspaces/:ws/privacy/requests': {
+    type: 'access',
+    subject: { email: 'after-the-shred@example.test' },
+  },
+  'POST /api/v1/workspaces/:ws/privacy/requests/:id/transitions': { to: 'cancelled' },
+  'POST /api/v1/workspaces/:ws/privacy/requests/:id/extension': { reason: 'after the shred' },
+  'PUT /api/v1/workspaces/:ws/privacy/residency': { region: 'us' },
 };
 
 let t: TestApp;

@@ -38,6 +38,14 @@ describe('request URLs in the log', () => {
       for (const secret of [...tokens, password]) expect(line).not.toContain(secret);
       expect(line).not.toMatch(/wr_[A-Za-z0-9_-]{8,}/);
     }
+    // A signed download link's signature is a credential too (the link works with it).
+    const signature = randomBytes(32).toString('base64url');
+    await h.app.inject({
+      method: 'GET',
+      url: `/api/v1/objects/download?key=tenants%2F${ws}%2Fx&expires=1&signature=${signature}`,
+    });
+    expect(h.logLines.join('\n')).not.toContain(signature);
+    expect(h.logLines.join('\n')).toContain('signature=[redacted]');
     // What is not a credential stays readable.
     expect(logged[1]).toContain('limit=2&access_token=[redacted]&cursor=x');
   });

@@ -39,6 +39,16 @@ import type { SignInLimits } from '../../src/api/register-account-route.js';
 import type { PriceBook } from '../../src/modules/gateway/index.js';
 import type { Gateway } from '../../src/modules/gateway/index.js';
 import {
+  createStorage,
+  folderStore,
+  linkSecret,
+  type ObjectStore,
+  type Storage,
+} from '../../src/modules/storage/index.js';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
   DEFAULT_OPTOUT_SETTINGS,
   privacyKeys,
   type OptOutSettings,
@@ -63,6 +73,8 @@ export interface TestApp {
   readonly codes: CodeRecorder;
   /** The server's auth secret (CSRF tokens, code HMACs). */
   readonly authSecret: Buffer;
+  /** Sealed objects and download links; a folder store in a temporary folder unless given. */
+  readonly storage: Storage;
   /** The opt-out: its keys, the emails it would send, its deletions (test/support/optout-recorder.ts). */
   readonly optOut: {
     readonly keys: PrivacyKeys;
@@ -102,10 +114,14 @@ export async function startTestApp(
     sessionCache?: SessionCacheOptions & { subscribe?: boolean };
     /** Model prices (default: the shipped table), as WARDROOM_LLM_PRICES would set them. */
     priceBook?: PriceBook;
+    /** The object store (default: a folder store in a temporary folder) and the links' clock. */
+    storage?: { store?: ObjectStore; now?: () => Date };
     /** The opt-out's settings and rate limits (default: at once; 1000 an hour each). */
     optOut?: { settings?: Partial<OptOutSettings>; limits?: OptOutLimits };
     /** The Stripe webhook's plans and signing secret (default: not served). */
     billing?: ServerBilling;
+    /** Now, for privacy request deadlines (default: the system clock). */
+    clock?: () => Date;
   } = {},
 ): Promise<TestApp> {
   const db = createDatabase({
@@ -130,6 +146,18 @@ export async function startTestApp(
     settings: { ...DEFAULT_AUTH_SETTINGS, ...options.auth?.settings },
     signInLimits: options.auth?.signInLimits ?? { perAddressPerHour: 1000, perIpPerHour: 1000 },
   };
+  const objectsDir =
+    options.storage?.store === undefined
+      ? await fs.mkdtemp(path.join(os.tmpdir(), 'wardroom-objects-'))
+      : undefined;
+  const storage = createStorage({
+    store: options.storage?.store ?? folderStore(objectsDir ?? ''),
+    db,
+    keyring,
+    linkSecret: linkSecret(authSecret),
+    publicUrl: 'http://127.0.0.1:8080',
+    ...(options.storage?.now === undefined ? {} : { now: options.storage.now }),
+  });
   const gateway = options.gateway?.({ db, keyring });
   const keys = privacyKeys(randomBytes(32));
   const optOut = { keys, mail: optOutRecorder(), scheduler: immediateScheduler(db, keys) };
@@ -139,6 +167,7 @@ export async function startTestApp(
       keyring,
       auditSigner,
       auth,
+      storage,
       privacyKeys: keys,
       optOut: {
         keys,
@@ -152,6 +181,7 @@ export async function startTestApp(
       ...(options.billing === undefined
         ? {}
         : { billing: options.billing, plans: options.billing.plans }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(gateway === undefined ? {} : { gateway }),
     },
     {
@@ -171,11 +201,13 @@ export async function startTestApp(
     auditSigner,
     codes,
     authSecret,
+    storage,
     optOut,
     async close() {
       await app.close();
       await gateway?.idle(); // the outcomes of calls already answered
       await db.close();
+      if (objectsDir !== undefined) await fs.rm(objectsDir, { recursive: true, force: true });
     },
   };
 }

@@ -18,6 +18,7 @@ import { useMe } from '../session';
 import { ErrorLine, useSubmit } from '../ui/forms';
 import { Loaded, useLoad } from '../ui/load';
 import { useWorkspace } from '../workspace';
+import { actionLabel } from './activity-labels';
 
 export function ActivityPage(): ReactNode {
   const { current } = useWorkspace();
@@ -252,6 +253,7 @@ function EventTable(props: { readonly events: readonly AuditEvent[] }): ReactNod
               <span className="hint"> ({e.actor_type})</span>
             </td>
             <td>
+              {actionLabel(e.action) === undefined ? null : <>{actionLabel(e.action)}: </>}
               <code>{e.action}</code>
             </td>
             <td>{targetsText(e.targets)}</td>

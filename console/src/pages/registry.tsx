@@ -19,6 +19,7 @@ import { WorkroomsPage } from './Workrooms';
 import { AccountPage } from './Account';
 import { AgentsPage } from './Agents';
 import { BudgetsPage } from './Budgets';
+import { ResidencyPage } from './Residency';
 import { ContactsPage } from './Contacts';
 import { BillingPage } from './Billing';
 
@@ -146,6 +147,14 @@ export const pages: readonly PageDef[] = [
     nav: 'workspace',
     needs: 'admin',
     render: () => <BudgetsPage />,
+  },
+  // Data residency and privacy requests (issue 13): admins; owners change the region.
+  {
+    path: '/app/settings/residency',
+    title: 'Data residency',
+    nav: 'workspace',
+    needs: 'admin',
+    render: () => <ResidencyPage />,
   },
 ];
 

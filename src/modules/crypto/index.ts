@@ -39,3 +39,4 @@ export { vaultKeyStore } from './workspace-keys/vault-store.js';
 export { createWorkspaceKeyStore } from './workspace-keys/registry.js';
 export { readPrivateFile } from './private-file.js';
 export { checkMasterKey, masterKeyCheckFile, writeMasterKeyCheck } from './kek/check.js';
+export { openStream, sealStream, STREAM_CHUNK_BYTES, type StreamBinding } from './sealed-stream.js';

@@ -55,6 +55,10 @@ export const SEALED_FIELDS: readonly SealedField[] = [
   },
   // An agent's system prompt (migration 019), bound to its prompt version.
   { table: 'agents', column: 'system_prompt', idColumn: 'id', bound: ['prompt_version'] },
+  // A privacy request's requester and details (migration 021): personal data.
+  { table: 'privacy_requests', column: 'subject_email_sealed', idColumn: 'id', bound: [] },
+  { table: 'privacy_requests', column: 'subject_name_sealed', idColumn: 'id', bound: [] },
+  { table: 'privacy_requests', column: 'details_sealed', idColumn: 'id', bound: [] },
   // A contact's personal fields (migration 022), bound to its version: every edit seals anew.
   { table: 'contacts', column: 'name', idColumn: 'id', bound: ['version'] },
   { table: 'contacts', column: 'email', idColumn: 'id', bound: ['version'] },

@@ -15,6 +15,7 @@ export interface MessageData {
   readonly llm_key_suspended: TemplateData['llm_key_suspended'];
   readonly privacy_optout_code: TemplateData['privacy_optout_code'];
   readonly privacy_optout_confirmed: TemplateData['privacy_optout_confirmed'];
+  readonly privacy_request_reminder: TemplateData['privacy_request_reminder'];
 }
 
 export type MailMessage = {
@@ -61,6 +62,12 @@ const schemas: { readonly [K in TemplateName]: z.ZodType<MessageData[K]> } = {
     windowMinutes: z.number().int().min(1).max(1440),
     spentUsd: usd,
     thresholdUsd: usd,
+  }),
+  privacy_request_reminder: z.strictObject({
+    workspaceId: z.uuid(),
+    overdue: z.number().int().min(0).max(1_000_000),
+    nearDue: z.number().int().min(0).max(1_000_000),
+    earliestDueOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD'),
   }),
   privacy_optout_code: z.strictObject({
     code: z.string().regex(/^[0-9]{6}$/, 'six digits'),

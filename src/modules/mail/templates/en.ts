@@ -91,6 +91,37 @@ export const en: Catalog = {
           </p>`,
       ),
   },
+  privacy_request_reminder: {
+    subject: (d) =>
+      d.overdue > 0
+        ? `Wardroom: ${d.overdue} privacy request(s) past their legal deadline`
+        : `Wardroom: ${d.nearDue} privacy request(s) due soon`,
+    text: (d) =>
+      `Privacy (data subject) requests in workspace ${d.workspaceId} need an answer.\n\n` +
+      `Past their legal deadline: ${d.overdue}\n` +
+      `Due within the next days: ${d.nearDue}\n` +
+      `Earliest deadline: ${d.earliestDueOn} (UTC)\n\n` +
+      `The requests, their deadlines and the law that sets them are under Settings, Data ` +
+      `residency, in the console. Each reminder is sent once per deadline.\n`,
+    html: (d) =>
+      page(
+        'en',
+        'Privacy requests need an answer',
+        html`<p>
+            Privacy (data subject) requests in workspace <code>${d.workspaceId}</code> need an
+            answer.
+          </p>
+          <ul>
+            <li>Past their legal deadline: ${d.overdue}</li>
+            <li>Due within the next days: ${d.nearDue}</li>
+            <li>Earliest deadline: ${d.earliestDueOn} (UTC)</li>
+          </ul>
+          <p>
+            The requests, their deadlines and the law that sets them are under Settings, Data
+            residency, in the console. Each reminder is sent once per deadline.
+          </p>`,
+      ),
+  },
   privacy_optout_code: {
     subject: (d) => `Your Wardroom opt-out code: ${d.code}`,
     text: (d) =>

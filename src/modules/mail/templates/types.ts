@@ -39,6 +39,18 @@ export interface TemplateData {
     readonly spentUsd: string;
     readonly thresholdUsd: string;
   };
+  /**
+   * To admins and owners, once per deadline and threshold (privacy module):
+   * privacy requests near or past their legal deadline. Counts and dates
+   * only: who asked stays in the console.
+   */
+  readonly privacy_request_reminder: {
+    readonly workspaceId: string;
+    readonly overdue: number;
+    readonly nearDue: number;
+    /** The earliest deadline among them, YYYY-MM-DD (UTC). */
+    readonly earliestDueOn: string;
+  };
   /** To whoever asked to opt an address out of every workspace's contacts (contacts module). */
   readonly privacy_optout_code: {
     readonly code: string;
@@ -60,6 +72,7 @@ export const TEMPLATE_NAMES = [
   'llm_key_suspended',
   'privacy_optout_code',
   'privacy_optout_confirmed',
+  'privacy_request_reminder',
 ] as const satisfies readonly TemplateName[];
 
 /** Already-escaped HTML, made only by the `html` tag (html.ts). */

@@ -1,0 +1,219 @@
+/**
+ * The privacy requests of the workspace, with their deadlines: a table with
+ * the next steps each request allows, a reason form for a denial or an
+ * extension, and "Create request".
+ */
+import { useId, useState, type ReactNode } from 'react';
+import {
+  extendRequest,
+  listRequests,
+  moveRequest,
+  type PrivacyRequest,
+  type RequestState,
+} from '../api/privacy-requests';
+import { describeError } from '../errors';
+import { ErrorLine, useSubmit } from '../ui/forms';
+import { Loaded, useLoad } from '../ui/load';
+import { PrivacyRequestForm } from './privacy-request-form';
+
+const STATE_NAMES: Readonly<Record<RequestState, string>> = {
+  received: 'Received',
+  identity_verified: 'Identity verified',
+  in_progress: 'In progress',
+  completed: 'Completed',
+  denied: 'Denied',
+  cancelled: 'Cancelled',
+};
+
+/** The buttons of each open state (a denial goes through the reason form). */
+const NEXT: Readonly<Record<RequestState, readonly { to: RequestState; label: string }[]>> = {
+  received: [{ to: 'identity_verified', label: 'Mark identity verified' }],
+  identity_verified: [{ to: 'in_progress', label: 'Start work' }],
+  in_progress: [{ to: 'completed', label: 'Mark completed' }],
+  completed: [],
+  denied: [],
+  cancelled: [],
+};
+
+const isOpen = (r: PrivacyRequest) => NEXT[r.state].length > 0;
+
+export function PrivacyRequests(props: { readonly ws: string }): ReactNode {
+  const load = useLoad(() => listRequests(props.ws), props.ws);
+  const [pending, setPending] = useState<{ id: string; action: 'deny' | 'extend' } | undefined>();
+  return (
+    <>
+      <h2>Data subject requests</h2>
+      <Loaded load={load} label="the privacy requests">
+        {(requests) => (
+          <>
+            <RequestTable
+              ws={props.ws}
+              requests={requests}
+              changed={load.reload}
+              ask={(id, action) => setPending({ id, action })}
+            />
+            {pending === undefined ? null : (
+              <ReasonForm
+                key={`${pending.id}-${pending.action}`}
+                ws={props.ws}
+                request={requests.find((r) => r.id === pending.id)}
+                action={pending.action}
+                done={() => {
+                  setPending(undefined);
+                  load.reload();
+                }}
+              />
+            )}
+          </>
+        )}
+      </Loaded>
+      <PrivacyRequestForm ws={props.ws} created={load.reload} />
+    </>
+  );
+}
+
+function subjectOf(r: PrivacyRequest): string {
+  return r.subject.name ?? r.subject.email ?? r.subject.user_id ?? '—';
+}
+
+function RequestTable(props: {
+  readonly ws: string;
+  readonly requests: readonly PrivacyRequest[];
+  readonly changed: () => void;
+  readonly ask: (id: string, action: 'deny' | 'extend') => void;
+}): ReactNode {
+  const id = useId();
+  const [error, setError] = useState<string | undefined>();
+  if (props.requests.length === 0) {
+    return <p className="empty">No privacy requests yet.</p>;
+  }
+  const act = (r: PrivacyRequest, to: RequestState) => {
+    setError(undefined);
+    moveRequest(props.ws, r.id, to).then(props.changed, (e: unknown) => setError(describeError(e)));
+  };
+  return (
+    <>
+      <table className="privacy-requests">
+        <caption className="visually-hidden">Privacy requests, oldest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">Requester</th>
+            <th scope="col">Type</th>
+            <th scope="col">Law</th>
+            <th scope="col">Due</th>
+            <th scope="col">State</th>
+            <th scope="col">Next step</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.requests.map((r) => (
+            <tr key={r.id}>
+              <td>{subjectOf(r)}</td>
+              <td>{r.type.replace('_', '-')}</td>
+              <td>{r.law.name}</td>
+              <td>
+                <time dateTime={r.effective_due_on}>{r.effective_due_on}</time>
+                {r.extended_due_on === null ? '' : ' (extended)'}
+                {r.overdue ? <strong className="error"> overdue</strong> : null}
+              </td>
+              <td>
+                {STATE_NAMES[r.state]}
+                {r.denial_reason === null ? null : (
+                  <span className="hint"> ({r.denial_reason})</span>
+                )}
+              </td>
+              <td>
+                {isOpen(r) ? (
+                  <span className="actions">
+                    {NEXT[r.state].map((n) => (
+                      <button key={n.to} type="button" onClick={() => act(r, n.to)}>
+                        {n.label}
+                      </button>
+                    ))}
+                    <button type="button" className="secondary" onClick={() => act(r, 'cancelled')}>
+                      Cancel request
+                    </button>
+                    <button
+                      type="button"
+                      className="secondary"
+                      onClick={() => props.ask(r.id, 'deny')}
+                    >
+                      Deny…
+                    </button>
+                    {r.extended_due_on === null ? (
+                      <button
+                        type="button"
+                        className="secondary"
+                        onClick={() => props.ask(r.id, 'extend')}
+                      >
+                        Extend…
+                      </button>
+                    ) : null}
+                  </span>
+                ) : (
+                  '—'
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <ErrorLine id={`${id}-error`} error={error} />
+    </>
+  );
+}
+
+function ReasonForm(props: {
+  readonly ws: string;
+  readonly request: PrivacyRequest | undefined;
+  readonly action: 'deny' | 'extend';
+  readonly done: () => void;
+}): ReactNode {
+  const id = useId();
+  const [reason, setReason] = useState('');
+  const { request } = props;
+  const send = useSubmit(async () => {
+    if (request === undefined) return;
+    if (props.action === 'deny') await moveRequest(props.ws, request.id, 'denied', reason);
+    else await extendRequest(props.ws, request.id, reason);
+    props.done();
+  });
+  if (request === undefined) return null;
+  const title =
+    props.action === 'deny'
+      ? `Deny the ${request.type} request of ${subjectOf(request)}`
+      : `Extend the deadline of the ${request.type} request of ${subjectOf(request)}`;
+  return (
+    <form
+      className="panel"
+      onSubmit={send.submit}
+      aria-labelledby={`${id}-title`}
+      aria-describedby={`${id}-help ${id}-error`}
+    >
+      <h3 id={`${id}-title`}>{title}</h3>
+      <label htmlFor={`${id}-reason`}>Reason</label>
+      <input
+        id={`${id}-reason`}
+        required
+        maxLength={500}
+        value={reason}
+        onChange={(e) => setReason(e.target.value)}
+      />
+      <p id={`${id}-help`} className="hint">
+        {props.action === 'extend'
+          ? 'Extends to the longest the law allows, once, before the first deadline. Tell the requester why.'
+          : 'Recorded with the request.'}{' '}
+        Stored in plain text: say why, not who.
+      </p>
+      <span className="actions">
+        <button type="submit" disabled={send.busy}>
+          {props.action === 'deny' ? 'Deny request' : 'Extend deadline'}
+        </button>
+        <button type="button" className="secondary" onClick={props.done}>
+          Back
+        </button>
+      </span>
+      <ErrorLine id={`${id}-error`} error={send.error} />
+    </form>
+  );
+}

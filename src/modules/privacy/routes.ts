@@ -1,0 +1,83 @@
+/**
+ * HTTP routes of the privacy module: data subject requests (admins and
+ * owners log, read and move them) and the workspace's data residency
+ * (admins read it; owners change the region).
+ */
+import { z } from 'zod';
+import { defineRoute, type WorkspaceRoute } from '../tenancy/index.js';
+import type { Keyring } from '../keys/index.js';
+import { moveRoutes } from './move-routes.js';
+import { getRequest, listRequests, receiveRequest, type PrivacyDeps } from './requests.js';
+import { residencyRoutes } from './residency-routes.js';
+import { admin, base, createBody, id, request, ws } from './schemas.js';
+import { REQUEST_STATES } from './store.js';
+
+export interface PrivacyRouteDeps {
+  readonly keyring: Keyring;
+  /** Now (default: the system clock); tests move it. */
+  readonly clock?: () => Date;
+}
+
+export function privacyRoutes(routeDeps: PrivacyRouteDeps): WorkspaceRoute[] {
+  const deps: PrivacyDeps = {
+    keyring: routeDeps.keyring,
+    clock: routeDeps.clock ?? (() => new Date()),
+  };
+  return [
+    defineRoute({
+      method: 'POST',
+      url: base,
+      summary: 'Log a privacy (data subject) request; its law and deadline are set now',
+      tags: ['privacy'],
+      access: admin,
+      params: z.strictObject({ ws }),
+      body: createBody,
+      status: 201,
+      response: request,
+      errors: [],
+      handler: ({ tx, member }, { body }) =>
+        receiveRequest(tx, deps, {
+          type: body.type,
+          jurisdiction: body.jurisdiction,
+          subject: {
+            userId: body.subject.user_id,
+            email: body.subject.email,
+            name: body.subject.name,
+          },
+          details: body.details,
+          createdBy: member.userId,
+        }),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: base,
+      summary: 'List privacy requests, oldest first',
+      tags: ['privacy'],
+      access: admin,
+      params: z.strictObject({ ws }),
+      query: z.strictObject({
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+        cursor: z.string().min(1).max(200).optional(),
+        state: z.enum(['open', 'all', ...REQUEST_STATES]).default('all'),
+      }),
+      status: 200,
+      response: z.object({ items: z.array(request), next_cursor: z.string().nullable() }),
+      errors: ['invalid_cursor'],
+      handler: ({ tx }, { query }) => listRequests(tx, deps, query),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: `${base}/:id`,
+      summary: 'Get a privacy request',
+      tags: ['privacy'],
+      access: admin,
+      params: z.strictObject({ ws, id }),
+      status: 200,
+      response: request,
+      errors: [],
+      handler: ({ tx }, { params }) => getRequest(tx, deps, params.id),
+    }),
+    ...moveRoutes(deps),
+    ...residencyRoutes(),
+  ];
+}
