@@ -160,8 +160,9 @@ export async function createWardroom(
     const auth = { ...serverAuth(config, logger, secrets.authSecret.key, sender), sessionCache };
     const llm = await startGateway(running, config.llm, { db, keyring, logger, redis, mailer });
     const extra = serverServices(running, config, logger, { db, keyring, mailer, jobs, secrets });
+    const billing = { plans: config.billing.plans, billing: config.billing };
     const server = await buildServer(
-      { db, keyring, auditSigner, auth, ...extra, ...llm },
+      { db, keyring, auditSigner, auth, ...extra, ...llm, ...billing },
       { ...serverOptions(config, logger, redis), https, trustProxy: config.trustProxy },
     );
     const parts = { config, logger, target, db, keyring, kek: kek.provider, auditSigner, mailer };

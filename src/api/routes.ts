@@ -6,6 +6,8 @@
  */
 import { agentRoutes } from '../modules/agents/index.js';
 import { auditRoutes } from '../modules/audit/index.js';
+import type { PaidPlan } from '../base/billing-config.js';
+import { billingRoutes } from '../modules/billing/index.js';
 import { budgetRoutes } from '../modules/budgets/index.js';
 import { contactRoutes, type PrivacyKeys } from '../modules/contacts/index.js';
 import { credentialRoutes } from '../modules/credentials/index.js';
@@ -52,6 +54,8 @@ export interface RouteDeps {
    * server built without them answers the contact routes with config_invalid.
    */
   readonly privacyKeys?: PrivacyKeys;
+  /** The operator's paid plans (WARDROOM_PLANS), for plan labels. Default: none. */
+  readonly plans?: readonly PaidPlan[];
   /** Now, for privacy request deadlines (default: the system clock); tests move it. */
   readonly clock?: () => Date;
 }
@@ -68,6 +72,7 @@ export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
     ...cacheRoutes({ keyring: deps.keyring }),
     ...agentRoutes({ keyring: deps.keyring, prices: deps.priceBook ?? new PriceBook() }),
     ...contactRoutes({ keyring: deps.keyring, privacyKeys: deps.privacyKeys }),
+    ...billingRoutes({ plans: deps.plans ?? [] }),
     ...privacyRoutes({
       keyring: deps.keyring,
       ...(deps.clock === undefined ? {} : { clock: deps.clock }),

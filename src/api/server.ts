@@ -39,6 +39,7 @@ import {
 import { registerSsoRoutes } from './register-sso-routes.js';
 import { registerOptOutRoutes, type OptOutLimits } from './register-optout-routes.js';
 import type { OptOutDeps } from '../modules/contacts/index.js';
+import { registerBillingRoutes, type ServerBilling } from './register-billing-routes.js';
 import { registerLlmRoutes } from './register-llm-routes.js';
 import { registerRunRoutes } from './register-run-routes.js';
 import { registerObjectRoutes } from './register-object-routes.js';
@@ -79,6 +80,8 @@ export interface ServerDeps extends RouteDeps {
   readonly auth?: ServerAuth;
   /** The public per-recipient opt-out (`/api/v1/privacy/optout`); without it, not served. */
   readonly optOut?: ServerOptOut;
+  /** The Stripe webhook (`/api/v1/billing/stripe/webhook`); without it, not served. */
+  readonly billing?: ServerBilling;
 }
 
 /** The opt-out's dependencies (modules/contacts) and its rate limits. */
@@ -190,6 +193,7 @@ export async function buildServer(
   if (deps.optOut !== undefined) {
     registerOptOutRoutes(app, { ...deps.optOut, db: deps.db }, deps.optOut.limits);
   }
+  if (deps.billing !== undefined) await registerBillingRoutes(app, deps.db, deps.billing);
   for (const route of moduleRoutes(deps)) registerRoute(app, deps.db, route, limits, sessions);
   if (deps.gateway !== undefined) registerGatewayRoutes(app, deps, deps.gateway, limits, sessions);
   if (deps.storage !== undefined) registerObjectRoutes(app, deps.storage);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { envFields } from './env-fields.js';
 import { AppError } from './errors.js';
+import type { BillingConfig } from './billing-config.js';
 import { checkLlmConfig, llmConfig, type LlmConfig } from './llm-config.js';
 import { Secret } from './secret.js';
 import { checkStorageConfig, storageConfig, type StorageConfig } from './storage-config.js';
@@ -14,6 +15,7 @@ import { checkStorageConfig, storageConfig, type StorageConfig } from './storage
 export { envFields, kekIdSchema, keyVersionSchema, masterKey } from './env-fields.js';
 export { Secret } from './secret.js';
 export type { LlmConfig } from './llm-config.js';
+export type { BillingConfig, PaidPlan } from './billing-config.js';
 export type { StorageConfig } from './storage-config.js';
 
 const envSchema = envFields.superRefine((e, ctx) => {
@@ -206,6 +208,8 @@ export interface Config {
   /** WARDROOM_STORAGE and its settings. */
   readonly storage: StorageConfig;
   readonly llm: LlmConfig;
+  /** WARDROOM_PLANS and WARDROOM_STRIPE_WEBHOOK_SECRET. */
+  readonly billing: BillingConfig;
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -250,14 +254,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keySweepBatchSize: e.WARDROOM_KEY_SWEEP_BATCH_SIZE,
     keySweepWriters: e.WARDROOM_KEY_SWEEP_WRITERS,
     keyCacheTtlMs: e.WARDROOM_KEY_CACHE_TTL * 1000,
-    authSecret:
-      e.WARDROOM_AUTH_SECRET === undefined
-        ? undefined
-        : Buffer.from(e.WARDROOM_AUTH_SECRET, 'base64'),
-    privacyIndexKey:
-      e.WARDROOM_PRIVACY_INDEX_KEY === undefined
-        ? undefined
-        : Buffer.from(e.WARDROOM_PRIVACY_INDEX_KEY, 'base64'),
+    authSecret: base64Key(e.WARDROOM_AUTH_SECRET),
+    privacyIndexKey: base64Key(e.WARDROOM_PRIVACY_INDEX_KEY),
     optOutDelayDays: e.WARDROOM_OPTOUT_DELAY_DAYS,
     optOutLimitPerAddress: e.WARDROOM_OPTOUT_LIMIT_PER_ADDRESS,
     optOutLimitPerIp: e.WARDROOM_OPTOUT_LIMIT_PER_IP,
@@ -281,8 +279,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mail: mailConfig(e),
     storage: storageConfig(e),
     llm: llmConfig(e, present),
+    billing: billingConfig(e),
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** An optional base64 key (already checked to be 32 bytes by its schema). */
+function base64Key(value: string | undefined): Buffer | undefined {
+  return value === undefined ? undefined : Buffer.from(value, 'base64');
+}
+
+function billingConfig(e: z.infer<typeof envSchema>): BillingConfig {
+  return { plans: e.WARDROOM_PLANS ?? [], stripeWebhookSecret: e.WARDROOM_STRIPE_WEBHOOK_SECRET };
 }
 
 function httpsConfig(e: z.infer<typeof envSchema>): HttpsConfig | undefined {

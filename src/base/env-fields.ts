@@ -4,6 +4,7 @@
  * docs/configuration.md from the same definitions, so the two cannot drift.
  */
 import { z } from 'zod';
+import { plansSchema, stripeWebhookSecret } from './billing-config.js';
 
 /** Base64 of exactly 32 bytes: one master key version. */
 export const masterKey = z
@@ -175,6 +176,8 @@ export const envFields = z.object({
   WARDROOM_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
   WARDROOM_LLM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   WARDROOM_LLM_PRICES: z.string().min(2).optional(),
+  WARDROOM_PLANS: plansSchema.optional(),
+  WARDROOM_STRIPE_WEBHOOK_SECRET: stripeWebhookSecret.optional(),
   WARDROOM_ANTHROPIC_API_KEY: z
     .string()
     .regex(/^sk-ant-[^\s\p{Cc}]{8,8184}$/u, 'an Anthropic API key (sk-ant-…)')
@@ -342,6 +345,10 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
     'Attempts per upstream LLM call, the first included. Only failures that cannot have spent tokens are retried: a refused connection, and 429, 503 and 529 answers (after `Retry-After`); never a stream that has begun.',
   WARDROOM_LLM_PRICES:
     'Operator prices for models the shipped table lacks (or overrides of it), JSON: `{"anthropic:claude-x": {"input": "3", "output": "15"}}`, USD per million tokens as decimal strings (at most 6 decimals). A model with no price is refused with `llm_model_unpriced`. See [gateway.md](gateway.md).',
+  WARDROOM_PLANS:
+    'The paid plans a workspace can be on besides `free_trial`, JSON: `{"team": {"label": "Team", "prices": ["price_123"]}}`; a Stripe subscription whose price is listed puts its workspace on that plan (a price in one plan only). Unset: no paid plans. See [billing.md](billing.md).',
+  WARDROOM_STRIPE_WEBHOOK_SECRET:
+    "The Stripe webhook endpoint's signing secret (`whsec_…`): `POST /api/v1/billing/stripe/webhook` refuses every event whose `Stripe-Signature` does not verify with it. Never logged. Unset: the webhook answers `404 billing_not_configured`. See [billing.md](billing.md).",
   WARDROOM_ANTHROPIC_API_KEY:
     'Operator (platform) Anthropic key, used for a workspace that has no active `llm_api_key` credential for Anthropic; such calls are audited with key id `platform` and metered as platform traffic. Never logged. Unset: such a workspace gets the offline provider. See [gateway.md](gateway.md).',
   WARDROOM_OPENAI_API_KEY:

@@ -5,6 +5,7 @@
  */
 import type { ColumnType, Generated } from 'kysely';
 import type { ActorType } from './principal.js';
+import type { BillingEventsTable, WorkspaceBillingTable } from './schema-billing.js';
 import type { PrivacyRequestsTable } from './schema-privacy.js';
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -385,6 +386,8 @@ export interface DB {
   agent_runs: AgentRunsTable;
   privacy_requests: PrivacyRequestsTable;
   contacts: ContactsTable;
+  workspace_billing: WorkspaceBillingTable;
+  billing_events: BillingEventsTable;
   llm_budgets: LlmBudgetsTable;
   llm_usage: LlmUsageTable;
   llm_limits: LlmLimitsTable;

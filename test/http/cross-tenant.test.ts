@@ -280,6 +280,7 @@ const fixtures: Record<string, Fixture> = {
     body: () => ({ email: 'intruder-contact@example.test', notes: 'intruder notes' }),
   },
   [`DELETE ${ws}/contacts/:id`]: { ids: (s) => ({ id: s.contactId }) },
+  [`GET ${ws}/billing`]: { ids: none },
   [`GET ${ws}/sso/policy`]: { ids: none },
   [`PUT ${ws}/sso/policy`]: { ids: none, body: () => ({ require_sso: true }) },
   [`GET ${ws}/llm/cache`]: { ids: none },

@@ -44,6 +44,7 @@ beforeAll(async () => {
   fake = await startFakeLlmUpstream(testKey());
   t = await startTestApp({
     gateway: ({ db, keyring }) => createGateway({ ...gatewayDeps(fake), db, keyring }),
+    billing: { plans: [], stripeWebhookSecret: `whsec_${randomBytes(16).toString('hex')}` },
   });
   ws = await newWorkspace(t);
   const wr = await t.app.inject({
@@ -493,6 +494,13 @@ const fixtures: Record<string, Fixture> = {
     body: () => ({ email: `anyone-${randomBytes(4).toString('hex')}@example.test` }),
   },
   'POST /api/v1/privacy/optout/confirm': { params: freshOptOutCode, body: () => pendingOptOut },
+  'GET /api/v1/workspaces/:ws/billing': { params: none },
+  // Public, and refused without Stripe's signature (test/billing covers signed deliveries).
+  'POST /api/v1/billing/stripe/webhook': {
+    params: none,
+    body: () => ({ id: 'evt_unsigned' }),
+    status: 400,
+  },
   'POST /api/v1/workspaces/:ws/shred': {
     params: () => Promise.resolve({}),
     body: (w) => ({ confirm: w.name }),

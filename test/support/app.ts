@@ -54,6 +54,7 @@ import {
   type OptOutSettings,
   type PrivacyKeys,
 } from '../../src/modules/contacts/index.js';
+import type { ServerBilling } from '../../src/api/register-billing-routes.js';
 import type { OptOutLimits } from '../../src/api/register-optout-routes.js';
 import {
   immediateScheduler,
@@ -117,6 +118,8 @@ export async function startTestApp(
     storage?: { store?: ObjectStore; now?: () => Date };
     /** The opt-out's settings and rate limits (default: at once; 1000 an hour each). */
     optOut?: { settings?: Partial<OptOutSettings>; limits?: OptOutLimits };
+    /** The Stripe webhook's plans and signing secret (default: not served). */
+    billing?: ServerBilling;
     /** Now, for privacy request deadlines (default: the system clock). */
     clock?: () => Date;
   } = {},
@@ -175,6 +178,9 @@ export async function startTestApp(
       },
       ...(options.invitations === undefined ? {} : { invitations: options.invitations }),
       ...(options.priceBook === undefined ? {} : { priceBook: options.priceBook }),
+      ...(options.billing === undefined
+        ? {}
+        : { billing: options.billing, plans: options.billing.plans }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(gateway === undefined ? {} : { gateway }),
     },

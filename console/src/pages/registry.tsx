@@ -21,6 +21,7 @@ import { AgentsPage } from './Agents';
 import { BudgetsPage } from './Budgets';
 import { ResidencyPage } from './Residency';
 import { ContactsPage } from './Contacts';
+import { BillingPage } from './Billing';
 
 export interface PageDef {
   /** `/app/…`; `:name` segments become `params.name`. */
@@ -122,6 +123,14 @@ export const pages: readonly PageDef[] = [
     nav: 'workspace',
     needs: 'member',
     render: () => <ContactsPage />,
+  },
+  // Billing (issue 13, section 6): the plan and the Stripe subscription, for admins.
+  {
+    path: '/app/settings/billing',
+    title: 'Billing',
+    nav: 'workspace',
+    needs: 'admin',
+    render: () => <BillingPage />,
   },
   // Agents (helper "agents"): everyone in the workspace reads; admins change (issue 12).
   {
