@@ -243,6 +243,26 @@ export async function seedTenant(db: Database, label = 'Tenant'): Promise<Seeded
         created_by: ownerId,
       })
       .execute();
+    // Billing (023): the workspace's Stripe subscription and one applied event.
+    await tx
+      .insertInto('workspace_billing')
+      .values({
+        tenant_id: tenantId,
+        stripe_customer_id: `cus_${randomBytes(8).toString('hex')}`,
+        stripe_subscription_id: `sub_${randomBytes(8).toString('hex')}`,
+        subscription_status: 'active',
+        last_event_at: new Date(),
+      })
+      .execute();
+    await tx
+      .insertInto('billing_events')
+      .values({
+        tenant_id: tenantId,
+        event_id: `evt_${randomBytes(8).toString('hex')}`,
+        event_type: 'customer.subscription.updated',
+        event_created_at: new Date(),
+      })
+      .execute();
     // LLM budgets (016): a workspace and a member budget, a settled call, limits, a suspension.
     await tx
       .insertInto('llm_budgets')
