@@ -1,0 +1,60 @@
+/**
+ * `POST /api/v1/workspaces/{ws}/privacy/exports` (owners): runs a workspace
+ * export while the request waits and answers with its signed link (also
+ * emailed to the owner). No table: the export's record is its two audit
+ * events and the stored object.
+ */
+import { z } from 'zod';
+import { AppError } from '../../../base/errors.js';
+import type { Keyring } from '../../keys/index.js';
+import type { Storage } from '../../storage/index.js';
+import { defineRoute, type WorkspaceRoute } from '../../tenancy/index.js';
+import { owner, ws } from '../schemas.js';
+import { EXPORT_FORMS } from './rows.js';
+import { runWorkspaceExport, type ExportMailer } from './workspace-export.js';
+
+export interface ExportRouteDeps {
+  readonly keyring: Keyring;
+  /** The object storage; a server built without it answers config_invalid. */
+  readonly storage?: Storage | undefined;
+  /** Emails the link; without it the answer says `email.sent: false`. */
+  readonly exportMailer?: ExportMailer | undefined;
+}
+
+const exportView = z.object({
+  id: z.string(),
+  form: z.enum(EXPORT_FORMS),
+  state: z.literal('completed'),
+  file_name: z.string(),
+  size: z.number().int(),
+  counts: z.record(z.string(), z.number().int()),
+  download_url: z.string(),
+  expires_at: z.string(),
+  email: z.object({ sent: z.boolean(), error_code: z.string().nullable() }),
+});
+
+export const exportRoutes = (deps: ExportRouteDeps): WorkspaceRoute[] => [
+  defineRoute({
+    method: 'POST',
+    url: '/api/v1/workspaces/:ws/privacy/exports',
+    summary:
+      'Export the workspace (owners) as a zip of JSON: snapshot (content sealed) or readable; answers and emails a 7-day signed link',
+    tags: ['privacy'],
+    access: owner,
+    params: z.strictObject({ ws }),
+    body: z.strictObject({ form: z.enum(EXPORT_FORMS).default('snapshot') }),
+    status: 201,
+    response: exportView,
+    errors: ['config_invalid', 'storage_unavailable'],
+    handler: ({ tx, member }, { body }) => {
+      if (deps.storage === undefined) {
+        throw new AppError('config_invalid', 'This server has no object storage');
+      }
+      return runWorkspaceExport(
+        tx,
+        { keyring: deps.keyring, storage: deps.storage, mailer: deps.exportMailer },
+        { form: body.form, requesterId: member.userId },
+      );
+    },
+  }),
+];
