@@ -182,22 +182,25 @@ export async function* messageRows(src: RowSource): AsyncGenerator<Json> {
   }
 }
 
-/** The chained audit events, in seq order (as the audit export writes them). */
+/**
+ * Every audit event of the workspace the transaction sees, in id (commit
+ * order of insertion) order: chained events carry their seq and hashes,
+ * events the chainer has not reached yet carry nulls there.
+ */
 export async function* auditRows(src: RowSource): AsyncGenerator<AuditRecord> {
   let after = '0';
   const size = src.pageSize ?? EXPORT_PAGE;
   for (;;) {
     const rows = await src.tx
       .selectFrom('audit_log as a')
-      .select(['a.seq', auditRecordSelect().as('record')])
-      .where('a.seq', 'is not', null)
-      .where('a.seq', '>', after)
-      .orderBy('a.seq')
+      .select(['a.id', auditRecordSelect().as('record')])
+      .where('a.id', '>', after)
+      .orderBy('a.id')
       .limit(size)
       .execute();
     for (const r of rows) yield r.record;
     const last = rows.at(-1);
-    if (last === undefined || last.seq === null || rows.length < size) return;
-    after = last.seq;
+    if (last === undefined || rows.length < size) return;
+    after = last.id;
   }
 }
