@@ -75,11 +75,17 @@ afterAll(async () => {
 function unzip(buf: Buffer): Promise<Map<string, string>> {
   return new Promise((resolve, reject) => {
     yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
-      if (err !== null) return reject(err);
+      if (err !== null) {
+        reject(err);
+        return;
+      }
       const files = new Map<string, string>();
       zip.on('entry', (entry: yauzl.Entry) => {
         zip.openReadStream(entry, (e, stream) => {
-          if (e !== null) return reject(e);
+          if (e !== null) {
+            reject(e);
+            return;
+          }
           const chunks: Buffer[] = [];
           stream.on('data', (c: Buffer) => chunks.push(c));
           stream.on('end', () => {
