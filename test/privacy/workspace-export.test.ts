@@ -286,3 +286,71 @@ describe('workspace export', () => {
     expect(seqs).toBe(one.counts['audit.jsonl']);
   });
 });
+
+describe('an export answering an access request', () => {
+  const requests = () => `/api/v1/workspaces/${a.id}/privacy/requests`;
+  async function request(type: string, to: string[]): Promise<string> {
+    const res = await call(t, 'POST', requests(), {
+      token: a.ownerToken,
+      payload: { type, subject: { email: 'subject@example.test' } },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json<{ id: string }>().id;
+    for (const state of to) {
+      const moved = await call(t, 'POST', `${requests()}/${id}/transitions`, {
+        token: a.ownerToken,
+        payload: { to: state },
+      });
+      expect(moved.statusCode, moved.body).toBe(200);
+    }
+    return id;
+  }
+  const stateOf = async (id: string) =>
+    (await call(t, 'GET', `${requests()}/${id}`, { token: a.ownerToken })).json<{
+      state: string;
+    }>().state;
+
+  it('completes an access request in progress, and ties them in the log', async () => {
+    const id = await request('access', ['identity_verified', 'in_progress']);
+    const res = await call(t, 'POST', `/api/v1/workspaces/${a.id}/privacy/exports`, {
+      token: a.ownerToken,
+      payload: { form: 'readable', request_id: id },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const view = res.json<ExportView & { request_id: string }>();
+    expect(view.request_id).toBe(id);
+    expect(await stateOf(id)).toBe('completed');
+    const tie = await t.db.withTenant(systemPrincipal(a.id, 'test'), (tx) =>
+      tx
+        .selectFrom('audit_log')
+        .select(['targets', 'metadata'])
+        .where('action', '=', 'privacy.request.exported')
+        .execute(),
+    );
+    expect(tie.some((e) => JSON.stringify(e.targets).includes(view.id))).toBe(true);
+    expect(JSON.stringify(tie)).not.toContain('subject@');
+  });
+
+  it('refuses a request not yet verified, a deletion request, an unknown one: nothing exported', async () => {
+    const before = await exportEvents(a.id);
+    const received = await request('access', []);
+    const deletion = await request('deletion', ['identity_verified', 'in_progress']);
+    const post = (requestId: string) =>
+      call(t, 'POST', `/api/v1/workspaces/${a.id}/privacy/exports`, {
+        token: a.ownerToken,
+        payload: { form: 'snapshot', request_id: requestId },
+      });
+    expectError(await post(received), 409, 'privacy_transition_invalid');
+    expectError(await post(deletion), 409, 'privacy_transition_invalid');
+    expectError(await post('01890000-0000-7000-8000-000000000000'), 404, 'not_found');
+    // B's request id, used in A: not found there.
+    const bRequest = await call(t, 'POST', `/api/v1/workspaces/${b.id}/privacy/requests`, {
+      token: b.ownerToken,
+      payload: { type: 'access', subject: { email: 'b-subject@example.test' } },
+    });
+    expectError(await post(bRequest.json<{ id: string }>().id), 404, 'not_found');
+    expect(await stateOf(received)).toBe('received');
+    expect(await stateOf(deletion)).toBe('in_progress');
+    expect(await exportEvents(a.id)).toBe(before);
+  });
+});

@@ -80,6 +80,6 @@ export function privacyRoutes(routeDeps: PrivacyRouteDeps): WorkspaceRoute[] {
     }),
     ...moveRoutes(deps),
     ...residencyRoutes(),
-    ...exportRoutes(routeDeps),
+    ...exportRoutes({ ...routeDeps, clock: deps.clock }),
   ];
 }
