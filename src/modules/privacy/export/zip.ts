@@ -4,7 +4,7 @@
  * time and nothing is held but the page being written. Collections are
  * JSON Lines (one object a line); single documents are JSON.
  */
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import yazl from 'yazl';
 
 export type ZipEntry =
@@ -40,10 +40,14 @@ async function* jsonDocument(value: () => Promise<unknown>): AsyncGenerator<Buff
  * The zip's bytes, as a stream: the entries in order. A failing entry fails
  * the stream (so the store discards the partial object).
  */
-export function zipStream(entries: readonly ZipEntry[], counts: EntryCounts): Readable {
+export function zipStream(entries: readonly ZipEntry[], counts: EntryCounts): PassThrough {
   const zip = new yazl.ZipFile();
-  const out = Readable.from(zip.outputStream);
+  // A PassThrough, not Readable.from: destroying that waits for the zip's
+  // pending read, which never comes once an entry has failed.
+  const out = new PassThrough();
+  zip.outputStream.pipe(out);
   const fail = (error: Error): void => {
+    zip.outputStream.unpipe(out);
     out.destroy(error);
   };
   for (const entry of entries) {
