@@ -177,9 +177,7 @@ describe('Delete my account', () => {
     const second = await signIn(t, email);
     const token = await ownToken(ws, b);
     const otherToken = await ownToken(other, b);
-    await admin.client.query(`update wardroom.users set language = 'fr' where id = $1`, [
-      b.userId,
-    ]);
+    await admin.client.query(`update wardroom.users set language = 'fr' where id = $1`, [b.userId]);
 
     const res = await deleteAccount(b, email.toUpperCase());
     expect(res.statusCode, res.body).toBe(200);

@@ -38,7 +38,10 @@ export async function deleteOwnAccount(
   );
   const check = row as CheckRow | null | undefined;
   if (check === null || check === undefined) {
-    throw new AppError('unauthenticated', 'Sign in again: the session is missing, expired or revoked');
+    throw new AppError(
+      'unauthenticated',
+      'Sign in again: the session is missing, expired or revoked',
+    );
   }
   switch (check.status) {
     case 'reauthentication_required':
