@@ -14,9 +14,12 @@ import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyWorkspace } from '../../src/modules/audit/index.js';
+import { systemPrincipal } from '../../src/db/principal.js';
+import { pseudonymiseUser } from '../../src/modules/privacy/index.js';
 import { connectAdmin, type Admin } from '../support/admin.js';
 import {
   bearer,
+  memberToken,
   newWorkspace,
   startTestApp,
   type TestApp,
@@ -271,5 +274,45 @@ describe('Delete my account', () => {
       });
       expect(result.ok, JSON.stringify(result)).toBe(true);
     }
+  });
+});
+
+describe('pseudonymiseUser', () => {
+  it('acts for the system (a deletion request), ends API tokens, and is idempotent', async () => {
+    const { token, userId } = await memberToken(t, ws, 'member');
+    const deps = { db: t.db, keyring: t.keyring };
+    const actor = (id: string) => systemPrincipal(id, 'privacy: deletion request');
+    const first = await pseudonymiseUser(deps, userId, actor, 'deletion_request');
+    expect(first).toMatchObject({ workspaces: [ws.id], revokedTokens: 1, revokedSessions: 0 });
+    const r = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/workspaces/${ws.id}/workrooms`,
+      headers: bearer(token),
+    });
+    expect(r.statusCode).toBe(401);
+    const again = await pseudonymiseUser(deps, userId, actor, 'deletion_request');
+    expect(again).toMatchObject({ revokedTokens: 0, revokedSessions: 0 });
+    expect((await userRow(userId))?.display_name).toBe('Deleted User');
+    const { rows } = await admin.client.query<{ actor_type: string; metadata: unknown }>(
+      `select actor_type, metadata from wardroom.audit_log
+        where tenant_id = $1 and action = 'user.pseudonymised' and targets @> $2::jsonb
+        order by id`,
+      [ws.id, JSON.stringify([{ type: 'user', id: userId }])],
+    );
+    expect(rows).toEqual([
+      { actor_type: 'system', metadata: { reason: 'deletion_request', revoked_tokens: 1 } },
+      { actor_type: 'system', metadata: { reason: 'deletion_request', revoked_tokens: 0 } },
+    ]);
+  });
+
+  it('answers null for an unknown user and changes nothing', async () => {
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const done = await pseudonymiseUser(
+      { db: t.db, keyring: t.keyring },
+      unknown,
+      (id) => systemPrincipal(id, 'test'),
+      'deletion_request',
+    );
+    expect(done).toBeNull();
   });
 });
