@@ -11,3 +11,10 @@ export {
   startReminderWorker,
   type ReminderWorker,
 } from './reminder-job.js';
+export { deletionRoutes, type DeletionRouteDeps } from './deletion/routes.js';
+export {
+  pseudonymiseUser,
+  type DeletionDeps,
+  type DeletionReason,
+  type Pseudonymised,
+} from './deletion/pseudonymise.js';
