@@ -46,6 +46,7 @@ import { registerObjectRoutes } from './register-object-routes.js';
 import { PriceBook, type Gateway } from '../modules/gateway/index.js';
 import type { HttpsOptions } from './tls.js';
 import { moduleRoutes, type RouteDeps } from './routes.js';
+import { deletionRoutes } from '../modules/privacy/index.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -255,15 +256,18 @@ function registerAuth(app: FastifyInstance, deps: ServerDeps): SessionSupport | 
       ),
     publicOrigin: auth.publicOrigin,
   };
-  const routes = accountRoutes({
-    db: deps.db,
-    keyring: deps.keyring,
-    secret: auth.secret,
-    sender: auth.sender,
-    settings: auth.settings,
-    sessionCache: auth.sessionCache,
-    ...(auth.onSendError === undefined ? {} : { onSendError: auth.onSendError }),
-  });
+  const routes = [
+    ...accountRoutes({
+      db: deps.db,
+      keyring: deps.keyring,
+      secret: auth.secret,
+      sender: auth.sender,
+      settings: auth.settings,
+      sessionCache: auth.sessionCache,
+      ...(auth.onSendError === undefined ? {} : { onSendError: auth.onSendError }),
+    }),
+    ...deletionRoutes({ db: deps.db, keyring: deps.keyring, sessionCache: auth.sessionCache }),
+  ];
   const limiters = signInLimiters(app, auth.signInLimits);
   for (const route of routes) registerAccountRoute(app, route, sessions, limiters);
   registerSsoRoutes(app, {

@@ -52,6 +52,13 @@ interface SystemFunctions {
   privacy_suppression_take: { args: [id: string]; returns: unknown };
   privacy_suppression_applied: { args: [id: string]; returns: boolean };
   privacy_suppressions_pending: { args: []; returns: unknown };
+  /** Deleting a person (modules/privacy/deletion, migration 025). */
+  auth_delete_account_check: {
+    args: [sessionHash: Buffer, freshSeconds: number, email: string];
+    returns: unknown;
+  };
+  privacy_user_workspaces: { args: [userId: string]; returns: unknown };
+  privacy_pseudonymise_user: { args: [userId: string]; returns: unknown };
   /** Single sign-on (modules/sso, migration 015). */
   sso_discover: { args: [workspaceId: string | null, domain: string | null]; returns: unknown };
   sso_flow_begin: {
@@ -122,6 +129,9 @@ const FUNCTIONS: ReadonlySet<string> = new Set<SystemFunction>([
   'privacy_suppression_take',
   'privacy_suppression_applied',
   'privacy_suppressions_pending',
+  'auth_delete_account_check',
+  'privacy_user_workspaces',
+  'privacy_pseudonymise_user',
 ]);
 
 /** Wraps a transaction as a SystemTx. Only db/database.ts calls this. */

@@ -318,6 +318,12 @@ const fixtures: Record<string, Fixture> = {
       return { id: current.find((i) => i.current)?.id ?? '' };
     },
   },
+  // The caller stays: the typed email is not theirs (account-deletion.test.ts deletes for real).
+  'POST /api/v1/account/delete': {
+    params: () => Promise.resolve({}),
+    body: () => ({ confirm_email: 'not-the-caller@example.test' }),
+    status: 400,
+  },
   'POST /api/v1/workspaces': {
     params: () => Promise.resolve({}),
     body: () => ({ name: 'fixture', region: 'eu' }),

@@ -56,3 +56,8 @@ export type Region = (typeof REGIONS)[number];
 export async function createWorkspace(name: string, region: Region): Promise<Membership> {
   return api.post<Membership>('/workspaces', { name, region });
 }
+
+/** Deletes the signed-in person's account (a sign-in of the last 10 minutes and their email typed). */
+export async function deleteAccount(confirmEmail: string): Promise<void> {
+  await api.post('/account/delete', { confirm_email: confirmEmail });
+}

@@ -1,7 +1,8 @@
 /**
  * "Sessions and tokens": the person's signed-in sessions (this browser
  * marked), revoking one, signing out everywhere (confirmed first), and their
- * own API tokens in the current workspace (AccountTokens).
+ * own API tokens in the current workspace (AccountTokens), and deleting
+ * the account (DeleteAccount).
  */
 import { useId, useState, type ReactNode } from 'react';
 import { listSessions, revokeSession, signOutEverywhere, type SessionInfo } from '../api/tokens';
@@ -9,6 +10,7 @@ import { useSession } from '../session';
 import { ErrorLine, useSubmit } from '../ui/forms';
 import { Loaded, useLoad } from '../ui/load';
 import { AccountTokens, formatTime } from './AccountTokens';
+import { DeleteAccount } from './DeleteAccount';
 
 export function AccountPage(): ReactNode {
   return (
@@ -16,6 +18,7 @@ export function AccountPage(): ReactNode {
       <h1 id="account-title">Sessions and tokens</h1>
       <Sessions />
       <AccountTokens />
+      <DeleteAccount />
     </section>
   );
 }

@@ -19,11 +19,13 @@ export { resolveSession, sessionMember, type Session, type SignInMethod } from '
 export {
   DEFAULT_SESSION_CACHE_TTL_MS,
   SESSION_EVENTS_CHANNEL,
+  notifySessionsRevoked,
   SessionCache,
   subscribeSessionEvents,
   type SessionCacheOptions,
 } from './session-cache.js';
 export {
+  clearSessionCookie,
   readSessionCookie,
   setSessionCookie,
   SESSION_COOKIE,

@@ -20,3 +20,10 @@ export {
   type ExportResult,
 } from './export/workspace-export.js';
 export { EXPORT_FORMS, type ExportForm } from './export/rows.js';
+export { deletionRoutes, type DeletionRouteDeps } from './deletion/routes.js';
+export {
+  pseudonymiseUser,
+  type DeletionDeps,
+  type DeletionReason,
+  type Pseudonymised,
+} from './deletion/pseudonymise.js';

@@ -22,6 +22,7 @@ export {
 export { parseToken, type ParsedToken } from './token-format.js';
 export { MAX_TOKEN_DAYS } from './token-routes.js';
 export type { NameSealer } from './display-name.js';
+export { DELETED_USER_NAME, pseudonymiseMember } from './pseudonymise-member.js';
 export type {
   InvitationEmail,
   InvitationEmailResult,

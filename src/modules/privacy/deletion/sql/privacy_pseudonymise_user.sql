@@ -1,0 +1,27 @@
+CREATE OR REPLACE FUNCTION wardroom.privacy_pseudonymise_user(p_user_id uuid) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  changed integer;
+  revoked jsonb;
+BEGIN
+  UPDATE wardroom.users
+  SET email = 'deleted-' || gen_random_uuid()::text || '@deleted.invalid',
+      display_name = 'Deleted User',
+      language = NULL
+  WHERE id = p_user_id;
+  GET DIAGNOSTICS changed = ROW_COUNT;
+  IF changed = 0 THEN
+    RETURN NULL;
+  END IF;
+  DELETE FROM wardroom.sign_in_codes WHERE user_id = p_user_id;
+  WITH r AS (
+    UPDATE wardroom.sessions SET revoked_at = now()
+    WHERE user_id = p_user_id AND revoked_at IS NULL
+    RETURNING id
+  )
+  SELECT coalesce(jsonb_agg(r.id), '[]'::jsonb) INTO revoked FROM r;
+  RETURN jsonb_build_object('user_id', p_user_id, 'revoked_sessions', revoked);
+END
+$$;
