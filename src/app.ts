@@ -23,6 +23,7 @@ import {
 } from './modules/crypto/index.js';
 import {
   createMailer,
+  exportMailer,
   invitationMailer,
   signInCodeMailer,
   type Mailer,
@@ -195,6 +196,7 @@ function serverServices(
   const { db, keyring, mailer, jobs, secrets } = deps;
   return {
     invitations: invitationMailer(db, mailer),
+    exportMailer: exportMailer(db, mailer),
     storage: (running.storage = storageFromConfig(config, { db, keyring, secrets })),
     ...serverPrivacy(config, logger, { keys: secrets.privacy.keys, mailer, jobs }),
   };

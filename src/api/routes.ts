@@ -14,7 +14,7 @@ import { credentialRoutes } from '../modules/credentials/index.js';
 import type { Signer } from '../modules/crypto/index.js';
 import { cacheRoutes, PriceBook } from '../modules/gateway/index.js';
 import { keyRoutes, type Keyring } from '../modules/keys/index.js';
-import { privacyRoutes } from '../modules/privacy/index.js';
+import { privacyRoutes, type ExportMailer } from '../modules/privacy/index.js';
 import {
   tenancyRoutes,
   type InvitationMailer,
@@ -56,6 +56,8 @@ export interface RouteDeps {
   readonly privacyKeys?: PrivacyKeys;
   /** The operator's paid plans (WARDROOM_PLANS), for plan labels. Default: none. */
   readonly plans?: readonly PaidPlan[];
+  /** Emails a finished workspace export's link (mail module's `exportMailer`). Default: none. */
+  readonly exportMailer?: ExportMailer;
   /** Now, for privacy request deadlines (default: the system clock); tests move it. */
   readonly clock?: () => Date;
 }
@@ -75,6 +77,8 @@ export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
     ...billingRoutes({ plans: deps.plans ?? [] }),
     ...privacyRoutes({
       keyring: deps.keyring,
+      storage: deps.storage,
+      exportMailer: deps.exportMailer,
       ...(deps.clock === undefined ? {} : { clock: deps.clock }),
     }),
   ];

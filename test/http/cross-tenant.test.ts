@@ -322,6 +322,7 @@ const fixtures: Record<string, Fixture> = {
   },
   [`GET ${ws}/privacy/residency`]: { ids: none },
   [`PUT ${ws}/privacy/residency`]: { ids: none, body: () => ({ region: 'us' }) },
+  [`POST ${ws}/privacy/exports`]: { ids: none, body: () => ({ form: 'readable' }) },
 };
 const routeKeys = Object.keys(fixtures);
 

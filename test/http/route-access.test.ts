@@ -484,6 +484,10 @@ const fixtures: Record<string, Fixture> = {
     params: () => Promise.resolve({}),
     body: () => ({ region: 'eu' }),
   },
+  'POST /api/v1/workspaces/:ws/privacy/exports': {
+    params: () => Promise.resolve({}),
+    body: () => ({ form: 'snapshot' }),
+  },
   'POST /api/v1/workspaces/:ws/contacts': {
     params: none,
     body: () => ({ name: 'C', email: `c-${randomBytes(4).toString('hex')}@example.test` }),

@@ -63,6 +63,7 @@ const BODIES: Record<string, object> = {
   'POST /api/v1/workspaces/:ws/privacy/requests/:id/transitions': { to: 'cancelled' },
   'POST /api/v1/workspaces/:ws/privacy/requests/:id/extension': { reason: 'after the shred' },
   'PUT /api/v1/workspaces/:ws/privacy/residency': { region: 'us' },
+  'POST /api/v1/workspaces/:ws/privacy/exports': { form: 'readable' },
 };
 
 let t: TestApp;

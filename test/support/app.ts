@@ -3,6 +3,7 @@
  * run's test database, as the app role) and keyring, with a random master
  * key; requests go through `app.inject`, no sockets.
  */
+import type { ExportMailer } from '../../src/modules/privacy/index.js';
 import { systemPrincipal } from '../../src/db/principal.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -98,6 +99,8 @@ export async function startTestApp(
     consoleDir?: string;
     /** Emails invitations (default: none, so the member route sends nothing). */
     invitations?: InvitationMailer;
+    /** Emails a finished export's link (default: none, so the export route sends nothing). */
+    exportMailer?: ExportMailer;
     auth?: { settings?: Partial<AuthSettings>; signInLimits?: SignInLimits };
     /** Delivers sign-in codes (default: the recorder, `codes`). */
     signInCodeSender?: SignInCodeSender;
@@ -177,6 +180,7 @@ export async function startTestApp(
         limits: options.optOut?.limits ?? { perAddressPerHour: 1000, perIpPerHour: 1000 },
       },
       ...(options.invitations === undefined ? {} : { invitations: options.invitations }),
+      ...(options.exportMailer === undefined ? {} : { exportMailer: options.exportMailer }),
       ...(options.priceBook === undefined ? {} : { priceBook: options.priceBook }),
       ...(options.billing === undefined
         ? {}

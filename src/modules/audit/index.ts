@@ -16,3 +16,5 @@ export {
   type ScheduledVerifier,
   type VerificationStatus,
 } from './scheduled-verify.js';
+// For the workspace export (privacy module): the audit rows in their exported form.
+export { auditRecordSelect, type AuditRecord } from './event.js';

@@ -9,3 +9,9 @@ export { invitationMailer, type Invitation, type InvitationResult } from './invi
 export { signInCodeMailer, type SignInCode } from './sign-in-codes.js';
 export { optOutMailer, type OptOutMail } from './opt-out.js';
 export { TEMPLATE_NAMES, type TemplateData, type TemplateName } from './templates/index.js';
+export {
+  exportMailer,
+  type ExportMailer,
+  type ExportMailResult,
+  type ExportReady,
+} from './exports.js';

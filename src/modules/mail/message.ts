@@ -16,6 +16,7 @@ export interface MessageData {
   readonly privacy_optout_code: TemplateData['privacy_optout_code'];
   readonly privacy_optout_confirmed: TemplateData['privacy_optout_confirmed'];
   readonly privacy_request_reminder: TemplateData['privacy_request_reminder'];
+  readonly privacy_export_ready: TemplateData['privacy_export_ready'];
 }
 
 export type MailMessage = {
@@ -75,6 +76,12 @@ const schemas: { readonly [K in TemplateName]: z.ZodType<MessageData[K]> } = {
   }),
   privacy_optout_confirmed: z.strictObject({
     deleteBy: z.string().regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, 'a date'),
+  }),
+  privacy_export_ready: z.strictObject({
+    workspaceName: text,
+    form: z.enum(['snapshot', 'readable']),
+    url: z.url({ protocol: /^https?$/ }).max(2000),
+    expiresAt: z.iso.datetime(),
   }),
 };
 const envelope = z.object({

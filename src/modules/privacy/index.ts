@@ -11,6 +11,15 @@ export {
   startReminderWorker,
   type ReminderWorker,
 } from './reminder-job.js';
+export { exportRoutes, type ExportRouteDeps } from './export/routes.js';
+export {
+  EXPORT_FILES,
+  EXPORT_LINK_SECONDS,
+  runWorkspaceExport,
+  type ExportMailer,
+  type ExportResult,
+} from './export/workspace-export.js';
+export { EXPORT_FORMS, type ExportForm } from './export/rows.js';
 export { deletionRoutes, type DeletionRouteDeps } from './deletion/routes.js';
 export {
   pseudonymiseUser,

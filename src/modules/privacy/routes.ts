@@ -6,13 +6,14 @@
 import { z } from 'zod';
 import { defineRoute, type WorkspaceRoute } from '../tenancy/index.js';
 import type { Keyring } from '../keys/index.js';
+import { exportRoutes, type ExportRouteDeps } from './export/routes.js';
 import { moveRoutes } from './move-routes.js';
 import { getRequest, listRequests, receiveRequest, type PrivacyDeps } from './requests.js';
 import { residencyRoutes } from './residency-routes.js';
 import { admin, base, createBody, id, request, ws } from './schemas.js';
 import { REQUEST_STATES } from './store.js';
 
-export interface PrivacyRouteDeps {
+export interface PrivacyRouteDeps extends Omit<ExportRouteDeps, 'keyring'> {
   readonly keyring: Keyring;
   /** Now (default: the system clock); tests move it. */
   readonly clock?: () => Date;
@@ -79,5 +80,6 @@ export function privacyRoutes(routeDeps: PrivacyRouteDeps): WorkspaceRoute[] {
     }),
     ...moveRoutes(deps),
     ...residencyRoutes(),
+    ...exportRoutes({ ...routeDeps, clock: deps.clock }),
   ];
 }

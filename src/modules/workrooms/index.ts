@@ -6,3 +6,6 @@
 export { workroomRoutes } from './routes.js';
 // For agent runs (modules/agents): the conversation as context, and the agent's reply.
 export { listMessages, postAuthoredMessage, type MessageView } from './messages.js';
+// For the workspace export (privacy module): where each sealed field is bound.
+export { contentRef } from './messages.js';
+export { nameRef, titleRef } from './workrooms.js';

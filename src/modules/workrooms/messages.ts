@@ -31,7 +31,7 @@ export type MessageOrder = 'oldest_first' | 'newest_first';
 
 type Author = Pick<MessageView, 'author_type' | 'author_id'>;
 
-const contentRef = (id: string, conversationId: string, author: Author) => ({
+export const contentRef = (id: string, conversationId: string, author: Author) => ({
   table: 'messages',
   column: 'content',
   rowId: id,

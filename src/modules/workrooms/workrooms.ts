@@ -37,14 +37,14 @@ export interface ConversationView {
   readonly created_at: string;
 }
 
-const nameRef = (id: string) => ({
+export const nameRef = (id: string) => ({
   table: 'workrooms',
   column: 'name_sealed',
   rowId: id.toLowerCase(),
   bound: [],
 });
 
-const titleRef = (id: string, workroomId: string) => ({
+export const titleRef = (id: string, workroomId: string) => ({
   table: 'conversations',
   column: 'title_sealed',
   rowId: id.toLowerCase(),

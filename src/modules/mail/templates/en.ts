@@ -170,4 +170,25 @@ export const en: Catalog = {
           </p>`,
       ),
   },
+  privacy_export_ready: {
+    subject: (d) => `Your Wardroom export of ${d.workspaceName} is ready`,
+    text: (d) =>
+      `The ${d.form} export of the workspace "${d.workspaceName}" is ready. Download it at:\n\n` +
+      `    ${d.url}\n\nThe link works until ${d.expiresAt} (UTC). Anyone holding it can ` +
+      `download the file, so do not forward this email. Each download is recorded in the ` +
+      `workspace's audit log.\n`,
+    html: (d) =>
+      page(
+        'en',
+        'Your Wardroom export is ready',
+        html`<p>
+            The ${d.form} export of the workspace <strong>${d.workspaceName}</strong> is ready.
+          </p>
+          <p><a href="${d.url}">Download the export</a></p>
+          <p>
+            The link works until ${d.expiresAt} (UTC). Anyone holding it can download the file, so
+            do not forward this email. Each download is recorded in the workspace's audit log.
+          </p>`,
+      ),
+  },
 };

@@ -61,6 +61,16 @@ export interface TemplateData {
     /** A date, YYYY-MM-DD (UTC). */
     readonly deleteBy: string;
   };
+  /** To whoever asked for a workspace export (privacy module): its signed download link. */
+  readonly privacy_export_ready: {
+    readonly workspaceName: string;
+    /** `snapshot` (content sealed as stored) or `readable` (content opened). */
+    readonly form: string;
+    /** The signed link (at most 7 days). */
+    readonly url: string;
+    /** When the link stops working, an ISO 8601 UTC time. */
+    readonly expiresAt: string;
+  };
 }
 
 export type TemplateName = keyof TemplateData;
@@ -72,6 +82,7 @@ export const TEMPLATE_NAMES = [
   'llm_key_suspended',
   'privacy_optout_code',
   'privacy_optout_confirmed',
+  'privacy_export_ready',
   'privacy_request_reminder',
 ] as const satisfies readonly TemplateName[];
 
