@@ -5,9 +5,8 @@
  * keyed (not a plain SHA-256 of the address) and differs between
  * workspaces; no table, dump or audit event holds the address in clear.
  */
+import { dumpRows } from '../support/dump.js';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { normaliseEmail } from '../../src/modules/contacts/index.js';
 import { connectAdmin, type Admin } from '../support/admin.js';
@@ -187,11 +186,7 @@ describe('no address in clear', () => {
     });
     expect(confirmed.statusCode, confirmed.body).toBe(200);
     const local = email.split('@')[0]!;
-    const { stdout } = await promisify(execFile)(
-      'pg_dump',
-      ['--data-only', '--schema=wardroom', '--schema=wardroom_jobs', inject('adminUrl')],
-      { maxBuffer: 512 * 1024 * 1024 },
-    );
+    const stdout = await dumpRows(inject('adminUrl'));
     expect(stdout.length).toBeGreaterThan(1000);
     expect(stdout).not.toContain(local);
     const { rows } = await admin.client.query<{ n: string }>(

@@ -6,11 +6,10 @@
  * of a dump holds the old address, and the workspace's audit log still
  * verifies.
  */
-import { execFile } from 'node:child_process';
+import { dumpRows } from '../support/dump.js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyWorkspace } from '../../src/modules/audit/index.js';
@@ -257,11 +256,7 @@ describe('Delete my account', () => {
     }
 
     // No table holds the old address in clear.
-    const { stdout } = await promisify(execFile)(
-      'pg_dump',
-      ['--data-only', '--schema=wardroom', '--schema=wardroom_jobs', inject('adminUrl')],
-      { maxBuffer: 512 * 1024 * 1024 },
-    );
+    const stdout = await dumpRows(inject('adminUrl'));
     expect(stdout.length).toBeGreaterThan(1000);
     expect(stdout).not.toContain(local);
 
