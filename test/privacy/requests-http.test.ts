@@ -211,6 +211,64 @@ describe('privacy requests', () => {
     now = new Date('2026-01-31T10:00:00Z');
   });
 
+  it('keeps no reason an admin wrote once the workspace is shredded', async () => {
+    const doomed = await newWorkspace(t, 'eu');
+    const token = (await memberToken(t, doomed, 'admin')).token;
+    const at = (path: string) => `/api/v1/workspaces/${doomed.id}/privacy/requests${path}`;
+    const mark = `Reason-${secret()}`;
+    const first = await call(t, 'POST', at(''), {
+      token,
+      payload: { type: 'access', subject: { email: 'e@example.test' } },
+    });
+    const second = await call(t, 'POST', at(''), {
+      token,
+      payload: { type: 'deletion', subject: { email: 'd@example.test' } },
+    });
+    const [a, d] = [first.json<RequestView>().id, second.json<RequestView>().id];
+    const ext = await call(t, 'POST', at(`/${a}/extension`), {
+      token,
+      payload: { reason: `${mark} extended` },
+    });
+    expect(ext.statusCode, ext.body).toBe(200);
+    const deny = await call(t, 'POST', at(`/${d}/transitions`), {
+      token,
+      payload: { to: 'denied', reason: `${mark} denied` },
+    });
+    expect(deny.statusCode, deny.body).toBe(200);
+    const reasons = async (tenant: string) =>
+      (
+        await admin.client.query<{ r: string }>(
+          `select coalesce(extension_reason, '') || '|' || coalesce(denial_reason, '') as r
+             from wardroom.privacy_requests where tenant_id = $1`,
+          [tenant],
+        )
+      ).rows.map((r) => r.r);
+    expect((await reasons(doomed.id)).join()).toContain(mark);
+    const other = await create({ type: 'access', subject: { email: 'o@example.test' } });
+    await call(t, 'POST', url(`/${other.id}/extension`), {
+      token: adminToken,
+      payload: { reason: `${mark} kept` },
+    });
+
+    const { rows } = await admin.client.query<{ name: string }>(
+      'select name from wardroom.workspaces where tenant_id = $1',
+      [doomed.id],
+    );
+    const shred = await call(t, 'POST', `/api/v1/workspaces/${doomed.id}/shred`, {
+      token: doomed.ownerToken,
+      payload: { confirm: rows[0]!.name },
+    });
+    expect(shred.statusCode, shred.body).toBe(200);
+    const after = await reasons(doomed.id);
+    expect(after.join()).not.toContain(mark);
+    expect(after.sort()).toEqual([
+      'Cleared when the workspace was shredded|',
+      '|Cleared when the workspace was shredded',
+    ]);
+    // Another workspace's reasons are not touched.
+    expect((await reasons(ws.id)).join()).toContain(`${mark} kept`);
+  });
+
   it("fails to open a requester's email moved to another request or workspace", async () => {
     const email = `moved-${secret()}@example.test`;
     const source = await create({ type: 'access', subject: { email } });

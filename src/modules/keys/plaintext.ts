@@ -69,10 +69,29 @@ async function sealBatch(
   return rows.length;
 }
 
-/** Clears every leftover plaintext of the workspace (the shred). */
+/**
+ * Plain free text that is not sealed by design (it is shown to admins and
+ * sent back to requesters, and the console asks for no personal data in it)
+ * but that a person may have written personal data into anyway: the shred
+ * overwrites it with a fixed marker (the tables' checks require a value
+ * where the text was given).
+ */
+export const FREE_TEXT_CLEARED_BY_SHRED = [
+  { table: 'privacy_requests', column: 'extension_reason' },
+  { table: 'privacy_requests', column: 'denial_reason' },
+] as const;
+
+export const SHREDDED_TEXT = 'Cleared when the workspace was shredded';
+
+/** Clears every leftover plaintext of the workspace, and its unsealed free text (the shred). */
 export async function clearPlaintext(tx: TenantTx): Promise<void> {
   for (const f of withPlaintext()) {
     const plain = sql.ref(f.plaintext);
     await sql`update ${table(f)} set ${plain} = null where ${plain} is not null`.execute(tx);
+  }
+  for (const f of FREE_TEXT_CLEARED_BY_SHRED) {
+    const col = sql.ref(f.column);
+    await sql`update ${sql.id('wardroom', f.table)} set ${col} = ${SHREDDED_TEXT}
+               where ${col} is not null`.execute(tx);
   }
 }
