@@ -10,6 +10,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectAdmin, type Admin } from '../support/admin.js';
 import { newWorkspace, startTestApp, type TestApp, type TestWorkspace } from '../support/app.js';
+import { systemPrincipal } from '../../src/db/principal.js';
+import { pseudonymiseUser } from '../../src/modules/privacy/index.js';
 import { startIdp, type TestIdp } from './oidc-idp.js';
 import { addConnection, CALLBACK, cookies, footprint, fresh, invite } from './support.js';
 
@@ -195,6 +197,75 @@ describe('OIDC sign-in', () => {
     );
     expect(rows).toEqual([{ role: 'viewer' }]);
     expect(me.userId).toBeUndefined();
+  });
+});
+
+describe('OIDC after the person was deleted', () => {
+  it('does not reach the pseudonymised account: the old email is no member any more', async () => {
+    const me = await person();
+    const deleted = await pseudonymiseUser(
+      { db: t.db, keyring: t.keyring },
+      me.userId!,
+      (id) => systemPrincipal(id, 'privacy: deletion request'),
+      'deletion_request',
+    );
+    expect(deleted?.workspaces).toEqual([ws.id]);
+    // The IdP still vouches for the old address; without just-in-time
+    // membership, the workspace has no member with it.
+    idp.nextLogin = me.email;
+    const { callback: url, flowCookie } = await startAndAuthorize();
+    await expectRefused(() => callback(url, flowCookie), 'sso_no_membership');
+    const { rows } = await admin.client.query<{ email: string }>(
+      'select email from wardroom.users where id = $1',
+      [me.userId],
+    );
+    expect(rows[0]?.email).toMatch(/^deleted-[0-9a-f-]{36}@deleted\.invalid$/);
+    const sessions = await admin.client.query(
+      'select 1 from wardroom.sessions where user_id = $1',
+      [me.userId],
+    );
+    expect(sessions.rowCount).toBe(0);
+  });
+
+  it('with just-in-time membership, makes a new person, never the deleted one', async () => {
+    const jitWs = await newWorkspace(t);
+    await addConnection(t, jitWs, {
+      kind: 'oidc',
+      name: 'JIT again',
+      issuer: idp.issuer,
+      client_id: idp.clientId,
+      client_secret: idp.clientSecret,
+      allowed_domains: ['back.test'],
+      jit_role: 'viewer',
+    });
+    const email = fresh('back.test');
+    idp.accounts.set(email, { email, email_verified: true });
+    const userId = await invite(t, jitWs, email);
+    await pseudonymiseUser(
+      { db: t.db, keyring: t.keyring },
+      userId,
+      (id) => systemPrincipal(id, 'privacy: deletion request'),
+      'deletion_request',
+    );
+    idp.nextLogin = email;
+    const { callback: url, flowCookie } = await startAndAuthorize(`workspace=${jitWs.id}`);
+    const res = await callback(url, flowCookie);
+    expect(res.statusCode, res.body).toBe(302);
+    const session = cookies(res.headers['set-cookie']).get('wardroom_session') ?? '';
+    const who = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: { cookie: `wardroom_session=${session}` },
+    });
+    const back = who.json<{ user: { id: string; email: string } }>().user;
+    expect(back.email).toBe(email);
+    expect(back.id).not.toBe(userId);
+    const { rows } = await admin.client.query<{ display_name: string; role: string }>(
+      `select u.display_name, m.role from wardroom.memberships m
+         join wardroom.users u on u.id = m.user_id where m.tenant_id = $1 and m.user_id = $2`,
+      [jitWs.id, userId],
+    );
+    expect(rows).toEqual([{ display_name: 'Deleted User', role: 'member' }]);
   });
 });
 
