@@ -6,6 +6,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { ActorType } from './principal.js';
 import type { BillingEventsTable, WorkspaceBillingTable } from './schema-billing.js';
+import type { StorageObjectsTable } from './schema-storage.js';
 import type { PrivacyRequestsTable } from './schema-privacy.js';
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -388,6 +389,7 @@ export interface DB {
   contacts: ContactsTable;
   workspace_billing: WorkspaceBillingTable;
   billing_events: BillingEventsTable;
+  storage_objects: StorageObjectsTable;
   llm_budgets: LlmBudgetsTable;
   llm_usage: LlmUsageTable;
   llm_limits: LlmLimitsTable;

@@ -202,6 +202,14 @@ const expected: { [T in keyof DB]: { [C in keyof DB[T]]-?: true } } = {
     event_created_at: true,
     applied_at: true,
   },
+  storage_objects: {
+    tenant_id: true,
+    object_key: true,
+    content_key: true,
+    size: true,
+    created_at: true,
+    updated_at: true,
+  },
   agent_runs: {
     tenant_id: true,
     id: true,

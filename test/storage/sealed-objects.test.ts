@@ -60,7 +60,7 @@ describe.each(BACKENDS)('sealed objects on the %s store', (kind) => {
     const stored = await storedBytes(storage, key);
     expect(info.size).toBe(stored.length);
     expect(stored.includes(Buffer.from('quarterly'))).toBe(false);
-    expect(stored.subarray(0, 8).toString()).toBe('WRDOBJ1\n');
+    expect(stored.subarray(0, 8).toString()).toBe('WRDOBJ2\n');
     expect((await bytesOf(await storage.read(principal, key))).equals(plain)).toBe(true);
   });
 

@@ -263,6 +263,16 @@ export async function seedTenant(db: Database, label = 'Tenant'): Promise<Seeded
         event_created_at: new Date(),
       })
       .execute();
+    // Stored objects (030): one object's sealed content key (random bytes stand for it).
+    await tx
+      .insertInto('storage_objects')
+      .values({
+        tenant_id: tenantId,
+        object_key: `tenants/${tenantId}/exports/seed.zip`,
+        content_key: randomBytes(90),
+        size: 1234,
+      })
+      .execute();
     // LLM budgets (016): a workspace and a member budget, a settled call, limits, a suspension.
     await tx
       .insertInto('llm_budgets')

@@ -64,6 +64,8 @@ export const SEALED_FIELDS: readonly SealedField[] = [
   { table: 'contacts', column: 'email', idColumn: 'id', bound: ['version'] },
   { table: 'contacts', column: 'company', idColumn: 'id', bound: ['version'] },
   { table: 'contacts', column: 'notes', idColumn: 'id', bound: ['version'] },
+  // Stored objects' content keys (migration 030); the object key is the row id.
+  { table: 'storage_objects', column: 'content_key', idColumn: 'object_key', bound: [] },
   // Customer-written names (migration 011).
   { table: 'workrooms', column: 'name_sealed', idColumn: 'id', bound: [], plaintext: 'name' },
   {

@@ -2,15 +2,22 @@
  * Objects sealed with their workspace's data key before they reach the
  * store. Each object gets a content key of its own (32 random bytes); the
  * content key is sealed by the workspace's keyring, bound to the workspace
- * and the object key, and written at the head of the object; the body
- * follows as a sealed stream (crypto/sealed-stream.ts) under the content
- * key, each chunk bound to the workspace, the object key, its index and
- * whether it is the last:
+ * and the object key, and kept in `storage_objects` (migration 030), a
+ * registered sealed field, so key rotation re-seals it and the minimum
+ * version waits for it. The object holds a magic line and the body as a
+ * sealed stream (crypto/sealed-stream.ts) under the content key, each chunk
+ * bound to the workspace, the object key, its index and whether it is the
+ * last:
+ *
+ *   "WRDOBJ2\n" || sealed stream
+ *
+ * Objects written before migration 030 carry the sealed content key in
+ * their head and are still read:
  *
  *   "WRDOBJ1\n" || uint32 BE length || sealed content key || sealed stream
  *
- * The keyring is reached in one short transaction per object (to seal or
- * open the content key), never across the upload or the download, so a
+ * The keyring is reached in short transactions per object (to seal, to
+ * record the row, to open), never across the upload or the download, so a
  * large export holds no database connection while it streams. Shredding
  * the workspace destroys its data keys, so no content key, hence no object,
  * opens again; an object copied to another key or workspace does not open
@@ -26,8 +33,9 @@ import type { Keyring } from '../keys/index.js';
 import { parseObjectKey, type ObjectKey } from './object-key.js';
 import type { ObjectBody, ObjectInfo, ObjectStore } from './object-store.js';
 
-const MAGIC = Buffer.from('WRDOBJ1\n', 'ascii');
-const HEAD_BYTES = MAGIC.length + 4;
+const MAGIC = Buffer.from('WRDOBJ2\n', 'ascii');
+const LEGACY_MAGIC = Buffer.from('WRDOBJ1\n', 'ascii');
+const HEAD_BYTES = LEGACY_MAGIC.length + 4;
 /** A sealed 32-byte key is under 100 bytes; anything much larger is not our header. */
 const MAX_SEALED_KEY_BYTES = 1024;
 
@@ -51,24 +59,26 @@ function checkOwner(principal: Principal, key: ObjectKey): void {
 }
 
 async function* sealedBody(
-  sealedKey: Buffer,
   contentKey: Buffer,
   key: ObjectKey,
   body: ObjectBody,
 ): AsyncGenerator<Buffer> {
-  const head = Buffer.alloc(HEAD_BYTES);
-  MAGIC.copy(head, 0);
-  head.writeUInt32BE(sealedKey.length, MAGIC.length);
-  yield Buffer.concat([head, sealedKey]);
+  yield MAGIC;
   yield* sealStream(contentKey, binding(key), body);
 }
 
-/** Seals `body` under a new content key and stores it; the principal's workspace must own the key. */
+/**
+ * Seals `body` under a new content key and stores it; the principal's
+ * workspace must own the key. The sealed content key is recorded once the
+ * object is complete, in one transaction with `inTx` (the caller's audit
+ * event); storing a key again replaces both.
+ */
 export async function writeSealed(
   deps: SealedObjectsDeps,
   principal: Principal,
   key: ObjectKey,
   body: ObjectBody,
+  inTx?: (tx: TenantTx, info: ObjectInfo) => Promise<void>,
 ): Promise<ObjectInfo> {
   checkOwner(principal, key);
   const contentKey = randomKey();
@@ -76,16 +86,53 @@ export async function writeSealed(
     const sealedKey = await deps.db.withTenant(principal, (tx) =>
       deps.keyring.seal(tx, keyRef(key), contentKey),
     );
-    return await deps.store.put(key, sealedBody(sealedKey, contentKey, key, body));
+    const info = await deps.store.put(key, sealedBody(contentKey, key, body));
+    await deps.db.withTenant(principal, async (tx) => {
+      await tx
+        .insertInto('storage_objects')
+        .values({
+          tenant_id: principal.tenantId,
+          object_key: key,
+          content_key: sealedKey,
+          size: info.size,
+        })
+        .onConflict((oc) =>
+          oc.columns(['tenant_id', 'object_key']).doUpdateSet({
+            content_key: sealedKey,
+            size: info.size,
+            updated_at: new Date(),
+          }),
+        )
+        .execute();
+      await inTx?.(tx, info);
+    });
+    return info;
   } finally {
     contentKey.fill(0);
   }
 }
 
-/** Reads the stored header: the sealed content key, and the rest of the stream after it. */
+/** The stored content key of an object written since migration 030. */
+async function storedContentKey(tx: TenantTx, key: ObjectKey): Promise<Buffer> {
+  const row = await tx
+    .selectFrom('storage_objects')
+    .select('content_key')
+    .where('object_key', '=', key)
+    .executeTakeFirst();
+  if (row === undefined) {
+    throw new AppError('decryption_failed', 'Stored object has no content key on record');
+  }
+  return row.content_key;
+}
+
+/**
+ * Reads the stored head: the sealed content key when the object carries it
+ * (format 1; null for format 2, whose key is on record), and the rest of the
+ * stream after the head.
+ */
 async function readHeader(
   stored: Readable,
-): Promise<{ sealedKey: Buffer; rest: AsyncIterable<Uint8Array> }> {
+): Promise<{ sealedKey: Buffer | null; rest: AsyncIterable<Uint8Array> }> {
   const iterator = stored[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let buffered = Buffer.alloc(0);
   const need = async (n: number): Promise<void> => {
@@ -95,24 +142,27 @@ async function readHeader(
       buffered = Buffer.concat([buffered, next.value]);
     }
   };
-  await need(HEAD_BYTES);
-  if (!buffered.subarray(0, MAGIC.length).equals(MAGIC)) {
+  const rest = async function* (from: number): AsyncGenerator<Uint8Array> {
+    const leftover = buffered.subarray(from);
+    if (leftover.length > 0) yield leftover;
+    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
+      yield next.value;
+    }
+  };
+  await need(MAGIC.length);
+  const magic = buffered.subarray(0, MAGIC.length);
+  if (magic.equals(MAGIC)) return { sealedKey: null, rest: rest(MAGIC.length) };
+  if (!magic.equals(LEGACY_MAGIC)) {
     throw new AppError('decryption_failed', 'Stored object is not a sealed Wardroom object');
   }
-  const length = buffered.readUInt32BE(MAGIC.length);
+  await need(HEAD_BYTES);
+  const length = buffered.readUInt32BE(LEGACY_MAGIC.length);
   if (length > MAX_SEALED_KEY_BYTES) {
     throw new AppError('decryption_failed', 'Stored object has an impossible header');
   }
   await need(HEAD_BYTES + length);
   const sealedKey = Buffer.from(buffered.subarray(HEAD_BYTES, HEAD_BYTES + length));
-  const leftover = buffered.subarray(HEAD_BYTES + length);
-  async function* rest(): AsyncGenerator<Uint8Array> {
-    if (leftover.length > 0) yield leftover;
-    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
-      yield next.value;
-    }
-  }
-  return { sealedKey, rest: rest() };
+  return { sealedKey, rest: rest(HEAD_BYTES + length) };
 }
 
 /**
@@ -137,7 +187,8 @@ export async function readSealed(
     rest = header.rest;
     contentKey = await deps.db.withTenant(principal, async (tx) => {
       await inTx?.(tx);
-      return deps.keyring.open(tx, keyRef(key), header.sealedKey);
+      const sealedKey = header.sealedKey ?? (await storedContentKey(tx, key));
+      return deps.keyring.open(tx, keyRef(key), sealedKey);
     });
   } catch (error) {
     stored.destroy();

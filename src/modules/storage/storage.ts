@@ -63,7 +63,8 @@ export interface Storage {
   download(query: LinkQuery, origin: RequestOrigin): Promise<Download>;
   /**
    * Deletes every object of a workspace (its deletion, the purge); returns
-   * how many. Records nothing: the caller records the deletion it is part of.
+   * how many, and their content keys on record (the table's trigger records that
+   * statement); the caller records the deletion it is part of.
    */
   deleteWorkspaceObjects(workspaceId: string): Promise<number>;
   /** Releases the store's connections. */
@@ -75,25 +76,23 @@ export function createStorage(deps: StorageDeps): Storage {
   const sealed = { store: deps.store, db: deps.db, keyring: deps.keyring };
   return {
     store: deps.store,
-    async write(principal, key, body) {
-      const info = await writeSealed(sealed, principal, key, body);
-      await deps.db.withTenant(principal, (tx) =>
-        recordEvent(tx, {
+    write: (principal, key, body) =>
+      writeSealed(sealed, principal, key, body, async (tx, info) => {
+        await recordEvent(tx, {
           action: 'object.stored',
           targets: [{ type: 'object', id: key }],
           metadata: { size: info.size },
-        }),
-      );
-      return info;
-    },
+        });
+      }),
     async remove(principal, key) {
       if (parseObjectKey(key).workspaceId !== principal.tenantId.toLowerCase()) {
         throw new AppError('forbidden', "The object key names another workspace than the caller's");
       }
       await deps.store.delete(key);
-      await deps.db.withTenant(principal, (tx) =>
-        recordEvent(tx, { action: 'object.deleted', targets: [{ type: 'object', id: key }] }),
-      );
+      await deps.db.withTenant(principal, async (tx) => {
+        await tx.deleteFrom('storage_objects').where('object_key', '=', key).execute();
+        await recordEvent(tx, { action: 'object.deleted', targets: [{ type: 'object', id: key }] });
+      });
     },
     read: (principal, key) => readSealed(sealed, principal, key),
     downloadLink: (key, ttlSeconds) =>
@@ -117,7 +116,14 @@ export function createStorage(deps: StorageDeps): Storage {
       });
       return { fileName: fileNameOf(link.key), body };
     },
-    deleteWorkspaceObjects: (workspaceId) => deps.store.deletePrefix(workspaceId),
+    async deleteWorkspaceObjects(workspaceId) {
+      const deleted = await deps.store.deletePrefix(workspaceId);
+      // Their sealed content keys go too (they would open nothing once the
+      // workspace is shredded, but a deleted object keeps no record).
+      const principal = systemPrincipal(workspaceId, 'storage: delete workspace objects');
+      await deps.db.withTenant(principal, (tx) => tx.deleteFrom('storage_objects').execute());
+      return deleted;
+    },
     close: () => deps.store.close(),
   };
 }
