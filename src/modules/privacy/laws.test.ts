@@ -17,11 +17,12 @@ describe('deadlines by law', () => {
     expect(extendedDueDate('ccpa', 'opt_out', '2026-01-02')).toBeUndefined();
   });
 
-  it('LGPD 15 days, Bahrain 15 working days (Sunday to Thursday), APPI a target; none extendable', () => {
+  it('LGPD 15 days, Bahrain 10 working days (Sunday to Thursday), APPI a target; none extendable', () => {
     expect(dueDate('lgpd', 'access', '2028-02-15')).toBe('2028-03-01');
     expect(extendedDueDate('lgpd', 'access', '2028-02-15')).toBeUndefined();
-    // Thursday 1 January 2026: three working weeks, Sunday 4 to Thursday 22 January.
-    expect(dueDate('bh_pdpl', 'access', '2026-01-01')).toBe('2026-01-22');
+    // Thursday 1 January 2026: two working weeks, Sunday 4 to Thursday 15 January.
+    expect(dueDate('bh_pdpl', 'access', '2026-01-01')).toBe('2026-01-15');
+    expect(dueDate('bh_pdpl', 'deletion', '2026-01-01')).toBe('2026-01-15');
     expect(extendedDueDate('bh_pdpl', 'access', '2026-01-01')).toBeUndefined();
     expect(LAWS.appi.statutory).toBe(false);
     expect(dueDate('appi', 'access', '2026-01-01')).toBe('2026-01-15');

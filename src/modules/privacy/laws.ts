@@ -81,10 +81,10 @@ export const LAWS: Readonly<Record<LawCode, Law>> = {
   bh_pdpl: {
     code: 'bh_pdpl',
     name: 'PDPL (Bahrain)',
-    period: { workingDays: 15, weekend: FRI_SAT },
+    period: { workingDays: 10, weekend: FRI_SAT },
     statutory: true,
     source:
-      'Law No. 30 of 2018 (PDPL), data owner rights: 15 working days, as we read it (unconfirmed against the official text; see docs/privacy.md)',
+      'Law No. 30 of 2018 (PDPL), Art. 23: a request to rectify, block or erase answered within 10 working days of receipt (as published law-firm summaries state it; not checked against the official text); applied to every request type, see docs/privacy.md',
   },
   appi: {
     code: 'appi',
