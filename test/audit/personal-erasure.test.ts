@@ -8,15 +8,15 @@
  * open as anyone's data, and `audit verify` passes live and on an exported
  * file through the CLI.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { systemPrincipal } from '../../src/db/principal.js';
+import { systemPrincipal, userPrincipal } from '../../src/db/principal.js';
 import { createCheckpoint } from '../../src/modules/audit/checkpoints.js';
 import type { AuditRecord } from '../../src/modules/audit/event.js';
-import { openAuditRecords, verifyWorkspace } from '../../src/modules/audit/index.js';
+import { openAuditRecords, recordEvent, verifyWorkspace } from '../../src/modules/audit/index.js';
 import { connectAdmin, type Admin } from '../support/admin.js';
 import { bearer, memberToken, newWorkspace, type TestWorkspace } from '../support/app.js';
 import { cliHarness } from '../support/cli.js';
@@ -175,6 +175,56 @@ describe('before the erasure', () => {
     const leaked = JSON.stringify(opened.filter((_, i) => i !== 2));
     expect(leaked).not.toContain(ada.ip);
     expect(leaked).not.toContain(bob.ip);
+  });
+});
+
+describe('the key of a person', () => {
+  it('is created once when their first requests race, and every event opens', async () => {
+    const { token } = await memberToken(h.app(), ws, 'member');
+    const racer = { ip: '192.0.2.5', ua: `Racer/${tag}` };
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        as(racer, bearer(token), `/api/v1/workspaces/${ws.id}/workrooms`, { name: `race ${i}` }),
+      ),
+    );
+    const theirs = (await activity(ws)).filter((e) => e.personal.user_agent === racer.ua);
+    expect(theirs).toHaveLength(6);
+    for (const e of theirs) expect(e.personal.ip).toBe(racer.ip);
+    const { rows } = await admin.client.query(
+      'select 1 from wardroom.audit_person_keys where person = $1',
+      [`api_token:${theirs[0]!.actor_id}`],
+    );
+    expect(rows).toHaveLength(1);
+  });
+
+  it('made by a transaction that rolls back is gone with it, and the next one works', async () => {
+    const person = randomUUID();
+    const origin = (n: number) => ({
+      correlationId: randomUUID(),
+      ip: `192.0.2.${n}`,
+      userAgent: 'Undo/1',
+    });
+    const keyRows = async () =>
+      (
+        await admin.client.query('select 1 from wardroom.audit_person_keys where person = $1', [
+          `user:${person}`,
+        ])
+      ).rows.length;
+    await expect(
+      h.app().db.withTenant(userPrincipal(ws.id, person, origin(1)), async (tx) => {
+        await recordEvent(tx, { action: 'test.undone' });
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await keyRows()).toBe(0);
+    await h
+      .app()
+      .db.withTenant(userPrincipal(ws.id, person, origin(2)), (tx) =>
+        recordEvent(tx, { action: 'test.kept' }),
+      );
+    expect(await keyRows()).toBe(1);
+    const kept = (await activity(ws)).filter((e) => e.action === 'test.kept');
+    expect(kept.map((e) => e.personal)).toEqual([{ ip: '192.0.2.2', user_agent: 'Undo/1' }]);
   });
 });
 
