@@ -21,6 +21,8 @@ import { randomKey, type KekProvider, type WrapContext } from '../crypto/index.j
 
 export const PERSON_KEY_EVENTS_CHANNEL = 'wardroom_audit_person_keys';
 
+const READ_BATCH = 1000;
+
 /** No workspace: the wrap binds the person instead. */
 const NO_TENANT = '00000000-0000-0000-0000-000000000000';
 
@@ -136,13 +138,16 @@ export class PersonKeys {
       if (key === undefined) missing.push(person);
       else out.push([person, key]);
     }
-    if (missing.length === 0) return out;
-    const { rows } = await sql<{ value: (StoredKey & { person: string })[] }>`
-      select wardroom.audit_person_keys_read(${missing}::text[]) as value`.execute(tx);
-    for (const stored of rows[0]?.value ?? []) {
-      const key = await this.unwrap(stored.person, stored);
-      this.remember(stored.person, key);
-      out.push([stored.person, key]);
+    // The function reads at most READ_BATCH persons a call.
+    for (let at = 0; at < missing.length; at += READ_BATCH) {
+      const batch = missing.slice(at, at + READ_BATCH);
+      const { rows } = await sql<{ value: (StoredKey & { person: string })[] }>`
+        select wardroom.audit_person_keys_read(${batch}::text[]) as value`.execute(tx);
+      for (const stored of rows[0]?.value ?? []) {
+        const key = await this.unwrap(stored.person, stored);
+        this.remember(stored.person, key);
+        out.push([stored.person, key]);
+      }
     }
     return out;
   }
