@@ -14,7 +14,12 @@ import { buildServer, type ServerAuth, type ServerOptions } from './api/server.j
 import { listenTls } from './api/tls.js';
 import { startJobQueue, type JobQueue } from './db/jobs.js';
 import { createLogger } from './base/logger.js';
-import { startAuditMaintenance, type AuditSigner } from './modules/audit/index.js';
+import {
+  createAuditPersonal,
+  startAuditMaintenance,
+  subscribePersonKeyEvents,
+  type AuditSigner,
+} from './modules/audit/index.js';
 import {
   checkMasterKey,
   createKekProvider,
@@ -136,12 +141,16 @@ export async function createWardroom(
     // From here on, the process connects only as the app role and the jobs role.
     logKeySources(logger, kek, secrets);
     logger.info({ store: roots.description }, 'workspace key store');
+    // A person's name, IP and user agent reach the audit log sealed under their own key.
+    const auditPersonal = createAuditPersonal(kek.provider, { keyTtlMs: config.keyCacheTtlMs });
     const db = (running.db = createDatabase({
       appUrl: target.appUrl,
       poolMax: config.poolMax,
       streamSlots: config.streamSlots,
       onSystemAccess: logSystemAccess(logger),
+      auditPersonal,
     }));
+    await subscribePersonKeyEvents(db, auditPersonal.keys);
     const redis = (running.redis = openRedis(config, logger));
     const keyring = createKeyring(kek.provider, { keyTtlMs: config.keyCacheTtlMs, roots });
     // Rotation, a new minimum version or a shred in any process reaches this keyring at once.

@@ -16,8 +16,9 @@ import { pgConnection } from './tls.js';
 import { listenOn, type ChannelHandler, type ChannelListener } from './listen.js';
 import type { DB } from './schema.js';
 import { systemTx, type SystemTx } from './system-tx.js';
-import { brandTenantTx, type TenantTx } from './tenant-tx.js';
+import { brandTenantTx, setAuditPersonal, type TenantTx } from './tenant-tx.js';
 import { isIssued, type Principal } from './principal.js';
+import { withoutPersonal, type AuditPersonal } from './audit-personal.js';
 
 /**
  * Which pool a tenant transaction runs on: `request` for ordinary work, or
@@ -52,6 +53,11 @@ export interface DatabaseOptions {
   /** Connections of the `stream` lane (default 2). */
   readonly streamSlots?: number;
   readonly onSystemAccess?: (reason: string) => void;
+  /**
+   * Seals each principal's name, IP and user agent before the audit log
+   * stores them (src/modules/audit); without it none of them is stored.
+   */
+  readonly auditPersonal?: AuditPersonal;
 }
 
 /** Distinct SQL texts run as named prepared statements (see prepared-pool.ts). */
@@ -64,7 +70,7 @@ export function createDatabase(options: DatabaseOptions): Database {
 
   return {
     withTenant(principal, fn, lane = 'request') {
-      return runAsTenant(lane === 'stream' ? streamDb : db, principal, fn);
+      return runAsTenant(lane === 'stream' ? streamDb : db, principal, fn, options.auditPersonal);
     },
     withSystem(reason, fn) {
       return runAsSystem(db, reason, fn, options.onSystemAccess);
@@ -126,6 +132,7 @@ async function runAsTenant<T>(
   db: Kysely<DB>,
   principal: Principal,
   fn: (tx: TenantTx) => Promise<T>,
+  sealer: AuditPersonal | undefined,
 ): Promise<T> {
   if (!isIssued(principal)) {
     throw new AppError(
@@ -137,16 +144,21 @@ async function runAsTenant<T>(
     throw new AppError('not_found', 'Workspace not found');
   }
   return run(db, async (trx) => {
+    const tx = brandTenantTx(trx, principal, sealer);
+    // Sealed before the settings the audit triggers read: the log never sees them in clear.
+    const personal =
+      sealer === undefined ? withoutPersonal(principal) : await sealer.seal(tx, principal);
+    setAuditPersonal(tx, personal);
     await setContext(trx, {
       'wardroom.tenant_id': principal.tenantId,
       'wardroom.actor_type': principal.actorType,
       'wardroom.actor_id': principal.actorId,
       'wardroom.correlation_id': principal.correlationId,
-      'wardroom.actor_name': principal.actorName ?? '',
-      'wardroom.ip': principal.ip ?? '',
-      'wardroom.user_agent': principal.userAgent?.slice(0, 512) ?? '',
+      'wardroom.actor_name': personal.actorName ?? '',
+      'wardroom.ip': personal.ip ?? '',
+      'wardroom.user_agent': personal.userAgent ?? '',
     });
-    return fn(brandTenantTx(trx, principal));
+    return fn(tx);
   });
 }
 

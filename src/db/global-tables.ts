@@ -96,6 +96,17 @@ export const GLOBAL_TABLES: readonly GlobalTable[] = [
     appPrivileges: [],
   },
   {
+    name: 'audit_person_keys',
+    mode: 'no_app_access',
+    reason:
+      "Each person's key for their personal data in the audit log (issue 13): global because a " +
+      'person acts in many workspaces; 32 random bytes stored only wrapped by the master key. ' +
+      'The app role holds nothing on it; it is reached only through wardroom.audit_person_key() ' +
+      '(get, or create once), audit_person_keys_read() and audit_person_keys_erase(), the erasure ' +
+      'of a deleted person (migration 026).',
+    appPrivileges: [],
+  },
+  {
     name: 'schema_migrations',
     mode: 'no_app_access',
     reason:

@@ -59,6 +59,8 @@ interface SystemFunctions {
   };
   privacy_user_workspaces: { args: [userId: string]; returns: unknown };
   privacy_pseudonymise_user: { args: [userId: string]; returns: unknown };
+  /** Erases a person's audit keys (modules/audit, migration 026): the persons erased. */
+  audit_person_keys_erase: { args: [userId: string]; returns: unknown };
   /** Single sign-on (modules/sso, migration 015). */
   sso_discover: { args: [workspaceId: string | null, domain: string | null]; returns: unknown };
   sso_flow_begin: {
@@ -132,6 +134,7 @@ const FUNCTIONS: ReadonlySet<string> = new Set<SystemFunction>([
   'auth_delete_account_check',
   'privacy_user_workspaces',
   'privacy_pseudonymise_user',
+  'audit_person_keys_erase',
 ]);
 
 /** Wraps a transaction as a SystemTx. Only db/database.ts calls this. */

@@ -8,6 +8,7 @@
  * a SystemTx (system-tx.ts), which reaches no table at all.
  */
 import type { Transaction } from 'kysely';
+import type { AuditPersonal, AuditPersonalFields } from './audit-personal.js';
 import type { Principal } from './principal.js';
 import type { DB } from './schema.js';
 
@@ -15,17 +16,46 @@ declare const tenantScope: unique symbol;
 
 export type TenantTx = Transaction<DB> & { readonly [tenantScope]: Principal };
 
-const principals = new WeakMap<object, Principal>();
+interface Scope {
+  readonly principal: Principal;
+  personal: AuditPersonalFields;
+  readonly sealer: AuditPersonal | undefined;
+}
+
+const scopes = new WeakMap<object, Scope>();
 
 /** Brands a transaction as tenant-scoped. Only db/database.ts calls this. */
-export function brandTenantTx(trx: Transaction<DB>, principal: Principal): TenantTx {
-  principals.set(trx, principal);
+export function brandTenantTx(
+  trx: Transaction<DB>,
+  principal: Principal,
+  sealer?: AuditPersonal,
+): TenantTx {
+  scopes.set(trx, { principal, personal: {}, sealer });
   return trx as TenantTx;
+}
+
+function scopeOf(tx: TenantTx): Scope {
+  const scope = scopes.get(tx);
+  if (scope === undefined) throw new Error('transaction was not opened by withTenant()');
+  return scope;
 }
 
 /** The principal a TenantTx was opened for. */
 export function principalOf(tx: TenantTx): Principal {
-  const principal = principals.get(tx);
-  if (principal === undefined) throw new Error('transaction was not opened by withTenant()');
-  return principal;
+  return scopeOf(tx).principal;
+}
+
+/** Records the principal's audit fields in their stored form. Only db/database.ts calls this. */
+export function setAuditPersonal(tx: TenantTx, personal: AuditPersonalFields): void {
+  scopeOf(tx).personal = personal;
+}
+
+/** The principal's name, IP and user agent as this transaction's audit events store them. */
+export function auditPersonalOf(tx: TenantTx): AuditPersonalFields {
+  return scopeOf(tx).personal;
+}
+
+/** The database's sealer of personal audit fields (undefined: none, nothing personal is written). */
+export function auditSealerOf(tx: TenantTx): AuditPersonal | undefined {
+  return scopeOf(tx).sealer;
 }

@@ -6,7 +6,8 @@
  * sentence); sees those events on the Activity page, narrows them with a
  * filter, pages with "Load more"; downloads the CSV and JSONL exports
  * through the page and `wardroom audit verify --file` accepts both with the
- * published key; reads the key status; shreds the workspace, refused first
+ * published key; shows where a person acted from until they delete their
+ * account, then 'erased'; reads the key status; shreds the workspace, refused first
  * for a wrong typed name, then with the right one, and gets the receipt;
  * afterwards the API answers 410 workspace_shredded and the pages say so.
  * Every page passes checkPage (screenshot, axe, 1280px).
@@ -190,6 +191,51 @@ describe('the admin pages in Chromium', () => {
       .poll(() => page.getByRole('alert').filter({ hasText: 'is not valid' }).count())
       .toBe(1);
     expect(await page.getByRole('button', { name: 'Try again' }).count()).toBe(1);
+  });
+
+  it("shows where a person acted from, and 'erased' once they deleted their account", async () => {
+    const leaver = 'leaver@admin.test';
+    expect(
+      await apiPost(page, `/api/v1/workspaces/${ws}/members`, { email: leaver, role: 'member' }),
+    ).toBe(201);
+    const theirs = await openPage(h().browser);
+    await signIn(h(), theirs.page, leaver);
+    const base = h().server.url;
+    const me = (await (await theirs.page.request.get(`${base}/api/v1/me`)).json()) as {
+      user: { id: string };
+      csrf_token: string;
+    };
+    const fromCells = () =>
+      page
+        .locator('table.events tbody tr')
+        .filter({ hasText: me.user.id })
+        .locator('td:last-child')
+        .allTextContents();
+    await visit(page, 'Activity', 'Activity');
+    await filterBy(page, 'auth.*');
+    // Their sign-in, opened for the owner: the address and browser it came from.
+    await expect.poll(async () => (await fromCells()).length).toBeGreaterThan(0);
+    for (const cell of await fromCells()) expect(cell).toMatch(/^127\.0\.0\.1 · Mozilla\/5\.0/);
+
+    const deleted = await theirs.page.request.post(`${base}/api/v1/account/delete`, {
+      data: { confirm_email: leaver },
+      headers: { 'x-csrf-token': me.csrf_token, origin: base },
+    });
+    expect(deleted.status()).toBe(200);
+    await theirs.context.close();
+    await filterBy(page, 'nothing.like_this');
+    await filterBy(page, 'auth.*');
+    await expect.poll(async () => (await fromCells()).length).toBeGreaterThan(0);
+    await expect.poll(async () => [...new Set(await fromCells())]).toEqual(['erased']);
+    // The owner's own events still show where they came from.
+    const mine = await page
+      .locator('table.events tbody tr')
+      .filter({ hasText: `you (${OWNER})` })
+      .locator('td:last-child')
+      .allTextContents();
+    expect(mine.length).toBeGreaterThan(0);
+    for (const cell of mine) expect(cell).not.toBe('erased');
+    await checkPage(page, 'activity-erased');
   });
 
   it('downloads CSV and JSONL exports that `wardroom audit verify --file` accepts', async () => {

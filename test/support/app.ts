@@ -14,6 +14,7 @@ import type { RateLimitSettings } from '../../src/api/rate-limit.js';
 import { buildServer } from '../../src/api/server.js';
 import { createLogger } from '../../src/base/logger.js';
 import type { AuditSigner } from '../../src/modules/audit/signer.js';
+import { createAuditPersonal, subscribePersonKeyEvents } from '../../src/modules/audit/index.js';
 import { signerFromSeed } from '../../src/modules/crypto/primitives/ed25519.js';
 import { localKek, type WorkspaceKeyStore } from '../../src/modules/crypto/index.js';
 import { createKeyring, type Keyring } from '../../src/modules/keys/keyring.js';
@@ -127,12 +128,17 @@ export async function startTestApp(
     clock?: () => Date;
   } = {},
 ): Promise<TestApp> {
+  const kek = localKek(options.masterKey ?? randomBytes(32));
+  // Like every server process: personal audit fields sealed per person, erasures heard.
+  const auditPersonal = createAuditPersonal(kek);
   const db = createDatabase({
     appUrl: options.appUrl ?? inject('appUrl'),
     poolMax: options.poolMax ?? 4,
     ...(options.limits === undefined ? {} : { streamSlots: options.limits.streamSlots }),
+    auditPersonal,
   });
-  const keyring = createKeyring(localKek(options.masterKey ?? randomBytes(32)), {
+  await subscribePersonKeyEvents(db, auditPersonal.keys);
+  const keyring = createKeyring(kek, {
     roots: options.roots ?? testRoots,
   });
   // Like every server process: key rotations and shreds elsewhere reach this keyring at once.

@@ -14,6 +14,15 @@ export interface AuditEvent {
   readonly targets: readonly unknown[];
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly hash: string;
+  /**
+   * The actor's name, IP and user agent as the server opened them from their
+   * per-person seal: `[erased]` once the person was erased.
+   */
+  readonly personal: {
+    readonly actor_name?: string;
+    readonly ip?: string;
+    readonly user_agent?: string;
+  };
 }
 
 export interface ActivityFilters {

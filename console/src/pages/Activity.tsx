@@ -229,7 +229,7 @@ function EventTable(props: { readonly events: readonly AuditEvent[] }): ReactNod
   const actor = (e: AuditEvent): string =>
     e.actor_type === 'user' && e.actor_id === user.id
       ? `you (${user.email})`
-      : (e.actor_name ?? e.actor_id ?? '—');
+      : (e.personal.actor_name ?? e.actor_name ?? e.actor_id ?? '—');
   return (
     <table className="events">
       <caption className="visually-hidden">Audit events, newest first</caption>
@@ -240,6 +240,7 @@ function EventTable(props: { readonly events: readonly AuditEvent[] }): ReactNod
           <th scope="col">Action</th>
           <th scope="col">Target</th>
           <th scope="col">Details</th>
+          <th scope="col">From</th>
         </tr>
       </thead>
       <tbody>
@@ -258,11 +259,20 @@ function EventTable(props: { readonly events: readonly AuditEvent[] }): ReactNod
             </td>
             <td>{targetsText(e.targets)}</td>
             <td>{detailsText(e.metadata)}</td>
+            <td>{originText(e.personal)}</td>
           </tr>
         ))}
       </tbody>
     </table>
   );
+}
+
+/** Where the actor acted from (IP, browser), or that the person was erased. */
+function originText(personal: AuditEvent['personal']): string {
+  const { ip, user_agent: agent } = personal;
+  if (ip === '[erased]' || agent === '[erased]') return 'erased';
+  const parts = [ip, agent?.slice(0, 40)].filter((p) => p !== undefined);
+  return parts.length === 0 ? '—' : parts.join(' · ');
 }
 
 function targetsText(targets: readonly unknown[]): string {

@@ -20,6 +20,7 @@ import { decodeSeqCursor, encodeSeqCursor } from '../../db/cursor.js';
 import { chainPending } from './checkpoints.js';
 import { auditRecordSelect, type AuditRecord } from './event.js';
 import { recordEvent } from './record.js';
+import { openAuditRecords, type ReadableRecord } from './personal.js';
 
 export interface ActivityFilters {
   readonly actor_type?: ActorType | undefined;
@@ -41,8 +42,8 @@ export interface ActivityQuery extends ActivityFilters {
   readonly cursor?: string | undefined;
 }
 
-export interface ActivityPage {
-  readonly items: AuditRecord[];
+export interface ActivityPage<R extends AuditRecord = AuditRecord> {
+  readonly items: R[];
   readonly next_cursor: string | null;
 }
 
@@ -100,9 +101,14 @@ function actionPrefix(action: string): string | undefined {
  * events were returned. Chaining takes the workspace's chain-head lock until
  * this (short) transaction ends.
  */
-export async function readActivity(tx: TenantTx, query: ActivityQuery): Promise<ActivityPage> {
+export async function readActivity(
+  tx: TenantTx,
+  query: ActivityQuery,
+): Promise<ActivityPage<ReadableRecord>> {
   await chainPending(tx);
-  const page = await listActivity(tx, query);
+  const listed = await listActivity(tx, query);
+  // The owner reads who did what: each person's fields opened, or `[erased]`.
+  const page = { ...listed, items: await openAuditRecords(tx, listed.items) };
   const metadata: Record<string, string | number> = {};
   for (const key of FILTER_KEYS) {
     const value = query[key];

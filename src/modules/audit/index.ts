@@ -18,3 +18,7 @@ export {
 } from './scheduled-verify.js';
 // For the workspace export (privacy module): the audit rows in their exported form.
 export { auditRecordSelect, type AuditRecord } from './event.js';
+// Personal data in the log, sealed per person; erased with the person's key.
+export { AuditPersonalSealer, createAuditPersonal, openAuditRecords } from './personal.js';
+export { erasePersonKeys, subscribePersonKeyEvents } from './person-keys.js';
+export { ERASED, UNREADABLE } from './personal-seal.js';

@@ -9,7 +9,7 @@
  * id and the intent's id. `listPendingIntents` finds intents with no outcome.
  */
 import type { Database } from '../../db/database.js';
-import { principalOf, type TenantTx } from '../../db/tenant-tx.js';
+import { auditPersonalOf, principalOf, type TenantTx } from '../../db/tenant-tx.js';
 import { type Principal } from '../../db/principal.js';
 import { AppError, isAppError } from '../../base/errors.js';
 
@@ -22,16 +22,18 @@ export interface EventInput {
 /** Appends one event for the transaction's principal; returns its private id (seq comes when it is chained). */
 export async function recordEvent(tx: TenantTx, event: EventInput): Promise<string> {
   const p = principalOf(tx);
+  // The person's fields as the transaction stores them: sealed under their key.
+  const personal = auditPersonalOf(tx);
   const context: Record<string, string> = {};
-  if (p.ip !== undefined) context['ip'] = p.ip;
-  if (p.userAgent !== undefined) context['user_agent'] = p.userAgent.slice(0, 512);
+  if (personal.ip !== undefined) context['ip'] = personal.ip;
+  if (personal.userAgent !== undefined) context['user_agent'] = personal.userAgent;
   const row = await tx
     .insertInto('audit_log')
     .values({
       tenant_id: p.tenantId,
       actor_type: p.actorType,
       actor_id: p.actorId,
-      actor_name: p.actorName ?? null,
+      actor_name: personal.actorName ?? null,
       action: event.action,
       targets: JSON.stringify(event.targets ?? []),
       context: JSON.stringify(context),

@@ -72,6 +72,15 @@ const auditRecord = z.object({
   metadata: z.record(z.string(), z.unknown()),
   prev_hash: z.string(),
   hash: z.string(),
+  personal: z
+    .object({
+      actor_name: z.string().optional(),
+      ip: z.string().optional(),
+      user_agent: z.string().optional(),
+    })
+    .describe(
+      'The actor name, IP and user agent readable: opened from their per-person seal, "[erased]" once the person was erased, "[unreadable]" if a sealed value does not open where it is',
+    ),
 });
 
 export const auditRoutes: WorkspaceRoute[] = [

@@ -5,7 +5,13 @@
  */
 export { canonicalJson } from './primitives/canonical-json.js';
 export { keyIdOf, signerFromSeed, verifySignature, type Signer } from './primitives/ed25519.js';
-export { randomKey } from './primitives/aead.js';
+export {
+  aeadOpen,
+  aeadSeal,
+  NONCE_BYTES as AEAD_NONCE_BYTES,
+  randomKey,
+  randomNonce,
+} from './primitives/aead.js';
 export { fernetDecrypt, fernetEncrypt } from './primitives/fernet.js';
 export {
   SECRETBOX_KEY_BYTES,

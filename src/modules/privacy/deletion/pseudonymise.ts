@@ -15,7 +15,7 @@
  */
 import type { Database } from '../../../db/database.js';
 import type { Principal } from '../../../db/principal.js';
-import { recordEvent } from '../../audit/index.js';
+import { erasePersonKeys, recordEvent } from '../../audit/index.js';
 import { notifySessionsRevoked, type SessionCache } from '../../auth/index.js';
 import { pseudonymiseMember, type NameSealer } from '../../tenancy/index.js';
 
@@ -75,6 +75,8 @@ export async function pseudonymiseUser(
     if (row === null || row === undefined) return null;
     const ids = (row as { revoked_sessions: string[] }).revoked_sessions;
     await notifySessionsRevoked(tx, ids);
+    // Their name, IP and user agent in every audit log were sealed under these keys.
+    await erasePersonKeys(tx, userId);
     return ids;
   });
   if (revoked === null) return null;

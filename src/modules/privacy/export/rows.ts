@@ -11,7 +11,7 @@
  * they are opened with the workspace's data key.
  */
 import type { TenantTx } from '../../../db/tenant-tx.js';
-import { auditRecordSelect, type AuditRecord } from '../../audit/index.js';
+import { auditRecordSelect, openAuditRecords, type AuditRecord } from '../../audit/index.js';
 import type { Keyring } from '../../keys/index.js';
 import { contentRef, nameRef, titleRef } from '../../workrooms/index.js';
 
@@ -198,7 +198,10 @@ export async function* auditRows(src: RowSource): AsyncGenerator<AuditRecord> {
       .orderBy('a.id')
       .limit(size)
       .execute();
-    for (const r of rows) yield r.record;
+    const records = rows.map((r) => r.record);
+    // The readable form adds each person's fields opened (or `[erased]`); the snapshot keeps them sealed.
+    if (src.form === 'snapshot') yield* records;
+    else yield* await openAuditRecords(src.tx, records);
     const last = rows.at(-1);
     if (last === undefined || rows.length < size) return;
     after = last.id;
