@@ -98,7 +98,8 @@ describe('SQL function files', () => {
         },
       ]);
     }
-  });
+    // One whole check per file: the work grows with the square of the files.
+  }, 180_000);
 
   it('report a function that no file defines', async () => {
     const without = files.filter((f) => f !== fileOf('uuid_v7'));

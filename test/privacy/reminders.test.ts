@@ -116,7 +116,7 @@ describe('privacy request reminders', () => {
     expect(JSON.stringify(mailsFor(ws))).not.toContain(subject);
     const { rows } = await admin.client.query<{ action: string; metadata: unknown }>(
       `select action, metadata from wardroom.audit_log
-        where tenant_id = $1 and action = 'privacy.request.reminder' order by seq`,
+        where tenant_id = $1 and action = 'privacy.request.reminder' order by id`,
       [ws.id],
     );
     expect(rows.map((r) => r.metadata)).toEqual([
