@@ -22,6 +22,10 @@ BEGIN
     RETURNING id
   )
   SELECT coalesce(jsonb_agg(r.id), '[]'::jsonb) INTO revoked FROM r;
+  -- Every session of theirs, live or ended, forgets the browser it was
+  -- signed in from (the user agent is personal data too).
+  UPDATE wardroom.sessions SET user_agent = NULL
+  WHERE user_id = p_user_id AND user_agent IS NOT NULL;
   RETURN jsonb_build_object('user_id', p_user_id, 'revoked_sessions', revoked);
 END
 $$;
