@@ -42,8 +42,10 @@ import {
   declareQueues,
   serverPrivacy,
   startOptOutBackground,
+  startExportBackground,
   startReminderBackground,
 } from './start-privacy.js';
+import { exportJobScheduler } from './modules/privacy/index.js';
 import { loadSecrets, logKeySources, type Secrets } from './start-secrets.js';
 import {
   createKeyring,
@@ -161,6 +163,9 @@ export async function createWardroom(
     const auth = { ...serverAuth(config, logger, secrets.authSecret.key, sender), sessionCache };
     const llm = await startGateway(running, config.llm, { db, keyring, logger, redis, mailer });
     const extra = serverServices(running, config, logger, { db, keyring, mailer, jobs, secrets });
+    if (options.background !== false && config.jobWorker) {
+      running.exports = await startExportBackground(await jobs(), { db, keyring, logger, ...extra });
+    }
     const billing = { plans: config.billing.plans, billing: config.billing };
     const server = await buildServer(
       { db, keyring, auditSigner, auth, ...extra, ...llm, ...billing },
@@ -197,6 +202,7 @@ function serverServices(
   return {
     invitations: invitationMailer(db, mailer),
     exportMailer: exportMailer(db, mailer),
+    exportJobs: exportJobScheduler(jobs),
     storage: (running.storage = storageFromConfig(config, { db, keyring, secrets })),
     ...serverPrivacy(config, logger, { keys: secrets.privacy.keys, mailer, jobs }),
   };
