@@ -5,12 +5,12 @@
  * the caller's tenant transaction (RLS scopes it to the workspace), and read
  * by keyset pages like rows.ts, so memory stays constant.
  *
- * - profile: the account (email, language) and the membership (role, named
+ * - profile: the account's email and the membership (role, named
  *   roles, the display name in this workspace, opened);
  * - messages they authored, opened; other people's messages are never read;
  * - conversations they took part in (created or wrote in): ids and titles;
  * - their API tokens' metadata (never the secret's hash);
- * - the audit events where they are the actor;
+ * - the audit events where they are the actor (signed in, or by their tokens);
  * - privacy requests about them (subject_user_id), without the sealed fields
  *   someone else typed about them.
  */
@@ -64,7 +64,6 @@ export async function profileRow(src: PersonalSource): Promise<Json> {
     .select([
       'm.user_id',
       'u.email',
-      'u.language',
       'm.role',
       'm.named_roles',
       'm.display_name',
@@ -76,7 +75,6 @@ export async function profileRow(src: PersonalSource): Promise<Json> {
   return {
     user_id: row.user_id,
     email: row.email,
-    language: row.language,
     display_name: await openDisplayName(src.tx, opener(src), row),
     role: row.role,
     named_roles: row.named_roles,
@@ -191,7 +189,7 @@ export function myTokenRows(src: PersonalSource): AsyncGenerator<Json> {
   );
 }
 
-/** The audit events whose actor is the member (as a person), oldest first. */
+/** The audit events whose actor is the member, signed in or through one of their API tokens, oldest first. */
 export async function* myAuditRows(src: PersonalSource): AsyncGenerator<AuditRecord> {
   const size = src.pageSize ?? EXPORT_PAGE;
   let after = '0';
@@ -199,8 +197,22 @@ export async function* myAuditRows(src: PersonalSource): AsyncGenerator<AuditRec
     const rows = await src.tx
       .selectFrom('audit_log as a')
       .select(['a.id', auditRecordSelect().as('record')])
-      .where('a.actor_type', '=', 'user')
-      .where('a.actor_id', '=', src.userId)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('a.actor_type', '=', 'user'), eb('a.actor_id', '=', src.userId)]),
+          eb.and([
+            eb('a.actor_type', '=', 'api_token'),
+            eb(
+              'a.actor_id',
+              'in',
+              eb
+                .selectFrom('api_tokens as t')
+                .select(sql<string>`t.id::text`.as('id'))
+                .where('t.user_id', '=', src.userId),
+            ),
+          ]),
+        ]),
+      )
       .where('a.id', '>', after)
       .orderBy('a.id')
       .limit(size)
