@@ -163,9 +163,8 @@ export async function createWardroom(
     const auth = { ...serverAuth(config, logger, secrets.authSecret.key, sender), sessionCache };
     const llm = await startGateway(running, config.llm, { db, keyring, logger, redis, mailer });
     const extra = serverServices(running, config, logger, { db, keyring, mailer, jobs, secrets });
-    if (options.background !== false && config.jobWorker) {
-      running.exports = await startExportBackground(await jobs(), { db, keyring, logger, ...extra });
-    }
+    const exportDeps = { db, keyring, logger, jobs, ...extra };
+    await startExports(running, options.background !== false && config.jobWorker, exportDeps);
     const billing = { plans: config.billing.plans, billing: config.billing };
     const server = await buildServer(
       { db, keyring, auditSigner, auth, ...extra, ...llm, ...billing },
@@ -206,6 +205,15 @@ function serverServices(
     storage: (running.storage = storageFromConfig(config, { db, keyring, secrets })),
     ...serverPrivacy(config, logger, { keys: secrets.privacy.keys, mailer, jobs }),
   };
+}
+
+/** The export job worker, when this process runs jobs; it needs the storage and the mailer. */
+async function startExports(
+  running: Running,
+  worker: boolean,
+  deps: Parameters<typeof startExportBackground>[1] & { jobs: () => Promise<JobQueue> },
+): Promise<void> {
+  if (worker) running.exports = await startExportBackground(await deps.jobs(), deps);
 }
 
 /** The job queue (pg-boss, as the jobs role), started on first use and remembered in `running`. */
