@@ -167,7 +167,12 @@ export async function writeExportObject(
           spec.id,
           counts,
         );
-  const info = await deps.storage.write(principal, key, zipStream(list, counts));
+  const body = zipStream(list, counts);
+  // The zip starts reading rows at once, before the store reads it (the store first seals the
+  // object's key): an entry failing that early errors the stream while nothing listens, which
+  // would be an uncaught exception. The store's read still fails with the error.
+  body.on('error', () => undefined);
+  const info = await deps.storage.write(principal, key, body);
   return { key, file_name: fileName, size: info.size, counts };
 }
 
