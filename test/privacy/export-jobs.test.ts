@@ -23,7 +23,13 @@ import {
   type ExportScheduler,
 } from '../../src/modules/privacy/index.js';
 import { folderStore, type Storage } from '../../src/modules/storage/index.js';
-import { newWorkspace, startTestApp, type TestApp, type TestWorkspace } from '../support/app.js';
+import {
+  memberToken,
+  newWorkspace,
+  startTestApp,
+  type TestApp,
+  type TestWorkspace,
+} from '../support/app.js';
 import { call, seedContent } from '../support/http.js';
 import { lines, pathOf, unzip } from './export-files.js';
 
@@ -227,6 +233,32 @@ describe('exports as jobs', () => {
       metadata: { error_code: 'storage_unavailable' },
     });
     expect(await runExportJob(deps(), job, { final: false })).toBe('skipped');
+    expect(await objectsOf(id)).toEqual([]);
+  });
+
+  it('a personal export whose requester left the workspace fails at its first file, without a crash', async () => {
+    target = recorder;
+    const gone = await memberToken(t, ws, 'member');
+    const res = await call(t, 'POST', `${base()}/exports`, {
+      token: gone.token,
+      payload: { scope: 'personal' },
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    const id = res.json<{ id: string }>().id;
+    await t.db.withTenant(systemPrincipal(ws.id, 'test'), (tx) =>
+      tx.deleteFrom('memberships').where('user_id', '=', gone.userId).execute(),
+    );
+    // The profile is the zip's first file: it fails before the store has read a byte.
+    const job = { tenantId: ws.id, exportId: id };
+    expect(await runExportJob(deps(), job, { final: true })).toBe('failed');
+    const row = await t.db.withTenant(systemPrincipal(ws.id, 'test'), (tx) =>
+      tx
+        .selectFrom('privacy_exports')
+        .select(['state', 'error_code'])
+        .where('id', '=', id)
+        .execute(),
+    );
+    expect(row).toEqual([{ state: 'failed', error_code: 'internal' }]);
     expect(await objectsOf(id)).toEqual([]);
   });
 });
