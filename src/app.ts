@@ -47,8 +47,10 @@ import {
   declareQueues,
   serverPrivacy,
   startOptOutBackground,
+  startExportBackground,
   startReminderBackground,
 } from './start-privacy.js';
+import { exportJobScheduler } from './modules/privacy/index.js';
 import { loadSecrets, logKeySources, type Secrets } from './start-secrets.js';
 import {
   createKeyring,
@@ -170,6 +172,8 @@ export async function createWardroom(
     const auth = { ...serverAuth(config, logger, secrets.authSecret.key, sender), sessionCache };
     const llm = await startGateway(running, config.llm, { db, keyring, logger, redis, mailer });
     const extra = serverServices(running, config, logger, { db, keyring, mailer, jobs, secrets });
+    const exportDeps = { db, keyring, logger, jobs, ...extra };
+    await startExports(running, options.background !== false && config.jobWorker, exportDeps);
     const billing = { plans: config.billing.plans, billing: config.billing };
     const server = await buildServer(
       { db, keyring, auditSigner, auth, ...extra, ...llm, ...billing },
@@ -206,9 +210,19 @@ function serverServices(
   return {
     invitations: invitationMailer(db, mailer),
     exportMailer: exportMailer(db, mailer),
+    exportJobs: exportJobScheduler(jobs),
     storage: (running.storage = storageFromConfig(config, { db, keyring, secrets })),
     ...serverPrivacy(config, logger, { keys: secrets.privacy.keys, mailer, jobs }),
   };
+}
+
+/** The export job worker, when this process runs jobs; it needs the storage and the mailer. */
+async function startExports(
+  running: Running,
+  worker: boolean,
+  deps: Parameters<typeof startExportBackground>[1] & { jobs: () => Promise<JobQueue> },
+): Promise<void> {
+  if (worker) running.exports = await startExportBackground(await deps.jobs(), deps);
 }
 
 /** The job queue (pg-boss, as the jobs role), started on first use and remembered in `running`. */

@@ -20,10 +20,16 @@ import {
 } from './modules/contacts/index.js';
 import { ensureRotationQueue } from './modules/keys/index.js';
 import {
+  ensureExportQueue,
   ensureReminderQueue,
+  startExportWorker,
   startReminderWorker,
+  type ExportMailer,
+  type ExportWorker,
   type ReminderWorker,
 } from './modules/privacy/index.js';
+import type { Keyring } from './modules/keys/index.js';
+import type { Storage } from './modules/storage/index.js';
 import { optOutMailer, type Mailer } from './modules/mail/index.js';
 
 /** Every queue of the application, declared by `migrate`. */
@@ -31,6 +37,7 @@ export async function declareQueues(queue: JobQueue): Promise<void> {
   await ensureRotationQueue(queue);
   await ensureOptOutQueue(queue);
   await ensureReminderQueue(queue);
+  await ensureExportQueue(queue);
 }
 
 /**
@@ -90,5 +97,33 @@ export async function startReminderBackground(
     queue,
     { db: deps.db, mailer: deps.mailer, clock: () => new Date() },
     { onError: (err) => logger.error({ err }, 'privacy request reminders failed') },
+  );
+}
+
+/** The worker that runs exports (privacy/export/job.ts) queued by the export route. */
+export async function startExportBackground(
+  queue: JobQueue,
+  deps: {
+    db: Database;
+    keyring: Keyring;
+    storage: Storage;
+    exportMailer: ExportMailer;
+    logger: Logger;
+  },
+): Promise<ExportWorker> {
+  const { logger } = deps;
+  return startExportWorker(
+    queue,
+    {
+      db: deps.db,
+      keyring: deps.keyring,
+      storage: deps.storage,
+      mailer: deps.exportMailer,
+      clock: () => new Date(),
+    },
+    {
+      onDone: (outcome, exportId) => logger.info({ outcome, exportId }, 'privacy export job'),
+      onError: (err) => logger.error({ err }, 'privacy export failed; will retry'),
+    },
   );
 }

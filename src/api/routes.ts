@@ -14,7 +14,11 @@ import { credentialRoutes } from '../modules/credentials/index.js';
 import type { Signer } from '../modules/crypto/index.js';
 import { cacheRoutes, PriceBook } from '../modules/gateway/index.js';
 import { keyRoutes, type Keyring } from '../modules/keys/index.js';
-import { privacyRoutes, type ExportMailer } from '../modules/privacy/index.js';
+import {
+  privacyRoutes,
+  type ExportMailer,
+  type ExportScheduler,
+} from '../modules/privacy/index.js';
 import {
   tenancyRoutes,
   type InvitationMailer,
@@ -58,6 +62,8 @@ export interface RouteDeps {
   readonly plans?: readonly PaidPlan[];
   /** Emails a finished workspace export's link (mail module's `exportMailer`). Default: none. */
   readonly exportMailer?: ExportMailer;
+  /** Queues export jobs (privacy `exportJobScheduler`); without it, exports answer config_invalid. */
+  readonly exportJobs?: ExportScheduler;
   /** Now, for privacy request deadlines (default: the system clock); tests move it. */
   readonly clock?: () => Date;
 }
@@ -79,6 +85,7 @@ export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
       keyring: deps.keyring,
       storage: deps.storage,
       exportMailer: deps.exportMailer,
+      exportJobs: deps.exportJobs,
       ...(deps.clock === undefined ? {} : { clock: deps.clock }),
     }),
   ];

@@ -37,3 +37,27 @@ export interface PrivacyRequestsTable {
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
+
+export type PrivacyExportState = 'queued' | 'running' | 'completed' | 'failed';
+
+/** An export and its job's status (028); no personal data. */
+export interface PrivacyExportsTable {
+  tenant_id: string;
+  id: string;
+  scope: ColumnType<'workspace' | 'personal', 'workspace' | 'personal', never>;
+  form: ColumnType<'snapshot' | 'readable', 'snapshot' | 'readable', never>;
+  requested_by: ColumnType<string, string, never>;
+  request_id: ColumnType<string | null, string | null | undefined, never>;
+  state: ColumnType<PrivacyExportState, PrivacyExportState | undefined, PrivacyExportState>;
+  progress: ColumnType<Record<string, number>, string | undefined, string>;
+  attempts: ColumnType<number, never, number>;
+  object_key: ColumnType<string | null, never, string | null>;
+  size: ColumnType<string | null, never, number | null>;
+  counts: ColumnType<Record<string, number> | null, never, string | null>;
+  expires_at: ColumnType<Date | null, never, Date | null>;
+  error_code: ColumnType<string | null, never, string | null>;
+  started_at: ColumnType<Date | null, never, Date | null>;
+  completed_at: ColumnType<Date | null, never, Date | null>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}

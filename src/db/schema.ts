@@ -7,7 +7,7 @@ import type { ColumnType, Generated } from 'kysely';
 import type { ActorType } from './principal.js';
 import type { BillingEventsTable, WorkspaceBillingTable } from './schema-billing.js';
 import type { StorageObjectsTable } from './schema-storage.js';
-import type { PrivacyRequestsTable } from './schema-privacy.js';
+import type { PrivacyExportsTable, PrivacyRequestsTable } from './schema-privacy.js';
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 
@@ -386,6 +386,7 @@ export interface DB {
   agents: AgentsTable;
   agent_runs: AgentRunsTable;
   privacy_requests: PrivacyRequestsTable;
+  privacy_exports: PrivacyExportsTable;
   contacts: ContactsTable;
   workspace_billing: WorkspaceBillingTable;
   billing_events: BillingEventsTable;

@@ -44,6 +44,8 @@ interface Side extends SeededContent {
   readonly privacyRequestId: string;
   readonly contactId: string;
   readonly contactEmail: string;
+  /** The owner's personal export. */
+  readonly exportId: string;
 }
 
 let t: TestApp;
@@ -137,7 +139,13 @@ async function makeSide(label: string): Promise<Side> {
     payload: { name: `${marker} contact`, email: contactEmail, notes: `${marker} notes` },
   });
   expect(contact.statusCode, contact.body).toBe(201);
+  const exported = await call(t, 'POST', `/api/v1/workspaces/${ws.id}/privacy/exports`, {
+    token: ws.ownerToken,
+    payload: { scope: 'personal' },
+  });
+  expect(exported.statusCode, exported.body).toBe(202);
   return {
+    exportId: exported.json<{ id: string }>().id,
     privacyRequestId: privacy.json<{ id: string }>().id,
     contactId: contact.json<{ id: string }>().id,
     contactEmail,
@@ -183,6 +191,7 @@ const secretsOf = (s: Side): string[] => [
   s.privacyRequestId,
   s.contactId,
   s.contactEmail,
+  s.exportId,
   tokenId(s.ws.ownerToken),
   tokenId(s.viewer.token),
 ];
@@ -323,6 +332,8 @@ const fixtures: Record<string, Fixture> = {
   [`GET ${ws}/privacy/residency`]: { ids: none },
   [`PUT ${ws}/privacy/residency`]: { ids: none, body: () => ({ region: 'us' }) },
   [`POST ${ws}/privacy/exports`]: { ids: none, body: () => ({ form: 'readable' }) },
+  [`GET ${ws}/privacy/exports`]: { ids: none },
+  [`GET ${ws}/privacy/exports/:id`]: { ids: (s) => ({ id: s.exportId }) },
 };
 const routeKeys = Object.keys(fixtures);
 
@@ -384,7 +395,7 @@ describe('another workspace', () => {
   it("answers 404 for the other workspace's resource ids inside one's own workspace", async () => {
     const before = [await admin.snapshot(A.ws.id), await admin.snapshot(B.ws.id)];
     const withIds = routeKeys.filter((key) => Object.keys(fixtures[key]!.ids(B)).length > 0);
-    expect(withIds).toHaveLength(28);
+    expect(withIds).toHaveLength(29);
     for (const key of withIds) {
       const { method, url, payload } = request(key, A.ws.id, B);
       const res = await call(t, method, url, {
@@ -406,6 +417,7 @@ describe('another workspace', () => {
       [`/api/v1/workspaces/${A.ws.id}/tokens`, tokenId(A.ws.ownerToken)],
       [`/api/v1/workspaces/${A.ws.id}/agents?status=all`, A.agentId],
       [`/api/v1/workspaces/${A.ws.id}/privacy/requests`, A.privacyRequestId],
+      [`/api/v1/workspaces/${A.ws.id}/privacy/exports`, A.exportId],
     ];
     for (const [url, own] of lists) {
       const res = await call(t, 'GET', url, { token: A.ws.ownerToken });

@@ -169,6 +169,16 @@ const freshRun = async () => {
   );
   return { id: conversationId, run: row.id };
 };
+/** A personal export of the caller's (each member sees only their own). */
+const ownExport = async (token: string) => {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/workspaces/${ws.id}/privacy/exports`,
+    payload: { scope: 'personal' },
+    headers: bearer(token),
+  });
+  return { id: res.json<{ id: string }>().id };
+};
 /** A fresh privacy request (each transition needs one in a state that allows it). */
 const freshPrivacyRequest = async () => {
   const res = await t.app.inject({
@@ -484,9 +494,15 @@ const fixtures: Record<string, Fixture> = {
     params: () => Promise.resolve({}),
     body: () => ({ region: 'eu' }),
   },
+  // Any member may start their personal export (a workspace export is owners': tested in test/privacy).
   'POST /api/v1/workspaces/:ws/privacy/exports': {
     params: () => Promise.resolve({}),
-    body: () => ({ form: 'snapshot' }),
+    body: () => ({ scope: 'personal' }),
+  },
+  'GET /api/v1/workspaces/:ws/privacy/exports': { params: () => Promise.resolve({}) },
+  'GET /api/v1/workspaces/:ws/privacy/exports/:id': {
+    params: () => ownExport(ws.ownerToken),
+    callerParams: ownExport,
   },
   'POST /api/v1/workspaces/:ws/contacts': {
     params: none,

@@ -1,5 +1,5 @@
 /**
- * The workspace export on the S3 store (the real SDK against s3rver): the
+ * The workspace export on the S3 store, run as its job (the real SDK against s3rver): the
  * zip streams into a bucket through the sealed writer and the signed link
  * downloads it; the bucket holds only the sealed bytes (no plaintext).
  */
@@ -30,8 +30,12 @@ it('exports into the bucket, sealed, and downloads through the signed link', asy
     token: ws.ownerToken,
     payload: { form: 'readable' },
   });
-  expect(res.statusCode, res.body).toBe(201);
-  const view = res.json<{ file_name: string; download_url: string; size: number }>();
+  expect(res.statusCode, res.body).toBe(202);
+  const id = res.json<{ id: string }>().id;
+  const status = await call(t, 'GET', `/api/v1/workspaces/${ws.id}/privacy/exports/${id}`, {
+    token: ws.ownerToken,
+  });
+  const view = status.json<{ file_name: string; download_url: string; size: number }>();
   const stored = await backend.store.get(objectKey(ws.id, 'exports', view.file_name));
   const chunks: Buffer[] = [];
   for await (const c of stored) chunks.push(c as Buffer);

@@ -37,12 +37,12 @@ const mailer: ExportMailer = {
 interface ExportView {
   id: string;
   form: string;
+  state: string;
   file_name: string;
   size: number;
   counts: Record<string, number>;
   download_url: string;
   expires_at: string;
-  email: { sent: boolean; error_code: string | null };
 }
 
 let t: TestApp;
@@ -127,6 +127,25 @@ async function exportOf(ws: TestWorkspace, form: string, token = ws.ownerToken) 
   });
 }
 
+/** Starts an export (202, queued) and reads it back once its job has run (completed). */
+async function finished(ws: TestWorkspace, form: string): Promise<ExportView> {
+  const res = await exportOf(ws, form);
+  expect(res.statusCode, res.body).toBe(202);
+  expect(res.json<ExportView>().state).toBe('queued');
+  const got = await call(
+    t,
+    'GET',
+    `/api/v1/workspaces/${ws.id}/privacy/exports/${res.json<ExportView>().id}`,
+    {
+      token: ws.ownerToken,
+    },
+  );
+  expect(got.statusCode, got.body).toBe(200);
+  const view = got.json<ExportView>();
+  expect(view.state).toBe('completed');
+  return view;
+}
+
 async function download(view: ExportView): Promise<Buffer> {
   const res = await call(t, 'GET', pathOf(view.download_url));
   expect(res.statusCode, res.body).toBe(200);
@@ -135,11 +154,10 @@ async function download(view: ExportView): Promise<Buffer> {
 
 describe('workspace export', () => {
   it('the readable form holds every collection, opened, with the expected counts', async () => {
-    const res = await exportOf(a, 'readable');
-    expect(res.statusCode, res.body).toBe(201);
-    const view = res.json<ExportView>();
+    sent.length = 0;
+    const view = await finished(a, 'readable');
     expect(view.form).toBe('readable');
-    expect(view.email).toEqual({ sent: true, error_code: null });
+    expect(sent).toHaveLength(1);
     const files = await unzip(await download(view));
     expect([...files.keys()]).toEqual([
       'workspace.json',
@@ -184,9 +202,7 @@ describe('workspace export', () => {
   });
 
   it('the snapshot keeps content sealed: no plaintext of it anywhere in the file', async () => {
-    const res = await exportOf(a, 'snapshot');
-    expect(res.statusCode, res.body).toBe(201);
-    const view = res.json<ExportView>();
+    const view = await finished(a, 'snapshot');
     const files = await unzip(await download(view));
     for (const text of files.values()) expect(text).not.toContain(A);
     const msgs = lines(files.get('messages.jsonl'));
@@ -200,9 +216,7 @@ describe('workspace export', () => {
   });
 
   it('workspace B exports only its own content', async () => {
-    const res = await exportOf(b, 'readable');
-    expect(res.statusCode, res.body).toBe(201);
-    const files = await unzip(await download(res.json<ExportView>()));
+    const files = await unzip(await download(await finished(b, 'readable')));
     const msgs = lines(files.get('messages.jsonl'));
     expect(msgs.map((m) => m['content'])).toEqual([`${B} message`]);
     for (const text of files.values()) {
@@ -211,13 +225,11 @@ describe('workspace export', () => {
     }
   });
 
-  it('the emailed link goes to the owner and downloads the same bytes as the returned one', async () => {
+  it('the emailed link goes to the owner and downloads the same bytes as the status link', async () => {
     sent.length = 0;
-    const res = await exportOf(a, 'readable');
-    const view = res.json<ExportView>();
+    const view = await finished(a, 'readable');
     expect(sent).toHaveLength(1);
     const mail = sent[0];
-    expect(mail?.url).toBe(view.download_url);
     expect(mail?.to).toMatch(/^owner-[0-9a-f]+@example\.test$/);
     expect(mail?.expiresAt.toISOString()).toBe(view.expires_at);
     const days = (Date.parse(view.expires_at) - Date.now()) / 86_400_000;
@@ -229,20 +241,24 @@ describe('workspace export', () => {
     expect(first.length).toBeGreaterThan(0);
   });
 
-  it('records created and completed, with counts and no personal data', async () => {
-    const res = await exportOf(a, 'readable');
-    const view = res.json<ExportView>();
+  it('records created, started and completed, with counts and no personal data', async () => {
+    const view = await finished(a, 'readable');
     const events = await t.db.withTenant(systemPrincipal(a.id, 'test'), (tx) =>
       tx
         .selectFrom('audit_log')
         .select(['action', 'targets', 'metadata'])
-        .where('action', 'in', ['privacy.export.created', 'privacy.export.completed'])
+        .where('action', 'in', [
+          'privacy.export.created',
+          'privacy.export.started',
+          'privacy.export.completed',
+        ])
         .execute(),
     );
     const mine = events.filter((e) => e.targets.some((x) => x.id === view.id));
     expect(mine.map((e) => e.action).sort()).toEqual([
       'privacy.export.completed',
       'privacy.export.created',
+      'privacy.export.started',
     ]);
     const completed = mine.find((e) => e.action === 'privacy.export.completed');
     expect(completed?.metadata).toMatchObject({ form: 'readable', rows_messages: 3 });
@@ -316,7 +332,7 @@ describe('an export answering an access request', () => {
       token: a.ownerToken,
       payload: { form: 'readable', request_id: id },
     });
-    expect(res.statusCode, res.body).toBe(201);
+    expect(res.statusCode, res.body).toBe(202);
     const view = res.json<ExportView & { request_id: string }>();
     expect(view.request_id).toBe(id);
     expect(await stateOf(id)).toBe('completed');

@@ -3,7 +3,8 @@
  * run's test database, as the app role) and keyring, with a random master
  * key; requests go through `app.inject`, no sockets.
  */
-import type { ExportMailer } from '../../src/modules/privacy/index.js';
+import type { ExportMailer, ExportScheduler } from '../../src/modules/privacy/index.js';
+import { inlineExportJobs } from './export-jobs.js';
 import { systemPrincipal } from '../../src/db/principal.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -102,6 +103,8 @@ export async function startTestApp(
     invitations?: InvitationMailer;
     /** Emails a finished export's link (default: none, so the export route sends nothing). */
     exportMailer?: ExportMailer;
+    /** Runs export jobs (default: at once, in process, test/support/export-jobs.ts). */
+    exportJobs?: ExportScheduler;
     auth?: { settings?: Partial<AuthSettings>; signInLimits?: SignInLimits };
     /** Delivers sign-in codes (default: the recorder, `codes`). */
     signInCodeSender?: SignInCodeSender;
@@ -168,6 +171,15 @@ export async function startTestApp(
     ...(options.storage?.now === undefined ? {} : { now: options.storage.now }),
   });
   const gateway = options.gateway?.({ db, keyring });
+  const exportJobs =
+    options.exportJobs ??
+    inlineExportJobs({
+      db,
+      keyring,
+      storage,
+      mailer: options.exportMailer,
+      clock: options.clock ?? (() => new Date()),
+    });
   const keys = privacyKeys(randomBytes(32));
   const optOut = { keys, mail: optOutRecorder(), scheduler: immediateScheduler(db, keys) };
   const app = await buildServer(
@@ -177,6 +189,7 @@ export async function startTestApp(
       auditSigner,
       auth,
       storage,
+      exportJobs,
       privacyKeys: keys,
       optOut: {
         keys,

@@ -243,6 +243,17 @@ export async function seedTenant(db: Database, label = 'Tenant'): Promise<Seeded
         created_by: ownerId,
       })
       .execute();
+    // An export record (028): a member's personal export, queued.
+    await tx
+      .insertInto('privacy_exports')
+      .values({
+        tenant_id: tenantId,
+        id: randomUUID(),
+        scope: 'personal',
+        form: 'readable',
+        requested_by: ownerId,
+      })
+      .execute();
     // Billing (023): the workspace's Stripe subscription and one applied event.
     await tx
       .insertInto('workspace_billing')

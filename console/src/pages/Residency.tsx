@@ -4,7 +4,8 @@
  * requests with their legal deadlines, moved from state to state; "Create
  * request". Owners also change the region: a logical tag (Phase 1) that
  * routes LLM calls and sets the legal context of new requests; existing
- * requests keep the law they were received under.
+ * requests keep the law they were received under. Owners export the
+ * workspace here, on its own or for an access request, and download it.
  */
 import { useId, useState, type ReactNode } from 'react';
 import type { Membership } from '../api/account';
@@ -19,6 +20,7 @@ import { hasRole } from '../roles';
 import { ErrorLine, useSubmit } from '../ui/forms';
 import { Loaded, useLoad } from '../ui/load';
 import { useWorkspace } from '../workspace';
+import { ExportsPanel } from './exports-panel';
 import { PrivacyRequests } from './privacy-requests';
 
 export function ResidencyPage(): ReactNode {
@@ -38,13 +40,29 @@ function ResidencySettings(props: { readonly membership: Membership }): ReactNod
   const ws = props.membership.workspace_id;
   const owner = hasRole(props.membership, 'owner');
   const load = useLoad(() => getResidency(ws), ws);
+  // An export started for a request shows in the list; one completed shows its request completed.
+  const [exportsSeen, setExportsSeen] = useState(0);
+  const [requestsSeen, setRequestsSeen] = useState(0);
   return (
     <section aria-labelledby="residency-title">
       <h1 id="residency-title">Data residency</h1>
       <Loaded load={load} label="the data region">
         {(residency) => <RegionPanel ws={ws} residency={residency} owner={owner} />}
       </Loaded>
-      <PrivacyRequests ws={ws} />
+      <PrivacyRequests
+        ws={ws}
+        owner={owner}
+        refresh={requestsSeen}
+        exported={() => setExportsSeen((n) => n + 1)}
+      />
+      {owner ? (
+        <ExportsPanel
+          ws={ws}
+          scope="workspace"
+          refresh={exportsSeen}
+          onCompleted={() => setRequestsSeen((n) => n + 1)}
+        />
+      ) : null}
     </section>
   );
 }

@@ -11,6 +11,12 @@ const LABELS: Readonly<Record<string, string>> = {
   'privacy_request.created': 'Privacy request stored',
   'privacy_request.updated': 'Privacy request updated',
   'workspace.region_changed': 'Data region changed',
+  'privacy.export.created': 'Export requested',
+  'privacy.export.started': 'Export started',
+  'privacy.export.completed': 'Export completed',
+  'privacy.export.failed': 'Export failed',
+  'privacy.request.exported': 'Privacy request answered by an export',
+  'object.downloaded': 'File downloaded',
 };
 
 export function actionLabel(action: string): string | undefined {

@@ -1,7 +1,9 @@
 /**
  * The privacy requests of the workspace, with their deadlines: a table with
  * the next steps each request allows, a reason form for a denial or an
- * extension, and "Create request".
+ * extension, and "Create request". Owners also start the export that
+ * answers an access request in progress ("Export for this request"); the
+ * export completes the request when it is done.
  */
 import { useId, useState, type ReactNode } from 'react';
 import {
@@ -11,6 +13,7 @@ import {
   type PrivacyRequest,
   type RequestState,
 } from '../api/privacy-requests';
+import { startExport } from '../api/exports';
 import { describeError } from '../errors';
 import { ErrorLine, useSubmit } from '../ui/forms';
 import { Loaded, useLoad } from '../ui/load';
@@ -37,8 +40,16 @@ const NEXT: Readonly<Record<RequestState, readonly { to: RequestState; label: st
 
 const isOpen = (r: PrivacyRequest) => NEXT[r.state].length > 0;
 
-export function PrivacyRequests(props: { readonly ws: string }): ReactNode {
-  const load = useLoad(() => listRequests(props.ws), props.ws);
+export function PrivacyRequests(props: {
+  readonly ws: string;
+  /** Owners: "Export for this request" on an access request in progress. */
+  readonly owner?: boolean;
+  /** Changed by the page to read the requests again (an export completed one). */
+  readonly refresh?: number;
+  /** An export was started for a request. */
+  readonly exported?: () => void;
+}): ReactNode {
+  const load = useLoad(() => listRequests(props.ws), `${props.ws}:${String(props.refresh ?? 0)}`);
   const [pending, setPending] = useState<{ id: string; action: 'deny' | 'extend' } | undefined>();
   return (
     <>
@@ -51,6 +62,8 @@ export function PrivacyRequests(props: { readonly ws: string }): ReactNode {
               requests={requests}
               changed={load.reload}
               ask={(id, action) => setPending({ id, action })}
+              owner={props.owner === true}
+              exported={props.exported}
             />
             {pending === undefined ? null : (
               <ReasonForm
@@ -81,15 +94,28 @@ function RequestTable(props: {
   readonly requests: readonly PrivacyRequest[];
   readonly changed: () => void;
   readonly ask: (id: string, action: 'deny' | 'extend') => void;
+  readonly owner: boolean;
+  readonly exported: (() => void) | undefined;
 }): ReactNode {
   const id = useId();
   const [error, setError] = useState<string | undefined>();
+  const [started, setStarted] = useState<ReadonlySet<string>>(new Set());
   if (props.requests.length === 0) {
     return <p className="empty">No privacy requests yet.</p>;
   }
   const act = (r: PrivacyRequest, to: RequestState) => {
     setError(undefined);
     moveRequest(props.ws, r.id, to).then(props.changed, (e: unknown) => setError(describeError(e)));
+  };
+  const exportFor = (r: PrivacyRequest) => {
+    setError(undefined);
+    startExport(props.ws, { scope: 'workspace', form: 'readable', request_id: r.id }).then(
+      () => {
+        setStarted((s) => new Set([...s, r.id]));
+        props.exported?.();
+      },
+      (e: unknown) => setError(describeError(e)),
+    );
   };
   return (
     <>
@@ -125,6 +151,15 @@ function RequestTable(props: {
               <td>
                 {isOpen(r) ? (
                   <span className="actions">
+                    {props.owner && r.type === 'access' && r.state === 'in_progress' ? (
+                      <button
+                        type="button"
+                        disabled={started.has(r.id)}
+                        onClick={() => exportFor(r)}
+                      >
+                        {started.has(r.id) ? 'Export started' : 'Export for this request'}
+                      </button>
+                    ) : null}
                     {NEXT[r.state].map((n) => (
                       <button key={n.to} type="button" onClick={() => act(r, n.to)}>
                         {n.label}

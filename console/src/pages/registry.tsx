@@ -22,6 +22,7 @@ import { BudgetsPage } from './Budgets';
 import { ResidencyPage } from './Residency';
 import { ContactsPage } from './Contacts';
 import { BillingPage } from './Billing';
+import { MyDataPage } from './MyData';
 
 export interface PageDef {
   /** `/app/…`; `:name` segments become `params.name`. */
@@ -155,6 +156,14 @@ export const pages: readonly PageDef[] = [
     nav: 'workspace',
     needs: 'admin',
     render: () => <ResidencyPage />,
+  },
+  // The personal export (issue 13, section 3): every member, for their own data.
+  {
+    path: '/app/my-data',
+    title: 'My data',
+    nav: 'workspace',
+    needs: 'workspace',
+    render: () => <MyDataPage />,
   },
 ];
 

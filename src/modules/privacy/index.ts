@@ -13,6 +13,15 @@ export {
 } from './reminder-job.js';
 export { exportRoutes, type ExportRouteDeps } from './export/routes.js';
 export {
+  ensureExportQueue,
+  EXPORT_QUEUE,
+  exportJobScheduler,
+  startExportWorker,
+  type ExportScheduler,
+  type ExportWorker,
+} from './export/job.js';
+export { runExportJob, type ExportJobDeps, type ExportJobOutcome } from './export/run-export.js';
+export {
   EXPORT_FILES,
   EXPORT_LINK_SECONDS,
   runWorkspaceExport,

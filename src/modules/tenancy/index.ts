@@ -21,7 +21,7 @@ export {
 } from './api-tokens.js';
 export { parseToken, type ParsedToken } from './token-format.js';
 export { MAX_TOKEN_DAYS } from './token-routes.js';
-export type { NameSealer } from './display-name.js';
+export { openDisplayName, type NameSealer, type SealedRef } from './display-name.js';
 export { DELETED_USER_NAME, pseudonymiseMember } from './pseudonymise-member.js';
 export type {
   InvitationEmail,

@@ -16,7 +16,9 @@ import { principalOf, type TenantTx } from '../../../db/tenant-tx.js';
 import type { Principal } from '../../../db/principal.js';
 import { recordEvent } from '../../audit/index.js';
 import type { Keyring } from '../../keys/index.js';
-import { objectKey, type Storage } from '../../storage/index.js';
+import { objectKey, type ObjectKey, type Storage } from '../../storage/index.js';
+import type { ExportScope } from './export-store.js';
+import { personalEntries } from './personal-export.js';
 import {
   auditRows,
   conversationRows,
@@ -104,17 +106,88 @@ function entries(src: RowSource, id: string, counts: EntryCounts): ZipEntry[] {
   ];
 }
 
+/** What an export is: its id, whose data, which form; who asked. */
+export interface ExportSpec {
+  readonly id: string;
+  readonly scope: ExportScope;
+  readonly form: ExportForm;
+  readonly requesterId: string;
+}
+
+/** The stored object of a finished export. */
+export interface StoredExport {
+  readonly key: ObjectKey;
+  readonly file_name: string;
+  readonly size: number;
+  readonly counts: EntryCounts;
+}
+
 /**
- * Runs the export for the owner `requesterId` in `tx`; records
- * `privacy.export.created` and `privacy.export.completed` (form, size and
- * counts: no personal data).
+ * The object's name: from the export's ids only, so writing an export again
+ * (a job retried after its worker died) replaces the same object.
+ */
+export function exportFileName(spec: Pick<ExportSpec, 'id' | 'scope' | 'form'>): string {
+  return `${spec.scope}-export-${spec.id}-${spec.form}.zip`;
+}
+
+/**
+ * Streams the export's zip from `tx` into the store, sealed, as the
+ * principal of `tx`. `counts` (rows written per file) fills as the zip is
+ * read, so a caller can report progress while this runs. Records only the
+ * storage module's `object.stored`: the caller records the export's events.
+ */
+export async function writeExportObject(
+  tx: TenantTx,
+  deps: ExportDeps,
+  spec: ExportSpec,
+  counts: EntryCounts = {},
+): Promise<StoredExport> {
+  const principal = principalOf(tx);
+  const fileName = exportFileName(spec);
+  const key = objectKey(principal.tenantId, 'exports', fileName);
+  const list =
+    spec.scope === 'personal'
+      ? personalEntries(
+          {
+            tx,
+            keyring: deps.keyring,
+            userId: spec.requesterId,
+            ...(deps.pageSize === undefined ? {} : { pageSize: deps.pageSize }),
+          },
+          spec.id,
+          counts,
+        )
+      : entries(
+          {
+            tx,
+            keyring: deps.keyring,
+            form: spec.form,
+            ...(deps.pageSize === undefined ? {} : { pageSize: deps.pageSize }),
+          },
+          spec.id,
+          counts,
+        );
+  const body = zipStream(list, counts);
+  // The zip starts reading rows at once, before the store reads it (the store first seals the
+  // object's key): an entry failing that early errors the stream while nothing listens, which
+  // would be an uncaught exception. The store's read still fails with the error.
+  body.on('error', () => undefined);
+  const info = await deps.storage.write(principal, key, body);
+  return { key, file_name: fileName, size: info.size, counts };
+}
+
+/**
+ * Runs a workspace export inline, for the owner `requesterId`, in `tx`:
+ * records `privacy.export.created` and `privacy.export.completed` (form,
+ * size and counts: no personal data) and emails the link. The HTTP route
+ * queues a job instead (job.ts); this stays the one-call export of a
+ * tenant transaction (the benchmark and tests use it).
  */
 export async function runWorkspaceExport(
   tx: TenantTx,
   deps: ExportDeps,
   input: { form: ExportForm; requesterId: string },
 ): Promise<ExportResult> {
-  const principal = principalOf(tx);
   const id = uuidv7();
   const target = [{ type: 'privacy_export', id }];
   await recordEvent(tx, {
@@ -122,38 +195,34 @@ export async function runWorkspaceExport(
     targets: target,
     metadata: { form: input.form },
   });
-  const fileName = `workspace-export-${id}-${input.form}.zip`;
-  const key = objectKey(principal.tenantId, 'exports', fileName);
-  const counts: EntryCounts = {};
-  const src: RowSource = {
-    tx,
-    keyring: deps.keyring,
-    form: input.form,
-    ...(deps.pageSize === undefined ? {} : { pageSize: deps.pageSize }),
-  };
-  const info = await deps.storage.write(
-    principal,
-    key,
-    zipStream(entries(src, id, counts), counts),
-  );
-  const link = deps.storage.downloadLink(key, EXPORT_LINK_SECONDS);
+  const spec = { id, scope: 'workspace', ...input } as const;
+  const stored = await writeExportObject(tx, deps, spec);
+  const link = deps.storage.downloadLink(stored.key, EXPORT_LINK_SECONDS);
   await recordEvent(tx, {
     action: 'privacy.export.completed',
-    targets: [...target, { type: 'object', id: key }],
-    metadata: { form: input.form, size: info.size, ...prefixed(counts) },
+    targets: [...target, { type: 'object', id: stored.key }],
+    metadata: completedMetadata(input.form, stored),
   });
-  const email = await emailLink(tx, deps, input, link);
+  const email = await emailLink(tx, deps.mailer, input, link);
   return {
     id,
     form: input.form,
     state: 'completed',
-    file_name: fileName,
-    size: info.size,
-    counts,
+    file_name: stored.file_name,
+    size: stored.size,
+    counts: stored.counts,
     download_url: link.url,
     expires_at: link.expiresAt.toISOString(),
     email,
   };
+}
+
+/** The completed event's metadata: form, size, counts; no personal data. */
+export function completedMetadata(
+  form: ExportForm,
+  stored: Pick<StoredExport, 'size' | 'counts'>,
+): Record<string, string | number> {
+  return { form, size: stored.size, ...prefixed(stored.counts) };
 }
 
 /** `rows_messages` and so on: counts only. */
@@ -163,13 +232,14 @@ function prefixed(counts: EntryCounts): Record<string, number> {
   );
 }
 
-async function emailLink(
+/** Emails the link to the requester (after the export is durable); never throws for mail. */
+export async function emailLink(
   tx: TenantTx,
-  deps: ExportDeps,
+  mailer: ExportMailer | undefined,
   input: { form: ExportForm; requesterId: string },
   link: { url: string; expiresAt: Date },
 ): Promise<{ sent: boolean; error_code: string | null }> {
-  if (deps.mailer === undefined) return { sent: false, error_code: 'mail_unavailable' };
+  if (mailer === undefined) return { sent: false, error_code: 'mail_unavailable' };
   const user = await tx
     .selectFrom('users')
     .select('email')
@@ -177,7 +247,7 @@ async function emailLink(
     .executeTakeFirst();
   const ws = await tx.selectFrom('workspaces').select('name').executeTakeFirstOrThrow();
   if (user === undefined) return { sent: false, error_code: 'mail_unavailable' };
-  return deps.mailer.sendExportReady(principalOf(tx), {
+  return mailer.sendExportReady(principalOf(tx), {
     to: user.email,
     workspaceName: ws.name,
     form: input.form,
