@@ -16,7 +16,7 @@
  */
 import { sql } from 'kysely';
 import type { TenantTx } from '../../../db/tenant-tx.js';
-import { auditRecordSelect, type AuditRecord } from '../../audit/index.js';
+import { auditRecordSelect, openAuditRecords, type AuditRecord } from '../../audit/index.js';
 import type { Keyring } from '../../keys/index.js';
 import { openDisplayName, type SealedRef } from '../../tenancy/index.js';
 import { contentRef, titleRef } from '../../workrooms/index.js';
@@ -189,7 +189,10 @@ export function myTokenRows(src: PersonalSource): AsyncGenerator<Json> {
   );
 }
 
-/** The audit events whose actor is the member, signed in or through one of their API tokens, oldest first. */
+/**
+ * The audit events whose actor is the member, signed in or through one of
+ * their API tokens, oldest first, with their sealed personal fields opened.
+ */
 export async function* myAuditRows(src: PersonalSource): AsyncGenerator<AuditRecord> {
   const size = src.pageSize ?? EXPORT_PAGE;
   let after = '0';
@@ -217,7 +220,11 @@ export async function* myAuditRows(src: PersonalSource): AsyncGenerator<AuditRec
       .orderBy('a.id')
       .limit(size)
       .execute();
-    for (const r of rows) yield r.record;
+    // Always readable: their own name, addresses and browsers, opened under their key.
+    yield* await openAuditRecords(
+      src.tx,
+      rows.map((r) => r.record),
+    );
     const last = rows.at(-1);
     if (last === undefined || rows.length < size) return;
     after = last.id;
