@@ -22,6 +22,8 @@ export {
 export { parseToken, type ParsedToken } from './token-format.js';
 export { MAX_TOKEN_DAYS } from './token-routes.js';
 export type { NameSealer } from './display-name.js';
+// For the workroom transcript (modules/workrooms): authors' display names.
+export { openDisplayName } from './display-name.js';
 export { DELETED_USER_NAME, pseudonymiseMember } from './pseudonymise-member.js';
 export type {
   InvitationEmail,
