@@ -151,17 +151,50 @@ export async function* conversationRows(src: RowSource): AsyncGenerator<Json> {
   }
 }
 
-export async function* messageRows(src: RowSource): AsyncGenerator<Json> {
-  let after = '00000000-0000-0000-0000-000000000000';
-  const size = src.pageSize ?? EXPORT_PAGE;
+/**
+ * Keyset pages, the next page's query sent before the current page is
+ * handed on: PostgreSQL reads page n+1 while Node opens and writes page n
+ * (one connection, so the queries still run one after the other there).
+ * `size(rows)` picks the next page's size from the page just read. A
+ * consumer that stops early leaves at most one query in flight, whose
+ * failure (the transaction ending) is ignored.
+ */
+async function* prefetched<R>(
+  fetch: (after: string, size: number) => Promise<R[]>,
+  keyOf: (row: R) => string,
+  first: { after: string; size: number },
+  size: (rows: readonly R[], current: number) => number = (_, current) => current,
+): AsyncGenerator<R[]> {
+  let current = first.size;
+  let next = fetch(first.after, current);
   for (;;) {
-    const rows = await src.tx
+    const rows = await next;
+    const last = rows.at(-1);
+    const more = last !== undefined && rows.length >= current;
+    if (more) {
+      current = size(rows, current);
+      next = fetch(keyOf(last), current);
+      next.catch(() => undefined);
+    }
+    yield rows;
+    if (!more) return;
+  }
+}
+
+export async function* messageRows(src: RowSource): AsyncGenerator<Json> {
+  const fetch = (after: string, size: number) =>
+    src.tx
       .selectFrom('messages')
       .select(['id', 'conversation_id', 'author_type', 'author_id', 'content', 'created_at'])
       .where('id', '>', after)
       .orderBy('id')
       .limit(size)
       .execute();
+  const first = {
+    after: '00000000-0000-0000-0000-000000000000',
+    size: src.pageSize ?? EXPORT_PAGE,
+  };
+  for await (const rows of prefetched(fetch, (r) => r.id, first)) {
     const contents = await opened(
       src,
       rows.map((r) => ({ ref: contentRef(r.id, r.conversation_id, r), envelope: r.content })),
@@ -176,9 +209,6 @@ export async function* messageRows(src: RowSource): AsyncGenerator<Json> {
         created_at: r.created_at.toISOString(),
       };
     }
-    const last = rows.at(-1);
-    if (last === undefined || rows.length < size) return;
-    after = last.id;
   }
 }
 
@@ -187,20 +217,35 @@ export async function* messageRows(src: RowSource): AsyncGenerator<Json> {
  * order of insertion) order: chained events carry their seq and hashes,
  * events the chainer has not reached yet carry nulls there.
  */
+/**
+ * Audit targets held per page. An event written by one statement over many
+ * rows lists up to 1,000 targets (migration 007), so pages of audit events
+ * are sized by their targets, not their count: 500 one-target events a
+ * page, as few as 20 bulk events, so a page stays a few MB.
+ */
+export const AUDIT_PAGE_TARGETS = 20_000;
+
+/** The next audit page's size: about AUDIT_PAGE_TARGETS targets, 20 to `max` events. */
+function auditPageSize(rows: readonly { record: AuditRecord }[], max: number): number {
+  const targets = rows.reduce((n, r) => n + Math.max(1, r.record.targets.length), 0);
+  const perEvent = targets / Math.max(1, rows.length);
+  return Math.max(Math.min(20, max), Math.min(max, Math.floor(AUDIT_PAGE_TARGETS / perEvent)));
+}
+
 export async function* auditRows(src: RowSource): AsyncGenerator<AuditRecord> {
-  let after = '0';
-  const size = src.pageSize ?? EXPORT_PAGE;
-  for (;;) {
-    const rows = await src.tx
+  const max = src.pageSize ?? EXPORT_PAGE;
+  const fetch = (after: string, size: number) =>
+    src.tx
       .selectFrom('audit_log as a')
       .select(['a.id', auditRecordSelect().as('record')])
       .where('a.id', '>', after)
       .orderBy('a.id')
       .limit(size)
       .execute();
+  // The first page is small: its events' size is not known yet.
+  const first = { after: '0', size: Math.min(20, max) };
+  const size = (rows: readonly { record: AuditRecord }[]) => auditPageSize(rows, max);
+  for await (const rows of prefetched(fetch, (r) => r.id, first, size)) {
     for (const r of rows) yield r.record;
-    const last = rows.at(-1);
-    if (last === undefined || rows.length < size) return;
-    after = last.id;
   }
 }
