@@ -15,14 +15,26 @@ import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { createDatabase } from '../src/db/database.js';
-import { systemPrincipal } from '../src/db/principal.js';
-import { runWorkspaceExport } from '../src/modules/privacy/export/workspace-export.js';
+import type * as CryptoModule from '../src/modules/crypto/index.js';
+import type * as DatabaseModule from '../src/db/database.js';
+import type * as KeyringModule from '../src/modules/keys/keyring.js';
+import type * as PrincipalModule from '../src/db/principal.js';
+import type * as ExportModule from '../src/modules/privacy/export/workspace-export.js';
 import type { ExportForm } from '../src/modules/privacy/export/rows.js';
-import { zipStream, type EntryCounts } from '../src/modules/privacy/export/zip.js';
-import { createStorage, folderStore } from '../src/modules/storage/index.js';
-import { openKeyring, type BenchState } from './privacy-seed.js';
+import type * as ZipModule from '../src/modules/privacy/export/zip.js';
+import type { EntryCounts } from '../src/modules/privacy/export/zip.js';
+import type * as StorageModule from '../src/modules/storage/index.js';
+import type { BenchState } from './privacy-seed.js';
+
+/**
+ * The server's modules as built by `npm run build:server` (dist/src), as
+ * `wardroom start` runs them: no TypeScript loader in the measured process.
+ */
+function built<T>(distDir: string, file: string): Promise<T> {
+  return import(pathToFileURL(path.join(distDir, file)).href) as Promise<T>;
+}
 
 export interface ChildJob {
   readonly kind: 'wardroom' | 'reference';
@@ -30,6 +42,8 @@ export interface ChildJob {
   readonly state: BenchState;
   /** Folder for the store (wardroom) or the plain file (reference). */
   readonly outDir: string;
+  /** The build's root (the folder holding dist/src). */
+  readonly distDir: string;
 }
 
 export interface ChildResult {
@@ -46,9 +60,22 @@ async function wardroomExport(
   job: ChildJob,
 ): Promise<Omit<ChildResult, 'seconds' | 'maxRssMb' | 'cpuSeconds'>> {
   const { state } = job;
+  const load = <T>(file: string) => built<T>(job.distDir, file);
+  const { createDatabase } = await load<typeof DatabaseModule>('src/db/database.js');
+  const { systemPrincipal } = await load<typeof PrincipalModule>('src/db/principal.js');
+  const { createKeyring } = await load<typeof KeyringModule>('src/modules/keys/keyring.js');
+  const { fileKeyStore, localKek } = await load<typeof CryptoModule>('src/modules/crypto/index.js');
+  const { createStorage, folderStore } = await load<typeof StorageModule>(
+    'src/modules/storage/index.js',
+  );
+  const { runWorkspaceExport } = await load<typeof ExportModule>(
+    'src/modules/privacy/export/workspace-export.js',
+  );
   const db = createDatabase({ appUrl: state.appUrl, poolMax: 2 });
   try {
-    const keyring = await openKeyring(state);
+    const keyring = createKeyring(localKek(Buffer.from(state.kekHex, 'hex')), {
+      roots: await fileKeyStore(state.rootsDir),
+    });
     const storage = createStorage({
       store: folderStore(job.outDir),
       db,
@@ -109,6 +136,10 @@ async function referenceExport(
   await client.connect();
   const zero = '00000000-0000-0000-0000-000000000000';
   const counts: EntryCounts = {};
+  const { zipStream } = await built<typeof ZipModule>(
+    j.distDir,
+    'src/modules/privacy/export/zip.js',
+  );
   try {
     const file = path.join(j.outDir, `reference-${j.form}.zip`);
     await fs.mkdir(j.outDir, { recursive: true });
@@ -171,12 +202,28 @@ function job(): ChildJob {
   return current;
 }
 
+/** BENCH_PRIVACY_MEMORY=1: the memory figures every 2 s, on stderr. */
+function watchMemory(): () => void {
+  if (process.env['BENCH_PRIVACY_MEMORY'] !== '1') return () => undefined;
+  const started = Date.now();
+  const timer = setInterval(() => {
+    const m = process.memoryUsage();
+    const f = (n: number) => (n / 1024 / 1024).toFixed(0);
+    process.stderr.write(
+      `  [${((Date.now() - started) / 1000).toFixed(0)} s] rss ${f(m.rss)} heap ${f(m.heapUsed)}/${f(m.heapTotal)} external ${f(m.external)} buffers ${f(m.arrayBuffers)} MB\n`,
+    );
+  }, 2000);
+  return () => clearInterval(timer);
+}
+
 async function main(): Promise<void> {
   current = JSON.parse(process.argv[2] ?? '{}') as ChildJob;
+  const stop = watchMemory();
   const started = process.hrtime.bigint();
   const done =
     current.kind === 'wardroom' ? await wardroomExport(current) : await referenceExport(current);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  stop();
   const usage = process.resourceUsage();
   const result: ChildResult = {
     ...done,

@@ -31,6 +31,25 @@ const profile = process.env['BENCH_PRIVACY_CPU_PROF'];
 const SECONDS_TARGET = 60;
 const RSS_TARGET_MB = 256;
 const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.dirname(here);
+
+/** `npm run build:server` (tsc into dist/): the children run the built server code. */
+function buildServer(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const tsc = spawn(
+      process.execPath,
+      [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+      {
+        cwd: root,
+        stdio: 'inherit',
+      },
+    );
+    tsc.once('error', reject);
+    tsc.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`tsc exited with ${code}`)),
+    );
+  });
+}
 
 function runChild(job: ChildJob): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
@@ -118,15 +137,32 @@ async function main(): Promise<void> {
         : `seed: ${seededSeconds.toFixed(0)} s (sealed as the app seals, audit chained)`,
     );
     const outDir = path.join(stateDir(), 'out');
+    const built = process.hrtime.bigint();
+    await buildServer();
+    console.log(
+      `built the server (dist/) in ${(Number(process.hrtime.bigint() - built) / 1e9).toFixed(0)} s`,
+    );
     const copy = await rawCopySeconds(state);
     console.log(
       `raw COPY of the messages to stdout: ${copy === null ? 'failed' : `${copy.toFixed(1)} s`}`,
     );
     for (const form of forms) {
       fs.rmSync(outDir, { recursive: true, force: true });
-      const ref = await runChild({ kind: 'reference', form, state, outDir });
+      const ref = await runChild({
+        kind: 'reference',
+        form,
+        state,
+        outDir,
+        distDir: path.join(root, 'dist'),
+      });
       fs.rmSync(outDir, { recursive: true, force: true });
-      const ours = await runChild({ kind: 'wardroom', form, state, outDir });
+      const ours = await runChild({
+        kind: 'wardroom',
+        form,
+        state,
+        outDir,
+        distDir: path.join(root, 'dist'),
+      });
       report(form, ours, ref, copy);
     }
     fs.rmSync(outDir, { recursive: true, force: true });

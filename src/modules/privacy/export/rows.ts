@@ -10,6 +10,7 @@
  * fields are written as stored (base64 envelopes); in the `readable` form
  * they are opened with the workspace's data key.
  */
+import { sql } from 'kysely';
 import type { TenantTx } from '../../../db/tenant-tx.js';
 import { auditRecordSelect, type AuditRecord } from '../../audit/index.js';
 import type { Keyring } from '../../keys/index.js';
@@ -155,24 +156,21 @@ export async function* conversationRows(src: RowSource): AsyncGenerator<Json> {
  * Keyset pages, the next page's query sent before the current page is
  * handed on: PostgreSQL reads page n+1 while Node opens and writes page n
  * (one connection, so the queries still run one after the other there).
- * `size(rows)` picks the next page's size from the page just read. A
- * consumer that stops early leaves at most one query in flight, whose
+ * A consumer that stops early leaves at most one query in flight, whose
  * failure (the transaction ending) is ignored.
  */
 async function* prefetched<R>(
   fetch: (after: string, size: number) => Promise<R[]>,
   keyOf: (row: R) => string,
   first: { after: string; size: number },
-  size: (rows: readonly R[], current: number) => number = (_, current) => current,
 ): AsyncGenerator<R[]> {
-  let current = first.size;
+  const current = first.size;
   let next = fetch(first.after, current);
   for (;;) {
     const rows = await next;
     const last = rows.at(-1);
     const more = last !== undefined && rows.length >= current;
     if (more) {
-      current = size(rows, current);
       next = fetch(keyOf(last), current);
       next.catch(() => undefined);
     }
@@ -220,32 +218,53 @@ export async function* messageRows(src: RowSource): AsyncGenerator<Json> {
 /**
  * Audit targets held per page. An event written by one statement over many
  * rows lists up to 1,000 targets (migration 007), so pages of audit events
- * are sized by their targets, not their count: 500 one-target events a
- * page, as few as 20 bulk events, so a page stays a few MB.
+ * are cut by their targets, not their count: up to 500 one-target events a
+ * page, as few as 20 bulk events, so a page stays a few MB. The cut is
+ * found first from the events' target counts alone (a cheap read of the
+ * next 500 ids), then the page up to it is read whole.
  */
 export const AUDIT_PAGE_TARGETS = 20_000;
 
-/** The next audit page's size: about AUDIT_PAGE_TARGETS targets, 20 to `max` events. */
-function auditPageSize(rows: readonly { record: AuditRecord }[], max: number): number {
-  const targets = rows.reduce((n, r) => n + Math.max(1, r.record.targets.length), 0);
-  const perEvent = targets / Math.max(1, rows.length);
-  return Math.max(Math.min(20, max), Math.min(max, Math.floor(AUDIT_PAGE_TARGETS / perEvent)));
+/** The last id of the next audit page after `after`, or undefined at the end. */
+async function auditPageEnd(
+  tx: TenantTx,
+  after: string,
+  max: number,
+): Promise<{ upTo: string; last: boolean } | undefined> {
+  const sizes = await tx
+    .selectFrom('audit_log')
+    .select(['id', sql<number>`greatest(1, jsonb_array_length(targets))`.as('n')])
+    .where('id', '>', after)
+    .orderBy('id')
+    .limit(max)
+    .execute();
+  const first = sizes[0];
+  if (first === undefined) return undefined;
+  let upTo = first.id;
+  let targets = first.n;
+  for (const s of sizes.slice(1)) {
+    targets += s.n;
+    if (targets > AUDIT_PAGE_TARGETS) return { upTo, last: false };
+    upTo = s.id;
+  }
+  return { upTo, last: sizes.length < max };
 }
 
 export async function* auditRows(src: RowSource): AsyncGenerator<AuditRecord> {
   const max = src.pageSize ?? EXPORT_PAGE;
-  const fetch = (after: string, size: number) =>
-    src.tx
+  let after = '0';
+  for (;;) {
+    const end = await auditPageEnd(src.tx, after, max);
+    if (end === undefined) return;
+    const rows = await src.tx
       .selectFrom('audit_log as a')
       .select(['a.id', auditRecordSelect().as('record')])
       .where('a.id', '>', after)
+      .where('a.id', '<=', end.upTo)
       .orderBy('a.id')
-      .limit(size)
       .execute();
-  // The first page is small: its events' size is not known yet.
-  const first = { after: '0', size: Math.min(20, max) };
-  const size = (rows: readonly { record: AuditRecord }[]) => auditPageSize(rows, max);
-  for await (const rows of prefetched(fetch, (r) => r.id, first, size)) {
     for (const r of rows) yield r.record;
+    if (end.last) return;
+    after = end.upTo;
   }
 }
