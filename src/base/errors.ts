@@ -44,6 +44,7 @@ export const errorStatus = {
   privacy_extension_not_allowed: 409,
   workspace_shredded: 410,
   payload_too_large: 413,
+  export_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -22,6 +22,10 @@ const ALWAYS: readonly ErrorCode[] = [
   'workspace_shredded',
 ];
 
+/** A text download is a string; any other (a .docx, a zip) is bytes: `format: binary`. */
+const fileSchema = (contentType: string): z.ZodString =>
+  /^text\/|json|csv/.test(contentType) ? z.string() : z.string().meta({ format: 'binary' });
+
 export function routeSchema(
   route: RouteDef<unknown, unknown>,
   accessText: string,
@@ -34,7 +38,9 @@ export function routeSchema(
       ? route.response
       : {
           description: `A file download (${streamTypes.join(' or ')}), streamed`,
-          content: Object.fromEntries(streamTypes.map((type) => [type, { schema: z.string() }])),
+          content: Object.fromEntries(
+            streamTypes.map((type) => [type, { schema: fileSchema(type) }]),
+          ),
         };
   return {
     summary: route.summary,

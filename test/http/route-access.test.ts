@@ -372,6 +372,9 @@ const fixtures: Record<string, Fixture> = {
   'GET /api/v1/workspaces/:ws/workrooms/:id/conversations': {
     params: () => Promise.resolve({ id: workroomId }),
   },
+  'GET /api/v1/workspaces/:ws/workrooms/:id/export.docx': {
+    params: () => Promise.resolve({ id: workroomId }),
+  },
   'GET /api/v1/workspaces/:ws/conversations/:id': {
     params: () => Promise.resolve({ id: conversationId }),
   },

@@ -75,3 +75,11 @@ export const postMessage = (
   content: string,
 ): Promise<Message> =>
   api.post(`${base(ws)}/conversations/${seg(conversationId)}/messages`, { content });
+
+/**
+ * A same-origin link to the workroom as a Word document (the session cookie
+ * goes with it; the server names the file).
+ */
+export function workroomDocxUrl(workspaceId: string, workroomId: string): string {
+  return `/api/v1/workspaces/${seg(workspaceId)}/workrooms/${seg(workroomId)}/export.docx`;
+}

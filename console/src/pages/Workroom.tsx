@@ -1,7 +1,12 @@
-/** One workroom: its conversations, and starting one (members and up). */
+/** One workroom: its conversations, its export as .docx, and starting one (members and up). */
 import { useId, useState, type ReactNode } from 'react';
 import type { Membership } from '../api/account';
-import { createConversation, getWorkroom, listConversations } from '../api/workrooms';
+import {
+  createConversation,
+  getWorkroom,
+  listConversations,
+  workroomDocxUrl,
+} from '../api/workrooms';
 import { hasRole } from '../roles';
 import { Link, navigate } from '../router';
 import { ErrorLine, useSubmit } from '../ui/forms';
@@ -34,6 +39,15 @@ function Workroom(props: { readonly membership: Membership; readonly id: string 
         {({ workroom, conversations }) => (
           <>
             <h1 id="workroom-title">{workroom.name}</h1>
+            <p className="actions">
+              <a className="button-link" href={workroomDocxUrl(ws, workroom.id)} download>
+                Export .docx
+              </a>
+              <span className="meta">
+                {' '}
+                The conversations and their messages as a Word document.
+              </span>
+            </p>
             <h2>Conversations</h2>
             {conversations.items.length === 0 ? (
               <p className="empty">

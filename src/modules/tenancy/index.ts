@@ -21,7 +21,9 @@ export {
 } from './api-tokens.js';
 export { parseToken, type ParsedToken } from './token-format.js';
 export { MAX_TOKEN_DAYS } from './token-routes.js';
-export { openDisplayName, type NameSealer, type SealedRef } from './display-name.js';
+export type { NameSealer, SealedRef } from './display-name.js';
+// For the workroom transcript (modules/workrooms) and the exports: authors' display names.
+export { openDisplayName } from './display-name.js';
 export { DELETED_USER_NAME, pseudonymiseMember } from './pseudonymise-member.js';
 export type {
   InvitationEmail,

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { defineRoute, type WorkspaceRoute } from '../tenancy/index.js';
 import type { Keyring } from '../keys/index.js';
+import { exportRoutes } from './export-route.js';
 import { listMessages, postMessage } from './messages.js';
 import {
   createConversation,
@@ -193,5 +194,10 @@ function messageRoutes(deps: { readonly keyring: Keyring }): WorkspaceRoute[] {
 }
 
 export function workroomRoutes(deps: { readonly keyring: Keyring }): WorkspaceRoute[] {
-  return [...roomRoutes(deps), ...conversationRoutes(deps), ...messageRoutes(deps)];
+  return [
+    ...roomRoutes(deps),
+    ...conversationRoutes(deps),
+    ...messageRoutes(deps),
+    ...exportRoutes(deps),
+  ];
 }

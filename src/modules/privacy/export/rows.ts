@@ -10,6 +10,7 @@
  * fields are written as stored (base64 envelopes); in the `readable` form
  * they are opened with the workspace's data key.
  */
+import { sql } from 'kysely';
 import type { TenantTx } from '../../../db/tenant-tx.js';
 import { auditRecordSelect, openAuditRecords, type AuditRecord } from '../../audit/index.js';
 import type { Keyring } from '../../keys/index.js';
@@ -151,17 +152,47 @@ export async function* conversationRows(src: RowSource): AsyncGenerator<Json> {
   }
 }
 
-export async function* messageRows(src: RowSource): AsyncGenerator<Json> {
-  let after = '00000000-0000-0000-0000-000000000000';
-  const size = src.pageSize ?? EXPORT_PAGE;
+/**
+ * Keyset pages, the next page's query sent before the current page is
+ * handed on: PostgreSQL reads page n+1 while Node opens and writes page n
+ * (one connection, so the queries still run one after the other there).
+ * A consumer that stops early leaves at most one query in flight, whose
+ * failure (the transaction ending) is ignored.
+ */
+async function* prefetched<R>(
+  fetch: (after: string, size: number) => Promise<R[]>,
+  keyOf: (row: R) => string,
+  first: { after: string; size: number },
+): AsyncGenerator<R[]> {
+  const current = first.size;
+  let next = fetch(first.after, current);
   for (;;) {
-    const rows = await src.tx
+    const rows = await next;
+    const last = rows.at(-1);
+    const more = last !== undefined && rows.length >= current;
+    if (more) {
+      next = fetch(keyOf(last), current);
+      next.catch(() => undefined);
+    }
+    yield rows;
+    if (!more) return;
+  }
+}
+
+export async function* messageRows(src: RowSource): AsyncGenerator<Json> {
+  const fetch = (after: string, size: number) =>
+    src.tx
       .selectFrom('messages')
       .select(['id', 'conversation_id', 'author_type', 'author_id', 'content', 'created_at'])
       .where('id', '>', after)
       .orderBy('id')
       .limit(size)
       .execute();
+  const first = {
+    after: '00000000-0000-0000-0000-000000000000',
+    size: src.pageSize ?? EXPORT_PAGE,
+  };
+  for await (const rows of prefetched(fetch, (r) => r.id, first)) {
     const contents = await opened(
       src,
       rows.map((r) => ({ ref: contentRef(r.id, r.conversation_id, r), envelope: r.content })),
@@ -176,9 +207,6 @@ export async function* messageRows(src: RowSource): AsyncGenerator<Json> {
         created_at: r.created_at.toISOString(),
       };
     }
-    const last = rows.at(-1);
-    if (last === undefined || rows.length < size) return;
-    after = last.id;
   }
 }
 
@@ -187,23 +215,59 @@ export async function* messageRows(src: RowSource): AsyncGenerator<Json> {
  * order of insertion) order: chained events carry their seq and hashes,
  * events the chainer has not reached yet carry nulls there.
  */
+/**
+ * Audit targets held per page. An event written by one statement over many
+ * rows lists up to 1,000 targets (migration 007), so pages of audit events
+ * are cut by their targets, not their count: up to 500 one-target events a
+ * page, as few as 20 bulk events, so a page stays a few MB. The cut is
+ * found first from the events' target counts alone (a cheap read of the
+ * next 500 ids), then the page up to it is read whole.
+ */
+export const AUDIT_PAGE_TARGETS = 20_000;
+
+/** The last id of the next audit page after `after`, or undefined at the end. */
+async function auditPageEnd(
+  tx: TenantTx,
+  after: string,
+  max: number,
+): Promise<{ upTo: string; last: boolean } | undefined> {
+  const sizes = await tx
+    .selectFrom('audit_log')
+    .select(['id', sql<number>`greatest(1, jsonb_array_length(targets))`.as('n')])
+    .where('id', '>', after)
+    .orderBy('id')
+    .limit(max)
+    .execute();
+  const first = sizes[0];
+  if (first === undefined) return undefined;
+  let upTo = first.id;
+  let targets = first.n;
+  for (const s of sizes.slice(1)) {
+    targets += s.n;
+    if (targets > AUDIT_PAGE_TARGETS) return { upTo, last: false };
+    upTo = s.id;
+  }
+  return { upTo, last: sizes.length < max };
+}
+
 export async function* auditRows(src: RowSource): AsyncGenerator<AuditRecord> {
+  const max = src.pageSize ?? EXPORT_PAGE;
   let after = '0';
-  const size = src.pageSize ?? EXPORT_PAGE;
   for (;;) {
+    const end = await auditPageEnd(src.tx, after, max);
+    if (end === undefined) return;
     const rows = await src.tx
       .selectFrom('audit_log as a')
       .select(['a.id', auditRecordSelect().as('record')])
       .where('a.id', '>', after)
+      .where('a.id', '<=', end.upTo)
       .orderBy('a.id')
-      .limit(size)
       .execute();
     const records = rows.map((r) => r.record);
     // The readable form adds each person's fields opened (or `[erased]`); the snapshot keeps them sealed.
     if (src.form === 'snapshot') yield* records;
     else yield* await openAuditRecords(src.tx, records);
-    const last = rows.at(-1);
-    if (last === undefined || rows.length < size) return;
-    after = last.id;
+    if (end.last) return;
+    after = end.upTo;
   }
 }
