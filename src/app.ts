@@ -43,6 +43,9 @@ import {
   serverPrivacy,
   startOptOutBackground,
   startReminderBackground,
+  deletionSettings,
+  privacyClock,
+  startDeletionBackground,
 } from './start-privacy.js';
 import { loadSecrets, logKeySources, type Secrets } from './start-secrets.js';
 import {
@@ -199,6 +202,8 @@ function serverServices(
     exportMailer: exportMailer(db, mailer),
     storage: (running.storage = storageFromConfig(config, { db, keyring, secrets })),
     ...serverPrivacy(config, logger, { keys: secrets.privacy.keys, mailer, jobs }),
+    clock: privacyClock(config, logger),
+    deletion: deletionSettings(config, secrets.authSecret.key, mailer),
   };
 }
 
@@ -337,10 +342,16 @@ async function startBackground(
     keys: deps.secrets.privacy.keys,
     logger,
   });
+  const clock = privacyClock(config, logger);
   running.reminders = await startReminderBackground(await deps.jobs(), {
     db,
     mailer: deps.mailer,
     logger,
+    clock,
+  });
+  const settings = deletionSettings(config, deps.secrets.authSecret.key, deps.mailer);
+  running.deletions = await startDeletionBackground(await deps.jobs(), {
+    ...{ db, keyring, clock, settings, logger },
   });
 }
 

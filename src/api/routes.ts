@@ -14,7 +14,11 @@ import { credentialRoutes } from '../modules/credentials/index.js';
 import type { Signer } from '../modules/crypto/index.js';
 import { cacheRoutes, PriceBook } from '../modules/gateway/index.js';
 import { keyRoutes, type Keyring } from '../modules/keys/index.js';
-import { privacyRoutes, type ExportMailer } from '../modules/privacy/index.js';
+import {
+  privacyRoutes,
+  type DeletionSettings,
+  type ExportMailer,
+} from '../modules/privacy/index.js';
 import {
   tenancyRoutes,
   type InvitationMailer,
@@ -60,6 +64,8 @@ export interface RouteDeps {
   readonly exportMailer?: ExportMailer;
   /** Now, for privacy request deadlines (default: the system clock); tests move it. */
   readonly clock?: () => Date;
+  /** Scheduled deletions: the cooling-off, the receipt key, the mailer (server.ts fills it). */
+  readonly deletion?: DeletionSettings;
 }
 
 export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
@@ -80,6 +86,7 @@ export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
       storage: deps.storage,
       exportMailer: deps.exportMailer,
       ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+      deletion: deps.deletion,
     }),
   ];
 }
