@@ -122,7 +122,11 @@ export async function scheduleOwnDeletion(
   await recordInEach(deps.db, deletion, actor, 'privacy.deletion.scheduled', {}, workspaces);
   await sendDeletionMail(
     deps,
-    { to: session.email, template: 'account_deletion_scheduled', data: { runsAfter: deletion.runs_after } },
+    {
+      to: session.email,
+      template: 'account_deletion_scheduled',
+      data: { runsAfter: deletion.runs_after },
+    },
     workspaces[0] === undefined ? undefined : actor(workspaces[0]),
   );
   return deletion;
