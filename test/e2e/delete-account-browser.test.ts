@@ -30,6 +30,7 @@ const h = useConsoleHarness({ WARDROOM_TEST_CLOCK_FILE: CLOCK });
 
 const EMAIL = 'leaver@delete.test';
 const OTHER = 'stayer@delete.test';
+const NOBODY = 'contact-only@delete.test';
 
 const meStatus = async (page: Page) =>
   (await page.request.get(`${h().server.url}/api/v1/me`)).status();
@@ -56,6 +57,26 @@ async function addOwner(workspaceId: string, token: string, email: string): Prom
     body: JSON.stringify({ email, role: 'owner' }),
   });
   expect(invited.status).toBe(201);
+}
+
+/** A deletion request about `email`, identity verified, through the API. */
+async function verifiedDeletionRequest(ws: string, token: string, email: string): Promise<string> {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const base = `${h().server.url}/api/v1/workspaces/${ws}/privacy/requests`;
+  const made = await fetch(base, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ type: 'deletion', subject: { email } }),
+  });
+  expect(made.status).toBe(201);
+  const id = ((await made.json()) as { id: string }).id;
+  const moved = await fetch(`${base}/${id}/transitions`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ to: 'identity_verified' }),
+  });
+  expect(moved.status).toBe(200);
+  return id;
 }
 
 describe('Delete my account in Chromium', () => {
@@ -160,6 +181,36 @@ describe('Delete my account in Chromium', () => {
     await expect.poll(() => b.page.getByText('Deleted User').count()).toBeGreaterThan(0);
     expect(await b.page.getByText(EMAIL).count()).toBe(0);
     await checkPage(b.page, 'members-deleted-user');
+
+    // A deletion request about an address with no account: confirmed, nothing is scheduled.
+    const owner = JSON.parse(
+      await h().cli([
+        'token',
+        'create',
+        '--workspace',
+        created.workspace_id,
+        '--email',
+        OTHER,
+        '--json',
+      ]),
+    ) as { token: string };
+    const requestId = await verifiedDeletionRequest(created.workspace_id, owner.token, NOBODY);
+    await b.page.goto(`${h().server.url}/app/settings/residency`);
+    await b.page.getByRole('button', { name: 'Confirm the deletion…' }).click();
+    const form = b.page.getByRole('form', { name: 'Confirm the deletion request' });
+    await expect.poll(() => form.getByText(/has no account here/).count()).toBe(1);
+    await form.getByLabel(/Type the requester’s email/).fill(NOBODY);
+    await form.getByRole('button', { name: 'Confirm the deletion' }).click();
+    await expect
+      .poll(() => form.getByRole('status').textContent())
+      .toContain('nothing was scheduled and nothing was deleted');
+    expect(await seriousAxeViolations(b.page)).toEqual([]);
+    await checkPage(b.page, 'deletion-request-confirmed');
+    const after = await fetch(
+      `${h().server.url}/api/v1/workspaces/${created.workspace_id}/privacy/requests/${requestId}`,
+      { headers: { authorization: `Bearer ${owner.token}` } },
+    );
+    expect(((await after.json()) as { state: string }).state).toBe('in_progress');
 
     expect(a.violations).toEqual([]);
     expect(b.violations).toEqual([]);

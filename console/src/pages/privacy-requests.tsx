@@ -15,6 +15,7 @@ import { describeError } from '../errors';
 import { ErrorLine, useSubmit } from '../ui/forms';
 import { Loaded, useLoad } from '../ui/load';
 import { PrivacyRequestForm } from './privacy-request-form';
+import { DeletionRequestForm } from './deletion-request-form';
 
 const STATE_NAMES: Readonly<Record<RequestState, string>> = {
   received: 'Received',
@@ -39,7 +40,7 @@ const isOpen = (r: PrivacyRequest) => NEXT[r.state].length > 0;
 
 export function PrivacyRequests(props: { readonly ws: string }): ReactNode {
   const load = useLoad(() => listRequests(props.ws), props.ws);
-  const [pending, setPending] = useState<{ id: string; action: 'deny' | 'extend' } | undefined>();
+  const [pending, setPending] = useState<{ id: string; action: Ask } | undefined>();
   return (
     <>
       <h2>Data subject requests</h2>
@@ -52,7 +53,16 @@ export function PrivacyRequests(props: { readonly ws: string }): ReactNode {
               changed={load.reload}
               ask={(id, action) => setPending({ id, action })}
             />
-            {pending === undefined ? null : (
+            {pending === undefined ? null : pending.action === 'delete' ? (
+              <ConfirmDeletion
+                ws={props.ws}
+                request={requests.find((r) => r.id === pending.id)}
+                done={() => {
+                  setPending(undefined);
+                  load.reload();
+                }}
+              />
+            ) : (
               <ReasonForm
                 key={`${pending.id}-${pending.action}`}
                 ws={props.ws}
@@ -72,6 +82,17 @@ export function PrivacyRequests(props: { readonly ws: string }): ReactNode {
   );
 }
 
+type Ask = 'deny' | 'extend' | 'delete';
+
+function ConfirmDeletion(props: {
+  readonly ws: string;
+  readonly request: PrivacyRequest | undefined;
+  readonly done: () => void;
+}): ReactNode {
+  if (props.request === undefined) return null;
+  return <DeletionRequestForm ws={props.ws} request={props.request} done={props.done} />;
+}
+
 function subjectOf(r: PrivacyRequest): string {
   return r.subject.name ?? r.subject.email ?? r.subject.user_id ?? '—';
 }
@@ -80,7 +101,7 @@ function RequestTable(props: {
   readonly ws: string;
   readonly requests: readonly PrivacyRequest[];
   readonly changed: () => void;
-  readonly ask: (id: string, action: 'deny' | 'extend') => void;
+  readonly ask: (id: string, action: Ask) => void;
 }): ReactNode {
   const id = useId();
   const [error, setError] = useState<string | undefined>();
@@ -125,11 +146,17 @@ function RequestTable(props: {
               <td>
                 {isOpen(r) ? (
                   <span className="actions">
-                    {NEXT[r.state].map((n) => (
-                      <button key={n.to} type="button" onClick={() => act(r, n.to)}>
-                        {n.label}
-                      </button>
-                    ))}
+                    {NEXT[r.state].map((n) =>
+                      r.type === 'deletion' && n.to === 'in_progress' ? (
+                        <button key={n.to} type="button" onClick={() => props.ask(r.id, 'delete')}>
+                          Confirm the deletion…
+                        </button>
+                      ) : (
+                        <button key={n.to} type="button" onClick={() => act(r, n.to)}>
+                          {n.label}
+                        </button>
+                      ),
+                    )}
                     <button type="button" className="secondary" onClick={() => act(r, 'cancelled')}>
                       Cancel request
                     </button>
@@ -166,7 +193,7 @@ function RequestTable(props: {
 function ReasonForm(props: {
   readonly ws: string;
   readonly request: PrivacyRequest | undefined;
-  readonly action: 'deny' | 'extend';
+  readonly action: Ask;
   readonly done: () => void;
 }): ReactNode {
   const id = useId();
