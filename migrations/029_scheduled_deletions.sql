@@ -113,7 +113,7 @@ AS $$
   RETURNING to_jsonb(scheduled_deletions) - 'receipt_to'
 $$;
 
-CREATE OR REPLACE FUNCTION wardroom.privacy_deletion_claim(p_now timestamptz, p_lease_seconds integer, p_limit integer) RETURNS jsonb
+CREATE OR REPLACE FUNCTION wardroom.privacy_deletion_claim(p_now timestamptz, p_lease_seconds integer, p_limit integer, p_only uuid[]) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -127,8 +127,9 @@ BEGIN
   -- every step it took is idempotent, and the receipt is taken only once).
   WITH due AS (
     SELECT id FROM wardroom.scheduled_deletions
-    WHERE (state = 'pending' AND runs_after <= p_now)
-       OR (state = 'running' AND started_at <= p_now - make_interval(secs => p_lease_seconds))
+    WHERE ((state = 'pending' AND runs_after <= p_now)
+       OR (state = 'running' AND started_at <= p_now - make_interval(secs => p_lease_seconds)))
+      AND (p_only IS NULL OR user_id = ANY (p_only))
     ORDER BY runs_after, id
     LIMIT p_limit
     FOR UPDATE SKIP LOCKED
@@ -169,7 +170,7 @@ REVOKE ALL ON FUNCTION wardroom.privacy_deletion_get(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION wardroom.privacy_deletion_get(uuid) TO wardroom_app;
 REVOKE ALL ON FUNCTION wardroom.privacy_deletion_cancel(uuid, uuid, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION wardroom.privacy_deletion_cancel(uuid, uuid, timestamptz) TO wardroom_app;
-REVOKE ALL ON FUNCTION wardroom.privacy_deletion_claim(timestamptz, integer, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION wardroom.privacy_deletion_claim(timestamptz, integer, integer) TO wardroom_app;
+REVOKE ALL ON FUNCTION wardroom.privacy_deletion_claim(timestamptz, integer, integer, uuid[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wardroom.privacy_deletion_claim(timestamptz, integer, integer, uuid[]) TO wardroom_app;
 REVOKE ALL ON FUNCTION wardroom.privacy_deletion_complete(uuid, timestamptz, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION wardroom.privacy_deletion_complete(uuid, timestamptz, jsonb) TO wardroom_app;

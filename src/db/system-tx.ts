@@ -75,7 +75,7 @@ interface SystemFunctions {
   privacy_deletion_get: { args: [userId: string]; returns: unknown };
   privacy_deletion_cancel: { args: [id: string, userId: string, now: string]; returns: unknown };
   privacy_deletion_claim: {
-    args: [now: string, leaseSeconds: number, limit: number];
+    args: [now: string, leaseSeconds: number, limit: number, only: RawBuilder<unknown> | null];
     returns: unknown;
   };
   privacy_deletion_complete: { args: [id: string, now: string, receipt: string]; returns: unknown };

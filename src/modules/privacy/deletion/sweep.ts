@@ -13,6 +13,7 @@
  * `privacy.deletion.completed` and the receipt emailed to the address the
  * person had.
  */
+import { sql } from 'kysely';
 import { systemPrincipal, type Principal } from '../../../db/principal.js';
 import { transitionRequest } from '../moves.js';
 import type { PrivacyDeps } from '../requests.js';
@@ -39,15 +40,20 @@ export interface SweepResult {
 
 const actor = (ws: string): Principal => systemPrincipal(ws, 'privacy-deletions');
 
-/** One sweep: every due deletion, in batches, until none is left. */
+/**
+ * One sweep: every due deletion, in batches, until none is left. `only`
+ * limits it to some people (tests sharing a database sweep their own).
+ */
 export async function runDueDeletions(
   deps: SweepDeps,
   onError?: (error: unknown, deletionId: string) => void,
+  only?: readonly string[],
 ): Promise<SweepResult> {
   let total = { claimed: 0, completed: 0, receipts: 0 };
+  const users = only === undefined ? null : sql`${[...only]}::uuid[]`;
   for (;;) {
     const [rows] = await deps.db.withSystem('privacy: claim due deletions', (tx) =>
-      tx.call('privacy_deletion_claim', deps.clock().toISOString(), LEASE_SECONDS, BATCH),
+      tx.call('privacy_deletion_claim', deps.clock().toISOString(), LEASE_SECONDS, BATCH, users),
     );
     const claimed = ((rows ?? []) as unknown[]).map(toDeletionView);
     if (claimed.length === 0) return total;

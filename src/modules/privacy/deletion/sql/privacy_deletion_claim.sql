@@ -1,4 +1,4 @@
-CREATE OR REPLACE FUNCTION wardroom.privacy_deletion_claim(p_now timestamptz, p_lease_seconds integer, p_limit integer) RETURNS jsonb
+CREATE OR REPLACE FUNCTION wardroom.privacy_deletion_claim(p_now timestamptz, p_lease_seconds integer, p_limit integer, p_only uuid[]) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -12,8 +12,9 @@ BEGIN
   -- every step it took is idempotent, and the receipt is taken only once).
   WITH due AS (
     SELECT id FROM wardroom.scheduled_deletions
-    WHERE (state = 'pending' AND runs_after <= p_now)
-       OR (state = 'running' AND started_at <= p_now - make_interval(secs => p_lease_seconds))
+    WHERE ((state = 'pending' AND runs_after <= p_now)
+       OR (state = 'running' AND started_at <= p_now - make_interval(secs => p_lease_seconds)))
+      AND (p_only IS NULL OR user_id = ANY (p_only))
     ORDER BY runs_after, id
     LIMIT p_limit
     FOR UPDATE SKIP LOCKED
