@@ -13,7 +13,7 @@ import type { OptOutWorker } from './modules/contacts/index.js';
 import type { Gateway } from './modules/gateway/index.js';
 import type { Keyring, RotationWorker } from './modules/keys/index.js';
 import type { Mailer } from './modules/mail/index.js';
-import type { ExportWorker, ReminderWorker } from './modules/privacy/index.js';
+import type { DeletionWorker, ExportWorker, ReminderWorker } from './modules/privacy/index.js';
 import type { Storage } from './modules/storage/index.js';
 
 export interface Running {
@@ -30,19 +30,21 @@ export interface Running {
   optOutWorker?: OptOutWorker;
   reminders?: ReminderWorker;
   exports?: ExportWorker;
+  deletions?: DeletionWorker;
 }
 
 /** Stops the background work (once: each part is forgotten as it stops). */
 export async function stopBackground(running: Running): Promise<void> {
-  const { maintenance, worker, optOutWorker, reminders, queue, gateway, budget, stopCacheEvents } =
+  const { maintenance, worker, optOutWorker, reminders, deletions, queue, gateway, budget } =
     running;
-  const { exports } = running;
+  const { exports, stopCacheEvents } = running;
   delete running.exports;
   delete running.maintenance;
   delete running.gateway;
   delete running.worker;
   delete running.optOutWorker;
   delete running.reminders;
+  delete running.deletions;
   delete running.queue;
   delete running.budget;
   delete running.stopCacheEvents;
@@ -54,6 +56,7 @@ export async function stopBackground(running: Running): Promise<void> {
   await optOutWorker?.stop();
   await reminders?.stop();
   await exports?.stop();
+  await deletions?.stop();
   await queue?.then(
     (q) => q.stop({ graceful: true, timeout: 5000 }),
     () => undefined,

@@ -49,6 +49,9 @@ import {
   startOptOutBackground,
   startExportBackground,
   startReminderBackground,
+  deletionSettings,
+  privacyClock,
+  startDeletionBackground,
 } from './start-privacy.js';
 import { exportJobScheduler } from './modules/privacy/index.js';
 import { loadSecrets, logKeySources, type Secrets } from './start-secrets.js';
@@ -213,6 +216,8 @@ function serverServices(
     exportJobs: exportJobScheduler(jobs),
     storage: (running.storage = storageFromConfig(config, { db, keyring, secrets })),
     ...serverPrivacy(config, logger, { keys: secrets.privacy.keys, mailer, jobs }),
+    clock: privacyClock(config, logger),
+    deletion: deletionSettings(config, secrets.authSecret.key, mailer),
   };
 }
 
@@ -360,10 +365,16 @@ async function startBackground(
     keys: deps.secrets.privacy.keys,
     logger,
   });
+  const clock = privacyClock(config, logger);
   running.reminders = await startReminderBackground(await deps.jobs(), {
     db,
     mailer: deps.mailer,
     logger,
+    clock,
+  });
+  const settings = deletionSettings(config, deps.secrets.authSecret.key, deps.mailer);
+  running.deletions = await startDeletionBackground(await deps.jobs(), {
+    ...{ db, keyring, clock, settings, logger },
   });
 }
 

@@ -20,16 +20,22 @@ import {
 } from './modules/contacts/index.js';
 import { ensureRotationQueue } from './modules/keys/index.js';
 import {
+  ensureDeletionQueue,
   ensureExportQueue,
   ensureReminderQueue,
+  receiptKey,
+  startDeletionWorker,
   startExportWorker,
   startReminderWorker,
+  type DeletionSettings,
+  type DeletionWorker,
   type ExportMailer,
   type ExportWorker,
   type ReminderWorker,
 } from './modules/privacy/index.js';
 import type { Keyring } from './modules/keys/index.js';
 import type { Storage } from './modules/storage/index.js';
+import { clockFor, type Clock } from './base/clock.js';
 import { optOutMailer, type Mailer } from './modules/mail/index.js';
 
 /** Every queue of the application, declared by `migrate`. */
@@ -38,6 +44,55 @@ export async function declareQueues(queue: JobQueue): Promise<void> {
   await ensureOptOutQueue(queue);
   await ensureReminderQueue(queue);
   await ensureExportQueue(queue);
+  await ensureDeletionQueue(queue);
+}
+
+/** The clock of deadlines and deletions: the system's, or the test clock (said loudly). */
+export function privacyClock(config: Config, logger: Logger): Clock {
+  if (config.testClockFile !== undefined) {
+    logger.warn(
+      { file: config.testClockFile },
+      'USING A TEST CLOCK (WARDROOM_TEST_CLOCK_FILE): deletions and privacy deadlines follow the time in this file, not the real time. Never in production.',
+    );
+  }
+  return clockFor(config);
+}
+
+/** Scheduled deletions' settings: the cooling-off, the receipt key (from the auth secret), mail. */
+export function deletionSettings(
+  config: Config,
+  authSecret: Buffer,
+  mailer: Mailer,
+): DeletionSettings {
+  return {
+    coolingOffDays: config.deletionCoolingOffDays,
+    receiptKey: receiptKey(authSecret),
+    mailer,
+  };
+}
+
+/** The worker that runs deletions whose cooling-off has passed (at start, then hourly). */
+export async function startDeletionBackground(
+  queue: JobQueue,
+  deps: {
+    db: Database;
+    keyring: Keyring;
+    clock: Clock;
+    settings: DeletionSettings;
+    logger: Logger;
+  },
+): Promise<DeletionWorker> {
+  const { logger } = deps;
+  return startDeletionWorker(
+    queue,
+    { db: deps.db, keyring: deps.keyring, clock: deps.clock, ...deps.settings },
+    {
+      onSwept: (result) => {
+        if (result.claimed > 0) logger.info(result, 'scheduled deletions run');
+      },
+      onError: (err) => logger.error({ err }, 'a scheduled deletion failed; will retry'),
+    },
+  );
 }
 
 /**
@@ -90,12 +145,12 @@ export async function startOptOutBackground(
 /** The worker that emails admins about privacy requests near or past their deadline. */
 export async function startReminderBackground(
   queue: JobQueue,
-  deps: { db: Database; mailer: Mailer; logger: Logger },
+  deps: { db: Database; mailer: Mailer; logger: Logger; clock?: Clock },
 ): Promise<ReminderWorker> {
   const { logger } = deps;
   return startReminderWorker(
     queue,
-    { db: deps.db, mailer: deps.mailer, clock: () => new Date() },
+    { db: deps.db, mailer: deps.mailer, clock: deps.clock ?? (() => new Date()) },
     { onError: (err) => logger.error({ err }, 'privacy request reminders failed') },
   );
 }

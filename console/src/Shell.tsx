@@ -10,6 +10,7 @@ import { pages, type PageDef } from './pages/registry';
 import { hasRole } from './roles';
 import { Link, usePath } from './router';
 import { useSession } from './session';
+import { DeletionBanner } from './ui/deletion-banner';
 import { useWorkspace } from './workspace';
 
 export function Shell(props: { readonly me: Me; readonly children: ReactNode }): ReactNode {
@@ -25,6 +26,7 @@ export function Shell(props: { readonly me: Me; readonly children: ReactNode }):
       </header>
       <Navigation />
       <main id="main" tabIndex={-1}>
+        <DeletionBanner />
         {props.children}
       </main>
     </div>

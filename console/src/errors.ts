@@ -74,6 +74,11 @@ const sentences: Readonly<Record<string, string>> = {
     'That request cannot make that step from where it is now. Reload to see its current state.',
   privacy_extension_not_allowed:
     'That deadline cannot be extended: the law allows no extension for it, it was already extended, the first deadline has passed, or the request is closed.',
+  confirmation_mismatch: 'What was typed does not match. Check it and try again.',
+  deletion_confirmation_required:
+    'A deletion request goes in progress only with its confirmation: use “Confirm the deletion”.',
+  deletion_already_scheduled: 'A deletion is already scheduled for this person.',
+  deletion_not_pending: 'That deletion is no longer pending: it was cancelled, or it has run.',
 };
 
 const fallback = 'Something went wrong on our side. Try again in a moment.';

@@ -16,6 +16,7 @@ import { cacheRoutes, PriceBook } from '../modules/gateway/index.js';
 import { keyRoutes, type Keyring } from '../modules/keys/index.js';
 import {
   privacyRoutes,
+  type DeletionSettings,
   type ExportMailer,
   type ExportScheduler,
 } from '../modules/privacy/index.js';
@@ -66,6 +67,8 @@ export interface RouteDeps {
   readonly exportJobs?: ExportScheduler;
   /** Now, for privacy request deadlines (default: the system clock); tests move it. */
   readonly clock?: () => Date;
+  /** Scheduled deletions: the cooling-off, the receipt key, the mailer (server.ts fills it). */
+  readonly deletion?: DeletionSettings;
 }
 
 export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
@@ -87,6 +90,7 @@ export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
       exportMailer: deps.exportMailer,
       exportJobs: deps.exportJobs,
       ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+      deletion: deps.deletion,
     }),
   ];
 }

@@ -46,7 +46,14 @@ import { registerObjectRoutes } from './register-object-routes.js';
 import { PriceBook, type Gateway } from '../modules/gateway/index.js';
 import type { HttpsOptions } from './tls.js';
 import { moduleRoutes, type RouteDeps } from './routes.js';
-import { deletionRoutes } from '../modules/privacy/index.js';
+import {
+  auditExportLookup,
+  DEFAULT_COOLING_OFF_DAYS,
+  deletionRoutes,
+  receiptKey,
+  type DeletionSettings,
+} from '../modules/privacy/index.js';
+import { randomBytes } from 'node:crypto';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -83,6 +90,20 @@ export interface ServerDeps extends RouteDeps {
   readonly optOut?: ServerOptOut;
   /** The Stripe webhook (`/api/v1/billing/stripe/webhook`); without it, not served. */
   readonly billing?: ServerBilling;
+}
+
+/**
+ * Scheduled deletions' settings: as given, else the default cooling-off and
+ * a receipt key derived from the auth secret (a random one without auth: no
+ * account route then, and a request's receipt opens in this process only).
+ */
+function deletionSettings(deps: ServerDeps): DeletionSettings {
+  return (
+    deps.deletion ?? {
+      coolingOffDays: DEFAULT_COOLING_OFF_DAYS,
+      receiptKey: receiptKey(deps.auth?.secret ?? randomBytes(32)),
+    }
+  );
 }
 
 /** The opt-out's dependencies (modules/contacts) and its rate limits. */
@@ -190,6 +211,7 @@ export async function buildServer(
     );
   }
   const limits = createLimits(options.limits ?? UNLIMITED);
+  deps = { ...deps, deletion: deletionSettings(deps) };
   const sessions = registerAuth(app, deps);
   if (deps.optOut !== undefined) {
     registerOptOutRoutes(app, { ...deps.optOut, db: deps.db }, deps.optOut.limits);
@@ -266,7 +288,14 @@ function registerAuth(app: FastifyInstance, deps: ServerDeps): SessionSupport | 
       sessionCache: auth.sessionCache,
       ...(auth.onSendError === undefined ? {} : { onSendError: auth.onSendError }),
     }),
-    ...deletionRoutes({ db: deps.db, keyring: deps.keyring, sessionCache: auth.sessionCache }),
+    ...deletionRoutes({
+      db: deps.db,
+      keyring: deps.keyring,
+      sessionCache: auth.sessionCache,
+      clock: deps.clock ?? (() => new Date()),
+      ...deletionSettings(deps),
+      exports: auditExportLookup,
+    }),
   ];
   const limiters = signInLimiters(app, auth.signInLimits);
   for (const route of routes) registerAccountRoute(app, route, sessions, limiters);

@@ -183,6 +183,10 @@ export interface Config {
   readonly privacyIndexKey: Buffer | undefined;
   /** Days between a confirmed opt-out and the deletion of the contacts it names (0..45). */
   readonly optOutDelayDays: number;
+  /** Days a scheduled deletion of a person waits before it runs (cancellable meanwhile). */
+  readonly deletionCoolingOffDays: number;
+  /** WARDROOM_TEST_CLOCK_FILE: a clock tests move (never in production). */
+  readonly testClockFile: string | undefined;
   /** Opt-out requests per hour, per email address and per client address. */
   readonly optOutLimitPerAddress: number;
   readonly optOutLimitPerIp: number;
@@ -257,6 +261,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authSecret: base64Key(e.WARDROOM_AUTH_SECRET),
     privacyIndexKey: base64Key(e.WARDROOM_PRIVACY_INDEX_KEY),
     optOutDelayDays: e.WARDROOM_OPTOUT_DELAY_DAYS,
+    deletionCoolingOffDays: e.WARDROOM_DELETION_COOLING_OFF_DAYS,
+    testClockFile: testClockFile(e),
     optOutLimitPerAddress: e.WARDROOM_OPTOUT_LIMIT_PER_ADDRESS,
     optOutLimitPerIp: e.WARDROOM_OPTOUT_LIMIT_PER_IP,
     sessionIdleSeconds: e.WARDROOM_SESSION_IDLE_TIMEOUT,
@@ -282,6 +288,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     billing: billingConfig(e),
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** The test clock's file; refused in production, where time must be the real one. */
+function testClockFile(e: z.infer<typeof envSchema>): string | undefined {
+  if (e.WARDROOM_TEST_CLOCK_FILE === undefined) return undefined;
+  if (e.NODE_ENV === 'production') {
+    throw new AppError(
+      'config_invalid',
+      'Invalid configuration:\n  WARDROOM_TEST_CLOCK_FILE: a test clock is refused when NODE_ENV=production',
+    );
+  }
+  return path.resolve(e.WARDROOM_TEST_CLOCK_FILE);
 }
 
 /** An optional base64 key (already checked to be 32 bytes by its schema). */

@@ -114,6 +114,8 @@ export const envFields = z.object({
   WARDROOM_AUTH_SECRET: masterKey.optional(),
   WARDROOM_PRIVACY_INDEX_KEY: masterKey.optional(),
   WARDROOM_OPTOUT_DELAY_DAYS: z.coerce.number().int().min(0).max(45).default(0),
+  WARDROOM_DELETION_COOLING_OFF_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  WARDROOM_TEST_CLOCK_FILE: z.string().min(1).optional(),
   WARDROOM_OPTOUT_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(5),
   WARDROOM_OPTOUT_LIMIT_PER_IP: z.coerce.number().int().min(1).max(100_000).default(30),
   WARDROOM_SESSION_IDLE_TIMEOUT: z.coerce.number().int().min(60).max(2_592_000).default(43_200),
@@ -276,6 +278,10 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
     "Base64 of 32 random bytes: the key of the HMAC under which email sign-in codes are stored, and from which each session's CSRF token is derived. Unset: generated once in `<data dir>/auth-secret.key` (mode 600), which NODE_ENV=production refuses. Changing it invalidates pending codes and CSRF tokens (sessions stay valid; `GET /api/v1/me` returns the new CSRF token).",
   WARDROOM_PRIVACY_INDEX_KEY:
     'Base64 of 32 random bytes: the key from which the keyed blind indexes of contact email addresses, the opt-out suppression list and the stored form of opt-out codes are derived (docs/contacts.md). Unset: generated once in `<data dir>/privacy-index.key` (mode 600), which NODE_ENV=production refuses. Changing it makes existing contacts unfindable by email and forgets every opt-out: keep and back it up like the master key.',
+  WARDROOM_DELETION_COOLING_OFF_DAYS:
+    'Days (1 to 90) between a scheduled deletion of a person (Delete my account, or a deletion request an owner confirms) and its run; the account stays usable meanwhile and the deletion can be cancelled (docs/privacy.md).',
+  WARDROOM_TEST_CLOCK_FILE:
+    "For tests only: a file whose content moves this process's clock for the deletion sweep and privacy deadlines, an ISO 8601 time (`2027-01-01T00:00:00Z`) or an offset from the real time (`+8d`, `+36h`, `-90m`, `+30s`); an absent or empty file is the real time. Logged loudly at start; refused unless NODE_ENV is `development` or `test` (docs/testing.md).",
   WARDROOM_OPTOUT_DELAY_DAYS:
     'Days (0 to 45) between a confirmed opt-out and the deletion of every contact record with that address, in every workspace; 0 deletes at once. The suppression that refuses re-import applies at once either way.',
   WARDROOM_OPTOUT_LIMIT_PER_ADDRESS:

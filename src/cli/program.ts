@@ -10,6 +10,7 @@ import { registerDb } from './db.js';
 import { registerKeys } from './keys.js';
 import { registerMigrate } from './migrate.js';
 import { registerOps } from './ops.js';
+import { registerPrivacy } from './privacy.js';
 import { registerStart } from './start.js';
 import { registerStatus } from './status.js';
 import { registerToken } from './token.js';
@@ -37,6 +38,7 @@ export function buildProgram(env: NodeJS.ProcessEnv, io: Output): Command {
     registerAudit,
     registerStatus,
     registerCredentials,
+    registerPrivacy,
   ]) {
     register(program, env, io);
   }

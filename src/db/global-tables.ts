@@ -107,6 +107,18 @@ export const GLOBAL_TABLES: readonly GlobalTable[] = [
     appPrivileges: [],
   },
   {
+    name: 'scheduled_deletions',
+    mode: 'no_app_access',
+    reason:
+      "A person's deletion waiting out its cooling-off period (issue 13): global because the " +
+      'person is (users), may belong to several workspaces or none, and "Delete my account" names ' +
+      'no workspace. Ids, dates, state, and the address for the receipt sealed by the server ' +
+      '(cleared once handed to the sender). The app role holds nothing on it; it is reached only ' +
+      'through wardroom.privacy_deletion_schedule(), _get(), _cancel(), _claim() and _complete() ' +
+      '(migration 029).',
+    appPrivileges: [],
+  },
+  {
     name: 'schema_migrations',
     mode: 'no_app_access',
     reason:

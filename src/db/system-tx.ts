@@ -61,6 +61,26 @@ interface SystemFunctions {
   privacy_pseudonymise_user: { args: [userId: string]; returns: unknown };
   /** Erases a person's audit keys (modules/audit, migration 026): the persons erased. */
   audit_person_keys_erase: { args: [userId: string]; returns: unknown };
+  /** Scheduled deletions (modules/privacy/deletion, migration 029); times as ISO strings. */
+  privacy_deletion_schedule: {
+    args: [
+      userId: string,
+      sessionHash: Buffer | null,
+      workspaceId: string | null,
+      requestId: string | null,
+      requestedAt: string,
+      runsAfter: string,
+      receiptTo: Buffer,
+    ];
+    returns: unknown;
+  };
+  privacy_deletion_get: { args: [userId: string]; returns: unknown };
+  privacy_deletion_cancel: { args: [id: string, userId: string, now: string]; returns: unknown };
+  privacy_deletion_claim: {
+    args: [now: string, leaseSeconds: number, limit: number, only: RawBuilder<unknown> | null];
+    returns: unknown;
+  };
+  privacy_deletion_complete: { args: [id: string, now: string, receipt: string]; returns: unknown };
   /** Single sign-on (modules/sso, migration 015). */
   sso_discover: { args: [workspaceId: string | null, domain: string | null]; returns: unknown };
   sso_flow_begin: {
@@ -135,6 +155,11 @@ const FUNCTIONS: ReadonlySet<string> = new Set<SystemFunction>([
   'privacy_user_workspaces',
   'privacy_pseudonymise_user',
   'audit_person_keys_erase',
+  'privacy_deletion_schedule',
+  'privacy_deletion_get',
+  'privacy_deletion_cancel',
+  'privacy_deletion_claim',
+  'privacy_deletion_complete',
 ]);
 
 /** Wraps a transaction as a SystemTx. Only db/database.ts calls this. */

@@ -329,6 +329,11 @@ const fixtures: Record<string, Fixture> = {
     ids: (s) => ({ id: s.privacyRequestId }),
     body: () => ({ reason: 'intruder' }),
   },
+  [`GET ${ws}/privacy/requests/:id/deletion`]: { ids: (s) => ({ id: s.privacyRequestId }) },
+  [`POST ${ws}/privacy/requests/:id/deletion`]: {
+    ids: (s) => ({ id: s.privacyRequestId }),
+    body: () => ({ confirm: 'intruder-subject@example.test' }),
+  },
   [`GET ${ws}/privacy/residency`]: { ids: none },
   [`PUT ${ws}/privacy/residency`]: { ids: none, body: () => ({ region: 'us' }) },
   [`POST ${ws}/privacy/exports`]: { ids: none, body: () => ({ form: 'readable' }) },
@@ -395,7 +400,7 @@ describe('another workspace', () => {
   it("answers 404 for the other workspace's resource ids inside one's own workspace", async () => {
     const before = [await admin.snapshot(A.ws.id), await admin.snapshot(B.ws.id)];
     const withIds = routeKeys.filter((key) => Object.keys(fixtures[key]!.ids(B)).length > 0);
-    expect(withIds).toHaveLength(29);
+    expect(withIds).toHaveLength(31);
     for (const key of withIds) {
       const { method, url, payload } = request(key, A.ws.id, B);
       const res = await call(t, method, url, {

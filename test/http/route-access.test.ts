@@ -189,6 +189,23 @@ const freshPrivacyRequest = async () => {
   });
   return { id: res.json<{ id: string }>().id };
 };
+/** A fresh deletion request about an address with no account here, identity verified. */
+const freshDeletionRequest = async () => {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/workspaces/${ws.id}/privacy/requests`,
+    payload: { type: 'deletion', subject: { email: 'fixture-subject@example.test' } },
+    headers: bearer(ws.ownerToken),
+  });
+  const id = res.json<{ id: string }>().id;
+  await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/workspaces/${ws.id}/privacy/requests/${id}/transitions`,
+    payload: { to: 'identity_verified' },
+    headers: bearer(ws.ownerToken),
+  });
+  return { id };
+};
 /** A member-scoped budget for a fresh member (a subject has one budget per period). */
 let budgetSubject = '';
 const freshBudgetSubject = async () => {
@@ -333,6 +350,13 @@ const fixtures: Record<string, Fixture> = {
     params: () => Promise.resolve({}),
     body: () => ({ confirm_email: 'not-the-caller@example.test' }),
     status: 400,
+  },
+  'GET /api/v1/account/deletion': { params: () => Promise.resolve({}) },
+  // Nobody's deletion: 404 for every caller (account-deletion.test.ts cancels for real).
+  'POST /api/v1/account/deletion/cancel': {
+    params: () => Promise.resolve({}),
+    body: () => ({ id: randomUUID() }),
+    status: 404,
   },
   'POST /api/v1/workspaces': {
     params: () => Promise.resolve({}),
@@ -491,6 +515,12 @@ const fixtures: Record<string, Fixture> = {
   'POST /api/v1/workspaces/:ws/privacy/requests/:id/extension': {
     params: freshPrivacyRequest,
     body: () => ({ reason: 'Complex request' }),
+  },
+  'GET /api/v1/workspaces/:ws/privacy/requests/:id/deletion': { params: freshDeletionRequest },
+  // No account has the address: confirmed, the request goes in progress and nothing is scheduled.
+  'POST /api/v1/workspaces/:ws/privacy/requests/:id/deletion': {
+    params: freshDeletionRequest,
+    body: () => ({ confirm: 'fixture-subject@example.test' }),
   },
   'GET /api/v1/workspaces/:ws/privacy/residency': { params: () => Promise.resolve({}) },
   'PUT /api/v1/workspaces/:ws/privacy/residency': {

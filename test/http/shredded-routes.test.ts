@@ -62,6 +62,9 @@ const BODIES: Record<string, object> = {
   },
   'POST /api/v1/workspaces/:ws/privacy/requests/:id/transitions': { to: 'cancelled' },
   'POST /api/v1/workspaces/:ws/privacy/requests/:id/extension': { reason: 'after the shred' },
+  'POST /api/v1/workspaces/:ws/privacy/requests/:id/deletion': {
+    confirm: 'after-the-shred@example.test',
+  },
   'PUT /api/v1/workspaces/:ws/privacy/residency': { region: 'us' },
   'POST /api/v1/workspaces/:ws/privacy/exports': { form: 'readable' },
 };

@@ -1,10 +1,12 @@
 /**
  * "Delete my account", attacked and checked: without a fresh sign-in, with
- * the wrong email typed, or as the last owner of a workspace, nothing
- * changes; after it, the old email cannot sign in, the person's sessions
- * and API tokens answer 401, their profiles read "Deleted User", no table
+ * the wrong email typed, or as the last owner of a workspace, nothing is
+ * scheduled; once scheduled, the account works through the cooling-off and
+ * nothing is deleted before it ends; after the sweep, the old email cannot
+ * sign in, the person's sessions and API tokens answer 401, their profiles
+ * read "Deleted User", the receipt reached the old address once, no table
  * of a dump holds the old address, and the workspace's audit log still
- * verifies.
+ * verifies. The clock is the test's (the sweep and due dates follow it).
  */
 import { dumpRows } from '../support/dump.js';
 import { mkdtemp } from 'node:fs/promises';
@@ -14,7 +16,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyWorkspace } from '../../src/modules/audit/index.js';
 import { systemPrincipal } from '../../src/db/principal.js';
-import { pseudonymiseUser } from '../../src/modules/privacy/index.js';
+import { pseudonymiseUser, receiptKey, runDueDeletions } from '../../src/modules/privacy/index.js';
+import { outboxMailer } from '../budgets/helpers.js';
 import { connectAdmin, type Admin } from '../support/admin.js';
 import {
   bearer,
@@ -31,9 +34,13 @@ let t: TestApp;
 let admin: Admin;
 let ws: TestWorkspace;
 let other: TestWorkspace;
+let now = new Date('2026-11-29T09:00:00Z');
+const clock = () => now;
+const mail = outboxMailer();
+const DAY = 86_400_000;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ clock, deletion: { mailer: mail.mailer } });
   admin = await connectAdmin();
   ws = await newWorkspace(t);
   other = await newWorkspace(t);
@@ -77,6 +84,53 @@ const deleteAccount = (b: Browser, confirm_email: string) =>
 const me = (b: Browser) =>
   t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: b.cookie } });
 
+interface DeletionBody {
+  id: string;
+  state: string;
+  runs_after: string;
+  requested_at: string;
+  origin: string;
+}
+
+const status = async (b: Browser) => {
+  const res = await t.app.inject({
+    method: 'GET',
+    url: '/api/v1/account/deletion',
+    headers: { cookie: b.cookie },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json<{
+    deletion: DeletionBody | null;
+    access_export: { exists: boolean };
+    cooling_off_days: number;
+  }>();
+};
+
+const cancel = (b: Browser, id: string) =>
+  t.app.inject({
+    method: 'POST',
+    url: '/api/v1/account/deletion/cancel',
+    headers: b.write,
+    payload: { id },
+  });
+
+const sweep = (only: readonly string[]) =>
+  runDueDeletions(
+    {
+      db: t.db,
+      keyring: t.keyring,
+      clock,
+      coolingOffDays: 7,
+      receiptKey: receiptKey(t.authSecret),
+      mailer: mail.mailer,
+    },
+    undefined,
+    only,
+  );
+
+const mailsTo = (to: string, subject: RegExp) =>
+  mail.emails().filter((m) => m.to === to && subject.test(m.subject));
+
 async function userRow(id: string) {
   const { rows } = await admin.client.query<{
     email: string;
@@ -105,6 +159,7 @@ describe('Delete my account refuses', () => {
     });
     expect(noCsrf.statusCode).toBe(403);
     expect((await userRow(b.userId))?.email).toBe(email);
+    expect((await status(b)).deletion).toBeNull();
   });
 
   it('with another email typed, changing nothing', async () => {
@@ -116,6 +171,7 @@ describe('Delete my account refuses', () => {
     expect(res.json<{ error: { code: string } }>().error.code).toBe('confirmation_mismatch');
     expect((await userRow(b.userId))?.email).toBe(email);
     expect((await me(b)).statusCode).toBe(200);
+    expect((await status(b)).deletion).toBeNull();
   });
 
   it('when the sign-in is older than ten minutes (reauthentication_required)', async () => {
@@ -130,6 +186,7 @@ describe('Delete my account refuses', () => {
     expect(res.statusCode).toBe(403);
     expect(res.json<{ error: { code: string } }>().error.code).toBe('reauthentication_required');
     expect((await userRow(b.userId))?.email).toBe(email);
+    expect((await status(b)).deletion).toBeNull();
   });
 
   it('for the last owner of a workspace (last_owner), but not once another owner exists', async () => {
@@ -151,8 +208,32 @@ describe('Delete my account refuses', () => {
     });
     expect(invited.statusCode, invited.body).toBe(201);
     const done = await deleteAccount(b, email);
-    expect(done.statusCode, done.body).toBe(200);
-    expect((await userRow(b.userId))?.display_name).toBe('Deleted User');
+    expect(done.statusCode, done.body).toBe(202);
+    expect(done.json<{ deletion: DeletionBody }>().deletion.state).toBe('pending');
+    // Scheduled, not run: the person is still there.
+    expect((await userRow(b.userId))?.email).toBe(email);
+    const again = await deleteAccount(b, email);
+    expect(again.statusCode).toBe(409);
+    expect(again.json<{ error: { code: string } }>().error.code).toBe('deletion_already_scheduled');
+  });
+
+  it('cancelling another person’s deletion: 404, and theirs stays pending', async () => {
+    const victim = fresh();
+    const intruder = fresh();
+    await invite(ws, victim);
+    await invite(ws, intruder);
+    const v = await signIn(t, victim);
+    const i = await signIn(t, intruder);
+    const scheduled = await deleteAccount(v, victim);
+    expect(scheduled.statusCode, scheduled.body).toBe(202);
+    const id = scheduled.json<{ deletion: DeletionBody }>().deletion.id;
+    const res = await cancel(i, id);
+    expect(res.statusCode).toBe(404);
+    expect((await status(v)).deletion).toMatchObject({ id, state: 'pending' });
+    // Nor can they schedule it: the typed email must be the caller's own.
+    const forged = await deleteAccount(i, victim);
+    expect(forged.json<{ error: { code: string } }>().error.code).toBe('confirmation_mismatch');
+    expect((await status(i)).deletion).toBeNull();
   });
 });
 
@@ -181,15 +262,52 @@ describe('Delete my account', () => {
     const otherToken = await ownToken(other, b);
     await admin.client.query(`update wardroom.users set language = 'fr' where id = $1`, [b.userId]);
 
-    const res = await deleteAccount(b, email.toUpperCase());
-    expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toEqual({
-      deleted: true,
-      workspaces: 2,
-      revoked_sessions: 2,
-      revoked_tokens: 2,
+    now = new Date('2027-06-01T09:00:00Z');
+    const before = await status(b);
+    expect(before).toMatchObject({ deletion: null, cooling_off_days: 7 });
+    expect(before.access_export.exists).toBe(false);
+
+    // Scheduled (typed in capitals: the comparison ignores case), then cancelled, then again.
+    const first = await deleteAccount(b, email.toUpperCase());
+    expect(first.statusCode, first.body).toBe(202);
+    const pending = first.json<{ deletion: DeletionBody }>().deletion;
+    expect(pending).toMatchObject({
+      state: 'pending',
+      origin: 'account',
+      requested_at: now.toISOString(),
+      runs_after: new Date(now.getTime() + 7 * DAY).toISOString(),
     });
-    expect(String(res.headers['set-cookie'])).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/i);
+    expect(mailsTo(email, /will be deleted/)).toHaveLength(1);
+    const cancelled = await cancel(b, pending.id);
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    expect(cancelled.json<{ deletion: DeletionBody }>().deletion.state).toBe('cancelled');
+    expect(mailsTo(email, /was cancelled/)).toHaveLength(1);
+    expect((await cancel(b, pending.id)).json<{ error: { code: string } }>().error.code).toBe(
+      'deletion_not_pending',
+    );
+    now = new Date(now.getTime() + DAY);
+    const res = await deleteAccount(b, email);
+    expect(res.statusCode, res.body).toBe(202);
+    const scheduled = res.json<{ deletion: DeletionBody }>().deletion;
+
+    // The cooling-off: the account works, and a sweep a minute early does nothing.
+    now = new Date(new Date(scheduled.runs_after).getTime() - 60_000);
+    expect(await sweep([b.userId])).toEqual({ claimed: 0, completed: 0, receipts: 0 });
+    expect((await me(b)).statusCode).toBe(200);
+    expect((await userRow(b.userId))?.email).toBe(email);
+
+    // Past it: two sweeps at once run it once and send one receipt.
+    now = new Date(new Date(scheduled.runs_after).getTime() + 60_000);
+    const [one, two] = await Promise.all([sweep([b.userId]), sweep([b.userId])]);
+    expect(one.claimed + two.claimed).toBe(1);
+    expect(one.receipts + two.receipts).toBe(1);
+    expect(await sweep([b.userId])).toEqual({ claimed: 0, completed: 0, receipts: 0 });
+    expect(mailsTo(email, /was deleted/)).toHaveLength(1);
+    const { rows: after } = await admin.client.query<{ state: string; receipt_to: Buffer | null }>(
+      'select state, receipt_to from wardroom.scheduled_deletions where id = $1',
+      [scheduled.id],
+    );
+    expect(after).toEqual([{ state: 'completed', receipt_to: null }]);
 
     const row = await userRow(b.userId);
     expect(row?.email).toMatch(
@@ -241,6 +359,22 @@ describe('Delete my account', () => {
         display_name: 'Deleted User',
       });
       expect(m.body).not.toContain(local);
+    }
+
+    // Every step of the deletion is in both workspaces' audit logs.
+    const { rows: steps } = await admin.client.query<{ tenant_id: string; action: string }>(
+      `select tenant_id, action from wardroom.audit_log
+        where action like 'privacy.deletion.%' and targets @> $1::jsonb order by id`,
+      [JSON.stringify([{ type: 'user', id: b.userId }])],
+    );
+    for (const w of [ws, other]) {
+      expect(steps.filter((e) => e.tenant_id === w.id).map((e) => e.action)).toEqual([
+        'privacy.deletion.scheduled',
+        'privacy.deletion.cancelled',
+        'privacy.deletion.scheduled',
+        'privacy.deletion.started',
+        'privacy.deletion.completed',
+      ]);
     }
 
     // Audit: one event per workspace, naming the user by id, no old email or name.

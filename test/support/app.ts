@@ -3,7 +3,12 @@
  * run's test database, as the app role) and keyring, with a random master
  * key; requests go through `app.inject`, no sockets.
  */
-import type { ExportMailer, ExportScheduler } from '../../src/modules/privacy/index.js';
+import {
+  receiptKey,
+  type DeletionSettings,
+  type ExportMailer,
+  type ExportScheduler,
+} from '../../src/modules/privacy/index.js';
 import { inlineExportJobs } from './export-jobs.js';
 import { systemPrincipal } from '../../src/db/principal.js';
 import { randomBytes } from 'node:crypto';
@@ -129,6 +134,8 @@ export async function startTestApp(
     billing?: ServerBilling;
     /** Now, for privacy request deadlines (default: the system clock). */
     clock?: () => Date;
+    /** Scheduled deletions' cooling-off and mailer (default: 7 days, no mail). */
+    deletion?: Omit<Partial<DeletionSettings>, 'receiptKey'>;
   } = {},
 ): Promise<TestApp> {
   const kek = localKek(options.masterKey ?? randomBytes(32));
@@ -205,6 +212,11 @@ export async function startTestApp(
         ? {}
         : { billing: options.billing, plans: options.billing.plans }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
+      deletion: {
+        coolingOffDays: options.deletion?.coolingOffDays ?? 7,
+        receiptKey: receiptKey(authSecret),
+        mailer: options.deletion?.mailer,
+      },
       ...(gateway === undefined ? {} : { gateway }),
     },
     {

@@ -57,7 +57,41 @@ export async function createWorkspace(name: string, region: Region): Promise<Mem
   return api.post<Membership>('/workspaces', { name, region });
 }
 
-/** Deletes the signed-in person's account (a sign-in of the last 10 minutes and their email typed). */
-export async function deleteAccount(confirmEmail: string): Promise<void> {
-  await api.post('/account/delete', { confirm_email: confirmEmail });
+export interface ScheduledDeletion {
+  readonly id: string;
+  readonly origin: 'account' | 'request';
+  readonly state: 'pending' | 'cancelled' | 'running' | 'completed';
+  readonly requested_at: string;
+  readonly runs_after: string;
+  readonly cancelled_at: string | null;
+}
+
+export interface AccessExport {
+  readonly exists: boolean;
+  readonly latest_at: string | null;
+  readonly workspace_id: string | null;
+}
+
+export interface DeletionStatus {
+  readonly deletion: ScheduledDeletion | null;
+  readonly access_export: AccessExport;
+  readonly cooling_off_days: number;
+}
+
+/** The person's latest deletion, whether an access export of theirs exists, the cooling-off. */
+export function deletionStatus(): Promise<DeletionStatus> {
+  return api.get<DeletionStatus>('/account/deletion');
+}
+
+/** Schedules the signed-in person's deletion (a sign-in of the last 10 minutes and their email typed). */
+export async function deleteAccount(confirmEmail: string): Promise<ScheduledDeletion> {
+  const res = await api.post<{ deletion: ScheduledDeletion }>('/account/delete', {
+    confirm_email: confirmEmail,
+  });
+  return res.deletion;
+}
+
+/** Cancels the person's pending deletion. */
+export async function cancelDeletion(id: string): Promise<void> {
+  await api.post('/account/deletion/cancel', { id });
 }

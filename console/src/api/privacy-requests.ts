@@ -88,3 +88,22 @@ export const getResidency = (ws: string): Promise<Residency> =>
 
 export const setRegion = (ws: string, region: Region): Promise<Residency> =>
   api.put<Residency>(`${base(ws)}/residency`, { region });
+
+export interface RequestDeletionPlan {
+  readonly subject: { readonly is_user: boolean; readonly user_id: string | null };
+  readonly access_export: { readonly exists: boolean; readonly latest_at: string | null };
+  readonly deletion: { readonly state: string; readonly runs_after: string } | null;
+  readonly cooling_off_days: number;
+}
+
+/** What confirming a deletion request will do (owners). */
+export const requestDeletionPlan = (ws: string, id: string): Promise<RequestDeletionPlan> =>
+  api.get<RequestDeletionPlan>(`${base(ws)}/requests/${seg(id)}/deletion`);
+
+/** Confirms a deletion request with the requester's email typed (owners). */
+export const confirmRequestDeletion = (
+  ws: string,
+  id: string,
+  confirm: string,
+): Promise<{ deletion: { runs_after: string } | null; note: string | null }> =>
+  api.post(`${base(ws)}/requests/${seg(id)}/deletion`, { confirm });

@@ -18,6 +18,7 @@ import { describeError } from '../errors';
 import { ErrorLine, useSubmit } from '../ui/forms';
 import { Loaded, useLoad } from '../ui/load';
 import { PrivacyRequestForm } from './privacy-request-form';
+import { DeletionRequestForm } from './deletion-request-form';
 
 const STATE_NAMES: Readonly<Record<RequestState, string>> = {
   received: 'Received',
@@ -50,7 +51,7 @@ export function PrivacyRequests(props: {
   readonly exported?: () => void;
 }): ReactNode {
   const load = useLoad(() => listRequests(props.ws), `${props.ws}:${String(props.refresh ?? 0)}`);
-  const [pending, setPending] = useState<{ id: string; action: 'deny' | 'extend' } | undefined>();
+  const [pending, setPending] = useState<{ id: string; action: Ask } | undefined>();
   return (
     <>
       <h2>Data subject requests</h2>
@@ -65,7 +66,16 @@ export function PrivacyRequests(props: {
               owner={props.owner === true}
               exported={props.exported}
             />
-            {pending === undefined ? null : (
+            {pending === undefined ? null : pending.action === 'delete' ? (
+              <ConfirmDeletion
+                ws={props.ws}
+                request={requests.find((r) => r.id === pending.id)}
+                done={() => {
+                  setPending(undefined);
+                  load.reload();
+                }}
+              />
+            ) : (
               <ReasonForm
                 key={`${pending.id}-${pending.action}`}
                 ws={props.ws}
@@ -85,6 +95,17 @@ export function PrivacyRequests(props: {
   );
 }
 
+type Ask = 'deny' | 'extend' | 'delete';
+
+function ConfirmDeletion(props: {
+  readonly ws: string;
+  readonly request: PrivacyRequest | undefined;
+  readonly done: () => void;
+}): ReactNode {
+  if (props.request === undefined) return null;
+  return <DeletionRequestForm ws={props.ws} request={props.request} done={props.done} />;
+}
+
 function subjectOf(r: PrivacyRequest): string {
   return r.subject.name ?? r.subject.email ?? r.subject.user_id ?? '—';
 }
@@ -93,7 +114,7 @@ function RequestTable(props: {
   readonly ws: string;
   readonly requests: readonly PrivacyRequest[];
   readonly changed: () => void;
-  readonly ask: (id: string, action: 'deny' | 'extend') => void;
+  readonly ask: (id: string, action: Ask) => void;
   readonly owner: boolean;
   readonly exported: (() => void) | undefined;
 }): ReactNode {
@@ -160,11 +181,17 @@ function RequestTable(props: {
                         {started.has(r.id) ? 'Export started' : 'Export for this request'}
                       </button>
                     ) : null}
-                    {NEXT[r.state].map((n) => (
-                      <button key={n.to} type="button" onClick={() => act(r, n.to)}>
-                        {n.label}
-                      </button>
-                    ))}
+                    {NEXT[r.state].map((n) =>
+                      r.type === 'deletion' && n.to === 'in_progress' ? (
+                        <button key={n.to} type="button" onClick={() => props.ask(r.id, 'delete')}>
+                          Confirm the deletion…
+                        </button>
+                      ) : (
+                        <button key={n.to} type="button" onClick={() => act(r, n.to)}>
+                          {n.label}
+                        </button>
+                      ),
+                    )}
                     <button type="button" className="secondary" onClick={() => act(r, 'cancelled')}>
                       Cancel request
                     </button>
@@ -201,7 +228,7 @@ function RequestTable(props: {
 function ReasonForm(props: {
   readonly ws: string;
   readonly request: PrivacyRequest | undefined;
-  readonly action: 'deny' | 'extend';
+  readonly action: Ask;
   readonly done: () => void;
 }): ReactNode {
   const id = useId();

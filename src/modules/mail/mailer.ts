@@ -56,6 +56,13 @@ function renderMessage(config: MailConfig, message: MailMessage) {
     const data: TemplateData['invitation'] = { ...message.data, consoleUrl: config.publicUrl };
     return render('invitation', message.language, data);
   }
+  if (message.template === 'account_deletion_scheduled') {
+    const data: TemplateData['account_deletion_scheduled'] = {
+      ...message.data,
+      consoleUrl: `${config.publicUrl.replace(/\/$/, '')}/app/account`,
+    };
+    return render('account_deletion_scheduled', message.language, data);
+  }
   return render<TemplateName>(message.template, message.language, message.data);
 }
 

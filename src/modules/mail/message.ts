@@ -17,6 +17,12 @@ export interface MessageData {
   readonly privacy_optout_confirmed: TemplateData['privacy_optout_confirmed'];
   readonly privacy_request_reminder: TemplateData['privacy_request_reminder'];
   readonly privacy_export_ready: TemplateData['privacy_export_ready'];
+  readonly account_deletion_scheduled: Omit<
+    TemplateData['account_deletion_scheduled'],
+    'consoleUrl'
+  >;
+  readonly account_deletion_cancelled: TemplateData['account_deletion_cancelled'];
+  readonly account_deletion_receipt: TemplateData['account_deletion_receipt'];
 }
 
 export type MailMessage = {
@@ -82,6 +88,15 @@ const schemas: { readonly [K in TemplateName]: z.ZodType<MessageData[K]> } = {
     form: z.enum(['snapshot', 'readable']),
     url: z.url({ protocol: /^https?$/ }).max(2000),
     expiresAt: z.iso.datetime(),
+  }),
+  account_deletion_scheduled: z.strictObject({ runsAfter: z.iso.datetime() }),
+  account_deletion_cancelled: z.strictObject({ by: z.enum(['you', 'the workspace']) }),
+  account_deletion_receipt: z.strictObject({
+    completedAt: z.iso.datetime(),
+    reference: z.uuid(),
+    workspaces: z.number().int().min(0).max(1_000_000),
+    revokedSessions: z.number().int().min(0).max(1_000_000),
+    revokedTokens: z.number().int().min(0).max(1_000_000),
   }),
 };
 const envelope = z.object({

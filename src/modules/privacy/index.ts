@@ -36,3 +36,15 @@ export {
   type DeletionReason,
   type Pseudonymised,
 } from './deletion/pseudonymise.js';
+export type { DeletionSettings } from './deletion/settings.js';
+export { receiptKey } from './deletion/receipt-seal.js';
+export { auditExportLookup, type AccessExportLookup } from './deletion/export-guard.js';
+export { DEFAULT_COOLING_OFF_DAYS } from './deletion/delete-account.js';
+export { runDueDeletions, type SweepDeps, type SweepResult } from './deletion/sweep.js';
+export {
+  DELETION_QUEUE,
+  ensureDeletionQueue,
+  queueDeletionSweep,
+  startDeletionWorker,
+  type DeletionWorker,
+} from './deletion/sweep-job.js';

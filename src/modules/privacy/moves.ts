@@ -19,8 +19,17 @@ import {
   type RequestView,
 } from './store.js';
 import { checkTransition } from './transitions.js';
+import { guardDeletionMove } from './deletion/request-deletion.js';
 
-async function lockRequest(tx: TenantTx, id: string): Promise<RequestRow> {
+/** Who moves a request besides the generic route: the confirmed deletion route, or the sweep. */
+export interface MoveOptions {
+  /** The deletion route: the owner typed the confirmation and the deletion is scheduled. */
+  readonly confirmed?: boolean;
+  /** The deletion sweep completing the request its deletion came from. */
+  readonly bySweep?: boolean;
+}
+
+export async function lockRequest(tx: TenantTx, id: string): Promise<RequestRow> {
   const row = await tx
     .selectFrom('privacy_requests')
     .select(REQUEST_COLUMNS)
@@ -36,10 +45,14 @@ export async function transitionRequest(
   deps: PrivacyDeps,
   id: string,
   input: { to: PrivacyRequestState; reason?: string | undefined },
+  options: MoveOptions = {},
 ): Promise<RequestView> {
   const current = await lockRequest(tx, id);
   checkTransition(current.state, input.to, input.reason);
   const now = deps.clock();
+  if (current.type === 'deletion' && options.confirmed !== true && options.bySweep !== true) {
+    await guardDeletionMove(tx, deps.keyring, current, input.to, now);
+  }
   const row = await tx
     .updateTable('privacy_requests')
     .set({

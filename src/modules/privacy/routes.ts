@@ -3,6 +3,7 @@
  * owners log, read and move them) and the workspace's data residency
  * (admins read it; owners change the region).
  */
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { defineRoute, type WorkspaceRoute } from '../tenancy/index.js';
 import type { Keyring } from '../keys/index.js';
@@ -12,12 +13,26 @@ import { getRequest, listRequests, receiveRequest, type PrivacyDeps } from './re
 import { residencyRoutes } from './residency-routes.js';
 import { admin, base, createBody, id, request, ws } from './schemas.js';
 import { REQUEST_STATES } from './store.js';
+import { auditExportLookup } from './deletion/export-guard.js';
+import { requestDeletionRoutes } from './deletion/request-routes.js';
+import type { DeletionSettings } from './deletion/settings.js';
+import { DEFAULT_COOLING_OFF_DAYS } from './deletion/delete-account.js';
 
 export interface PrivacyRouteDeps extends Omit<ExportRouteDeps, 'keyring'> {
   readonly keyring: Keyring;
   /** Now (default: the system clock); tests move it. */
   readonly clock?: () => Date;
+  /**
+   * The cooling-off and receipt key of deletion requests (default: 7 days and
+   * a random key, so a receipt opens only in this process: servers pass it).
+   */
+  readonly deletion?: DeletionSettings | undefined;
 }
+
+const unconfiguredDeletion = (): DeletionSettings => ({
+  coolingOffDays: DEFAULT_COOLING_OFF_DAYS,
+  receiptKey: randomBytes(32),
+});
 
 export function privacyRoutes(routeDeps: PrivacyRouteDeps): WorkspaceRoute[] {
   const deps: PrivacyDeps = {
@@ -81,5 +96,11 @@ export function privacyRoutes(routeDeps: PrivacyRouteDeps): WorkspaceRoute[] {
     ...moveRoutes(deps),
     ...residencyRoutes(),
     ...exportRoutes({ ...routeDeps, clock: deps.clock }),
+    ...requestDeletionRoutes({
+      ...deps,
+      keyring: routeDeps.keyring,
+      ...(routeDeps.deletion ?? unconfiguredDeletion()),
+      exports: auditExportLookup,
+    }),
   ];
 }

@@ -191,4 +191,67 @@ export const en: Catalog = {
           </p>`,
       ),
   },
+  account_deletion_scheduled: {
+    subject: () => 'Your Wardroom account will be deleted',
+    text: (d) =>
+      `Your Wardroom account is scheduled for deletion. It will be deleted after ${d.runsAfter} ` +
+      `(UTC). Until then your account works as before, and you can cancel the deletion on your ` +
+      `account page:\n\n    ${d.consoleUrl}\n\nIf you did not ask for this, sign in and cancel ` +
+      `it now, then end your other sessions.\n`,
+    html: (d) =>
+      page(
+        'en',
+        'Your Wardroom account will be deleted',
+        html`<p>
+            Your Wardroom account is scheduled for deletion. It will be deleted after
+            <strong>${d.runsAfter}</strong> (UTC).
+          </p>
+          <p>
+            Until then your account works as before, and you can cancel the deletion on your
+            <a href="${d.consoleUrl}">account page</a>.
+          </p>
+          <p>
+            If you did not ask for this, sign in and cancel it now, then end your other sessions.
+          </p>`,
+      ),
+  },
+  account_deletion_cancelled: {
+    subject: () => 'The deletion of your Wardroom account was cancelled',
+    text: (d) =>
+      `The scheduled deletion of your Wardroom account was cancelled by ${d.by}. Your account ` +
+      `stays as it is.\n`,
+    html: (d) =>
+      page(
+        'en',
+        'Deletion cancelled',
+        html`<p>
+          The scheduled deletion of your Wardroom account was cancelled by ${d.by}. Your account
+          stays as it is.
+        </p>`,
+      ),
+  },
+  account_deletion_receipt: {
+    subject: () => 'Your Wardroom account was deleted',
+    text: (d) =>
+      `Your Wardroom account was deleted on ${d.completedAt} (UTC), reference ${d.reference}.\n\n` +
+      `Your email address was replaced by a meaningless one and your name by "Deleted User" in ` +
+      `${d.workspaces} workspace(s); your language preference was cleared; ${d.revokedSessions} ` +
+      `session(s) and ${d.revokedTokens} API token(s) were ended.\n\nThis is the last email ` +
+      `Wardroom sends to this address: it no longer holds it.\n`,
+    html: (d) =>
+      page(
+        'en',
+        'Your Wardroom account was deleted',
+        html`<p>
+            Your Wardroom account was deleted on ${d.completedAt} (UTC), reference
+            <code>${d.reference}</code>.
+          </p>
+          <p>
+            Your email address was replaced by a meaningless one and your name by “Deleted User” in
+            ${d.workspaces} workspace(s); your language preference was cleared; ${d.revokedSessions}
+            session(s) and ${d.revokedTokens} API token(s) were ended.
+          </p>
+          <p>This is the last email Wardroom sends to this address: it no longer holds it.</p>`,
+      ),
+  },
 };

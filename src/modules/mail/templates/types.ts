@@ -71,6 +71,28 @@ export interface TemplateData {
     /** When the link stops working, an ISO 8601 UTC time. */
     readonly expiresAt: string;
   };
+  /** To a person whose deletion is scheduled (privacy module): when it runs, how to cancel. */
+  readonly account_deletion_scheduled: {
+    /** When the deletion runs at the earliest, an ISO 8601 UTC time. */
+    readonly runsAfter: string;
+    /** Where to cancel (the console's account page); filled in by the mailer. */
+    readonly consoleUrl: string;
+  };
+  /** To a person whose pending deletion was cancelled (privacy module). */
+  readonly account_deletion_cancelled: {
+    /** Who cancelled: `you` (the person) or `the workspace` (its owner, with the request). */
+    readonly by: 'you' | 'the workspace';
+  };
+  /** The receipt, to the address the person had before it was pseudonymised (privacy module). */
+  readonly account_deletion_receipt: {
+    /** When it completed, an ISO 8601 UTC time. */
+    readonly completedAt: string;
+    /** The deletion's reference (its id). */
+    readonly reference: string;
+    readonly workspaces: number;
+    readonly revokedSessions: number;
+    readonly revokedTokens: number;
+  };
 }
 
 export type TemplateName = keyof TemplateData;
@@ -84,6 +106,9 @@ export const TEMPLATE_NAMES = [
   'privacy_optout_confirmed',
   'privacy_export_ready',
   'privacy_request_reminder',
+  'account_deletion_scheduled',
+  'account_deletion_cancelled',
+  'account_deletion_receipt',
 ] as const satisfies readonly TemplateName[];
 
 /** Already-escaped HTML, made only by the `html` tag (html.ts). */

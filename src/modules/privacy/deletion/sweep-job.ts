@@ -1,0 +1,67 @@
+/**
+ * The deletion sweep as a pg-boss job, like the reminders (reminder-job.ts):
+ * each process with the job worker queues a sweep at start and every
+ * `intervalMs` (default one hour); the queue's `stately` policy keeps at most
+ * one queued and one running across processes, and the claim in sweep.ts
+ * makes a repeated sweep run nothing twice. `wardroom privacy run-due`
+ * queues one now (`queueDeletionSweep`).
+ */
+import type { JobQueue } from '../../../db/jobs.js';
+import { runDueDeletions, type SweepDeps, type SweepResult } from './sweep.js';
+
+export const DELETION_QUEUE = 'wardroom-privacy-deletions';
+
+/** Declares the queue (at install time, with the other queues: `migrate`). */
+export async function ensureDeletionQueue(boss: JobQueue): Promise<void> {
+  await boss.createQueue(DELETION_QUEUE, {
+    name: DELETION_QUEUE,
+    policy: 'stately',
+    retryLimit: 3,
+    retryDelay: 60,
+    expireInSeconds: 900,
+  });
+}
+
+/** Queues a sweep now; null when one is already queued (stately). */
+export function queueDeletionSweep(boss: JobQueue): Promise<string | null> {
+  return boss.send(DELETION_QUEUE, {});
+}
+
+export interface DeletionWorker {
+  /** Stops the timer and the worker; a running sweep finishes first. */
+  stop(): Promise<void>;
+}
+
+export interface DeletionWorkerOptions {
+  readonly intervalMs?: number;
+  readonly onSwept?: (result: SweepResult) => void;
+  readonly onError?: (error: unknown) => void;
+}
+
+export async function startDeletionWorker(
+  boss: JobQueue,
+  deps: SweepDeps,
+  options: DeletionWorkerOptions = {},
+): Promise<DeletionWorker> {
+  await ensureDeletionQueue(boss);
+  const workerId = await boss.work(
+    DELETION_QUEUE,
+    { batchSize: 1, pollingIntervalSeconds: 2 },
+    async () => {
+      const result = await runDueDeletions(deps, (error) => options.onError?.(error));
+      options.onSwept?.(result);
+    },
+  );
+  const queueSweep = (): void => {
+    queueDeletionSweep(boss).catch((error: unknown) => options.onError?.(error));
+  };
+  queueSweep();
+  const timer = setInterval(queueSweep, options.intervalMs ?? 3_600_000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await boss.offWork({ id: workerId });
+    },
+  };
+}
