@@ -7,19 +7,15 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './base/config.js';
 import { resolveDatabase, usesEmbedded, type DatabaseTarget } from './db/connect.js';
-import { createDatabase, type Database } from './db/database.js';
+import type { Database } from './db/database.js';
 import { migrate, type MigrateOptions } from './db/migrate.js';
 import { Redis } from 'ioredis';
 import { buildServer, type ServerAuth, type ServerOptions } from './api/server.js';
 import { listenTls } from './api/tls.js';
 import { startJobQueue, type JobQueue } from './db/jobs.js';
 import { createLogger } from './base/logger.js';
-import {
-  createAuditPersonal,
-  startAuditMaintenance,
-  subscribePersonKeyEvents,
-  type AuditSigner,
-} from './modules/audit/index.js';
+import { startAuditMaintenance, type AuditSigner } from './modules/audit/index.js';
+import { openAppDatabase } from './start-database.js';
 import {
   checkMasterKey,
   createKekProvider,
@@ -146,16 +142,7 @@ export async function createWardroom(
     // From here on, the process connects only as the app role and the jobs role.
     logKeySources(logger, kek, secrets);
     logger.info({ store: roots.description }, 'workspace key store');
-    // A person's name, IP and user agent reach the audit log sealed under their own key.
-    const auditPersonal = createAuditPersonal(kek.provider, { keyTtlMs: config.keyCacheTtlMs });
-    const db = (running.db = createDatabase({
-      appUrl: target.appUrl,
-      poolMax: config.poolMax,
-      streamSlots: config.streamSlots,
-      onSystemAccess: logSystemAccess(logger),
-      auditPersonal,
-    }));
-    await subscribePersonKeyEvents(db, auditPersonal.keys);
+    const db = await openAppDatabase(running, target, config, logger, kek.provider);
     const redis = (running.redis = openRedis(config, logger));
     const keyring = createKeyring(kek.provider, { keyTtlMs: config.keyCacheTtlMs, roots });
     // Rotation, a new minimum version or a shred in any process reaches this keyring at once.
@@ -376,18 +363,4 @@ async function startBackground(
   running.deletions = await startDeletionBackground(await deps.jobs(), {
     ...{ db, keyring, clock, settings, logger },
   });
-}
-
-/**
- * Every kind of cross-tenant access is logged at info the first time in a
- * process, then at debug: the chainer runs every 200 ms and would otherwise
- * drown the log.
- */
-function logSystemAccess(logger: Logger): (reason: string) => void {
-  const seen = new Set<string>();
-  return (reason) => {
-    const level = seen.has(reason) ? 'debug' : 'info';
-    seen.add(reason);
-    logger[level]({ reason }, 'system database access');
-  };
 }
