@@ -14,6 +14,7 @@ import type { Gateway } from './modules/gateway/index.js';
 import type { Keyring, RotationWorker } from './modules/keys/index.js';
 import type { Mailer } from './modules/mail/index.js';
 import type { ReminderWorker } from './modules/privacy/index.js';
+import type { PurgeWorker } from './modules/billing/index.js';
 import type { Storage } from './modules/storage/index.js';
 
 export interface Running {
@@ -29,12 +30,15 @@ export interface Running {
   worker?: RotationWorker;
   optOutWorker?: OptOutWorker;
   reminders?: ReminderWorker;
+  purge?: PurgeWorker;
 }
 
 /** Stops the background work (once: each part is forgotten as it stops). */
 export async function stopBackground(running: Running): Promise<void> {
   const { maintenance, worker, optOutWorker, reminders, queue, gateway, budget, stopCacheEvents } =
     running;
+  const { purge } = running;
+  delete running.purge;
   delete running.maintenance;
   delete running.gateway;
   delete running.worker;
@@ -50,6 +54,7 @@ export async function stopBackground(running: Running): Promise<void> {
   await worker?.stop();
   await optOutWorker?.stop();
   await reminders?.stop();
+  await purge?.stop();
   await queue?.then(
     (q) => q.stop({ graceful: true, timeout: 5000 }),
     () => undefined,

@@ -42,6 +42,7 @@ import {
   declareQueues,
   serverPrivacy,
   startOptOutBackground,
+  startPurgeBackground,
   startReminderBackground,
 } from './start-privacy.js';
 import { loadSecrets, logKeySources, type Secrets } from './start-secrets.js';
@@ -161,7 +162,11 @@ export async function createWardroom(
     const auth = { ...serverAuth(config, logger, secrets.authSecret.key, sender), sessionCache };
     const llm = await startGateway(running, config.llm, { db, keyring, logger, redis, mailer });
     const extra = serverServices(running, config, logger, { db, keyring, mailer, jobs, secrets });
-    const billing = { plans: config.billing.plans, billing: config.billing };
+    if (options.background !== false && config.jobWorker) {
+      const purgeParts = { db, keyring, signer: auditSigner, storage: extra.storage, mailer };
+      running.purge = await startPurgeBackground(await jobs(), { ...purgeParts, logger });
+    }
+    const billing = { ...config.billing, billing: config.billing };
     const server = await buildServer(
       { db, keyring, auditSigner, auth, ...extra, ...llm, ...billing },
       { ...serverOptions(config, logger, redis), https, trustProxy: config.trustProxy },

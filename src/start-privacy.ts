@@ -25,12 +25,17 @@ import {
   type ReminderWorker,
 } from './modules/privacy/index.js';
 import { optOutMailer, type Mailer } from './modules/mail/index.js';
+import { ensurePurgeQueue, startPurgeWorker, type PurgeWorker } from './modules/billing/index.js';
+import type { Signer } from './modules/crypto/index.js';
+import type { Keyring } from './modules/keys/index.js';
+import type { Storage } from './modules/storage/index.js';
 
 /** Every queue of the application, declared by `migrate`. */
 export async function declareQueues(queue: JobQueue): Promise<void> {
   await ensureRotationQueue(queue);
   await ensureOptOutQueue(queue);
   await ensureReminderQueue(queue);
+  await ensurePurgeQueue(queue);
 }
 
 /**
@@ -90,5 +95,37 @@ export async function startReminderBackground(
     queue,
     { db: deps.db, mailer: deps.mailer, clock: () => new Date() },
     { onError: (err) => logger.error({ err }, 'privacy request reminders failed') },
+  );
+}
+
+/**
+ * The worker of the post-cancellation purge: warnings 7 days and 1 day
+ * before, then the shred, the objects' deletion and the receipt to owners
+ * (modules/billing/purge). Hourly, like the reminders.
+ */
+export async function startPurgeBackground(
+  queue: JobQueue,
+  deps: {
+    db: Database;
+    keyring: Keyring;
+    signer: Signer;
+    storage: Storage;
+    mailer: Mailer;
+    logger: Logger;
+  },
+): Promise<PurgeWorker> {
+  const { logger } = deps;
+  return startPurgeWorker(
+    queue,
+    {
+      db: deps.db,
+      keyring: deps.keyring,
+      signer: deps.signer,
+      storage: deps.storage,
+      mailer: deps.mailer,
+      clock: () => new Date(),
+      onStep: (step, workspaceId) => logger.info({ step, workspaceId }, 'workspace purge'),
+    },
+    { onError: (err) => logger.error({ err }, 'workspace purge sweep failed; will retry') },
   );
 }

@@ -5,7 +5,11 @@
  */
 import type { ColumnType, Generated } from 'kysely';
 import type { ActorType } from './principal.js';
-import type { BillingEventsTable, WorkspaceBillingTable } from './schema-billing.js';
+import type {
+  BillingEventsTable,
+  WorkspaceBillingTable,
+  WorkspacePurgesTable,
+} from './schema-billing.js';
 import type { PrivacyRequestsTable } from './schema-privacy.js';
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -388,6 +392,7 @@ export interface DB {
   contacts: ContactsTable;
   workspace_billing: WorkspaceBillingTable;
   billing_events: BillingEventsTable;
+  workspace_purges: WorkspacePurgesTable;
   llm_budgets: LlmBudgetsTable;
   llm_usage: LlmUsageTable;
   llm_limits: LlmLimitsTable;

@@ -263,6 +263,11 @@ export async function seedTenant(db: Database, label = 'Tenant'): Promise<Seeded
         event_created_at: new Date(),
       })
       .execute();
+    // The post-cancellation purge (027): turned on, nothing scheduled.
+    await tx
+      .insertInto('workspace_purges')
+      .values({ tenant_id: tenantId, enabled: true })
+      .execute();
     // LLM budgets (016): a workspace and a member budget, a settled call, limits, a suspension.
     await tx
       .insertInto('llm_budgets')

@@ -17,6 +17,8 @@ export interface MessageData {
   readonly privacy_optout_confirmed: TemplateData['privacy_optout_confirmed'];
   readonly privacy_request_reminder: TemplateData['privacy_request_reminder'];
   readonly privacy_export_ready: TemplateData['privacy_export_ready'];
+  readonly workspace_purge_warning: TemplateData['workspace_purge_warning'];
+  readonly workspace_purge_receipt: TemplateData['workspace_purge_receipt'];
 }
 
 export type MailMessage = {
@@ -82,6 +84,20 @@ const schemas: { readonly [K in TemplateName]: z.ZodType<MessageData[K]> } = {
     form: z.enum(['snapshot', 'readable']),
     url: z.url({ protocol: /^https?$/ }).max(2000),
     expiresAt: z.iso.datetime(),
+  }),
+  workspace_purge_warning: z.strictObject({
+    workspaceName: text,
+    workspaceId: z.uuid(),
+    daysBefore: z.union([z.literal(7), z.literal(1)]),
+    purgeAt: z.iso.datetime(),
+  }),
+  workspace_purge_receipt: z.strictObject({
+    workspaceId: z.uuid(),
+    receiptId: z.uuid(),
+    shreddedAt: z.iso.datetime(),
+    keyVersions: z.number().int().min(0).max(1_000_000),
+    objectsDeleted: z.number().int().min(0),
+    receiptJson: z.string().max(20_000),
   }),
 };
 const envelope = z.object({

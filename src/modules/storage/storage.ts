@@ -66,6 +66,13 @@ export interface Storage {
    * how many. Records nothing: the caller records the deletion it is part of.
    */
   deleteWorkspaceObjects(workspaceId: string): Promise<number>;
+  /**
+   * After a shred: deletes every object of the principal's workspace and
+   * records `workspace.objects_deleted` ({status, count, via}) there; a store
+   * failure is recorded (`status: error`) and rethrown. Idempotent: a second
+   * run counts 0.
+   */
+  deleteShreddedObjects(principal: Principal, via: ShredPath): Promise<number>;
   /** Releases the store's connections. */
   close(): void;
 }
@@ -118,8 +125,34 @@ export function createStorage(deps: StorageDeps): Storage {
       return { fileName: fileNameOf(link.key), body };
     },
     deleteWorkspaceObjects: (workspaceId) => deps.store.deletePrefix(workspaceId),
+    deleteShreddedObjects: (principal, via) => deleteShredded(deps, principal, via),
     close: () => deps.store.close(),
   };
+}
+
+/** Which shred deleted a workspace's objects: the owner's route, the operator's CLI, the purge. */
+export type ShredPath = 'route' | 'cli' | 'purge';
+
+export const OBJECTS_DELETED_ACTION = 'workspace.objects_deleted';
+
+async function deleteShredded(
+  deps: Pick<StorageDeps, 'db' | 'store'>,
+  principal: Principal,
+  via: ShredPath,
+): Promise<number> {
+  let count: number;
+  try {
+    count = await deps.store.deletePrefix(principal.tenantId);
+  } catch (error) {
+    await deps.db.withTenant(principal, (tx) =>
+      recordEvent(tx, { action: OBJECTS_DELETED_ACTION, metadata: { status: 'error', via } }),
+    );
+    throw error;
+  }
+  await deps.db.withTenant(principal, (tx) =>
+    recordEvent(tx, { action: OBJECTS_DELETED_ACTION, metadata: { status: 'ok', count, via } }),
+  );
+  return count;
 }
 
 /**

@@ -71,6 +71,25 @@ export interface TemplateData {
     /** When the link stops working, an ISO 8601 UTC time. */
     readonly expiresAt: string;
   };
+  /** To owners, 7 days and 1 day before a workspace's post-cancellation purge (billing module). */
+  readonly workspace_purge_warning: {
+    readonly workspaceName: string;
+    readonly workspaceId: string;
+    /** 7 or 1. */
+    readonly daysBefore: number;
+    /** When the purge runs, an ISO 8601 UTC time. */
+    readonly purgeAt: string;
+  };
+  /** To owners, once a workspace was purged: the signed shred receipt and what was deleted. */
+  readonly workspace_purge_receipt: {
+    readonly workspaceId: string;
+    readonly receiptId: string;
+    readonly shreddedAt: string;
+    readonly keyVersions: number;
+    readonly objectsDeleted: number;
+    /** The signed receipt as one line of JSON (`wardroom keys verify-receipt` checks it). */
+    readonly receiptJson: string;
+  };
 }
 
 export type TemplateName = keyof TemplateData;
@@ -84,6 +103,8 @@ export const TEMPLATE_NAMES = [
   'privacy_optout_confirmed',
   'privacy_export_ready',
   'privacy_request_reminder',
+  'workspace_purge_warning',
+  'workspace_purge_receipt',
 ] as const satisfies readonly TemplateName[];
 
 /** Already-escaped HTML, made only by the `html` tag (html.ts). */
