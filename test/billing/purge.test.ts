@@ -7,11 +7,13 @@
  * the signed receipt to the owners once; every step is an audit event. A
  * reactivation cancels a pending purge; off (the default), a cancellation
  * schedules nothing; the operator's default turns it on for workspaces
- * whose owner has not chosen.
+ * whose owner has not chosen. The sweep's step runs per workspace here
+ * (purgeWorkspaceStep): other files share the database, and a moved clock
+ * must not purge their workspaces.
  */
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sweepPurges, type PurgeView } from '../../src/modules/billing/index.js';
+import { purgeWorkspaceStep, type PurgeView } from '../../src/modules/billing/index.js';
 import { objectKey } from '../../src/modules/storage/index.js';
 import { systemPrincipal } from '../../src/db/principal.js';
 import { verifyShredReceipt } from '../../src/modules/keys/index.js';
@@ -132,24 +134,24 @@ describe('a cancelled workspace with the purge on', () => {
     ).rows[0]!.email;
 
     now = new Date(due.getTime() - 8 * DAY);
-    await sweepPurges(deps);
+    await purgeWorkspaceStep(deps, ws.id);
     expect(mailsTo(owners[0]!, /will be deleted/)).toHaveLength(0);
 
     now = new Date(due.getTime() - 7 * DAY);
-    await sweepPurges(deps);
-    await sweepPurges(deps);
+    await purgeWorkspaceStep(deps, ws.id);
+    await purgeWorkspaceStep(deps, ws.id);
     for (const o of owners) expect(mailsTo(o, /will be deleted in 7 days/)).toHaveLength(1);
     expect(mailsTo(adminEmail, /will be deleted/)).toHaveLength(0);
 
     now = new Date(due.getTime() - 1 * DAY);
-    await sweepPurges(deps);
-    await sweepPurges(deps);
+    await purgeWorkspaceStep(deps, ws.id);
+    await purgeWorkspaceStep(deps, ws.id);
     for (const o of owners) expect(mailsTo(o, /will be deleted in 1 day/)).toHaveLength(1);
     expect((await purgeOf(ws)).state).toBe('scheduled');
 
     now = due;
-    await sweepPurges(deps);
-    await sweepPurges(deps);
+    await purgeWorkspaceStep(deps, ws.id);
+    await purgeWorkspaceStep(deps, ws.id);
     const shredded = await admin.client.query<{ shredded_at: Date | null }>(
       'select shredded_at from wardroom.workspaces where tenant_id = $1',
       [ws.id],
@@ -212,7 +214,7 @@ describe('a cancelled workspace with the purge on', () => {
     });
     now = new Date(due.getTime() + DAY);
     const deps = purgeDeps(t, mailer, clock);
-    await sweepPurges(deps);
+    await purgeWorkspaceStep(deps, ws.id);
     const ws2 = await admin.client.query(
       'select shredded_at, plan from wardroom.workspaces where tenant_id = $1',
       [ws.id],
@@ -249,7 +251,7 @@ describe('with the purge off', () => {
     expect(view).toMatchObject({ effective: false, state: 'none', due_at: null });
     expect(view.cancelled_at).not.toBeNull();
     now = new Date(Date.now() + 400 * DAY);
-    await sweepPurges(purgeDeps(t, mailer, clock));
+    await purgeWorkspaceStep(purgeDeps(t, mailer, clock), ws.id);
     const row = await admin.client.query<{ shredded_at: Date | null }>(
       'select shredded_at from wardroom.workspaces where tenant_id = $1',
       [ws.id],
