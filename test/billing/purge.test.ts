@@ -12,8 +12,13 @@
  * must not purge their workspaces.
  */
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { purgeWorkspaceStep, type PurgeView } from '../../src/modules/billing/index.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startJobQueue } from '../../src/db/jobs.js';
+import {
+  purgeWorkspaceStep,
+  startPurgeWorker,
+  type PurgeView,
+} from '../../src/modules/billing/index.js';
 import { objectKey } from '../../src/modules/storage/index.js';
 import { systemPrincipal } from '../../src/db/principal.js';
 import { verifyShredReceipt } from '../../src/modules/keys/index.js';
@@ -298,5 +303,46 @@ describe('with the purge off', () => {
     } finally {
       await on.close();
     }
+  });
+});
+
+describe('the purge job', () => {
+  it('runs the sweep as a pg-boss job: a due purge is carried out by the worker', async () => {
+    const ws = await newWorkspace(t);
+    await setPurge(ws, true);
+    await subscription(t, ws.id, 'active');
+    await subscription(t, ws.id, 'canceled');
+    // Thirty days pass: the last warning went out a day ago and the purge is due now.
+    await admin.client.query(
+      `update wardroom.workspace_purges
+          set due_at = now() - interval '1 minute', warned_1_at = now() - interval '1 day'
+        where tenant_id = $1`,
+      [ws.id],
+    );
+    const queue = await startJobQueue(inject('jobsUrl'), { supervise: false });
+    const errors: unknown[] = [];
+    let resolveSwept: () => void = () => undefined;
+    const swept = new Promise<void>((resolve) => (resolveSwept = resolve));
+    const worker = await startPurgeWorker(
+      queue,
+      purgeDeps(t, mailer, () => new Date()),
+      {
+        onSwept: () => resolveSwept(),
+        onError: (e) => errors.push(e),
+      },
+    );
+    try {
+      await swept;
+    } finally {
+      await worker.stop();
+      await queue.stop({ graceful: true, timeout: 5000 });
+    }
+    expect(errors).toEqual([]);
+    const { rows } = await admin.client.query<{ state: string }>(
+      'select state from wardroom.workspace_purges where tenant_id = $1',
+      [ws.id],
+    );
+    expect(rows[0]?.state).toBe('done');
+    expect(mailsTo(await ownerEmail(ws), /was deleted \(receipt/)).toHaveLength(1);
   });
 });
