@@ -14,6 +14,7 @@ import type { Gateway } from './modules/gateway/index.js';
 import type { Keyring, RotationWorker } from './modules/keys/index.js';
 import type { Mailer } from './modules/mail/index.js';
 import type { DeletionWorker, ExportWorker, ReminderWorker } from './modules/privacy/index.js';
+import type { PurgeWorker } from './modules/billing/index.js';
 import type { Storage } from './modules/storage/index.js';
 
 export interface Running {
@@ -31,14 +32,16 @@ export interface Running {
   reminders?: ReminderWorker;
   exports?: ExportWorker;
   deletions?: DeletionWorker;
+  purge?: PurgeWorker;
 }
 
 /** Stops the background work (once: each part is forgotten as it stops). */
 export async function stopBackground(running: Running): Promise<void> {
   const { maintenance, worker, optOutWorker, reminders, deletions, queue, gateway, budget } =
     running;
-  const { exports, stopCacheEvents } = running;
+  const { exports, purge, stopCacheEvents } = running;
   delete running.exports;
+  delete running.purge;
   delete running.maintenance;
   delete running.gateway;
   delete running.worker;
@@ -57,6 +60,7 @@ export async function stopBackground(running: Running): Promise<void> {
   await reminders?.stop();
   await exports?.stop();
   await deletions?.stop();
+  await purge?.stop();
   await queue?.then(
     (q) => q.stop({ graceful: true, timeout: 5000 }),
     () => undefined,

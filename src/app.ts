@@ -16,6 +16,7 @@ import { startJobQueue, type JobQueue } from './db/jobs.js';
 import { createLogger } from './base/logger.js';
 import { startAuditMaintenance, type AuditSigner } from './modules/audit/index.js';
 import { openAppDatabase } from './start-database.js';
+import { startPurgeBackground } from './start-billing.js';
 import {
   checkMasterKey,
   createKekProvider,
@@ -164,7 +165,11 @@ export async function createWardroom(
     const extra = serverServices(running, config, logger, { db, keyring, mailer, jobs, secrets });
     const exportDeps = { db, keyring, logger, jobs, ...extra };
     await startExports(running, options.background !== false && config.jobWorker, exportDeps);
-    const billing = { plans: config.billing.plans, billing: config.billing };
+    if (options.background !== false && config.jobWorker) {
+      const purgeParts = { db, keyring, signer: auditSigner, storage: extra.storage, mailer };
+      running.purge = await startPurgeBackground(await jobs(), { ...purgeParts, logger });
+    }
+    const billing = { ...config.billing, billing: config.billing };
     const server = await buildServer(
       { db, keyring, auditSigner, auth, ...extra, ...llm, ...billing },
       { ...serverOptions(config, logger, redis), https, trustProxy: config.trustProxy },

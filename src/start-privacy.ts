@@ -37,6 +37,7 @@ import type { Keyring } from './modules/keys/index.js';
 import type { Storage } from './modules/storage/index.js';
 import { clockFor, type Clock } from './base/clock.js';
 import { optOutMailer, type Mailer } from './modules/mail/index.js';
+import { ensurePurgeQueue } from './modules/billing/index.js';
 
 /** Every queue of the application, declared by `migrate`. */
 export async function declareQueues(queue: JobQueue): Promise<void> {
@@ -45,6 +46,7 @@ export async function declareQueues(queue: JobQueue): Promise<void> {
   await ensureReminderQueue(queue);
   await ensureExportQueue(queue);
   await ensureDeletionQueue(queue);
+  await ensurePurgeQueue(queue);
 }
 
 /** The clock of deadlines and deletions: the system's, or the test clock (said loudly). */

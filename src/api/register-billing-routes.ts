@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { PaidPlan } from '../base/billing-config.js';
+import type { PaidPlan, PurgeConfig } from '../base/billing-config.js';
 import { AppError } from '../base/errors.js';
 import type { Database } from '../db/database.js';
 import { applyStripeEvent, verifyStripeDelivery } from '../modules/billing/index.js';
@@ -20,6 +20,8 @@ export interface ServerBilling {
   readonly plans: readonly PaidPlan[];
   /** Undefined: the webhook answers billing_not_configured. */
   readonly stripeWebhookSecret: string | undefined;
+  /** The post-cancellation purge's operator settings (default: off, 30 days). */
+  readonly purge?: PurgeConfig;
 }
 
 const answer = z.object({
@@ -63,7 +65,7 @@ export async function registerBillingRoutes(
           typeof header === 'string' ? header : undefined,
           secret,
         );
-        const result = await applyStripeEvent(db, billing.plans, verified);
+        const result = await applyStripeEvent(db, billing.plans, verified, billing.purge);
         const event = verified as { id?: unknown; type?: unknown };
         request.log.info(
           {

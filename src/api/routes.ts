@@ -6,7 +6,7 @@
  */
 import { agentRoutes } from '../modules/agents/index.js';
 import { auditRoutes } from '../modules/audit/index.js';
-import type { PaidPlan } from '../base/billing-config.js';
+import type { PaidPlan, PurgeConfig } from '../base/billing-config.js';
 import { billingRoutes } from '../modules/billing/index.js';
 import { budgetRoutes } from '../modules/budgets/index.js';
 import { contactRoutes, type PrivacyKeys } from '../modules/contacts/index.js';
@@ -61,6 +61,8 @@ export interface RouteDeps {
   readonly privacyKeys?: PrivacyKeys;
   /** The operator's paid plans (WARDROOM_PLANS), for plan labels. Default: none. */
   readonly plans?: readonly PaidPlan[];
+  /** The post-cancellation purge's operator settings. Default: off, 30 days. */
+  readonly purge?: PurgeConfig;
   /** Emails a finished workspace export's link (mail module's `exportMailer`). Default: none. */
   readonly exportMailer?: ExportMailer;
   /** Queues export jobs (privacy `exportJobScheduler`); without it, exports answer config_invalid. */
@@ -78,12 +80,23 @@ export function moduleRoutes(deps: RouteDeps): WorkspaceRoute[] {
     ...auditRoutes,
     ...credentialRoutes(deps),
     ...budgetRoutes(),
-    ...keyRoutes({ keyring: deps.keyring, signer: deps.auditSigner }),
+    ...keyRoutes({
+      keyring: deps.keyring,
+      signer: deps.auditSigner,
+      deleteObjects: (principal, via) =>
+        deps.storage === undefined
+          ? Promise.resolve(null)
+          : deps.storage.deleteShreddedObjects(principal, via),
+    }),
     ...ssoAdminRoutes({ keyring: deps.keyring }),
     ...cacheRoutes({ keyring: deps.keyring }),
     ...agentRoutes({ keyring: deps.keyring, prices: deps.priceBook ?? new PriceBook() }),
     ...contactRoutes({ keyring: deps.keyring, privacyKeys: deps.privacyKeys }),
-    ...billingRoutes({ plans: deps.plans ?? [] }),
+    ...billingRoutes({
+      plans: deps.plans ?? [],
+      ...(deps.purge === undefined ? {} : { purge: deps.purge }),
+      ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+    }),
     ...privacyRoutes({
       keyring: deps.keyring,
       storage: deps.storage,

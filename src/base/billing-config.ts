@@ -37,6 +37,15 @@ export interface BillingConfig {
   readonly plans: readonly PaidPlan[];
   /** WARDROOM_STRIPE_WEBHOOK_SECRET (`whsec_…`); undefined: the webhook answers billing_not_configured. */
   readonly stripeWebhookSecret: string | undefined;
+  /** The post-cancellation purge's operator settings. */
+  readonly purge: PurgeConfig;
+}
+
+export interface PurgeConfig {
+  /** WARDROOM_PURGE_AFTER_CANCEL_DEFAULT: the purge is on for a workspace whose owner has not chosen. */
+  readonly defaultOn: boolean;
+  /** WARDROOM_PURGE_AFTER_CANCEL_DAYS: days from cancellation to the purge (default 30). */
+  readonly days: number;
 }
 
 /** WARDROOM_PLANS: `{"<plan id>": {"label": "…", "prices": ["price_…"]}}`. */

@@ -15,7 +15,7 @@ import { checkStorageConfig, storageConfig, type StorageConfig } from './storage
 export { envFields, kekIdSchema, keyVersionSchema, masterKey } from './env-fields.js';
 export { Secret } from './secret.js';
 export type { LlmConfig } from './llm-config.js';
-export type { BillingConfig, PaidPlan } from './billing-config.js';
+export type { BillingConfig, PaidPlan, PurgeConfig } from './billing-config.js';
 export type { StorageConfig } from './storage-config.js';
 
 const envSchema = envFields.superRefine((e, ctx) => {
@@ -308,7 +308,14 @@ function base64Key(value: string | undefined): Buffer | undefined {
 }
 
 function billingConfig(e: z.infer<typeof envSchema>): BillingConfig {
-  return { plans: e.WARDROOM_PLANS ?? [], stripeWebhookSecret: e.WARDROOM_STRIPE_WEBHOOK_SECRET };
+  return {
+    plans: e.WARDROOM_PLANS ?? [],
+    stripeWebhookSecret: e.WARDROOM_STRIPE_WEBHOOK_SECRET,
+    purge: {
+      defaultOn: e.WARDROOM_PURGE_AFTER_CANCEL_DEFAULT === 'on',
+      days: e.WARDROOM_PURGE_AFTER_CANCEL_DAYS,
+    },
+  };
 }
 
 function httpsConfig(e: z.infer<typeof envSchema>): HttpsConfig | undefined {

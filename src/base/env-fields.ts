@@ -180,6 +180,8 @@ export const envFields = z.object({
   WARDROOM_LLM_PRICES: z.string().min(2).optional(),
   WARDROOM_PLANS: plansSchema.optional(),
   WARDROOM_STRIPE_WEBHOOK_SECRET: stripeWebhookSecret.optional(),
+  WARDROOM_PURGE_AFTER_CANCEL_DEFAULT: z.enum(['on', 'off']).default('off'),
+  WARDROOM_PURGE_AFTER_CANCEL_DAYS: z.coerce.number().int().min(7).max(365).default(30),
   WARDROOM_ANTHROPIC_API_KEY: z
     .string()
     .regex(/^sk-ant-[^\s\p{Cc}]{8,8184}$/u, 'an Anthropic API key (sk-ant-…)')
@@ -355,6 +357,10 @@ const envDescriptions: Readonly<Record<keyof typeof envFields.shape, string>> = 
     'The paid plans a workspace can be on besides `free_trial`, JSON: `{"team": {"label": "Team", "prices": ["price_123"]}}`; a Stripe subscription whose price is listed puts its workspace on that plan (a price in one plan only). Unset: no paid plans. See [billing.md](billing.md).',
   WARDROOM_STRIPE_WEBHOOK_SECRET:
     "The Stripe webhook endpoint's signing secret (`whsec_…`): `POST /api/v1/billing/stripe/webhook` refuses every event whose `Stripe-Signature` does not verify with it. Never logged. Unset: the webhook answers `404 billing_not_configured`. See [billing.md](billing.md).",
+  WARDROOM_PURGE_AFTER_CANCEL_DEFAULT:
+    '`on`: a workspace whose owner has not chosen is purged automatically after its Stripe subscription is cancelled (crypto-shredded, its stored objects deleted, the receipt emailed to its owners), with warning emails 7 days and 1 day before; an owner can turn it off (or on) on the Billing page. Default `off`. See [billing.md](billing.md).',
+  WARDROOM_PURGE_AFTER_CANCEL_DAYS:
+    'Days (7 to 365) between the cancellation of a subscription and the purge of a workspace that has the post-cancellation purge on.',
   WARDROOM_ANTHROPIC_API_KEY:
     'Operator (platform) Anthropic key, used for a workspace that has no active `llm_api_key` credential for Anthropic; such calls are audited with key id `platform` and metered as platform traffic. Never logged. Unset: such a workspace gets the offline provider. See [gateway.md](gateway.md).',
   WARDROOM_OPENAI_API_KEY:

@@ -20,22 +20,30 @@ export function registerShred(program: Command, env: NodeJS.ProcessEnv, io: Outp
     .description(
       'Crypto-shred a workspace: destroy every version of its data key and its root key in the ' +
         'workspace key store, so none of its sealed data opens again, not even from a restored ' +
-        'database backup (irreversible), and print the signed shred receipt as JSON',
+        'database backup (irreversible); then delete its stored objects (exports). Prints the ' +
+        'signed shred receipt as JSON, and the count of objects deleted on stderr',
     )
     .argument('<id>', 'workspace id')
     .requiredOption('--confirm <name>', "the workspace's name, exactly")
     .action(async (id: string, opts: { confirm: string }) => {
       const tenantId = workspaceId(id);
-      const receipt = await withWardroom(configFrom(env), (w) =>
-        w.db.withTenant(operator(tenantId), (tx) =>
+      const { receipt, deleted } = await withWardroom(configFrom(env), async (w) => {
+        const principal = operator(tenantId);
+        const signed = await w.db.withTenant(principal, (tx) =>
           shredWorkspace(
             tx,
             { keyring: w.keyring, signer: w.auditSigner },
             { confirm: opts.confirm },
           ),
-        ),
-      );
+        );
+        // Once the shred has committed: the stored objects go too (audited with their count).
+        return {
+          receipt: signed,
+          deleted: await w.storage.deleteShreddedObjects(principal, 'cli'),
+        };
+      });
       io.out(JSON.stringify(receipt));
+      io.err(`deleted ${deleted} stored object(s) of the workspace`);
     });
   const keys = program.commands.find((c) => c.name() === 'keys');
   if (keys === undefined) throw new Error('register the keys command group first');

@@ -24,3 +24,21 @@ export interface BillingEventsTable {
   event_created_at: Date;
   applied_at: CreatedAt;
 }
+
+/** The post-cancellation purge of a workspace (migration 027). */
+export interface WorkspacePurgesTable {
+  tenant_id: string;
+  enabled: boolean | null;
+  state: Generated<'none' | 'scheduled' | 'cancelled' | 'purging' | 'done'>;
+  cancelled_at: Date | null;
+  due_at: Date | null;
+  warned_7_at: Date | null;
+  warned_1_at: Date | null;
+  claimed_at: Date | null;
+  shred_receipt_id: string | null;
+  objects_deleted: number | null;
+  receipt_claimed_at: Date | null;
+  completed_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}

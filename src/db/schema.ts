@@ -5,7 +5,11 @@
  */
 import type { ColumnType, Generated } from 'kysely';
 import type { ActorType } from './principal.js';
-import type { BillingEventsTable, WorkspaceBillingTable } from './schema-billing.js';
+import type {
+  BillingEventsTable,
+  WorkspaceBillingTable,
+  WorkspacePurgesTable,
+} from './schema-billing.js';
 import type { StorageObjectsTable } from './schema-storage.js';
 import type { PrivacyExportsTable, PrivacyRequestsTable } from './schema-privacy.js';
 
@@ -391,6 +395,7 @@ export interface DB {
   workspace_billing: WorkspaceBillingTable;
   billing_events: BillingEventsTable;
   storage_objects: StorageObjectsTable;
+  workspace_purges: WorkspacePurgesTable;
   llm_budgets: LlmBudgetsTable;
   llm_usage: LlmUsageTable;
   llm_limits: LlmLimitsTable;

@@ -322,6 +322,18 @@ describe('reading the billing', () => {
       plan: 'free_trial',
       plan_label: 'Free Trial',
       subscription: null,
+      purge: {
+        enabled: null,
+        default_on: false,
+        effective: false,
+        days: 30,
+        state: 'none',
+        cancelled_at: null,
+        due_at: null,
+        warned_7_at: null,
+        warned_1_at: null,
+        completed_at: null,
+      },
     });
   });
 });

@@ -6,8 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { cliHarness } from '../support/cli.js';
+import { systemPrincipal } from '../../src/db/principal.js';
+import { createStorage, folderStore, objectKey } from '../../src/modules/storage/index.js';
 import type { KeyStatus } from '../../src/modules/keys/rotation/status.js';
 import { call } from '../support/http.js';
 import { connectSuperuser } from '../support/keys.js';
@@ -181,7 +184,20 @@ describe('wardroom keys', () => {
     await expect(run('workspace', 'shred', ws.id, '--confirm', 'wrong')).rejects.toMatchObject({
       code: 'validation_failed',
     });
-    const { out } = await run('workspace', 'shred', ws.id, '--confirm', 'doomed');
+    // A stored object of the workspace, in the CLI's store (WARDROOM_DATA_DIR/objects).
+    const store = folderStore(path.join(cli.dataDir(), 'objects'));
+    const objects = createStorage({
+      store,
+      db: cli.app().db,
+      keyring: cli.app().keyring,
+      linkSecret: randomBytes(32),
+      publicUrl: 'http://127.0.0.1:8080',
+    });
+    const key = objectKey(ws.id, 'exports', 'before-shred.zip');
+    await objects.write(systemPrincipal(ws.id, 'test'), key, Readable.from([Buffer.from('x')]));
+    const { out, err } = await run('workspace', 'shred', ws.id, '--confirm', 'doomed');
+    expect(err).toEqual(['deleted 1 stored object(s) of the workspace']);
+    expect(await store.exists(key)).toBe(false);
     const receipt = JSON.parse(out.join('')) as {
       receipt: { actor: { type: string; id: string } };
       public_key: string;

@@ -326,6 +326,8 @@ describe('the admin pages in Chromium', () => {
     await expect
       .poll(() => page.getByRole('heading', { name: `${NAME} has been shredded` }).count())
       .toBe(1);
+    // The workspace's stored objects were deleted after the shred (it had none).
+    expect(await page.getByTestId('objects-deleted').textContent()).toBe('0');
     const receiptText = await page.getByLabel('Signed receipt (JSON)').inputValue();
     const receipt = JSON.parse(receiptText) as {
       receipt: { receipt_id: string; workspace_id: string };

@@ -3,7 +3,9 @@
  * webhook secret: an owner opens "Billing" from the navigation and sees the
  * Free Trial; Stripe (a delivery signed with the test secret) puts the
  * workspace on Team, which the page then shows with its status; a deletion
- * drops it back to the Free Trial. A viewer sees no link and is refused the
+ * drops it back to the Free Trial. The owner turns on deletion after
+ * cancellation: the page shows the pending purge's date and that a
+ * reactivation cancels it; Stripe reactivating removes it. A viewer sees no link and is refused the
  * page and the API. Every state passes checkPage and the CSP holds.
  */
 import { randomBytes } from 'node:crypto';
@@ -97,6 +99,33 @@ describe('the billing page in Chromium', () => {
     await page.reload();
     await expect.poll(() => plan.textContent()).toBe('Free Trial');
     expect(await status.textContent()).toBe('Cancelled');
+  }, 60_000);
+
+  it('lets the owner turn on deletion after cancellation, shows the pending date, and a reactivation cancels it', async () => {
+    const effective = page.getByTestId('purge-effective');
+    await expect.poll(() => effective.textContent()).toContain('is off');
+    expect(await page.getByTestId('purge-pending').count()).toBe(0);
+    await page.getByRole('radio', { name: 'On', exact: true }).check();
+    await expect.poll(() => effective.textContent()).toContain('is on');
+    // Cancelled already: turning it on schedules the purge, shown with its date and the way out.
+    const pending = page.getByTestId('purge-pending');
+    await expect.poll(() => pending.count()).toBe(1);
+    expect(await pending.textContent()).toMatch(
+      /will be deleted on .*Reactivating the subscription cancels the deletion/s,
+    );
+    const due = await pending.locator('time').getAttribute('datetime');
+    expect(new Date(due ?? '').getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    await checkPage(page, 'billing-purge-pending');
+    await page.reload();
+    await expect.poll(() => page.getByTestId('purge-pending').count()).toBe(1);
+    expect(await page.getByRole('radio', { name: 'On', exact: true }).isChecked()).toBe(true);
+
+    await stripeSends(ws, 'customer.subscription.created', 'active');
+    await page.reload();
+    await expect.poll(() => page.getByTestId('billing-plan').textContent()).toBe('Team');
+    expect(await page.getByTestId('purge-pending').count()).toBe(0);
+    expect(await page.getByTestId('purge-effective').textContent()).toContain('is on');
+    await checkPage(page, 'billing-purge-reactivated');
   }, 60_000);
 
   it('keeps a viewer out of the page, and the API refuses them too', async () => {

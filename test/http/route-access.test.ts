@@ -554,6 +554,7 @@ const fixtures: Record<string, Fixture> = {
   },
   'POST /api/v1/privacy/optout/confirm': { params: freshOptOutCode, body: () => pendingOptOut },
   'GET /api/v1/workspaces/:ws/billing': { params: none },
+  'PUT /api/v1/workspaces/:ws/billing/purge': { params: none, body: () => ({ enabled: null }) },
   // Public, and refused without Stripe's signature (test/billing covers signed deliveries).
   'POST /api/v1/billing/stripe/webhook': {
     params: none,

@@ -41,6 +41,7 @@ const BODIES: Record<string, object> = {
   'PATCH /api/v1/workspaces/:ws/sso/connections/:id': { enabled: false },
   'PUT /api/v1/workspaces/:ws/sso/policy': { require_sso: false },
   'PUT /api/v1/workspaces/:ws/llm/cache': { enabled: true },
+  'PUT /api/v1/workspaces/:ws/billing/purge': { enabled: false },
   'POST /api/v1/workspaces/:ws/agents': {
     name: 'after the shred',
     provider: 'openai',

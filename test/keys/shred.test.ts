@@ -122,7 +122,11 @@ describe('crypto-shredding a workspace', () => {
       payload: { confirm: v.name },
     });
     expect(res.statusCode, res.body).toBe(200);
-    const receipt = res.json<SignedShredReceipt>();
+    // The answer adds the stored objects deleted after the shred; the signed receipt is the rest.
+    const { objects_deleted: objects, ...receipt } = res.json<
+      SignedShredReceipt & { objects_deleted: number | null }
+    >();
+    expect(objects).toBe(0);
     expect(receipt.receipt).toMatchObject({
       type: 'wardroom.shred_receipt.v1',
       workspace_id: v.ws.id,
@@ -216,7 +220,10 @@ describe('crypto-shredding a workspace', () => {
       token: v.ws.ownerToken,
       payload: { confirm: v.name },
     });
-    const signed = res.json<SignedShredReceipt>();
+    const { objects_deleted: deleted, ...signed } = res.json<
+      SignedShredReceipt & { objects_deleted: number | null }
+    >();
+    expect(deleted).toBe(0);
     const published = t.auditSigner.publicKey;
     expect(verifyShredReceipt(signed)).toBe(true);
     expect(verifyShredReceipt(signed, published)).toBe(true);
@@ -249,7 +256,10 @@ describe('crypto-shredding a workspace', () => {
       token: v.ws.ownerToken,
       payload: { confirm: v.name },
     });
-    const signed = res.json<SignedShredReceipt>();
+    const { objects_deleted: deleted, ...signed } = res.json<
+      SignedShredReceipt & { objects_deleted: number | null }
+    >();
+    expect(deleted).toBe(0);
     const next = signerFromSeed(randomBytes(32));
     const listed = await t.db.withTenant(principal(v.ws.id), (tx) => listShredReceipts(tx, next));
     expect(listed).toEqual([signed]);

@@ -210,7 +210,11 @@ export async function startTestApp(
       ...(options.priceBook === undefined ? {} : { priceBook: options.priceBook }),
       ...(options.billing === undefined
         ? {}
-        : { billing: options.billing, plans: options.billing.plans }),
+        : {
+            billing: options.billing,
+            plans: options.billing.plans,
+            ...(options.billing.purge === undefined ? {} : { purge: options.billing.purge }),
+          }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       deletion: {
         coolingOffDays: options.deletion?.coolingOffDays ?? 7,

@@ -36,6 +36,8 @@ export interface ShredReceipt {
   };
   readonly signature: string;
   readonly public_key: string;
+  /** Stored objects deleted after the shred (not part of the signed receipt); null: not deleted. */
+  readonly objects_deleted?: number | null;
 }
 
 export function keyStatus(workspaceId: string): Promise<KeyStatus> {

@@ -2,11 +2,14 @@
  * Settings → Billing (admins): the workspace's plan and, when it has one,
  * its Stripe subscription's status and period end. Plans change through
  * Stripe (the operator's checkout or billing portal); cancelling drops the
- * workspace to the Free Trial and deletes nothing.
+ * workspace to the Free Trial, and deletes it later only if the automatic
+ * post-cancellation purge is on (BillingPurge.tsx).
  */
 import type { ReactNode } from 'react';
 import { getBilling, type Billing } from '../api/billing';
+import { hasRole } from '../roles';
 import { Loaded, useLoad } from '../ui/load';
+import { PurgeSection } from './BillingPurge';
 import { useWorkspace } from '../workspace';
 
 const STATUS: Readonly<Record<string, string>> = {
@@ -28,12 +31,22 @@ export function BillingPage(): ReactNode {
     <section aria-labelledby="billing-title">
       <h1 id="billing-title">Billing</h1>
       <Loaded load={billing} label="the billing">
-        {(data) => <Plan billing={data} />}
+        {(data) => (
+          <>
+            <Plan billing={data} />
+            <p>
+              Cancelling a subscription returns the workspace to the Free Trial. It deletes no data
+              unless automatic deletion after cancellation is on; an owner can also delete the
+              workspace at any time under Keys and deletion.
+            </p>
+            <PurgeSection
+              workspaceId={ws}
+              purge={data.purge}
+              canChange={hasRole(current, 'owner')}
+            />
+          </>
+        )}
       </Loaded>
-      <p>
-        Cancelling a subscription returns the workspace to the Free Trial. It does not delete any
-        data: an owner deletes the workspace under Keys and deletion.
-      </p>
     </section>
   );
 }

@@ -172,6 +172,10 @@ function Receipt(props: { readonly receipt: ShredReceipt; readonly name: string 
         </dd>
         <dt>Key versions destroyed</dt>
         <dd>{r.destroyed.map((d) => d.version).join(', ')}</dd>
+        <dt>Stored files deleted</dt>
+        <dd data-testid="objects-deleted">
+          {props.receipt.objects_deleted ?? 'Not deleted (they stay unreadable; see Activity)'}
+        </dd>
         <dt>Signing key id</dt>
         <dd>
           <code>{r.signing_key_id}</code>
@@ -187,7 +191,15 @@ function Receipt(props: { readonly receipt: ShredReceipt; readonly name: string 
         id="shred-receipt"
         readOnly
         rows={8}
-        value={JSON.stringify(props.receipt, null, 2)}
+        value={JSON.stringify(
+          {
+            receipt: props.receipt.receipt,
+            signature: props.receipt.signature,
+            public_key: props.receipt.public_key,
+          },
+          null,
+          2,
+        )}
       />
     </div>
   );

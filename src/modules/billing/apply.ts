@@ -7,10 +7,12 @@
  * last one applied, or about a subscription other than the workspace's
  * current one being deleted, is recorded and changes nothing else. Events
  * naming no workspace, or one that does not exist or was shredded, are
- * acknowledged and ignored: nothing is stored.
+ * acknowledged and ignored: nothing is stored. A cancellation records
+ * when, and schedules the post-cancellation purge if it is on; a paid plan
+ * again cancels a pending purge (purge/settings.ts), in the same transaction.
  */
 import { z } from 'zod';
-import type { PaidPlan } from '../../base/billing-config.js';
+import type { PaidPlan, PurgeConfig } from '../../base/billing-config.js';
 import type { Database } from '../../db/database.js';
 import { systemPrincipal } from '../../db/principal.js';
 import type { TenantTx } from '../../db/tenant-tx.js';
@@ -23,7 +25,11 @@ import {
   type StripeEvent,
   type StripeSubscription,
 } from './event.js';
-import { planFor } from './plans.js';
+import { FREE_TRIAL, planFor } from './plans.js';
+import { purgeAfterBillingChange } from './purge/settings.js';
+
+/** No purge after cancellation (the default when no configuration is given). */
+export const PURGE_OFF: PurgeConfig = { defaultOn: false, days: 30 };
 
 export const PLAN_CHANGED_ACTION = 'workspace.plan_changed';
 
@@ -40,6 +46,7 @@ export async function applyStripeEvent(
   db: Pick<Database, 'withTenant'>,
   plans: readonly PaidPlan[],
   verified: unknown,
+  purge: PurgeConfig = PURGE_OFF,
 ): Promise<ApplyOutcome> {
   const event = stripeEvent.safeParse(verified);
   if (!event.success) return { outcome: 'ignored', reason: 'malformed' };
@@ -53,7 +60,7 @@ export async function applyStripeEvent(
   const decision = planFor(plans, sub.data, deleted);
   if (decision.kind === 'unknown_price') return { outcome: 'ignored', reason: 'unknown_price' };
   return db.withTenant(systemPrincipal(workspace.data, 'stripe-webhook'), (tx) =>
-    applyInWorkspace(tx, workspace.data, event.data, sub.data, decision.plan, deleted),
+    applyInWorkspace(tx, workspace.data, event.data, sub.data, decision.plan, deleted, purge),
   );
 }
 
@@ -64,6 +71,7 @@ async function applyInWorkspace(
   sub: StripeSubscription,
   plan: string,
   deleted: boolean,
+  purge: PurgeConfig,
 ): Promise<ApplyOutcome> {
   const ws = await tx
     .selectFrom('workspaces')
@@ -118,5 +126,9 @@ async function applyInWorkspace(
     await tx.updateTable('workspaces').set({ plan }).where('tenant_id', '=', tenantId).execute();
     await recordEvent(tx, { action: PLAN_CHANGED_ACTION, metadata: { from: ws.plan, to: plan } });
   }
+  // A paid plan again cancels a pending purge; a subscription that ended may schedule one.
+  const ended = row.subscription_status === 'canceled' && plan === FREE_TRIAL;
+  const change = { paid: plan !== FREE_TRIAL, ended, at: created };
+  await purgeAfterBillingChange(tx, purge, change, new Date());
   return { outcome: 'applied', from: ws.plan, to: plan };
 }

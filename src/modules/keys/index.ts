@@ -4,10 +4,10 @@
  * re-encryption sweep, crypto-shredding and its signed receipts.
  */
 export { createKeyring, type Keyring } from './keyring.js';
-export { keyRoutes } from './routes.js';
-export { shredWorkspace } from './shred.js';
+export { keyRoutes, type DeleteShreddedObjects } from './routes.js';
+export { destroyWorkspaceKeys, listShredReceipts, shredWorkspace } from './shred.js';
 export { sealPlaintext } from './plaintext.js';
-export { verifyShredReceipt } from './shred-receipt.js';
+export { verifyShredReceipt, type SignedShredReceipt } from './shred-receipt.js';
 export { subscribeKeyEvents } from './rotation/key-events.js';
 export {
   enqueueRotation,

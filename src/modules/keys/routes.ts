@@ -5,6 +5,7 @@
  * credentials, not the keys under them).
  */
 import { z } from 'zod';
+import type { Principal } from '../../db/principal.js';
 import { AppError } from '../../base/errors.js';
 import { defineRoute, type WorkspaceRoute } from '../tenancy/index.js';
 import type { Signer } from '../crypto/index.js';
@@ -13,9 +14,28 @@ import { shredWorkspace } from './shred.js';
 import { signedShredReceipt } from './shred-receipt.js';
 import { keyStatusView, readKeyStatusView } from './status-view.js';
 
+/**
+ * Deletes the shredded workspace's stored objects once the shred has
+ * committed, recording the count (the storage module's
+ * `deleteShreddedObjects`; null without a store); a port, since storage builds on this module.
+ */
+export type DeleteShreddedObjects = (principal: Principal, via: 'route') => Promise<number | null>;
+
+/** The shred's answer: the signed receipt, and how many stored objects were deleted. */
+const shredAnswer = signedShredReceipt.extend({
+  objects_deleted: z
+    .number()
+    .int()
+    .nullable()
+    .describe(
+      'Stored objects (exports) of the workspace deleted after the shred. null: no object store is configured, or deleting failed (the objects stay unreadable; the failure is in the audit log). Not part of the signed receipt: pass only receipt, signature and public_key to `wardroom keys verify-receipt`.',
+    ),
+});
+
 export function keyRoutes(deps: {
   readonly keyring: Keyring;
   readonly signer: Signer | undefined;
+  readonly deleteObjects?: DeleteShreddedObjects | undefined;
 }): WorkspaceRoute[] {
   return [
     defineRoute({
@@ -41,18 +61,29 @@ export function keyRoutes(deps: {
       params: z.strictObject({ ws: z.uuid() }),
       body: z.strictObject({ confirm: z.string().min(1).max(200) }),
       status: 200,
-      response: signedShredReceipt,
+      response: shredAnswer,
       errors: ['validation_failed', 'conflict'],
-      handler: ({ tx, member }, { body }) => {
+      handler: async ({ tx, member, principal }, { body }) => {
         const signer = deps.signer;
         if (signer === undefined) {
-          return Promise.reject(new AppError('config_invalid', 'No audit signing key configured'));
+          throw new AppError('config_invalid', 'No audit signing key configured');
         }
-        return shredWorkspace(
+        const signed = await shredWorkspace(
           tx,
           { keyring: deps.keyring, signer },
           { confirm: body.confirm, userId: member.userId },
         );
+        return { signed, principal };
+      },
+      // Only a committed shred deletes objects: a shred that rolls back leaves them in place.
+      afterCommit: async ({ signed, principal }) => {
+        let deleted: number | null = null;
+        try {
+          deleted = (await deps.deleteObjects?.(principal, 'route')) ?? null;
+        } catch {
+          // Recorded as workspace.objects_deleted {status: error}; the shred stands.
+        }
+        return { ...signed, objects_deleted: deleted };
       },
     }),
   ];

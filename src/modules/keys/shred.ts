@@ -35,12 +35,27 @@ export async function shredWorkspace(
   deps: { keyring: Pick<Keyring, 'forget' | 'detachRootKey'>; signer: Signer },
   input: { confirm: string; userId?: string },
 ): Promise<SignedShredReceipt> {
-  const principal = principalOf(tx);
   const ws = await tx.selectFrom('workspaces').select('name').forUpdate().executeTakeFirst();
   if (ws === undefined) throw new AppError('not_found', 'Workspace not found');
   if (input.confirm !== ws.name) {
     throw new AppError('validation_failed', 'confirm must be exactly the workspace name');
   }
+  return destroyWorkspaceKeys(tx, deps, input.userId);
+}
+
+/**
+ * The shred itself, without the typed confirmation: for the automatic
+ * post-cancellation purge (billing module), whose confirmation is the
+ * owner's setting and the warnings sent before it. Same effects and receipt.
+ */
+export async function destroyWorkspaceKeys(
+  tx: TenantTx,
+  deps: { keyring: Pick<Keyring, 'forget' | 'detachRootKey'>; signer: Signer },
+  userId?: string,
+): Promise<SignedShredReceipt> {
+  const principal = principalOf(tx);
+  const ws = await tx.selectFrom('workspaces').select('tenant_id').forUpdate().executeTakeFirst();
+  if (ws === undefined) throw new AppError('not_found', 'Workspace not found');
   const destroyed = await tx
     .deleteFrom('workspace_keys')
     .returning(['key_id', 'version', 'kek_id', 'kek_version'])
@@ -64,7 +79,7 @@ export async function shredWorkspace(
     destroyed,
     root_key: root?.ref ?? null,
     shredded_at: new Date().toISOString(),
-    actor: { type: principal.actorType, id: principal.actorId, user_id: input.userId ?? null },
+    actor: { type: principal.actorType, id: principal.actorId, user_id: userId ?? null },
     correlation_id: principal.correlationId,
     signing_key_id: deps.signer.keyId,
   });

@@ -23,6 +23,8 @@ export interface MessageData {
   >;
   readonly account_deletion_cancelled: TemplateData['account_deletion_cancelled'];
   readonly account_deletion_receipt: TemplateData['account_deletion_receipt'];
+  readonly workspace_purge_warning: TemplateData['workspace_purge_warning'];
+  readonly workspace_purge_receipt: TemplateData['workspace_purge_receipt'];
 }
 
 export type MailMessage = {
@@ -97,6 +99,20 @@ const schemas: { readonly [K in TemplateName]: z.ZodType<MessageData[K]> } = {
     workspaces: z.number().int().min(0).max(1_000_000),
     revokedSessions: z.number().int().min(0).max(1_000_000),
     revokedTokens: z.number().int().min(0).max(1_000_000),
+  }),
+  workspace_purge_warning: z.strictObject({
+    workspaceName: text,
+    workspaceId: z.uuid(),
+    daysBefore: z.union([z.literal(7), z.literal(1)]),
+    purgeAt: z.iso.datetime(),
+  }),
+  workspace_purge_receipt: z.strictObject({
+    workspaceId: z.uuid(),
+    receiptId: z.uuid(),
+    shreddedAt: z.iso.datetime(),
+    keyVersions: z.number().int().min(0).max(1_000_000),
+    objectsDeleted: z.number().int().min(0),
+    receiptJson: z.string().max(20_000),
   }),
 };
 const envelope = z.object({

@@ -31,7 +31,9 @@ export { readSealed, writeSealed, type SealedObjectsDeps } from './sealed-object
 export {
   createStorage,
   DOWNLOAD_ACTOR,
+  OBJECTS_DELETED_ACTION,
   storageFromConfig,
+  type ShredPath,
   type Download,
   type Storage,
   type StorageDeps,

@@ -6,7 +6,8 @@
 import type { Readable } from 'node:stream';
 import type { Database } from '../../db/database.js';
 import { systemPrincipal, type Principal, type RequestOrigin } from '../../db/principal.js';
-import { AppError } from '../../base/errors.js';
+import { AppError, isAppError } from '../../base/errors.js';
+import type { TenantTx } from '../../db/tenant-tx.js';
 import { recordEvent } from '../audit/index.js';
 import type { Keyring } from '../keys/index.js';
 import { fileNameOf, parseObjectKey, type ObjectKey } from './object-key.js';
@@ -67,6 +68,13 @@ export interface Storage {
    * statement); the caller records the deletion it is part of.
    */
   deleteWorkspaceObjects(workspaceId: string): Promise<number>;
+  /**
+   * After a shred: deletes every object of the principal's workspace and
+   * records `workspace.objects_deleted` ({status, count, via}) there; a store
+   * failure is recorded (`status: error`) and rethrown. Idempotent: a second
+   * run counts 0.
+   */
+  deleteShreddedObjects(principal: Principal, via: ShredPath): Promise<number>;
   /** Releases the store's connections. */
   close(): void;
 }
@@ -103,16 +111,18 @@ export function createStorage(deps: StorageDeps): Storage {
       // Its address and agent are not recorded.
       const principal = systemPrincipal(link.workspaceId, DOWNLOAD_ACTOR, origin.correlationId);
       const body = await readSealed(sealed, principal, link.key, async (tx) => {
-        const ws = await tx.selectFrom('workspaces').select('shredded_at').executeTakeFirst();
-        if (ws === undefined) throw new AppError('not_found', 'No such object');
-        if (ws.shredded_at !== null) {
-          throw new AppError('workspace_shredded', 'This workspace has been shredded');
-        }
+        await assertLive(tx);
         await recordEvent(tx, {
           action: 'object.downloaded',
           targets: [{ type: 'object', id: link.key }],
           metadata: { via: 'signed_link', link_expires_at: link.expiresAt.toISOString() },
         });
+      }).catch(async (error: unknown) => {
+        // A shred deletes the objects: a link to one of them says the workspace is gone.
+        if (isAppError(error) && error.code === 'not_found') {
+          await deps.db.withTenant(principal, assertLive);
+        }
+        throw error;
       });
       return { fileName: fileNameOf(link.key), body };
     },
@@ -124,8 +134,48 @@ export function createStorage(deps: StorageDeps): Storage {
       await deps.db.withTenant(principal, (tx) => tx.deleteFrom('storage_objects').execute());
       return deleted;
     },
+    deleteShreddedObjects: (principal, via) => deleteShredded(deps, principal, via),
     close: () => deps.store.close(),
   };
+}
+
+/** The workspace exists and was not shredded (`not_found`, `workspace_shredded`). */
+async function assertLive(tx: TenantTx): Promise<void> {
+  const ws = await tx.selectFrom('workspaces').select('shredded_at').executeTakeFirst();
+  if (ws === undefined) throw new AppError('not_found', 'No such object');
+  if (ws.shredded_at !== null) {
+    throw new AppError('workspace_shredded', 'This workspace has been shredded');
+  }
+}
+
+/** Which shred deleted a workspace's objects: the owner's route, the operator's CLI, the purge. */
+export type ShredPath = 'route' | 'cli' | 'purge';
+
+export const OBJECTS_DELETED_ACTION = 'workspace.objects_deleted';
+
+async function deleteShredded(
+  deps: Pick<StorageDeps, 'db' | 'store'>,
+  principal: Principal,
+  via: ShredPath,
+): Promise<number> {
+  let count: number;
+  try {
+    count = await deps.store.deletePrefix(principal.tenantId);
+  } catch (error) {
+    await deps.db.withTenant(principal, (tx) =>
+      recordEvent(tx, { action: OBJECTS_DELETED_ACTION, metadata: { status: 'error', via } }),
+    );
+    throw error;
+  }
+  await deps.db.withTenant(principal, async (tx) => {
+    // Their sealed content keys go too: a deleted object keeps no record.
+    await tx.deleteFrom('storage_objects').execute();
+    await recordEvent(tx, {
+      action: OBJECTS_DELETED_ACTION,
+      metadata: { status: 'ok', count, via },
+    });
+  });
+  return count;
 }
 
 /**

@@ -25,11 +25,30 @@ describe('billing configuration', () => {
         { id: 'business', label: 'Business', prices: ['price_c'] },
       ],
       stripeWebhookSecret: 'whsec_abcdefgh12',
+      purge: { defaultOn: false, days: 30 },
     });
   });
 
+  it('reads the post-cancellation purge default and delay, and refuses a delay under 7 days', () => {
+    const on = loadConfig({
+      WARDROOM_PURGE_AFTER_CANCEL_DEFAULT: 'on',
+      WARDROOM_PURGE_AFTER_CANCEL_DAYS: '45',
+    });
+    expect(on.billing.purge).toEqual({ defaultOn: true, days: 45 });
+    expect(() => loadConfig({ WARDROOM_PURGE_AFTER_CANCEL_DAYS: '3' })).toThrow(
+      /WARDROOM_PURGE_AFTER_CANCEL_DAYS/,
+    );
+    expect(() => loadConfig({ WARDROOM_PURGE_AFTER_CANCEL_DEFAULT: 'yes' })).toThrow(
+      /WARDROOM_PURGE_AFTER_CANCEL_DEFAULT/,
+    );
+  });
+
   it('defaults to no paid plans and no webhook', () => {
-    expect(loadConfig({}).billing).toEqual({ plans: [], stripeWebhookSecret: undefined });
+    expect(loadConfig({}).billing).toEqual({
+      plans: [],
+      stripeWebhookSecret: undefined,
+      purge: { defaultOn: false, days: 30 },
+    });
   });
 
   it.each([

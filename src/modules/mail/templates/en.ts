@@ -254,4 +254,63 @@ export const en: Catalog = {
           <p>This is the last email Wardroom sends to this address: it no longer holds it.</p>`,
       ),
   },
+  workspace_purge_warning: {
+    subject: (d) =>
+      `Wardroom: ${d.workspaceName} will be deleted in ${d.daysBefore === 1 ? '1 day' : `${d.daysBefore} days`}`,
+    text: (d) =>
+      `The subscription of the workspace "${d.workspaceName}" (${d.workspaceId}) was cancelled, ` +
+      `and its automatic post-cancellation purge is on. At ${d.purgeAt} (UTC) the workspace ` +
+      `will be crypto-shredded and its stored files deleted. This cannot be undone.\n\n` +
+      `To keep it, reactivate the subscription, or turn the purge off on the Billing page of ` +
+      `the console; either cancels the purge. To keep a copy, export the workspace first.\n`,
+    html: (d) =>
+      page(
+        'en',
+        'Your workspace will be deleted',
+        html`<p>
+            The subscription of the workspace <strong>${d.workspaceName}</strong>
+            (<code>${d.workspaceId}</code>) was cancelled, and its automatic post-cancellation purge
+            is on.
+          </p>
+          <p>
+            At ${d.purgeAt} (UTC) the workspace will be crypto-shredded and its stored files
+            deleted. <strong>This cannot be undone.</strong>
+          </p>
+          <p>
+            To keep it, reactivate the subscription, or turn the purge off on the Billing page of
+            the console; either cancels the purge. To keep a copy, export the workspace first.
+          </p>`,
+      ),
+  },
+  workspace_purge_receipt: {
+    subject: (d) => `Wardroom: workspace ${d.workspaceId} was deleted (receipt ${d.receiptId})`,
+    text: (d) =>
+      `The workspace ${d.workspaceId} was purged after its subscription was cancelled.\n\n` +
+      `Crypto-shredded at: ${d.shreddedAt} (UTC)\n` +
+      `Data key versions destroyed: ${d.keyVersions}\n` +
+      `Stored files deleted: ${d.objectsDeleted}\n\n` +
+      `The signed receipt follows. Save it as a file and check it with ` +
+      `\`wardroom keys verify-receipt FILE --public-key KEY\`, with the key published at ` +
+      `/.well-known/wardroom-audit-key:\n\n${d.receiptJson}\n`,
+    html: (d) =>
+      page(
+        'en',
+        'Your workspace was deleted',
+        html`<p>
+            The workspace <code>${d.workspaceId}</code> was purged after its subscription was
+            cancelled.
+          </p>
+          <ul>
+            <li>Crypto-shredded at: ${d.shreddedAt} (UTC)</li>
+            <li>Data key versions destroyed: ${d.keyVersions}</li>
+            <li>Stored files deleted: ${d.objectsDeleted}</li>
+          </ul>
+          <p>
+            The signed receipt follows. Save it as a file and check it with
+            <code>wardroom keys verify-receipt FILE --public-key KEY</code>, with the key published
+            at <code>/.well-known/wardroom-audit-key</code>.
+          </p>
+          <pre>${d.receiptJson}</pre>`,
+      ),
+  },
 };

@@ -93,6 +93,25 @@ export interface TemplateData {
     readonly revokedSessions: number;
     readonly revokedTokens: number;
   };
+  /** To owners, 7 days and 1 day before a workspace's post-cancellation purge (billing module). */
+  readonly workspace_purge_warning: {
+    readonly workspaceName: string;
+    readonly workspaceId: string;
+    /** 7 or 1. */
+    readonly daysBefore: number;
+    /** When the purge runs, an ISO 8601 UTC time. */
+    readonly purgeAt: string;
+  };
+  /** To owners, once a workspace was purged: the signed shred receipt and what was deleted. */
+  readonly workspace_purge_receipt: {
+    readonly workspaceId: string;
+    readonly receiptId: string;
+    readonly shreddedAt: string;
+    readonly keyVersions: number;
+    readonly objectsDeleted: number;
+    /** The signed receipt as one line of JSON (`wardroom keys verify-receipt` checks it). */
+    readonly receiptJson: string;
+  };
 }
 
 export type TemplateName = keyof TemplateData;
@@ -109,6 +128,8 @@ export const TEMPLATE_NAMES = [
   'account_deletion_scheduled',
   'account_deletion_cancelled',
   'account_deletion_receipt',
+  'workspace_purge_warning',
+  'workspace_purge_receipt',
 ] as const satisfies readonly TemplateName[];
 
 /** Already-escaped HTML, made only by the `html` tag (html.ts). */
