@@ -10,6 +10,7 @@ import type {
   WorkspaceBillingTable,
   WorkspacePurgesTable,
 } from './schema-billing.js';
+import type { ContactsTable } from './schema-contacts.js';
 import type { StorageObjectsTable } from './schema-storage.js';
 import type { PrivacyExportsTable, PrivacyRequestsTable } from './schema-privacy.js';
 
@@ -266,24 +267,6 @@ export interface AgentsTable {
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | undefined, Date>;
   archived_at: Date | null;
-}
-
-/**
- * A workspace's contact (022): name, email, company and notes sealed
- * (SEALED_FIELDS), bound to `version`; `email_index` is the keyed blind index.
- */
-export interface ContactsTable {
-  tenant_id: string;
-  id: string;
-  name: Buffer;
-  email: Buffer;
-  company: Buffer | null;
-  notes: Buffer | null;
-  email_index: Buffer;
-  version: Generated<number>;
-  created_by: ColumnType<string | null, string | null, never>;
-  created_at: CreatedAt;
-  updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 
 export type AgentRunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';

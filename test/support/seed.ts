@@ -275,12 +275,15 @@ export async function seedTenant(db: Database, label = 'Tenant'): Promise<Seeded
       })
       .execute();
     // Stored objects (030): one object's sealed content key (random bytes stand for it).
-    await tx.insertInto('storage_objects').values({
-      tenant_id: tenantId,
-      object_key: `tenants/${tenantId}/exports/seed.zip`,
-      content_key: randomBytes(90),
-      size: 1234,
-    });
+    await tx
+      .insertInto('storage_objects')
+      .values({
+        tenant_id: tenantId,
+        object_key: `tenants/${tenantId}/exports/seed.zip`,
+        content_key: randomBytes(90),
+        size: 1234,
+      })
+      .execute();
     // The post-cancellation purge (027): turned on, nothing scheduled.
     await tx
       .insertInto('workspace_purges')
