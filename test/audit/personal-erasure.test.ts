@@ -17,6 +17,7 @@ import { systemPrincipal, userPrincipal } from '../../src/db/principal.js';
 import { createCheckpoint } from '../../src/modules/audit/checkpoints.js';
 import type { AuditRecord } from '../../src/modules/audit/event.js';
 import { openAuditRecords, recordEvent, verifyWorkspace } from '../../src/modules/audit/index.js';
+import { receiptKey, runDueDeletions } from '../../src/modules/privacy/index.js';
 import { connectAdmin, type Admin } from '../support/admin.js';
 import { bearer, memberToken, newWorkspace, type TestWorkspace } from '../support/app.js';
 import { cliHarness } from '../support/cli.js';
@@ -245,7 +246,22 @@ describe('after the person is erased', () => {
       headers: adaSession.write,
       payload: { confirm_email: ada.email },
     });
-    expect(res.statusCode, res.body).toBe(200);
+    // Scheduled; the sweep runs it once its cooling-off has passed.
+    expect(res.statusCode, res.body).toBe(202);
+    const later = new Date(Date.now() + 8 * 24 * 60 * 60 * 1000);
+    const t = h.app();
+    const swept = await runDueDeletions(
+      {
+        db: t.db,
+        keyring: t.keyring,
+        clock: () => later,
+        coolingOffDays: 7,
+        receiptKey: receiptKey(t.authSecret),
+      },
+      undefined,
+      [adaSession.userId],
+    );
+    expect(swept).toMatchObject({ claimed: 1, completed: 1 });
     after = await activity(ws);
   });
 

@@ -225,6 +225,7 @@ const fixtures: Record<string, Fixture> = {
   [`POST ${ws}/workrooms`]: { ids: none, body: () => ({ name: 'intruder room' }) },
   [`GET ${ws}/workrooms`]: { ids: none },
   [`GET ${ws}/workrooms/:id`]: { ids: (s) => ({ id: s.workroomId }) },
+  [`GET ${ws}/workrooms/:id/export.docx`]: { ids: (s) => ({ id: s.workroomId }) },
   [`POST ${ws}/workrooms/:id/conversations`]: {
     ids: (s) => ({ id: s.workroomId }),
     body: () => ({ title: 'intruder thread' }),
@@ -290,6 +291,7 @@ const fixtures: Record<string, Fixture> = {
   },
   [`DELETE ${ws}/contacts/:id`]: { ids: (s) => ({ id: s.contactId }) },
   [`GET ${ws}/billing`]: { ids: none },
+  [`PUT ${ws}/billing/purge`]: { ids: none, body: () => ({ enabled: true }) },
   [`GET ${ws}/sso/policy`]: { ids: none },
   [`PUT ${ws}/sso/policy`]: { ids: none, body: () => ({ require_sso: true }) },
   [`GET ${ws}/llm/cache`]: { ids: none },
@@ -400,7 +402,7 @@ describe('another workspace', () => {
   it("answers 404 for the other workspace's resource ids inside one's own workspace", async () => {
     const before = [await admin.snapshot(A.ws.id), await admin.snapshot(B.ws.id)];
     const withIds = routeKeys.filter((key) => Object.keys(fixtures[key]!.ids(B)).length > 0);
-    expect(withIds).toHaveLength(31);
+    expect(withIds).toHaveLength(32);
     for (const key of withIds) {
       const { method, url, payload } = request(key, A.ws.id, B);
       const res = await call(t, method, url, {

@@ -147,7 +147,20 @@ describe('the export guard', () => {
       headers: b.write,
       payload: { form: 'snapshot' },
     });
-    expect(exported.statusCode, exported.body).toBe(201);
+    // Queued; the test app runs the export job in this process. Wait for it to complete.
+    expect(exported.statusCode, exported.body).toBe(202);
+    const id = exported.json<{ id: string }>().id;
+    await expect
+      .poll(
+        async () =>
+          (
+            await call(t, 'GET', `/api/v1/workspaces/${ws.id}/privacy/exports/${id}`, {
+              headers: { cookie: b.cookie },
+            })
+          ).json<{ state: string }>().state,
+        { timeout: 30_000 },
+      )
+      .toBe('completed');
     expect(await status()).toMatchObject({ exists: true, workspace_id: ws.id });
   });
 });

@@ -92,6 +92,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/**
+ * The master key of the test apps of one test file (one process) that name
+ * none: apps sharing a database share a master key, as a deployment's
+ * processes do (each person's audit key is wrapped by it, in the database).
+ */
+const PROCESS_MASTER_KEY = randomBytes(32);
+
 export async function startTestApp(
   options: {
     poolMax?: number;
@@ -138,7 +145,7 @@ export async function startTestApp(
     deletion?: Omit<Partial<DeletionSettings>, 'receiptKey'>;
   } = {},
 ): Promise<TestApp> {
-  const kek = localKek(options.masterKey ?? randomBytes(32));
+  const kek = localKek(options.masterKey ?? PROCESS_MASTER_KEY);
   // Like every server process: personal audit fields sealed per person, erasures heard.
   const auditPersonal = createAuditPersonal(kek);
   const db = createDatabase({
