@@ -7,6 +7,11 @@
  * nothing twice. A sweep that fails is retried by pg-boss.
  */
 import type { JobQueue } from '../../db/jobs.js';
+import {
+  startPeriodicSweep,
+  type SweepWorker,
+  type SweepWorkerOptions,
+} from '../../db/periodic-sweep.js';
 import { sendReminders, type ReminderDeps, type ReminderResult } from './reminders.js';
 
 export const REMINDER_QUEUE = 'wardroom-privacy-reminders';
@@ -22,17 +27,9 @@ export async function ensureReminderQueue(boss: JobQueue): Promise<void> {
   });
 }
 
-export interface ReminderWorker {
-  /** Stops the timer and the worker; a running sweep finishes first. */
-  stop(): Promise<void>;
-}
+export type ReminderWorker = SweepWorker;
 
-export interface ReminderWorkerOptions {
-  /** How often a sweep is queued (default one hour); the first goes at once. */
-  readonly intervalMs?: number;
-  readonly onSwept?: (result: ReminderResult) => void;
-  readonly onError?: (error: unknown) => void;
-}
+export type ReminderWorkerOptions = SweepWorkerOptions<ReminderResult>;
 
 export async function startReminderWorker(
   boss: JobQueue,
@@ -40,24 +37,10 @@ export async function startReminderWorker(
   options: ReminderWorkerOptions = {},
 ): Promise<ReminderWorker> {
   await ensureReminderQueue(boss);
-  const workerId = await boss.work(
+  return startPeriodicSweep(
+    boss,
     REMINDER_QUEUE,
-    { batchSize: 1, pollingIntervalSeconds: 2 },
-    async () => {
-      const result = await sendReminders(deps, (error) => options.onError?.(error));
-      options.onSwept?.(result);
-    },
+    (onError) => sendReminders(deps, onError),
+    options,
   );
-  const queueSweep = (): void => {
-    boss.send(REMINDER_QUEUE, {}).catch((error: unknown) => options.onError?.(error));
-  };
-  queueSweep();
-  const timer = setInterval(queueSweep, options.intervalMs ?? 3_600_000);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await boss.offWork({ id: workerId });
-    },
-  };
 }

@@ -8,6 +8,11 @@
  * left half-done by a killed worker is found and finished by the next sweep.
  */
 import type { JobQueue } from '../../../db/jobs.js';
+import {
+  startPeriodicSweep,
+  type SweepWorker,
+  type SweepWorkerOptions,
+} from '../../../db/periodic-sweep.js';
 import { sweepPurges, type PurgeDeps, type SweepResult } from './sweep.js';
 
 export const PURGE_QUEUE = 'wardroom-workspace-purge';
@@ -23,17 +28,9 @@ export async function ensurePurgeQueue(boss: JobQueue): Promise<void> {
   });
 }
 
-export interface PurgeWorker {
-  /** Stops the timer and the worker; a running sweep finishes first. */
-  stop(): Promise<void>;
-}
+export type PurgeWorker = SweepWorker;
 
-export interface PurgeWorkerOptions {
-  /** How often a sweep is queued (default one hour); the first goes at once. */
-  readonly intervalMs?: number;
-  readonly onSwept?: (result: SweepResult) => void;
-  readonly onError?: (error: unknown) => void;
-}
+export type PurgeWorkerOptions = SweepWorkerOptions<SweepResult>;
 
 export async function startPurgeWorker(
   boss: JobQueue,
@@ -41,24 +38,5 @@ export async function startPurgeWorker(
   options: PurgeWorkerOptions = {},
 ): Promise<PurgeWorker> {
   await ensurePurgeQueue(boss);
-  const workerId = await boss.work(
-    PURGE_QUEUE,
-    { batchSize: 1, pollingIntervalSeconds: 2 },
-    async () => {
-      const result = await sweepPurges(deps, (error) => options.onError?.(error));
-      options.onSwept?.(result);
-    },
-  );
-  const queueSweep = (): void => {
-    boss.send(PURGE_QUEUE, {}).catch((error: unknown) => options.onError?.(error));
-  };
-  queueSweep();
-  const timer = setInterval(queueSweep, options.intervalMs ?? 3_600_000);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await boss.offWork({ id: workerId });
-    },
-  };
+  return startPeriodicSweep(boss, PURGE_QUEUE, (onError) => sweepPurges(deps, onError), options);
 }

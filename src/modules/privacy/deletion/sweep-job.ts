@@ -7,6 +7,11 @@
  * queues one now (`queueDeletionSweep`).
  */
 import type { JobQueue } from '../../../db/jobs.js';
+import {
+  startPeriodicSweep,
+  type SweepWorker,
+  type SweepWorkerOptions,
+} from '../../../db/periodic-sweep.js';
 import { runDueDeletions, type SweepDeps, type SweepResult } from './sweep.js';
 
 export const DELETION_QUEUE = 'wardroom-privacy-deletions';
@@ -27,16 +32,9 @@ export function queueDeletionSweep(boss: JobQueue): Promise<string | null> {
   return boss.send(DELETION_QUEUE, {});
 }
 
-export interface DeletionWorker {
-  /** Stops the timer and the worker; a running sweep finishes first. */
-  stop(): Promise<void>;
-}
+export type DeletionWorker = SweepWorker;
 
-export interface DeletionWorkerOptions {
-  readonly intervalMs?: number;
-  readonly onSwept?: (result: SweepResult) => void;
-  readonly onError?: (error: unknown) => void;
-}
+export type DeletionWorkerOptions = SweepWorkerOptions<SweepResult>;
 
 export async function startDeletionWorker(
   boss: JobQueue,
@@ -44,24 +42,10 @@ export async function startDeletionWorker(
   options: DeletionWorkerOptions = {},
 ): Promise<DeletionWorker> {
   await ensureDeletionQueue(boss);
-  const workerId = await boss.work(
+  return startPeriodicSweep(
+    boss,
     DELETION_QUEUE,
-    { batchSize: 1, pollingIntervalSeconds: 2 },
-    async () => {
-      const result = await runDueDeletions(deps, (error) => options.onError?.(error));
-      options.onSwept?.(result);
-    },
+    (onError) => runDueDeletions(deps, onError),
+    options,
   );
-  const queueSweep = (): void => {
-    queueDeletionSweep(boss).catch((error: unknown) => options.onError?.(error));
-  };
-  queueSweep();
-  const timer = setInterval(queueSweep, options.intervalMs ?? 3_600_000);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await boss.offWork({ id: workerId });
-    },
-  };
 }
