@@ -23,7 +23,9 @@ import { checkPage, openPage, signIn, useConsoleHarness } from '../support/brows
 const OWNER = 'owner@admin.test';
 const NAME = 'Admin Browser Co';
 
-const h = useConsoleHarness();
+// The server's clock, moved past a deletion's cooling-off (empty: the real time).
+const CLOCK = path.join(os.tmpdir(), `wardroom-admin-clock-${randomBytes(6).toString('hex')}`);
+const h = useConsoleHarness({ WARDROOM_TEST_CLOCK_FILE: CLOCK });
 let downloads = '';
 
 beforeAll(async () => {
@@ -221,8 +223,18 @@ describe('the admin pages in Chromium', () => {
       data: { confirm_email: leaver },
       headers: { 'x-csrf-token': me.csrf_token, origin: base },
     });
-    expect(deleted.status()).toBe(200);
+    // Scheduled: it runs once the cooling-off has passed.
+    expect(deleted.status()).toBe(202);
     await theirs.context.close();
+    await writeFile(CLOCK, '+8d');
+    try {
+      expect(JSON.parse(await h().cli(['privacy', 'run-due']))).toMatchObject({
+        claimed: 1,
+        completed: 1,
+      });
+    } finally {
+      await writeFile(CLOCK, '');
+    }
     await filterBy(page, 'nothing.like_this');
     await filterBy(page, 'auth.*');
     await expect.poll(async () => (await fromCells()).length).toBeGreaterThan(0);

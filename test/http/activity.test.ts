@@ -382,7 +382,7 @@ describe('GET /activity/export', () => {
     expect(exported.statusCode).toBe(200);
     const events = (await list('?action=activity.*&limit=200')).items;
     const read = events.find((e) => e.correlation_id === correlationId);
-    const sealed: unknown = expect.stringMatching(/^pii1:api_token:/);
+    const sealed: unknown = expect.stringMatching(/^pii2:/);
     expect(read).toMatchObject({
       action: 'activity.read',
       actor_type: 'api_token',

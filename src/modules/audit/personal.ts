@@ -20,10 +20,10 @@ import { PersonKeys, trackPersonKeys, type PersonKeyOptions } from './person-key
 import {
   ERASED,
   isPerson,
+  isSealed,
   openValue,
   sealedPerson,
   sealValue,
-  SEALED_PREFIX,
   UNREADABLE,
   type PersonalField,
 } from './personal-seal.js';
@@ -107,9 +107,10 @@ export async function openAuditRecords(
   records: readonly AuditRecord[],
 ): Promise<ReadableRecord[]> {
   const persons = new Set<string>();
+  const actorOf = (r: AuditRecord): string => `${r.actor_type}:${r.actor_id ?? ''}`;
   for (const r of records) {
     for (const value of [r.actor_name, r.context['ip'], r.context['user_agent']]) {
-      const person = value === undefined || value === null ? undefined : sealedPerson(value);
+      const person = typeof value === 'string' ? sealedPerson(value, actorOf(r)) : undefined;
       if (person !== undefined) persons.add(person);
     }
   }
@@ -119,8 +120,8 @@ export async function openAuditRecords(
       ? new Map(await sealer.keys.read(tx, [...persons]))
       : new Map<string, Buffer>();
   const open = (r: AuditRecord, field: PersonalField, value: string): string => {
-    if (!value.startsWith(SEALED_PREFIX)) return value;
-    const person = sealedPerson(value);
+    if (!isSealed(value)) return value;
+    const person = sealedPerson(value, actorOf(r));
     if (person === undefined || sealer === undefined) return UNREADABLE;
     const key = keys.get(person);
     if (key === undefined) return ERASED;
