@@ -29,6 +29,10 @@ const NOT_SEALED: Record<string, string> = {
   'privacy_suppressions.email_hash': 'a keyed HMAC of an opted-out address',
   'privacy_optout_codes.address_hash': 'a keyed HMAC of the address asking to opt out',
   'privacy_optout_codes.code_hmac': 'HMAC of an opt-out code under a derived privacy key',
+  'audit_person_keys.wrapped':
+    "a person's audit key wrapped by the master key (global, no workspace)",
+  'scheduled_deletions.receipt_to':
+    "a deletion receipt's address sealed under a key derived from the auth secret (global)",
 };
 
 let admin: pg.Client;
