@@ -14,7 +14,7 @@ import { runWorkspaceExport } from '../../src/modules/privacy/index.js';
 import { objectKey } from '../../src/modules/storage/index.js';
 import { contentRef } from '../../src/modules/workrooms/messages.js';
 import { newWorkspace, startTestApp, type TestApp, type TestWorkspace } from '../support/app.js';
-import { unzipEntries } from '../support/docx.js';
+import { unzip } from '../support/zip.js';
 import { seedContent } from '../support/http.js';
 import { connectSuperuser } from '../support/keys.js';
 
@@ -64,7 +64,7 @@ describe('export pages', () => {
       const body = await t.storage.read(principal, objectKey(ws.id, 'exports', result.file_name));
       const chunks: Buffer[] = [];
       for await (const c of Readable.from(body)) chunks.push(c as Buffer);
-      const files = await unzipEntries(Buffer.concat(chunks));
+      const files = await unzip(Buffer.concat(chunks));
 
       const messages = lines(files.get('messages.jsonl'));
       expect(messages).toHaveLength(BULK + 1);

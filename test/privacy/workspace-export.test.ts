@@ -8,7 +8,7 @@
  * the two audit events carry no personal data.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
+import { unzip } from '../support/zip.js';
 import { systemPrincipal } from '../../src/db/principal.js';
 import { runWorkspaceExport, type ExportMailer } from '../../src/modules/privacy/index.js';
 import {
@@ -71,36 +71,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
-
-function unzip(buf: Buffer): Promise<Map<string, string>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
-      if (err !== null) {
-        reject(err);
-        return;
-      }
-      const files = new Map<string, string>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e !== null) {
-            reject(e);
-            return;
-          }
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            files.set(entry.fileName, Buffer.concat(chunks).toString('utf8'));
-            zip.readEntry();
-          });
-          stream.on('error', reject);
-        });
-      });
-      zip.on('end', () => resolve(files));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}
 
 const lines = (s: string | undefined): Record<string, unknown>[] =>
   (s ?? '')

@@ -3,37 +3,7 @@
  * paragraph of word/document.xml, in order (the `<w:t>` runs of each
  * `<w:p>` joined, XML entities decoded).
  */
-import yauzl from 'yauzl';
-
-export function unzipEntries(buf: Buffer): Promise<Map<string, string>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
-      if (err !== null) {
-        reject(err);
-        return;
-      }
-      const files = new Map<string, string>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e !== null) {
-            reject(e);
-            return;
-          }
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            files.set(entry.fileName, Buffer.concat(chunks).toString('utf8'));
-            zip.readEntry();
-          });
-          stream.on('error', reject);
-        });
-      });
-      zip.on('end', () => resolve(files));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}
+import { unzip } from './zip.js';
 
 const decode = (s: string): string =>
   s.replace(/&(lt|gt|quot|apos|amp|#\d+|#x[0-9a-fA-F]+);/g, (_, e: string) => {
@@ -61,7 +31,7 @@ export function paragraphs(documentXml: string): string[] {
 
 /** The paragraphs of a .docx file's body. */
 export async function docxParagraphs(buf: Buffer): Promise<string[]> {
-  const files = await unzipEntries(buf);
+  const files = await unzip(buf);
   const xml = files.get('word/document.xml');
   if (xml === undefined) throw new Error('no word/document.xml in the file');
   return paragraphs(xml);
